@@ -1,0 +1,106 @@
+"""The command line of SPEC §8.  One parser; each command's handler lives in its own module.
+
+Exit status: 0 success; 1 some input rejected (or a file that cannot be read);
+2 usage errors.  Handlers take ``(args)`` and return the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+IMPORT_KINDS = ("residents", "matters", "visits", "activities")
+EXPORT_KINDS = ("residents", "matters", "visits", "activities", "ranking")
+REPORT_KINDS = ("monthly", "annual", "scorecards", "ledger")
+
+#: command → "module:function" (imported lazily so start-up stays fast)
+HANDLERS = {
+    "demo": "cli.demo:run_demo",
+    "import": "cli.importing:run_import",
+    "export": "cli.exporting:run_export",
+    "report": "cli.reporting:run_report",
+    "backup": "cli.maintenance:run_backup",
+    "restore": "cli.maintenance:run_restore",
+    "check": "cli.maintenance:run_check",
+}
+
+
+def default_db_path() -> Path:
+    """The per-user default ledger file."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "GridLedger" / "网格台账.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking Chinese on errors; exits 2 on usage errors as SPEC §8 says."""
+
+    def error(self, message: str):  # noqa: D102
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="main.py", description="网格台账：不带命令时打开窗口。")
+    p.add_argument("--db", metavar="FILE", help="台账文件（默认：当前用户的默认台账）")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="生成演示台账")
+    demo.add_argument("--households", type=int, default=2000, help="户数（默认 2000）")
+    demo.add_argument("--seed", type=int, default=1, help="随机种子")
+    demo.add_argument("--months", type=int, default=12, help="生成多少个月的事项、走访和活动（默认 12）")
+
+    imp = sub.add_parser("import", help="从 Excel/CSV 导入")
+    imp.add_argument("kind", choices=IMPORT_KINDS)
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    imp.add_argument("--update", action="store_true", help="身份证号相同的人员更新而不是跳过")
+
+    exp = sub.add_parser("export", help="导出为 xlsx 或 csv")
+    exp.add_argument("kind", choices=EXPORT_KINDS)
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--month", help="YYYY-MM")
+    exp.add_argument("--full-ids", action="store_true", help="导出完整身份证号（会记入审计日志）")
+
+    rep = sub.add_parser("report", help="生成 PDF 报表")
+    rep.add_argument("kind", choices=REPORT_KINDS)
+    period = rep.add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", help="YYYY-MM")
+    period.add_argument("--year", type=int)
+    rep.add_argument("--out", required=True)
+
+    backup = sub.add_parser("backup", help="备份台账")
+    backup.add_argument("--out", required=True)
+    restore = sub.add_parser("restore", help="从备份恢复台账")
+    restore.add_argument("file")
+    sub.add_parser("check", help="检查台账完整性")
+    return p
+
+
+def resolve_db(args) -> Path:
+    return Path(args.db) if args.db else default_db_path()
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from ui.app import run_gui
+
+        return run_gui(args)
+    module_name, func_name = HANDLERS[args.command].split(":")
+    handler = getattr(importlib.import_module(module_name), func_name)
+    from models.errors import LedgerError
+
+    try:
+        return handler(args)
+    except LedgerError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_REJECTED

@@ -1,0 +1,39 @@
+"""``check``, ``backup`` and ``restore``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cli import EXIT_OK, EXIT_REJECTED, resolve_db
+from models import backup as backup_mod
+from models.db import integrity_check, open_db
+
+
+def run_check(args) -> int:
+    ledger = open_db(resolve_db(args), create=False)
+    problems = integrity_check(ledger)
+    from models import checks
+
+    problems += checks.ledger_problems(ledger)
+    if problems:
+        for line in problems:
+            print(line)
+        print(f"发现 {len(problems)} 个问题。")
+        return EXIT_REJECTED
+    print("台账完整性检查通过。")
+    return EXIT_OK
+
+
+def run_backup(args) -> int:
+    ledger = open_db(resolve_db(args), create=False)
+    out = backup_mod.backup(ledger, Path(args.out))
+    print(f"已备份到 {out}")
+    return EXIT_OK
+
+
+def run_restore(args) -> int:
+    target = resolve_db(args)
+    backup_mod.restore(Path(args.file), target)
+    print(f"已从 {args.file} 恢复到 {target}", file=sys.stdout)
+    return EXIT_OK

@@ -1,0 +1,57 @@
+"""Backup and restore: ``VACUUM INTO`` a copy, then ``PRAGMA integrity_check`` it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from models.db import Ledger, open_db
+from models.errors import EnvironmentProblem
+
+
+def _check_copy(path: Path) -> None:
+    conn = sqlite3.connect(str(path))
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise EnvironmentProblem(f"“{path}”不是有效的台账备份：{exc}") from exc
+    finally:
+        conn.close()
+    if result != "ok":
+        raise EnvironmentProblem(f"备份文件“{path}”已损坏：{result}")
+
+
+def backup(ledger: Ledger, out: Path) -> Path:
+    """Write a consistent copy of the open ledger to ``out`` and verify it."""
+    out = Path(out)
+    if out.exists():
+        raise EnvironmentProblem(f"目标文件“{out}”已存在，请换一个文件名。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ledger.conn.execute("VACUUM INTO ?", [str(out)])
+    _check_copy(out)
+    ledger.audit("备份", "ledger", None, None, {"file": str(out)})
+    return out
+
+
+def restore(source: Path, target: Path) -> None:
+    """Replace ``target`` with a verified copy of ``source``; the old file is kept as ``.bak``."""
+    source, target = Path(source), Path(target)
+    if not source.exists():
+        raise EnvironmentProblem(f"找不到备份文件：{source}")
+    _check_copy(source)
+    tmp = target.with_name(target.name + ".restoring")
+    shutil.copyfile(source, tmp)
+    _check_copy(tmp)
+    open_db(tmp, create=False).close()  # a backup from an older version is upgraded here, not in place
+    if target.exists():
+        bak = target.with_name(target.name + ".bak")
+        if bak.exists():
+            bak.unlink()
+        os.replace(target, bak)
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(target) + suffix)
+            if side.exists():
+                side.unlink()
+    os.replace(tmp, target)

@@ -1,0 +1,283 @@
+"""Opening a ledger: the one place for connection rules, migrations and the write context.
+
+A *ledger* is one SQLite file.  :func:`open_db` returns a :class:`Ledger`, the facade
+every models/ function takes as its first argument (after Anki's ``Collection``).  It
+holds the sqlite-utils ``Database``, the operator whose name goes on every write, and
+the clock (injectable, so tests can stand at 23:59:59 on the last day of a month).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import getpass
+import json
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+
+from models.errors import EnvironmentProblem
+
+#: Timestamps are local wall-clock time, as the clerk reads them, to the second.
+TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def ts(value: _dt.datetime) -> str:
+    """Format a datetime the way every timestamp column stores it."""
+    return value.strftime(TS_FORMAT)
+
+
+def parse_ts(value: str) -> _dt.datetime:
+    """Parse a stored timestamp (``YYYY-MM-DD HH:MM:SS``)."""
+    return _dt.datetime.strptime(value, TS_FORMAT)
+
+
+def default_operator() -> str:
+    """The operator name used until users log in: the OS account name."""
+    try:
+        return getpass.getuser() or "管理员"
+    except Exception:  # noqa: BLE001 - no login name on some Windows service accounts
+        return "管理员"
+
+
+@dataclass
+class Operator:
+    """Who is writing.  ``user_id`` is None until the users area exists."""
+
+    name: str
+    user_id: int | None = None
+    role: str = "管理员"
+
+
+class Ledger:
+    """An open ledger file.
+
+    Attributes:
+        db: the sqlite-utils ``Database``.  Reads may use ``db.query``; writes must
+            happen inside :meth:`write` so they are atomic and audited.
+        path: the file, or ``None`` for an in-memory ledger (tests).
+        operator: who is writing now.
+        clock: returns "now"; replace it in tests.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None,
+                 operator: Operator | None = None,
+                 clock: Callable[[], _dt.datetime] | None = None):
+        self.db = db
+        self.path = path
+        self.operator = operator or Operator(default_operator())
+        self.clock = clock or (lambda: _dt.datetime.now().replace(microsecond=0))
+
+    # -- basics -----------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def now(self) -> _dt.datetime:
+        """The current time as the ledger sees it (seconds precision)."""
+        return self.clock().replace(microsecond=0)
+
+    def now_ts(self) -> str:
+        return ts(self.now())
+
+    def close(self) -> None:
+        self.db.close()
+
+    def query(self, sql: str, params: Any = None) -> list[dict]:
+        """Run a read query and return all rows as dicts."""
+        return list(self.db.query(sql, params or []))
+
+    def scalar(self, sql: str, params: Any = None) -> Any:
+        row = self.conn.execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    # -- writing ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def write(self) -> Iterator["Ledger"]:
+        """A transaction (a savepoint when nested).  Everything or nothing is written."""
+        try:
+            with self.db.atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            raise _environment_problem(exc) from exc
+
+    def stamp(self, record: dict, *, creating: bool) -> dict:
+        """Add ``updated_at``/``updated_by`` (and ``created_*`` when creating) to a row dict."""
+        now = self.now_ts()
+        record = dict(record)
+        record["updated_at"] = now
+        record["updated_by"] = self.operator.name
+        if creating:
+            record.setdefault("created_at", now)
+            record["created_by"] = self.operator.name
+        return record
+
+    def audit(self, action: str, table: str, row_id: int | None,
+              old: dict | None = None, new: dict | None = None) -> None:
+        """Record one change in the audit log (who, when, what, old and new value).
+
+        Callers pass values already masked where they hold ID numbers
+        (``models.idcard.mask``): the audit log must not become a second copy
+        of the personal data it protects.
+        """
+        self.db.execute(
+            "INSERT INTO audit_log (at, operator, user_id, action, table_name, row_id, old_value, new_value)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.now_ts(), self.operator.name, self.operator.user_id, action, table, row_id,
+             _json_or_none(old), _json_or_none(new)],
+        )
+
+    # -- settings ---------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        old = self.get_setting(key)
+        with self.write():
+            self.db.execute(
+                "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+                " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                [key, json.dumps(value, ensure_ascii=False), self.now_ts(), self.operator.name],
+            )
+            self.audit("设置", "settings", None, {key: old}, {key: value})
+
+    @property
+    def community_name(self) -> str:
+        return self.get_setting("community_name", "")
+
+
+def _json_or_none(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _environment_problem(exc: sqlite3.OperationalError) -> Exception:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return EnvironmentProblem("台账文件正被其他程序或其他电脑占用，请稍后再试。")
+    if "disk is full" in text or "database or disk is full" in text:
+        return EnvironmentProblem("磁盘空间已满，本次修改未保存。请清理磁盘后重试。")
+    if "readonly" in text or "read-only" in text:
+        return EnvironmentProblem("台账文件是只读的（可能在光盘或受保护的文件夹中），无法保存修改。")
+    return exc
+
+
+def is_network_path(path: Path) -> bool:
+    """True when ``path`` is on a network share, where WAL must not be used."""
+    text = str(path)
+    if text.startswith("\\\\") or text.startswith("//"):
+        return True
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+
+        drive = os.path.splitdrive(os.path.abspath(text))[0]
+        if drive:
+            DRIVE_REMOTE = 4
+            return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE
+        return False
+    try:
+        real = os.path.realpath(text)
+        best, fstype = "", ""
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                parts = line.split()
+                if len(parts) >= 3 and real.startswith(parts[1]) and len(parts[1]) > len(best):
+                    best, fstype = parts[1], parts[2]
+        return fstype in {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p"}
+    except OSError:
+        return False
+
+
+def _migration_sets():
+    """All migration sets, in the order they must be applied."""
+    from models import schema_core, schema_evaluation, schema_matters, schema_volunteers
+
+    return [schema_core.migrations, schema_matters.migrations,
+            schema_volunteers.migrations, schema_evaluation.migrations]
+
+
+def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:
+    """Create or upgrade the schema.  ``stop_before`` is for upgrade tests."""
+    for migrations in _migration_sets():
+        names = {m.name for m in migrations._migrations}
+        wanted = [n for n in (stop_before or []) if n in names]
+        migrations.apply(db, stop_before=wanted or None)
+
+
+def configure(conn: sqlite3.Connection, *, wal: bool) -> None:
+    """The connection rules: foreign keys, no loss on power cut, wait when busy."""
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if wal:
+        conn.execute("PRAGMA journal_mode = WAL")
+    else:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    # A generous page cache keeps paging and search snappy on a 500k-resident ledger.
+    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def open_db(path: str | Path | None, *, operator: Operator | None = None,
+            clock: Callable[[], _dt.datetime] | None = None,
+            community_name: str | None = None,
+            create: bool = True, check_same_thread: bool = True) -> Ledger:
+    """Open (and create or upgrade) a ledger.
+
+    Args:
+        path: the ledger file; ``None`` or ``":memory:"`` for an in-memory ledger.
+        operator: who writes; defaults to the OS account name.
+        clock: "now" provider, for tests.
+        community_name: stored in a new ledger (ignored when it already has one).
+        create: when False, a missing file is an error instead of a new ledger.
+        check_same_thread: pass False for a connection used by a worker thread.
+
+    Returns:
+        the open :class:`Ledger`.
+
+    Raises:
+        EnvironmentProblem: the file is missing (with ``create=False``), locked,
+            read-only or not a ledger.
+    """
+    in_memory = path is None or str(path) == ":memory:"
+    file_path = None if in_memory else Path(path)
+    if file_path is not None and not create and not file_path.exists():
+        raise EnvironmentProblem(f"找不到台账文件：{file_path}")
+    try:
+        conn = sqlite3.connect(":memory:" if in_memory else str(file_path),
+                               check_same_thread=check_same_thread)
+        conn.execute("PRAGMA schema_version")  # reads the header: fails early on a non-ledger file
+        configure(conn, wal=not in_memory and not is_network_path(file_path))
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if "not a database" in text or "file is encrypted" in text:
+            raise EnvironmentProblem(f"“{file_path}”不是网格台账文件，或文件已损坏。") from exc
+        raise _environment_problem(exc) if isinstance(exc, sqlite3.OperationalError) else exc
+    ledger = Ledger(db, file_path, operator=operator, clock=clock)
+    if community_name and not ledger.community_name:
+        from models import grids
+
+        grids.set_own_community(ledger, community_name)
+    return ledger
+
+
+def integrity_check(ledger: Ledger) -> list[str]:
+    """SQLite's own checks plus foreign keys.  Returns problems in Chinese (empty = healthy)."""
+    problems = []
+    for (line,) in ledger.conn.execute("PRAGMA integrity_check"):
+        if line != "ok":
+            problems.append(f"数据库结构损坏：{line}")
+    for row in ledger.conn.execute("PRAGMA foreign_key_check"):
+        problems.append(f"表 {row[0]} 第 {row[1]} 行引用了不存在的 {row[2]} 记录")
+    return problems

@@ -1,0 +1,295 @@
+"""The hierarchy community → grid → building → unit → household, and the staff.
+
+All writes go through these functions, inside ``ledger.write()``, stamped with the
+operator and audited.  ``ensure_*`` functions find-or-create by name (used by the
+import engine and the demo generator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.db import Ledger
+from models.errors import NotFound, ValidationError
+from models.presence import present_sql
+
+STAFF_ROLES = ("督导员", "网格长", "网格员", "楼栋长")
+
+
+def _clean(name: str | None, what: str) -> str:
+    text = (name or "").strip()
+    if not text:
+        raise ValidationError(f"{what}名称不能为空。", field="name")
+    return text
+
+
+def _insert(ledger: Ledger, table: str, record: dict) -> int:
+    row = ledger.stamp(record, creating=True)
+    rowid = ledger.db[table].insert(row).last_rowid
+    ledger.audit("新增", table, rowid, None, record)
+    return rowid
+
+
+def _rename(ledger: Ledger, table: str, row_id: int, new_name: str, what: str) -> None:
+    new_name = _clean(new_name, what)
+    old = ledger.conn.execute(f"SELECT name FROM {table} WHERE id = ?", [row_id]).fetchone()
+    if old is None:
+        raise NotFound(f"{what}不存在（编号 {row_id}）。")
+    with ledger.write():
+        try:
+            ledger.db[table].update(row_id, ledger.stamp({"name": new_name}, creating=False))
+        except Exception as exc:  # sqlite3.IntegrityError: UNIQUE
+            if "UNIQUE" in str(exc):
+                raise ValidationError(f"已有同名的{what}“{new_name}”。", field="name") from exc
+            raise
+        ledger.audit("修改", table, row_id, {"name": old[0]}, {"name": new_name})
+
+
+# -- communities ----------------------------------------------------------------------
+
+def set_own_community(ledger: Ledger, name: str) -> int:
+    """Name the ledger's own community (stored in settings and in ``communities``)."""
+    name = _clean(name, "社区")
+    with ledger.write():
+        own = ledger.conn.execute("SELECT id FROM communities WHERE is_own = 1").fetchone()
+        if own:
+            _rename(ledger, "communities", own[0], name, "社区")
+            community_id = own[0]
+        else:
+            existing = ledger.conn.execute("SELECT id FROM communities WHERE name = ?", [name]).fetchone()
+            if existing:
+                ledger.db.execute("UPDATE communities SET is_own = 1 WHERE id = ?", [existing[0]])
+                community_id = existing[0]
+            else:
+                community_id = _insert(ledger, "communities", {"name": name, "is_own": 1})
+        ledger.set_setting("community_name", name)
+    return community_id
+
+
+def own_community_id(ledger: Ledger) -> int | None:
+    return ledger.scalar("SELECT id FROM communities WHERE is_own = 1")
+
+
+def ensure_community(ledger: Ledger, name: str | None) -> int:
+    """The community called ``name`` (created when missing); blank means the ledger's own."""
+    text = (name or "").strip()
+    if not text:
+        own = own_community_id(ledger)
+        if own is None:
+            raise ValidationError("台账尚未设置本社区名称。")
+        return own
+    found = ledger.scalar("SELECT id FROM communities WHERE name = ?", [text])
+    if found:
+        return found
+    with ledger.write():
+        return _insert(ledger, "communities", {"name": text, "is_own": 0})
+
+
+def communities(ledger: Ledger) -> list[dict]:
+    return ledger.query("SELECT id, name, is_own FROM communities ORDER BY is_own DESC, name")
+
+
+# -- grids, buildings, units, households -----------------------------------------------
+
+def ensure_grid(ledger: Ledger, community_id: int, name: str) -> int:
+    name = _clean(name, "网格")
+    found = ledger.scalar("SELECT id FROM grids WHERE community_id = ? AND name = ?", [community_id, name])
+    if found:
+        return found
+    with ledger.write():
+        return _insert(ledger, "grids", {"community_id": community_id, "name": name})
+
+
+def add_grid(ledger: Ledger, name: str, community_id: int | None = None, code: str | None = None) -> int:
+    name = _clean(name, "网格")
+    community_id = community_id or ensure_community(ledger, None)
+    if ledger.scalar("SELECT 1 FROM grids WHERE community_id = ? AND name = ?", [community_id, name]):
+        raise ValidationError(f"已有同名的网格“{name}”。", field="name")
+    with ledger.write():
+        return _insert(ledger, "grids", {"community_id": community_id, "name": name, "code": code})
+
+
+def rename_grid(ledger: Ledger, grid_id: int, name: str) -> None:
+    _rename(ledger, "grids", grid_id, name, "网格")
+
+
+def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
+    name = _clean(name, "楼栋")
+    compound = (compound or "").strip()
+    found = ledger.scalar("SELECT id FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
+                          [grid_id, compound, name])
+    if found:
+        return found
+    with ledger.write():
+        return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
+
+
+def rename_building(ledger: Ledger, building_id: int, name: str) -> None:
+    _rename(ledger, "buildings", building_id, name, "楼栋")
+
+
+def ensure_unit(ledger: Ledger, building_id: int, name: str | None) -> int:
+    name = (name or "").strip()
+    found = ledger.scalar("SELECT id FROM units WHERE building_id = ? AND name = ?", [building_id, name])
+    if found:
+        return found
+    with ledger.write():
+        return _insert(ledger, "units", {"building_id": building_id, "name": name})
+
+
+def rename_unit(ledger: Ledger, unit_id: int, name: str) -> None:
+    _rename(ledger, "units", unit_id, name, "单元")
+
+
+def ensure_household(ledger: Ledger, unit_id: int, room: str, address: str = "") -> int:
+    room = _clean(room, "房号")
+    found = ledger.scalar("SELECT id FROM households WHERE unit_id = ? AND room = ?", [unit_id, room])
+    if found:
+        return found
+    building_id, grid_id = ledger.conn.execute(
+        "SELECT b.id, b.grid_id FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id = ?",
+        [unit_id]).fetchone()
+    with ledger.write():
+        return _insert(ledger, "households", {"unit_id": unit_id, "building_id": building_id,
+                                              "grid_id": grid_id, "room": room, "address": address})
+
+
+def rename_household(ledger: Ledger, household_id: int, room: str) -> None:
+    room = _clean(room, "房号")
+    old = ledger.scalar("SELECT room FROM households WHERE id = ?", [household_id])
+    if old is None:
+        raise NotFound(f"户不存在（编号 {household_id}）。")
+    with ledger.write():
+        try:
+            ledger.db["households"].update(household_id, ledger.stamp({"room": room}, creating=False))
+        except Exception as exc:
+            if "UNIQUE" in str(exc):
+                raise ValidationError(f"该单元已有房号“{room}”。", field="room") from exc
+            raise
+        ledger.audit("修改", "households", household_id, {"room": old}, {"room": room})
+
+
+@dataclass(frozen=True)
+class Place:
+    """A household's place in the hierarchy, resolved by names (import, demo)."""
+
+    community: str | None
+    grid: str
+    building: str
+    unit: str
+    room: str
+    compound: str = ""
+
+
+def ensure_place(ledger: Ledger, place: Place) -> int:
+    """Find or create every level of ``place`` and return the household id."""
+    community_id = ensure_community(ledger, place.community)
+    grid_id = ensure_grid(ledger, community_id, place.grid)
+    building_id = ensure_building(ledger, grid_id, place.building, place.compound)
+    unit_id = ensure_unit(ledger, building_id, place.unit)
+    return ensure_household(ledger, unit_id, place.room)
+
+
+def household_label(ledger: Ledger, household_id: int) -> str:
+    """``3号楼1单元301`` — how a clerk names a household."""
+    row = ledger.conn.execute(
+        "SELECT b.compound, b.name, u.name, h.room FROM households h"
+        " JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id WHERE h.id = ?",
+        [household_id]).fetchone()
+    if row is None:
+        raise NotFound(f"户不存在（编号 {household_id}）。")
+    compound, building, unit, room = row
+    return f"{compound}{building}{unit}{room}"
+
+
+def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
+    """Every grid with its building, household and present-resident counts."""
+    on_date = on_date or ledger.now().strftime("%Y-%m-%d")
+    return ledger.query(
+        f"""
+        SELECT g.id, g.name, c.name AS community,
+               (SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id) AS buildings,
+               (SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id) AS households,
+               (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id
+                  AND {present_sql('r', ':d')}) AS residents
+        FROM grids g JOIN communities c ON c.id = g.community_id
+        ORDER BY c.is_own DESC, c.name, g.id
+        """, {"d": on_date})
+
+
+def grids(ledger: Ledger) -> list[dict]:
+    return ledger.query("SELECT g.id, g.name, g.community_id, c.name AS community FROM grids g"
+                        " JOIN communities c ON c.id = g.community_id ORDER BY c.is_own DESC, c.name, g.id")
+
+
+def buildings(ledger: Ledger, grid_id: int) -> list[dict]:
+    return ledger.query("SELECT id, name, compound FROM buildings WHERE grid_id = ? ORDER BY id", [grid_id])
+
+
+def units(ledger: Ledger, building_id: int) -> list[dict]:
+    return ledger.query("SELECT id, name FROM units WHERE building_id = ? ORDER BY id", [building_id])
+
+
+def households(ledger: Ledger, unit_id: int) -> list[dict]:
+    return ledger.query("SELECT id, room, head_resident_id FROM households WHERE unit_id = ? ORDER BY room",
+                        [unit_id])
+
+
+# -- staff --------------------------------------------------------------------------------
+
+def add_staff(ledger: Ledger, name: str, role: str, phone: str = "", *,
+              sinking_cadre: bool = False, resident_id: int | None = None) -> int:
+    name = _clean(name, "人员")
+    if role not in STAFF_ROLES:
+        raise ValidationError(f"角色必须是{'、'.join(STAFF_ROLES)}之一。", field="role")
+    with ledger.write():
+        return _insert(ledger, "staff", {"name": name, "role": role, "phone": phone,
+                                         "sinking_cadre": int(sinking_cadre), "resident_id": resident_id})
+
+
+def assign_staff(ledger: Ledger, staff_id: int, *, grid_id: int | None = None,
+                 building_id: int | None = None) -> int:
+    """Assign a staff member to a grid (督导员/网格长/网格员) or a building (楼栋长)."""
+    if (grid_id is None) == (building_id is None):
+        raise ValidationError("请指定一个网格或一个楼栋。")
+    exists = ledger.scalar("SELECT 1 FROM staff_assignments WHERE staff_id = ? AND grid_id IS ?"
+                           " AND building_id IS ?", [staff_id, grid_id, building_id])
+    if exists:
+        raise ValidationError("该人员已分配到这里。")
+    with ledger.write():
+        rowid = ledger.db["staff_assignments"].insert(
+            {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id}).last_rowid
+        ledger.audit("分配", "staff_assignments", rowid, None,
+                     {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id})
+        return rowid
+
+
+def unassign_staff(ledger: Ledger, assignment_id: int) -> None:
+    old = ledger.query("SELECT * FROM staff_assignments WHERE id = ?", [assignment_id])
+    if not old:
+        raise NotFound("该分配记录不存在。")
+    with ledger.write():
+        ledger.db.execute("DELETE FROM staff_assignments WHERE id = ?", [assignment_id])
+        ledger.audit("取消分配", "staff_assignments", assignment_id, old[0], None)
+
+
+def staff_of_grid(ledger: Ledger, grid_id: int) -> list[dict]:
+    """Staff assigned to the grid or to one of its buildings, with where."""
+    return ledger.query(
+        """
+        SELECT a.id AS assignment_id, s.id, s.name, s.role, s.phone, s.sinking_cadre,
+               COALESCE(b.compound || b.name, '') AS building
+        FROM staff_assignments a JOIN staff s ON s.id = a.staff_id
+        LEFT JOIN buildings b ON b.id = a.building_id
+        WHERE a.grid_id = ? OR b.grid_id = ?
+        ORDER BY CASE s.role WHEN '督导员' THEN 0 WHEN '网格长' THEN 1 WHEN '网格员' THEN 2 ELSE 3 END, s.name
+        """, [grid_id, grid_id])
+
+
+def all_staff(ledger: Ledger) -> list[dict]:
+    return ledger.query("SELECT id, name, role, phone, sinking_cadre, active FROM staff ORDER BY role, name")
+
+
+def find_staff_by_name(ledger: Ledger, name: str) -> int | None:
+    return ledger.scalar("SELECT id FROM staff WHERE name = ? AND active = 1 ORDER BY id LIMIT 1",
+                         [(name or "").strip()])

@@ -1,0 +1,195 @@
+"""Schema of the core ledger: settings, users, audit, the hierarchy, residents, staff.
+
+Migrations are named functions (sqlite-utils ``Migrations``), recorded in
+``_sqlite_migrations``.  Never edit a migration that has shipped: add a new one.
+Every migration set of the ledger is listed in ``models.db._migration_sets``.
+
+Conventions for every table: ``id INTEGER PRIMARY KEY``; timestamps are local
+``YYYY-MM-DD HH:MM:SS`` text, dates ``YYYY-MM-DD``; ``created_at/created_by/
+updated_at/updated_by`` on every record a clerk edits.
+"""
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("gridledger.core")
+
+STAMPS = """
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+"""
+
+
+@migrations()
+def m001_core(db):
+    db.executescript(f"""
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,           -- JSON
+        updated_at TEXT,
+        updated_by TEXT
+    );
+
+    -- Users and roles (SPEC §3): 管理员 / 工作人员 / 网格员 / 督导员.
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('管理员', '工作人员', '网格员', '督导员')),
+        password_hash TEXT,
+        staff_id INTEGER,              -- a 网格员 user is limited to this staff member's grids
+        active INTEGER NOT NULL DEFAULT 1,
+        {STAMPS}
+    );
+
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        user_id INTEGER,
+        action TEXT NOT NULL,          -- 新增 / 修改 / 迁出 / 导出完整身份证号 …
+        table_name TEXT NOT NULL,
+        row_id INTEGER,
+        old_value TEXT,                -- JSON, ID numbers masked
+        new_value TEXT
+    );
+    CREATE INDEX audit_log_at ON audit_log (at);
+    CREATE INDEX audit_log_row ON audit_log (table_name, row_id);
+
+    CREATE TABLE communities (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        is_own INTEGER NOT NULL DEFAULT 0,   -- the ledger's own community
+        {STAMPS}
+    );
+
+    CREATE TABLE grids (
+        id INTEGER PRIMARY KEY,
+        community_id INTEGER NOT NULL REFERENCES communities(id),
+        name TEXT NOT NULL,
+        code TEXT,
+        established_on TEXT,           -- NULL: existed from the start
+        dissolved_on TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        {STAMPS},
+        UNIQUE (community_id, name)
+    );
+
+    CREATE TABLE buildings (
+        id INTEGER PRIMARY KEY,
+        grid_id INTEGER NOT NULL REFERENCES grids(id),
+        name TEXT NOT NULL,            -- 3号楼
+        compound TEXT NOT NULL DEFAULT '',   -- 小区
+        {STAMPS},
+        UNIQUE (grid_id, compound, name)
+    );
+    CREATE INDEX buildings_grid ON buildings (grid_id);
+
+    CREATE TABLE units (
+        id INTEGER PRIMARY KEY,
+        building_id INTEGER NOT NULL REFERENCES buildings(id),
+        name TEXT NOT NULL,            -- 1单元; '' for a building without stairwells
+        {STAMPS},
+        UNIQUE (building_id, name)
+    );
+
+    CREATE TABLE households (
+        id INTEGER PRIMARY KEY,
+        unit_id INTEGER NOT NULL REFERENCES units(id),
+        building_id INTEGER NOT NULL REFERENCES buildings(id),   -- denormalised from unit
+        grid_id INTEGER NOT NULL REFERENCES grids(id),           -- denormalised from building
+        room TEXT NOT NULL,            -- 301
+        address TEXT NOT NULL DEFAULT '',
+        head_resident_id INTEGER,      -- 户主
+        notes TEXT NOT NULL DEFAULT '',
+        {STAMPS},
+        UNIQUE (unit_id, room)
+    );
+    CREATE INDEX households_grid ON households (grid_id);
+    CREATE INDEX households_building ON households (building_id);
+
+    -- Tag list (configurable); sensitive ones (重点人员) visible to authorised roles only.
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        sort_order INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE residents (
+        id INTEGER PRIMARY KEY,
+        household_id INTEGER REFERENCES households(id),
+        grid_id INTEGER REFERENCES grids(id),     -- denormalised from household, for filters
+        building_id INTEGER REFERENCES buildings(id),
+        name TEXT NOT NULL,
+        gender TEXT NOT NULL DEFAULT '' CHECK (gender IN ('', '男', '女')),
+        ethnicity TEXT NOT NULL DEFAULT '',
+        id_number TEXT UNIQUE,         -- normalised 18-character GB 11643 number, or NULL
+        birth_date TEXT,
+        phone TEXT NOT NULL DEFAULT '',
+        relation TEXT NOT NULL DEFAULT '',        -- 与户主关系
+        residence_type TEXT NOT NULL DEFAULT '户籍人口'
+            CHECK (residence_type IN ('户籍人口', '常住人口', '流动人口')),
+        political_status TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '在册' CHECK (status IN ('在册', '迁出', '死亡')),
+        status_date TEXT,              -- date of moving out / death
+        moved_in_on TEXT,              -- NULL: unknown (counts as present from the start)
+        {STAMPS}
+    );
+    CREATE INDEX residents_household ON residents (household_id);
+    CREATE INDEX residents_grid ON residents (grid_id, id);
+    CREATE INDEX residents_building ON residents (building_id, id);
+
+    CREATE TABLE resident_tags (
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        tag_id INTEGER NOT NULL REFERENCES tags(id),
+        PRIMARY KEY (resident_id, tag_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX resident_tags_tag ON resident_tags (tag_id, resident_id);
+
+    -- Status history: every move-in, move-out, death (and its undoing) with its date.
+    CREATE TABLE resident_status_events (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        event TEXT NOT NULL CHECK (event IN ('迁入', '迁出', '死亡', '恢复在册', '户内调整')),
+        on_date TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        household_id INTEGER,          -- the household after the event
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX resident_status_events_resident ON resident_status_events (resident_id);
+
+    -- The four-level service team (督导员 / 网格长 / 网格员 / 楼栋长).
+    CREATE TABLE staff (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('督导员', '网格长', '网格员', '楼栋长')),
+        phone TEXT NOT NULL DEFAULT '',
+        resident_id INTEGER REFERENCES residents(id),
+        sinking_cadre INTEGER NOT NULL DEFAULT 0,  -- 下沉干部 serving as an ordinary resident
+        active INTEGER NOT NULL DEFAULT 1,
+        notes TEXT NOT NULL DEFAULT '',
+        {STAMPS}
+    );
+    CREATE INDEX staff_name ON staff (name);
+
+    CREATE TABLE staff_assignments (
+        id INTEGER PRIMARY KEY,
+        staff_id INTEGER NOT NULL REFERENCES staff(id),
+        grid_id INTEGER REFERENCES grids(id),
+        building_id INTEGER REFERENCES buildings(id),
+        CHECK ((grid_id IS NULL) <> (building_id IS NULL))
+    );
+    CREATE INDEX staff_assignments_staff ON staff_assignments (staff_id);
+    CREATE INDEX staff_assignments_grid ON staff_assignments (grid_id);
+    """)
+    # The default tag list of SPEC §2; clerks edit it in the settings.
+    defaults = ["独居老人", "空巢老人", "高龄老人", "低保户", "特困人员", "残疾人",
+                "退役军人", "留守儿童", "党员"]
+    sensitive = ["社区矫正", "安置帮教", "严重精神障碍", "吸毒人员"]
+    rows = [{"name": n, "sensitive": 0, "sort_order": i} for i, n in enumerate(defaults)]
+    rows += [{"name": n, "sensitive": 1, "sort_order": 100 + i} for i, n in enumerate(sensitive)]
+    db["tags"].insert_all(rows)
