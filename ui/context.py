@@ -24,6 +24,28 @@ class AppContext(QObject):
     def __init__(self, ledger: Ledger, parent: QObject | None = None):
         super().__init__(parent)
         self.ledger = ledger
+        #: the main window (parent of progress dialogs); set by MainWindow
+        self.window = None
+
+    # -- roles --------------------------------------------------------------------
+    def can_see_sensitive(self) -> bool:
+        """Whether the operator may see 重点人员 tags (管理员 / 工作人员)."""
+        return self.ledger.operator.role in ("管理员", "工作人员")
+
+    def can_export_full_ids(self) -> bool:
+        """Whether the operator may export full ID numbers (audited)."""
+        return self.ledger.operator.role in ("管理员", "工作人员")
+
+    # -- background work ------------------------------------------------------------
+    def run_in_background(self, title: str, fn, on_done=None, *, cancellable: bool = True,
+                          parent=None, on_error=None):
+        """Run ``fn(ledger, progress, is_cancelled)`` on a worker thread with its own connection
+        to this ledger's file (see :func:`ui.worker.run_in_background`).  Returns the job."""
+        from ui.worker import run_in_background
+
+        return run_in_background(parent or self.window, title, fn, on_done,
+                                 db_path=self.ledger.path, cancellable=cancellable,
+                                 operator=self.ledger.operator, on_error=on_error)
 
     def notify(self, area: str) -> None:
         """Tell every page that ``area`` changed."""

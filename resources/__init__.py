@@ -1,0 +1,1 @@
+"""Fonts, styles, translations, templates; ``resources.paths`` finds them (frozen too)."""

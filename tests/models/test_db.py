@@ -1,0 +1,103 @@
+"""Connection rules, migrations from empty, settings, audit, environment errors."""
+
+import sqlite3
+
+import pytest
+
+from models import db as dbmod
+from models.db import Operator, integrity_check, open_db
+from models.errors import EnvironmentProblem
+
+
+def test_new_ledger_has_every_migration_and_rules(tmp_path):
+    led = open_db(tmp_path / "a.db", community_name="幸福社区")
+    applied = {(r["migration_set"], r["name"]) for r in led.query("SELECT * FROM _sqlite_migrations")}
+    for migrations in dbmod._migration_sets():
+        for m in migrations._migrations:
+            assert (migrations.name, m.name) in applied
+    assert led.scalar("PRAGMA foreign_keys") == 1
+    assert led.scalar("PRAGMA synchronous") == 2  # FULL
+    assert led.scalar("PRAGMA journal_mode") == "wal"
+    assert led.scalar("PRAGMA busy_timeout") == dbmod.BUSY_TIMEOUT_MS
+    assert led.community_name == "幸福社区"
+    assert integrity_check(led) == []
+    led.close()
+
+
+def test_reopening_keeps_data_and_applies_nothing_twice(tmp_path):
+    path = tmp_path / "a.db"
+    open_db(path, community_name="幸福社区").close()
+    led = open_db(path)
+    assert led.community_name == "幸福社区"
+    names = [r["name"] for r in led.query("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names))
+    led.close()
+
+
+def test_network_share_uses_rollback_journal(tmp_path, monkeypatch):
+    monkeypatch.setattr(dbmod, "is_network_path", lambda p: True)
+    led = open_db(tmp_path / "share.db", community_name="幸福社区")
+    assert led.scalar("PRAGMA journal_mode") == "delete"
+    led.close()
+
+
+@pytest.mark.parametrize("path,expected", [("\\\\server\\share\\a.db", True), ("//server/share/a.db", True)])
+def test_unc_paths_are_network(path, expected):
+    from pathlib import PureWindowsPath
+
+    assert dbmod.is_network_path(PureWindowsPath(path) if path.startswith("\\") else path) is expected
+
+
+def test_not_a_ledger_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "x.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(EnvironmentProblem, match="不是网格台账文件"):
+        open_db(bad)
+
+
+def test_missing_file_without_create(tmp_path):
+    with pytest.raises(EnvironmentProblem, match="找不到台账文件"):
+        open_db(tmp_path / "none.db", create=False)
+
+
+def test_settings_round_trip_and_audit(ledger, clock):
+    ledger.set_setting("x", {"a": [1, "中文"]})
+    assert ledger.get_setting("x") == {"a": [1, "中文"]}
+    assert ledger.get_setting("missing", 5) == 5
+    row = ledger.query("SELECT * FROM audit_log WHERE action = '设置' ORDER BY id DESC LIMIT 1")[0]
+    assert row["operator"] == "测试员"
+    assert row["at"] == "2026-10-15 09:30:00"
+
+
+def test_write_is_all_or_nothing(ledger):
+    before = ledger.scalar("SELECT COUNT(*) FROM communities")
+    with pytest.raises(RuntimeError):
+        with ledger.write():
+            ledger.db["communities"].insert(ledger.stamp({"name": "临时社区"}, creating=True))
+            raise RuntimeError("boom")
+    assert ledger.scalar("SELECT COUNT(*) FROM communities") == before
+
+
+def test_locked_file_becomes_chinese_message(tmp_path):
+    path = tmp_path / "lock.db"
+    led = open_db(path, community_name="幸福社区")
+    led.conn.execute(f"PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(str(path))
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(EnvironmentProblem, match="占用"):
+            with led.write():
+                led.db.execute("INSERT INTO tags (name) VALUES ('新标签')")
+    finally:
+        other.rollback()
+        other.close()
+        led.close()
+
+
+def test_operator_defaults_to_os_user(tmp_path):
+    led = open_db(None)
+    assert led.operator.name
+    led.close()
+    led = open_db(None, operator=Operator("张三", user_id=3, role="工作人员"))
+    assert led.operator.role == "工作人员"
+    led.close()

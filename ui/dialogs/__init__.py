@@ -1,0 +1,1 @@
+"""Dialogs of the window (each a QDialog subclass)."""
