@@ -26,4 +26,31 @@ def ledger_problems(ledger: Ledger) -> list[str]:
                         " (SELECT 1 FROM residents r WHERE r.id = h.head_resident_id AND r.household_id = h.id)")
     if bad:
         problems.append(f"{bad} 户的户主不在本户")
+    problems += resident_problems(ledger)
+    return problems
+
+
+def resident_problems(ledger: Ledger) -> list[str]:
+    """Residents' own rules: stored ID numbers valid, no stray grid without a household, search index."""
+    from models.idcard import check_id, mask
+
+    problems: list[str] = []
+    bad = ledger.scalar("SELECT COUNT(*) FROM residents WHERE household_id IS NULL"
+                        " AND (grid_id IS NOT NULL OR building_id IS NOT NULL)")
+    if bad:
+        problems.append(f"{bad} 名居民没有所在户，却记有网格或楼栋")
+    invalid = [row[0] for row in ledger.conn.execute("SELECT id_number FROM residents WHERE id_number IS NOT NULL")
+               if check_id(row[0]).value != row[0]]
+    if invalid:
+        shown = "、".join(mask(n) for n in invalid[:5])
+        problems.append(f"{len(invalid)} 个已存的身份证号不符合 GB 11643（如 {shown}）")
+    bad = ledger.scalar("SELECT COUNT(*) FROM residents WHERE status <> '在册' AND moved_in_on IS NOT NULL"
+                        " AND status_date < moved_in_on")
+    if bad:
+        problems.append(f"{bad} 名居民的迁出/死亡日期早于迁入日期")
+    # every resident is in the search index (its first character's token)
+    missing = ledger.scalar("SELECT COUNT(*) FROM residents r WHERE NOT EXISTS (SELECT 1 FROM resident_search s"
+                            " WHERE s.token = 'c:' || lower(substr(r.name, 1, 1)) AND s.resident_id = r.id)")
+    if missing:
+        problems.append(f"{missing} 名居民不在查询索引中（查找时会漏掉他们）")
     return problems

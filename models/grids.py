@@ -293,3 +293,65 @@ def all_staff(ledger: Ledger) -> list[dict]:
 def find_staff_by_name(ledger: Ledger, name: str) -> int | None:
     return ledger.scalar("SELECT id FROM staff WHERE name = ? AND active = 1 ORDER BY id LIMIT 1",
                          [(name or "").strip()])
+
+
+# -- additions for the 网格管理 page: create with validation, places, assignments ---------------
+
+def add_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
+    """A new building in a grid; refuses a duplicate name in the same compound."""
+    name = _clean(name, "楼栋")
+    compound = (compound or "").strip()
+    if not ledger.scalar("SELECT 1 FROM grids WHERE id = ?", [grid_id]):
+        raise NotFound(f"网格不存在（编号 {grid_id}）。")
+    if ledger.scalar("SELECT 1 FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
+                     [grid_id, compound, name]):
+        raise ValidationError(f"该网格已有楼栋“{compound}{name}”。", field="name")
+    with ledger.write():
+        return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
+
+
+def add_unit(ledger: Ledger, building_id: int, name: str) -> int:
+    """A new unit (stairwell) in a building; refuses a duplicate name."""
+    name = _clean(name, "单元")
+    if not ledger.scalar("SELECT 1 FROM buildings WHERE id = ?", [building_id]):
+        raise NotFound(f"楼栋不存在（编号 {building_id}）。")
+    if ledger.scalar("SELECT 1 FROM units WHERE building_id = ? AND name = ?", [building_id, name]):
+        raise ValidationError(f"该楼栋已有“{name}”。", field="name")
+    with ledger.write():
+        return _insert(ledger, "units", {"building_id": building_id, "name": name})
+
+
+def add_household(ledger: Ledger, unit_id: int, room: str, address: str = "") -> int:
+    """A new household (dwelling) in a unit; refuses a room number the unit already has."""
+    room = _clean(room, "房号")
+    if ledger.scalar("SELECT 1 FROM households WHERE unit_id = ? AND room = ?", [unit_id, room]):
+        raise ValidationError(f"该单元已有房号“{room}”。", field="room")
+    if not ledger.scalar("SELECT 1 FROM units WHERE id = ?", [unit_id]):
+        raise NotFound(f"单元不存在（编号 {unit_id}）。")
+    return ensure_household(ledger, unit_id, room, address)
+
+
+def household_place(ledger: Ledger, household_id: int) -> dict:
+    """``{grid_id, building_id, unit_id, community_id}`` of a household."""
+    row = ledger.query(
+        "SELECT h.grid_id, h.building_id, h.unit_id, g.community_id FROM households h"
+        " JOIN grids g ON g.id = h.grid_id WHERE h.id = ?", [household_id])
+    if not row:
+        raise NotFound(f"户不存在（编号 {household_id}）。")
+    return row[0]
+
+
+def staff_assignments(ledger: Ledger) -> list[dict]:
+    """Every active staff member with where they are assigned (``places``: 网格/楼栋 names, joined)."""
+    return ledger.query(
+        """
+        SELECT s.id, s.name, s.role, s.phone, s.sinking_cadre,
+               COALESCE((SELECT group_concat(COALESCE(g.name, bg.name || ' ' || b.compound || b.name), '、')
+                         FROM staff_assignments a
+                         LEFT JOIN grids g ON g.id = a.grid_id
+                         LEFT JOIN buildings b ON b.id = a.building_id
+                         LEFT JOIN grids bg ON bg.id = b.grid_id
+                         WHERE a.staff_id = s.id), '') AS places
+        FROM staff s WHERE s.active = 1
+        ORDER BY CASE s.role WHEN '督导员' THEN 0 WHEN '网格长' THEN 1 WHEN '网格员' THEN 2 ELSE 3 END, s.name
+        """)

@@ -13,8 +13,8 @@ def is_present(moved_in_on: str | None, status: str, status_date: str | None, da
     """Python form of the rule; ``day`` and the dates are ``YYYY-MM-DD`` strings."""
     if moved_in_on and moved_in_on > day:
         return False
-    if status != "在册" and status_date and status_date <= day:
-        return False
+    if status != "在册" and (not status_date or status_date <= day):
+        return False        # gone without a date counts as gone, as in present_sql()
     return True
 
 

@@ -193,3 +193,24 @@ def m001_core(db):
     rows = [{"name": n, "sensitive": 0, "sort_order": i} for i, n in enumerate(defaults)]
     rows += [{"name": n, "sensitive": 1, "sort_order": 100 + i} for i, n in enumerate(sensitive)]
     db["tags"].insert_all(rows)
+
+
+@migrations()
+def m002_resident_search(db):
+    """The resident search index (see ``models.search``) and the sort indexes of the residents page."""
+    db.executescript("""
+    CREATE TABLE resident_search (
+        token TEXT NOT NULL,           -- c:张 / b:张三 / p:zs / i:<reversed ID tail> / t:<reversed phone>
+        resident_id INTEGER NOT NULL,
+        PRIMARY KEY (token, resident_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX residents_name ON residents (name, id);
+    CREATE INDEX residents_gender ON residents (gender, id);
+    CREATE INDEX residents_birth_date ON residents (birth_date, id);
+    CREATE INDEX residents_residence_type ON residents (residence_type, id);
+    CREATE INDEX residents_status ON residents (status, id);
+    CREATE INDEX households_room ON households (room);
+    """)
+    from models.search import rebuild_index
+
+    rebuild_index(db.conn)

@@ -114,3 +114,67 @@ def m001_matters(db):
     ) WITHOUT ROWID;
     CREATE INDEX meeting_matters_matter ON meeting_matters (matter_id);
     """)
+
+
+@migrations()
+def m002_matter_visit_index(db):
+    """Matters found on a visit (民情日志 "problems found", the visit's page)."""
+    db.execute("CREATE INDEX IF NOT EXISTS matters_visit ON matters (visit_id)")
+
+
+@migrations()
+def m003_matter_list_indexes(db):
+    """What keeps the 民情事项 list fast on a year of a 200,000-household ledger.
+
+    - one ``(column, registered_at)`` index per list filter, so a filtered first page
+      walks an index in list order instead of sorting tens of thousands of rows, and
+      a filtered count reads an index instead of the table;
+    - ``(closed_at, deadline)`` covers the on-time count of the home screen's trend;
+    - ``matter_fts``: a contentless FTS5 table over the single characters and
+      character pairs of each matter's searchable text (see
+      ``models.matters.search_tokens``): it tells how many matters a search can
+      match and lists them, for one- and two-character queries too (FTS5's trigram
+      tokenizer cannot, and its LIKE is broken on SQLite 3.40, STYLE.md).
+    """
+    db.executescript("""
+    CREATE INDEX IF NOT EXISTS matters_state_registered ON matters (state, registered_at);
+    CREATE INDEX IF NOT EXISTS matters_level_registered ON matters (level, registered_at);
+    CREATE INDEX IF NOT EXISTS matters_category_registered ON matters (category, registered_at);
+    CREATE INDEX IF NOT EXISTS matters_source_registered ON matters (source, registered_at);
+    DROP INDEX IF EXISTS matters_assignee;
+    CREATE INDEX IF NOT EXISTS matters_assignee_registered ON matters (assignee_staff_id, registered_at);
+    DROP INDEX IF EXISTS matters_closed;
+    CREATE INDEX IF NOT EXISTS matters_closed_deadline ON matters (closed_at, deadline);
+    """)
+    from models.matters import fts5_available, rebuild_search_index
+
+    if fts5_available():   # without FTS5 searches fall back to LIKE (see models.matters)
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS matter_fts USING fts5(body, content='')")
+
+    rebuild_search_index(db.conn)
+    if db["sqlite_stat1"].exists():
+        # An analysed ledger (the demo, a big import) gets statistics for the new
+        # indexes too, or the planner may prefer a worse one.
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE matters")
+
+
+@migrations()
+def m004_visit_list_indexes(db):
+    """The 走访日志 list on half a million visits: an index per filter in list order, and
+    ``visit_fts`` (characters and character pairs of the notes and the visitor's name,
+    as ``matter_fts``) so a search that matches little never reads every visit."""
+    db.executescript("""
+    CREATE INDEX IF NOT EXISTS visits_staff_date ON visits (staff_id, visited_on);
+    CREATE INDEX IF NOT EXISTS visits_way_date ON visits (way, visited_on);
+    """)
+    from models.matters import fts5_available
+    from models.visits import rebuild_search_index
+
+    if fts5_available():
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS visit_fts USING fts5(body, content='')")
+
+    rebuild_search_index(db.conn)
+    if db["sqlite_stat1"].exists():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE visits")

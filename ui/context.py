@@ -32,6 +32,10 @@ class AppContext(QObject):
         """Whether the operator may see 重点人员 tags (管理员 / 工作人员)."""
         return self.ledger.operator.role in ("管理员", "工作人员")
 
+    def can_edit(self) -> bool:
+        """Whether the operator may change records (督导员 is a read-only supervisor)."""
+        return self.ledger.operator.role != "督导员"
+
     def can_export_full_ids(self) -> bool:
         """Whether the operator may export full ID numbers (audited)."""
         return self.ledger.operator.role in ("管理员", "工作人员")

@@ -152,6 +152,10 @@ class BackgroundJob(QObject):
         self._task.cancel_event.set()
         self.dialog.setLabelText("正在取消……")
 
+    def wait(self, msecs: int) -> bool:
+        """Block until the worker thread ends (at most ``msecs``); True when it ended."""
+        return self._thread.wait(msecs)
+
     def is_running(self) -> bool:
         return self in _RUNNING
 

@@ -5,6 +5,13 @@ Only sections that work are listed here.
 """
 
 PAGES: list[tuple[str, str, str]] = [
+    ("home", "首页", "ui.pages.home:HomePage"),
     ("residents", "居民台账", "ui.pages.residents:ResidentsPage"),
     ("grids", "网格管理", "ui.pages.grids:GridsPage"),
+    ("matters", "民情事项", "ui.pages.matters:MattersPage"),
+    ("visits", "走访日志", "ui.pages.visits:VisitsPage"),
+    ("meetings", "会议", "ui.pages.meetings:MeetingsPage"),
+    ("volunteers", "志愿服务", "ui.pages.volunteers:VolunteersPage"),
+    ("evaluation", "月度评比", "ui.pages.evaluation:EvaluationPage"),
+    ("reports", "报表", "ui.pages.reports:ReportsPage"),
 ]

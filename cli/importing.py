@@ -1,0 +1,73 @@
+"""``main.py import KIND FILE [--dry-run] [--update]`` (SPEC §8).
+
+Prints the counts and every rejected row's sheet, row and reason.  Exit status:
+0 every row went in; 1 some rows were rejected (the valid ones are still imported
+unless ``--dry-run``) or the file cannot be read at all (one message, nothing
+written); 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, resolve_db
+
+#: kind → "module:attribute" of its import spec.  Add a line per kind.
+IMPORTERS = {
+    "residents": "models.importing.residents:SPEC",
+    "matters": "models.importing.matters:SPEC",
+    "visits": "models.importing.visits:SPEC",
+    "activities": "models.importing.activities:SPEC",
+}
+
+#: Warnings printed one per line up to this many (the rest are counted).
+MAX_WARNINGS_SHOWN = 50
+
+
+def run_import(args) -> int:
+    from models.db import open_db
+    from models.importing import ImportFileError, import_file, load_spec
+
+    ref = IMPORTERS.get(args.kind)
+    if ref is None:
+        print(f"用法错误：暂不支持导入“{args.kind}”。可导入：{'、'.join(IMPORTERS)}", file=sys.stderr)
+        return EXIT_USAGE
+    path = Path(args.file)
+    if not path.exists():
+        print(f"错误：找不到文件 {path}", file=sys.stderr)
+        return EXIT_REJECTED
+    spec = load_spec(ref)
+    ledger = open_db(resolve_db(args))
+    try:
+        try:
+            plan, summary = import_file(ledger, path, spec, update=args.update, dry_run=args.dry_run)
+        except ImportFileError as exc:
+            print(f"无法导入：{exc}", file=sys.stderr)
+            print("台账没有任何改动。", file=sys.stderr)
+            return EXIT_REJECTED
+    finally:
+        ledger.close()
+
+    counts = plan.counts()
+    print(f"读取 {len(plan.outcomes)} 行：将导入 {counts['ok']} 行，有警告 {counts['warning']} 行，"
+          f"拒绝 {counts['rejected']} 行。")
+    for note in plan.notes:
+        print(note)
+    rejected = plan.rejected()
+    if rejected:
+        print("未导入的行：")
+        for outcome in rejected:
+            print(f"  {outcome.where}：{'；'.join(outcome.messages)}")
+    warned = [o for o in plan.outcomes if o.status == "warning"]
+    if warned:
+        print("有警告的行（已导入）：" if not args.dry_run else "有警告的行：")
+        for outcome in warned[:MAX_WARNINGS_SHOWN]:
+            print(f"  {outcome.where}：{'；'.join(outcome.messages)}")
+        if len(warned) > MAX_WARNINGS_SHOWN:
+            print(f"  …… 另有 {len(warned) - MAX_WARNINGS_SHOWN} 行有警告。")
+    for line in summary.lines():
+        print(line)
+    if args.dry_run:
+        print("（--dry-run：只检查，未写入台账。）")
+    return EXIT_REJECTED if rejected else EXIT_OK

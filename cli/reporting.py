@@ -1,0 +1,91 @@
+"""``report {monthly,annual,scorecards,ledger} (--month YYYY-MM | --year YYYY) --out FILE.pdf``.
+
+* ``monthly``    月度评比通报 of the month (``--month``)
+* ``scorecards`` every grid's 网格评分卡 of the month (``--month``)
+* ``annual``     年度考评 of the year (``--year``)
+* ``ledger``     the month's 台账 (``--month``): the 矛盾纠纷排查调处台账 with the dispute
+  summary, the 民情日志 and the 志愿服务活动台账, for all grids.  Rosters
+  (居民花名册 per grid, 特殊人群花名册) and certificates are printed from the 报表 page.
+
+The PDF is written to a temporary file next to ``--out`` and moved into place
+when complete, so a failure never leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, resolve_db
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: command-line kind → (report_data kind, period it needs)
+PERIODS = {"monthly": "month", "scorecards": "month", "ledger": "month", "annual": "year"}
+TITLES = {"monthly": "月度评比通报", "scorecards": "网格评分卡", "ledger": "月度工作台账", "annual": "年度考评"}
+
+
+def _usage(message: str) -> int:
+    print(f"用法错误：{message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def check_args(args) -> str | None:
+    """The usage problem of ``args`` in Chinese, or None."""
+    need = PERIODS[args.kind]
+    title = TITLES[args.kind]
+    if need == "month":
+        if args.month is None:
+            return f"{title}需要 --month YYYY-MM（例如 --month 2026-10），不能用 --year。"
+        if not _MONTH.match(args.month.strip()):
+            return f"月份“{args.month}”格式不对，应为 YYYY-MM，例如 2026-10。"
+    else:
+        if args.year is None:
+            return f"{title}需要 --year YYYY（例如 --year 2026），不能用 --month。"
+        if not 1900 <= args.year <= 2999:
+            return f"年份“{args.year}”不合理，应为四位数字，例如 2026。"
+    if not str(args.out).lower().endswith(".pdf"):
+        return f"输出文件“{args.out}”应以 .pdf 结尾。"
+    return None
+
+
+def run_report(args) -> int:
+    problem = check_args(args)
+    if problem:
+        return _usage(problem)
+    from models.db import open_db
+    from models.errors import EnvironmentProblem
+    from models.report_data import ReportRequest, gather
+
+    import reports
+
+    out = Path(args.out)
+    if out.parent and not out.parent.exists():
+        print(f"错误：输出文件夹不存在：{out.parent}", file=sys.stderr)
+        return EXIT_REJECTED
+    started = time.perf_counter()
+    ledger = open_db(resolve_db(args), create=False)
+    try:
+        request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year)
+        data = gather(ledger, request)
+    finally:
+        ledger.close()
+    fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=str(out.parent or Path(".")))
+    os.close(fd)
+    try:
+        pages = reports.render(data, tmp_name)
+        try:
+            os.replace(tmp_name, out)
+        except PermissionError as exc:
+            raise EnvironmentProblem(f"无法写入“{out}”：文件可能正在被其他程序（如 PDF 阅读器）打开，"
+                                     "请关闭后重试。") from exc
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    elapsed = time.perf_counter() - started
+    print(f"已生成{TITLES[args.kind]}：{out}（共 {pages} 页，用时 {elapsed:.1f} 秒）")
+    return EXIT_OK

@@ -1,0 +1,197 @@
+"""Resident ID numbers (GB 11643, 公民身份号码): check, normalise, derive, mask.
+
+The check digit and birth-date parsing come from python-stdnum (``stdnum.cn.ric``);
+what a clerk's spreadsheet does to an ID number is ours: full-width digits,
+spaces, a lowercase ``x``, a legacy 15-digit number (upgraded to 18 by inserting
+"19" and computing the check), and — the dangerous one — a number Excel turned
+into a float (``1.10101199003077E+17``, or 18 digits ending in ``000`` after it
+kept only 15 significant digits).  A mangled number is rejected with a message
+telling the clerk to format the column as text; it is never silently accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from stdnum.cn import ric
+
+#: Province-level codes in use (first two digits), incl. 71 台湾, 81 香港, 82 澳门,
+#: 83 港澳台居民居住证 and 91-93 外国人永久居留身份证 (new format).
+PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83", "91", "92", "93",
+})
+
+EARLIEST_BIRTH_YEAR = 1880
+
+MANGLED_MESSAGE = ("身份证号被 Excel 当成了数字，后几位已经丢失（{shown}）。"
+                   "请把该列设置为“文本”格式，再重新录入完整号码。")
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_DECIMAL_TAIL = re.compile(r"^(\d+)\.(\d*)$")
+_SEPARATORS = re.compile(r"[\s\-_'\"‘’“”`]+")
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """The outcome of checking one ID number.
+
+    Attributes:
+        value: the normalised 18-character number (uppercase X), or None when the
+            input was blank or invalid.
+        error: a Chinese message when something was entered but is invalid
+            (None when blank or valid).
+        excel_mangled: the input was a float, scientific notation or lost its last
+            digits to Excel's 15-digit precision.
+        upgraded: the input was a legacy 15-digit number, upgraded to 18.
+        birth_date: ``YYYY-MM-DD`` derived from the number.
+        gender: ``'男'`` / ``'女'`` derived from the 17th digit (odd = male).
+    """
+
+    value: str | None
+    error: str | None = None
+    excel_mangled: bool = False
+    upgraded: bool = False
+    birth_date: str | None = None
+    gender: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None and self.error is None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _fail(message: str, *, mangled: bool = False) -> IdCheck:
+    return IdCheck(value=None, error=message, excel_mangled=mangled)
+
+
+def _to_halfwidth(text: str) -> str:
+    # NFKC turns full-width digits/letters (０-９, ｘ, Ｘ) and the ideographic space into ASCII.
+    return unicodedata.normalize("NFKC", text)
+
+
+def check_digit(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character for 17 digits."""
+    return ric.calc_check_digit(first17 + "0")
+
+
+def upgrade15(number15: str) -> str:
+    """Upgrade a 15-digit legacy number: insert "19" before the year and add the check."""
+    body = number15[:6] + "19" + number15[6:15]
+    return body + check_digit(body)
+
+
+def _from_number(raw: float | int) -> tuple[str | None, IdCheck | None]:
+    """Turn a numeric cell into digits, or a mangled-number failure."""
+    if isinstance(raw, bool):
+        return None, _fail("身份证号格式不正确。")
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return None, _fail("身份证号格式不正确。")
+        if raw != int(raw):
+            return None, _fail("身份证号不能带小数点。")
+        # A double holds 15–16 significant digits: an 18-digit number stored as a
+        # float has certainly lost its tail.  A 15-digit legacy number fits exactly.
+        if abs(raw) >= 1e15:
+            return None, _fail(MANGLED_MESSAGE.format(shown=f"{raw:.14E}"),
+                               mangled=True)
+        return str(int(raw)), None
+    return str(raw), None
+
+
+def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
+    """Check and normalise an ID number the way a clerk typed or pasted it.
+
+    Args:
+        raw: str, int, float (an Excel cell) or None.
+        today: the day birth dates must not be later than (default: today).
+
+    Returns:
+        an :class:`IdCheck`; ``value`` is None when blank or invalid.
+    """
+    if raw is None:
+        return IdCheck(value=None)
+    if isinstance(raw, (int, float)):
+        text, failure = _from_number(raw)
+        if failure:
+            return failure
+    else:
+        text = str(raw)
+    text = _SEPARATORS.sub("", _to_halfwidth(text)).strip()
+    if not text:
+        return IdCheck(value=None)
+    if _SCIENTIFIC.match(text):
+        return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+    decimal_tail = _DECIMAL_TAIL.match(text)
+    if decimal_tail:
+        digits, fraction = decimal_tail.groups()
+        if fraction.strip("0"):
+            return _fail("身份证号不能带小数点。")
+        if len(digits) > 15:
+            return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+        text = digits
+    text = text.upper()
+    upgraded = False
+    if len(text) == 15 and text.isdigit():
+        text = upgrade15(text)
+        upgraded = True
+    if len(text) != 18:
+        if text.isdigit() or (text[:-1].isdigit() and text[-1] == "X"):
+            return _fail(f"身份证号应为18位（或15位旧号码），现在是{len(text)}位。")
+        return _fail("身份证号只能由数字组成，最后一位可以是X。")
+    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        return _fail("身份证号只能由数字组成，最后一位可以是X。")
+    if text[17] != check_digit(text[:17]):
+        if text.endswith("000"):
+            # Excel keeps 15 significant digits and pads the rest with zeros.
+            return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+        return _fail("身份证号校验位不正确，请核对号码是否录错。")
+    if text[:2] not in PROVINCES:
+        return _fail(f"身份证号前两位“{text[:2]}”不是有效的省级行政区代码。")
+    try:
+        born = ric.get_birth_date(text)
+    except Exception:  # stdnum raises InvalidComponent for impossible dates
+        return _fail(f"身份证号中的出生日期“{text[6:10]}-{text[10:12]}-{text[12:14]}”不存在。")
+    today = today or _dt.date.today()
+    if born > today:
+        return _fail(f"身份证号中的出生日期 {born.isoformat()} 晚于今天。")
+    if born.year < EARLIEST_BIRTH_YEAR:
+        return _fail(f"身份证号中的出生年份 {born.year} 不合理。")
+    gender = "男" if int(text[16]) % 2 == 1 else "女"
+    return IdCheck(value=text, upgraded=upgraded, birth_date=born.isoformat(), gender=gender)
+
+
+def mask(id_number: str | None) -> str:
+    """``110101********123X``: the first 6 and the last 4 characters, 8 stars between.
+
+    Anything that is not a full number (legacy, partial) keeps at most its first 3
+    and last 2 characters, so a mask never reveals more than a full mask would.
+    """
+    if not id_number:
+        return ""
+    text = str(id_number)
+    if len(text) == 18:
+        return text[:6] + "*" * 8 + text[-4:]
+    if len(text) <= 5:
+        return "*" * len(text)
+    return text[:3] + "*" * (len(text) - 5) + text[-2:]
+
+
+def is_valid(raw: object, today: _dt.date | None = None) -> bool:
+    """True when ``raw`` is a valid (possibly legacy) ID number."""
+    return check_id(raw, today).ok
+
+
+def make_id(area: str, birth: _dt.date, sequence: int) -> str:
+    """Build a valid 18-digit number (demo data, tests). ``sequence`` 0–999, odd = male."""
+    body = f"{area}{birth.strftime('%Y%m%d')}{sequence:03d}"
+    return body + check_digit(body)
+

@@ -1,0 +1,516 @@
+"""Volunteer organisations and volunteers (SPEC §3, issue 5).
+
+A volunteer is either a resident of the ledger (preferred: found by name, ID or
+phone) or an outside person.  A resident who volunteers keeps ONE identity:
+``volunteers.resident_id`` is UNIQUE and :func:`volunteer_for_resident` returns the
+existing volunteer when there is one.  For a resident volunteer the name, phone
+and ID number shown are the resident's own (they follow the resident ledger).
+
+A volunteer's hours are never typed: they are the sum of their hours in the
+activities they took part in (``activity_participants``), for any period.
+
+All writes run inside ``ledger.write()``, stamped and audited, with ID numbers
+masked in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from models.db import Ledger
+from models.errors import NotFound, ValidationError
+
+#: Suggestions for an organisation's type (the field stays free text).
+ORG_TYPES = ("文体娱乐", "邻里互助", "医疗健康", "法律服务", "环境保护", "平安巡防", "助老助残", "其他")
+
+#: The name/phone/grid of a volunteer, resident or not (SQL fragments over v, r, g).
+_NAME = "COALESCE(r.name, v.name)"
+_PHONE = "COALESCE(NULLIF(r.phone, ''), v.phone)"
+_PERSON_JOINS = ("LEFT JOIN residents r ON r.id = v.resident_id"
+                 " LEFT JOIN grids g ON g.id = r.grid_id")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _check_date(value: str | None, what: str) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValidationError(f"{what}“{text}”不是有效日期，请按 2026-10-31 的格式填写。",
+                              field="date") from None
+
+
+def _check_phone(value) -> str:
+    """Normalise a phone number (mobiles and landlines, SPEC §7); blank → ''."""
+    from models import phones
+
+    number, error = phones.check_phone(value)
+    if error:
+        raise ValidationError(f"联系电话“{_text(value)}”：{error}", field="phone")
+    return number or ""
+
+
+def period_bounds(date_from: str | None, date_to: str | None) -> tuple[str, str]:
+    """A period as inclusive ``YYYY-MM-DD`` bounds; missing ends mean "no limit"."""
+    lo = _check_date(date_from, "开始日期") or "0000-01-01"
+    hi = _check_date(date_to, "结束日期") or "9999-12-31"
+    if lo > hi:
+        raise ValidationError("开始日期不能晚于结束日期。", field="date")
+    return lo, hi
+
+
+# -- organisations ---------------------------------------------------------------------
+
+@dataclass
+class OrgData:
+    """The editable fields of a volunteer organisation."""
+
+    name: str
+    type: str = ""
+    leader: str = ""
+    contact: str = ""
+    founded_on: str | None = None
+    notes: str = ""
+
+    def cleaned(self) -> dict:
+        name = _text(self.name)
+        if not name:
+            raise ValidationError("组织名称不能为空。", field="name")
+        return {"name": name, "type": _text(self.type), "leader": _text(self.leader),
+                "contact": _text(self.contact),
+                "founded_on": _check_date(self.founded_on, "成立日期"), "notes": _text(self.notes)}
+
+
+def add_org(ledger: Ledger, data: OrgData) -> int:
+    """Create an organisation.  Raises ValidationError for a blank or duplicate name."""
+    record = data.cleaned()
+    if ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE name = ?", [record["name"]]):
+        raise ValidationError(f"已有名为“{record['name']}”的志愿组织。", field="name")
+    with ledger.write():
+        org_id = ledger.db["volunteer_orgs"].insert(ledger.stamp(record, creating=True)).last_rowid
+        ledger.audit("新增", "volunteer_orgs", org_id, None, record)
+    return org_id
+
+
+def ensure_org(ledger: Ledger, name: str) -> int | None:
+    """The organisation called ``name``, created when missing; None for a blank name."""
+    name = _text(name)
+    if not name:
+        return None
+    found = ledger.scalar("SELECT id FROM volunteer_orgs WHERE name = ?", [name])
+    return found if found else add_org(ledger, OrgData(name=name))
+
+
+def update_org(ledger: Ledger, org_id: int, data: OrgData) -> None:
+    old = get_org(ledger, org_id)
+    record = data.cleaned()
+    if ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE name = ? AND id <> ?", [record["name"], org_id]):
+        raise ValidationError(f"已有名为“{record['name']}”的志愿组织。", field="name")
+    changed_old = {k: old[k] for k in record if old[k] != record[k]}
+    if not changed_old:
+        return
+    with ledger.write():
+        ledger.db["volunteer_orgs"].update(org_id, ledger.stamp(record, creating=False))
+        ledger.audit("修改", "volunteer_orgs", org_id, changed_old, {k: record[k] for k in changed_old})
+
+
+def delete_org(ledger: Ledger, org_id: int) -> None:
+    """Delete an organisation that never organised an activity (its member list goes with it)."""
+    old = get_org(ledger, org_id)
+    used = ledger.scalar("SELECT COUNT(*) FROM activities WHERE org_id = ?", [org_id])
+    if used:
+        raise ValidationError(f"“{old['name']}”已组织过 {used} 次活动，不能删除（活动记录要保留）。")
+    with ledger.write():
+        ledger.db.execute("DELETE FROM volunteer_org_members WHERE org_id = ?", [org_id])
+        ledger.db.execute("DELETE FROM volunteer_orgs WHERE id = ?", [org_id])
+        ledger.audit("删除", "volunteer_orgs", org_id, {"name": old["name"]}, None)
+
+
+def get_org(ledger: Ledger, org_id: int) -> dict:
+    rows = ledger.query("SELECT * FROM volunteer_orgs WHERE id = ?", [org_id])
+    if not rows:
+        raise NotFound(f"志愿组织不存在（编号 {org_id}）。")
+    return rows[0]
+
+
+def list_orgs(ledger: Ledger, date_from: str | None = None, date_to: str | None = None) -> list[dict]:
+    """Every organisation with its member count and its activities and hours in the period."""
+    lo, hi = period_bounds(date_from, date_to)
+    return ledger.query(
+        """
+        SELECT o.id, o.name, o.type, o.leader, o.contact, o.founded_on, o.notes,
+               (SELECT COUNT(*) FROM volunteer_org_members m WHERE m.org_id = o.id) AS members,
+               COALESCE(s.activities, 0) AS activities, ROUND(COALESCE(s.hours, 0), 2) AS hours
+        FROM volunteer_orgs o
+        LEFT JOIN (SELECT a.org_id, COUNT(DISTINCT a.id) AS activities, SUM(p.hours) AS hours
+                   FROM activities a LEFT JOIN activity_participants p ON p.activity_id = a.id
+                   WHERE a.on_date BETWEEN :lo AND :hi AND a.org_id IS NOT NULL
+                   GROUP BY a.org_id) s ON s.org_id = o.id
+        ORDER BY o.name
+        """, {"lo": lo, "hi": hi})
+
+
+def org_names(ledger: Ledger) -> list[dict]:
+    """``[{id, name}]`` of every organisation (for combo boxes)."""
+    return ledger.query("SELECT id, name FROM volunteer_orgs ORDER BY name")
+
+
+def org_members(ledger: Ledger, org_id: int, date_from: str | None = None,
+                date_to: str | None = None) -> list[dict]:
+    """The members of an organisation with their hours in the period (all activities)."""
+    lo, hi = period_bounds(date_from, date_to)
+    return ledger.query(
+        f"""
+        SELECT v.id, {_NAME} AS name, {_PHONE} AS phone, v.resident_id, g.name AS grid, v.skills,
+               ROUND(COALESCE((SELECT SUM(p.hours) FROM activity_participants p
+                               JOIN activities a ON a.id = p.activity_id
+                               WHERE p.volunteer_id = v.id AND a.on_date BETWEEN :lo AND :hi), 0), 2)
+                   AS hours
+        FROM volunteer_org_members m JOIN volunteers v ON v.id = m.volunteer_id {_PERSON_JOINS}
+        WHERE m.org_id = :org ORDER BY name
+        """, {"org": org_id, "lo": lo, "hi": hi})
+
+
+def add_member(ledger: Ledger, org_id: int, volunteer_id: int) -> bool:
+    """Make a volunteer a member.  Returns False when they already were."""
+    get_org(ledger, org_id)
+    get_volunteer(ledger, volunteer_id)
+    if ledger.scalar("SELECT 1 FROM volunteer_org_members WHERE org_id = ? AND volunteer_id = ?",
+                     [org_id, volunteer_id]):
+        return False
+    with ledger.write():
+        ledger.db.execute("INSERT INTO volunteer_org_members (org_id, volunteer_id) VALUES (?, ?)",
+                          [org_id, volunteer_id])
+        ledger.audit("加入组织", "volunteer_org_members", volunteer_id, None, {"org_id": org_id})
+    return True
+
+
+def remove_member(ledger: Ledger, org_id: int, volunteer_id: int) -> None:
+    with ledger.write():
+        ledger.db.execute("DELETE FROM volunteer_org_members WHERE org_id = ? AND volunteer_id = ?",
+                          [org_id, volunteer_id])
+        ledger.audit("退出组织", "volunteer_org_members", volunteer_id, {"org_id": org_id}, None)
+
+
+def volunteer_orgs(ledger: Ledger, volunteer_id: int) -> list[dict]:
+    return ledger.query("SELECT o.id, o.name FROM volunteer_org_members m JOIN volunteer_orgs o"
+                        " ON o.id = m.org_id WHERE m.volunteer_id = ? ORDER BY o.name", [volunteer_id])
+
+
+# -- volunteers ------------------------------------------------------------------------
+
+def _mask(id_number: str | None) -> str:
+    if not id_number:
+        return ""
+    from models import idcard
+
+    return idcard.mask(id_number)
+
+
+def volunteer_for_resident(ledger: Ledger, resident_id: int, skills: str = "") -> int:
+    """The volunteer who is this resident, created on first use (one identity per person)."""
+    found = ledger.scalar("SELECT id FROM volunteers WHERE resident_id = ?", [resident_id])
+    if found:
+        return found
+    row = ledger.conn.execute("SELECT name, phone FROM residents WHERE id = ?", [resident_id]).fetchone()
+    if row is None:
+        raise NotFound(f"居民不存在（编号 {resident_id}）。")
+    record = {"resident_id": resident_id, "name": row[0], "phone": row[1] or "", "skills": _text(skills)}
+    with ledger.write():
+        vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
+        ledger.audit("新增", "volunteers", vid, None, record)
+    return vid
+
+
+def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number: str | None = None,
+                          skills: str = "", notes: str = "") -> int:
+    """Register a volunteer who is not a resident of the ledger.
+
+    An ID number, when given, is validated (GB 11643); if it belongs to a resident
+    of the ledger, that resident's volunteer identity is returned instead, so a
+    person never gets two identities.
+    """
+    name = _text(name)
+    if not name:
+        raise ValidationError("志愿者姓名不能为空。", field="name")
+    normalized = None
+    if _text(id_number):
+        from models import idcard
+
+        check = idcard.check_id(id_number, today=ledger.now().date())
+        if check.error:
+            raise ValidationError(f"身份证号：{check.error}", field="id_number")
+        normalized = check.value
+        resident = ledger.scalar("SELECT id FROM residents WHERE id_number = ?", [normalized])
+        if resident:
+            return volunteer_for_resident(ledger, resident, skills)
+        existing = ledger.scalar("SELECT id FROM volunteers WHERE id_number = ?", [normalized])
+        if existing:
+            return existing
+    record = {"resident_id": None, "name": name, "phone": _check_phone(phone), "id_number": normalized,
+              "skills": _text(skills), "notes": _text(notes)}
+    with ledger.write():
+        vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
+        ledger.audit("新增", "volunteers", vid, None, dict(record, id_number=_mask(normalized)))
+    return vid
+
+
+def update_volunteer(ledger: Ledger, volunteer_id: int, *, skills: str | None = None,
+                     notes: str | None = None, name: str | None = None, phone: str | None = None) -> None:
+    """Edit a volunteer.  Name and phone of a resident volunteer are edited in the resident ledger."""
+    old = ledger.query("SELECT * FROM volunteers WHERE id = ?", [volunteer_id])
+    if not old:
+        raise NotFound(f"志愿者不存在（编号 {volunteer_id}）。")
+    old = old[0]
+    new: dict = {}
+    if skills is not None:
+        new["skills"] = _text(skills)
+    if notes is not None:
+        new["notes"] = _text(notes)
+    if old["resident_id"] is None:
+        if name is not None:
+            if not _text(name):
+                raise ValidationError("志愿者姓名不能为空。", field="name")
+            new["name"] = _text(name)
+        if phone is not None:
+            new["phone"] = _check_phone(phone)
+    new = {k: v for k, v in new.items() if old[k] != v}
+    if not new:
+        return
+    with ledger.write():
+        ledger.db["volunteers"].update(volunteer_id, ledger.stamp(new, creating=False))
+        ledger.audit("修改", "volunteers", volunteer_id, {k: old[k] for k in new}, new)
+
+
+def delete_volunteer(ledger: Ledger, volunteer_id: int) -> None:
+    """Delete a volunteer who has no service records (a mistyped entry)."""
+    vol = get_volunteer(ledger, volunteer_id)
+    n = ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE volunteer_id = ?", [volunteer_id])
+    if n:
+        raise ValidationError(f"“{vol['name']}”有 {n} 条服务记录，不能删除。")
+    with ledger.write():
+        ledger.db.execute("DELETE FROM volunteer_org_members WHERE volunteer_id = ?", [volunteer_id])
+        ledger.db.execute("DELETE FROM volunteers WHERE id = ?", [volunteer_id])
+        ledger.audit("删除", "volunteers", volunteer_id, {"name": vol["name"]}, None)
+
+
+def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
+    """A volunteer as the clerk sees them: name, phone, masked ID, where they live, skills."""
+    rows = ledger.query(
+        f"""
+        SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone,
+               COALESCE(r.id_number, v.id_number) AS id_number, r.household_id, g.name AS grid,
+               r.status AS resident_status, v.skills, v.notes, v.created_at
+        FROM volunteers v {_PERSON_JOINS} WHERE v.id = ?
+        """, [volunteer_id])
+    if not rows:
+        raise NotFound(f"志愿者不存在（编号 {volunteer_id}）。")
+    row = rows[0]
+    row["id_masked"] = _mask(row.pop("id_number"))
+    row["address"] = ""
+    if row["household_id"]:
+        from models import grids
+
+        row["address"] = grids.household_label(ledger, row["household_id"])
+    row["kind"] = "本社区居民" if row["resident_id"] else "社区外人员"
+    row["orgs"] = volunteer_orgs(ledger, volunteer_id)
+    return row
+
+
+def volunteer_hours(ledger: Ledger, volunteer_id: int, date_from: str | None = None,
+                    date_to: str | None = None) -> float:
+    """Total service hours of a volunteer in the period (computed, never typed)."""
+    lo, hi = period_bounds(date_from, date_to)
+    total = ledger.scalar(
+        "SELECT SUM(p.hours) FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
+        " WHERE p.volunteer_id = ? AND a.on_date BETWEEN ? AND ?", [volunteer_id, lo, hi])
+    return round(total or 0.0, 2)
+
+
+def service_history(ledger: Ledger, volunteer_id: int, date_from: str | None = None,
+                    date_to: str | None = None) -> list[dict]:
+    """The activities a volunteer served in during the period, newest first, with their hours."""
+    lo, hi = period_bounds(date_from, date_to)
+    return ledger.query(
+        """
+        SELECT a.id AS activity_id, a.on_date, a.start_time, a.end_time, a.title, a.type, a.place,
+               COALESCE(g.name, '全社区') AS grid, o.name AS org, p.hours
+        FROM activity_participants p JOIN activities a ON a.id = p.activity_id
+        LEFT JOIN grids g ON g.id = a.grid_id LEFT JOIN volunteer_orgs o ON o.id = a.org_id
+        WHERE p.volunteer_id = ? AND a.on_date BETWEEN ? AND ?
+        ORDER BY a.on_date DESC, a.id DESC
+        """, [volunteer_id, lo, hi])
+
+
+def list_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    limit: int = 5000) -> list[dict]:
+    """Volunteers matching ``text`` (name or phone), with hours and activities in the period.
+
+    Sorted by hours (most first), then name.
+    """
+    lo, hi = period_bounds(date_from, date_to)
+    where, params = [], {"lo": lo, "hi": hi, "limit": limit}
+    text = _text(text)
+    if text:
+        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
+        params["like"] = f"%{text}%"
+    if org_id:
+        where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
+        params["org"] = org_id
+    return ledger.query(
+        f"""
+        SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone, g.name AS grid, v.skills,
+               (SELECT group_concat(o.name, '、') FROM volunteer_org_members m
+                  JOIN volunteer_orgs o ON o.id = m.org_id WHERE m.volunteer_id = v.id) AS orgs,
+               COALESCE(h.activities, 0) AS activities, ROUND(COALESCE(h.hours, 0), 2) AS hours
+        FROM volunteers v {_PERSON_JOINS}
+        LEFT JOIN (SELECT p.volunteer_id, COUNT(*) AS activities, SUM(p.hours) AS hours
+                   FROM activity_participants p JOIN activities a ON a.id = p.activity_id
+                   WHERE a.on_date BETWEEN :lo AND :hi GROUP BY p.volunteer_id) h ON h.volunteer_id = v.id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY hours DESC, name, v.id
+        LIMIT :limit
+        """, params)
+
+
+def count_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None) -> int:
+    """How many volunteers match ``text`` (name or phone) and ``org_id``."""
+    where, params = [], {}
+    text = _text(text)
+    if text:
+        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
+        params["like"] = f"%{text}%"
+    if org_id:
+        where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
+        params["org"] = org_id
+    return ledger.scalar(
+        f"SELECT COUNT(*) FROM volunteers v LEFT JOIN residents r ON r.id = v.resident_id"
+        f" {'WHERE ' + ' AND '.join(where) if where else ''}", params)
+
+
+# -- finding a person to add as a participant -------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person the clerk may mean when typing a name: a volunteer, or a resident not yet one."""
+
+    name: str
+    label: str                      # what the completer shows: 张三 · 3号楼1单元301 · 138****5678
+    volunteer_id: int | None = None
+    resident_id: int | None = None
+    grid: str = ""                  # the grid they live in ('' for outside people)
+
+
+def _masked_phone(phone: str | None) -> str:
+    phone = phone or ""
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 and phone.isdigit() else phone
+
+
+def _resident_hits(ledger: Ledger, text: str, limit: int) -> list[dict]:
+    """Present residents matching ``text`` through the resident ledger's own search (name, ID, phone)."""
+    from models import residents
+
+    rows, _cursor = residents.search_page(ledger, residents.ResidentFilter(text=text, status="在册"),
+                                          limit=limit)
+    return rows
+
+
+def find_candidates(ledger: Ledger, text: str, limit: int = 15) -> list[Candidate]:
+    """People matching ``text`` (a name, part of an ID number or phone).
+
+    Existing volunteers come first; then residents of the ledger who are not yet
+    volunteers (choosing one makes them a volunteer with their resident identity).
+    """
+    text = _text(text)
+    if not text:
+        return []
+    out: list[Candidate] = []
+    seen_residents: set[int] = set()
+    vols = ledger.query(
+        f"""
+        SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone, g.name AS grid,
+               COALESCE(b.compound, '') || COALESCE(b.name, '') || COALESCE(u.name, '')
+                   || COALESCE(h.room, '') AS place
+        FROM volunteers v {_PERSON_JOINS}
+        LEFT JOIN households h ON h.id = r.household_id LEFT JOIN units u ON u.id = h.unit_id
+        LEFT JOIN buildings b ON b.id = h.building_id
+        WHERE {_NAME} LIKE :prefix OR {_PHONE} LIKE :like
+        ORDER BY ({_NAME} = :text) DESC, name LIMIT :limit
+        """, {"prefix": f"{text}%", "like": f"%{text}%", "text": text, "limit": limit})
+    for v in vols:
+        where = f"{v['grid'] or ''}{v['place']}" or ("社区外人员" if v["resident_id"] is None else "")
+        label = " · ".join(x for x in (v["name"], where, _masked_phone(v["phone"]), "志愿者") if x)
+        out.append(Candidate(v["name"], label, volunteer_id=v["id"], resident_id=v["resident_id"],
+                             grid=v["grid"] or ""))
+        if v["resident_id"]:
+            seen_residents.add(v["resident_id"])
+    for r in _resident_hits(ledger, text, limit):
+        rid = r.get("id")
+        if rid is None or rid in seen_residents or len(out) >= limit * 2:
+            continue
+        existing = ledger.scalar("SELECT id FROM volunteers WHERE resident_id = ?", [rid])
+        place = "".join(r.get(k) or "" for k in ("building", "unit", "room")) or r.get("grid") or ""
+        if place and r.get("grid"):
+            place = f"{r['grid']}{place}"
+        label = " · ".join(x for x in (r.get("name", ""), place, _masked_phone(r.get("phone")),
+                                        "志愿者" if existing else "居民") if x)
+        out.append(Candidate(r.get("name", ""), label, volunteer_id=existing, resident_id=rid,
+                             grid=r.get("grid") or ""))
+        seen_residents.add(rid)
+    return out
+
+
+def volunteer_for_candidate(ledger: Ledger, candidate: Candidate) -> int:
+    """The volunteer id for a chosen candidate (a resident becomes a volunteer on first use)."""
+    if candidate.volunteer_id:
+        return candidate.volunteer_id
+    if candidate.resident_id:
+        return volunteer_for_resident(ledger, candidate.resident_id)
+    return add_outside_volunteer(ledger, candidate.name)
+
+
+def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None = None) -> Candidate:
+    """Who a plain name (and phone) means, creating nothing (used by the import).
+
+    A resident of the ledger is preferred (one identity); when several present
+    residents share the name, the phone decides, else the one who already
+    volunteers, else the one living in ``grid_id``.  With no resident of that name,
+    an outside volunteer of that name (and phone), else a new outside person
+    (a Candidate with neither id).
+
+    Raises:
+        ValidationError: several residents share the name and nothing decides.
+    """
+    name, phone = _text(name), _text(phone)
+    if not name:
+        raise ValidationError("志愿者姓名不能为空。", field="name")
+    residents = ledger.query(
+        "SELECT r.id, r.phone, r.grid_id, v.id AS volunteer_id FROM residents r"
+        " LEFT JOIN volunteers v ON v.resident_id = r.id WHERE r.name = ? AND r.status = '在册'"
+        " ORDER BY r.id", [name])
+    if residents:
+        for narrow in (lambda r: phone and r["phone"] == phone,
+                       lambda r: r["volunteer_id"] is not None,
+                       lambda r: grid_id is not None and r["grid_id"] == grid_id):
+            if len(residents) == 1:
+                break
+            residents = [r for r in residents if narrow(r)] or residents
+        if len(residents) == 1:
+            r = residents[0]
+            return Candidate(name, name, volunteer_id=r["volunteer_id"], resident_id=r["id"])
+        raise ValidationError(f"本台账有 {len(residents)} 位在册居民叫“{name}”，无法确定是哪一位："
+                              "请在“联系电话”列填写该志愿者的手机号。", field="name")
+    outside = ledger.query("SELECT id, phone FROM volunteers WHERE resident_id IS NULL AND name = ?"
+                           " ORDER BY id", [name])
+    if phone:
+        outside = [v for v in outside if v["phone"] == phone] or [v for v in outside if not v["phone"]]
+    if outside:
+        return Candidate(name, name, volunteer_id=outside[0]["id"])
+    return Candidate(name, name)

@@ -1,0 +1,31 @@
+"""PDF printouts (reportlab only: no Qt, no SQL).
+
+Each report module exposes ``build_story(data)`` and ``render(data, target)``;
+:func:`render` here picks the module from the data's type, so callers
+(``cli/reporting.py``, ``ui/pages/reports.py``) need not know which is which::
+
+    data = models.report_data.gather(ledger, ReportRequest("monthly", month="2026-10"))
+    pages = reports.render(data, "通报.pdf")
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: data class name → report module
+_MODULES = {
+    "BulletinData": "reports.monthly",
+    "AnnualData": "reports.annual",
+    "ScorecardData": "reports.scorecards",
+}
+
+
+def module_for(data: Any):
+    """The report module that lays out ``data``."""
+    return importlib.import_module(_MODULES.get(type(data).__name__, "reports.ledgers"))
+
+
+def render(data: Any, target) -> int:
+    """Render ``data`` to ``target`` (a path or a binary file object).  Returns the page count."""
+    return module_for(data).render(data, target)

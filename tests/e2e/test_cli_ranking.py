@@ -1,0 +1,99 @@
+"""``main.py export ranking --month YYYY-MM --out F.csv|F.xlsx`` end to end (SPEC §8)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from models import evaluation as ev
+from models import grids, matters, residents, visits
+from models.db import Operator, open_db
+from models.idcard import make_id
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = ["排名", "社区", "网格", "按期办结率", "群众满意率", "走访覆盖率", "问题发现", "志愿服务", "台账完整率",
+           "加减分", "总分"]
+
+
+@pytest.fixture
+def db(ledger_path, clock):
+    """三个网格：二网格 80、三网格 80（并列第一）、一网格 40 − 1 = 39 (2026-10)."""
+    clock.set(2026, 11, 20, 12, 0, 0)
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    try:
+        seq = 0
+        homes = {}
+        for grid, rooms in (("一网格", ("101", "102")), ("二网格", ("201",)), ("三网格", ("301",))):
+            for room in rooms:
+                h = grids.ensure_place(led, grids.Place(None, grid, "1号楼", "1单元", room))
+                homes[room] = h
+                seq += 1
+                residents.add_resident(led, {"name": f"居民{'甲乙丙丁'[seq - 1]}", "household_id": h,
+                                             "id_number": make_id("110101", dt.date(1980, 1, 1), seq),
+                                             "phone": "13800000000"})
+        for room, day in (("101", "2026-10-09"), ("201", "2026-10-10"), ("301", "2026-10-11")):
+            visits.record_visit(led, visited_on=day, staff_name="王网格员", way="入户", household_ids=[homes[room]])
+        a = led.scalar("SELECT id FROM grids WHERE name = '一网格'")
+        matters.register_matter(led, {"registered_at": "2026-10-12 09:00:00", "source": "来电",
+                                      "category": "环境卫生", "level": "小事", "description": "垃圾堆放",
+                                      "grid_id": a, "assignee_name": "王网格员"})
+        ev.add_adjustment(led, "2026-10", -1, "台账迟交", grid_id=a)
+    finally:
+        led.close()
+    return ledger_path
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+EXPECTED = [
+    ["1", "幸福社区", "二网格", "1.0", "1.0", "1.0", "0.0", "0.0", "1.0", "0.0", "80.0"],
+    ["1", "幸福社区", "三网格", "1.0", "1.0", "1.0", "0.0", "0.0", "1.0", "0.0", "80.0"],
+    ["3", "幸福社区", "一网格", "0.0", "1.0", "0.5", "0.0", "0.0", "1.0", "-1.0", "39.0"],
+]
+
+
+def test_export_ranking_csv(db, tmp_path):
+    out = tmp_path / "排名.csv"
+    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "已导出 3 条评比排名记录" in result.stdout
+    assert "未定稿" in result.stderr
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel/WPS read the Chinese headers right
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == COLUMNS
+    assert rows[1:] == EXPECTED
+
+
+def test_export_ranking_xlsx(db, tmp_path):
+    out = tmp_path / "排名.xlsx"
+    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    assert result.returncode == 0, result.stderr
+    ws = openpyxl.load_workbook(out).active
+    values = list(ws.values)
+    assert list(values[0]) == COLUMNS
+    assert [list(r) for r in values[1:]] == [
+        [int(r[0]), r[1], r[2], *(float(x) for x in r[3:])] for r in EXPECTED]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--month", "2026-13"], "月份"),
+    (["--month", "2026-10", "--out-ignored"], ""),
+])
+def test_export_ranking_usage_errors(db, tmp_path, args, message):
+    if "--out-ignored" in args:
+        result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", tmp_path / "x.txt")
+    else:
+        result = run("--db", db, "export", "ranking", *args, "--out", tmp_path / "x.csv")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "x.csv").exists()

@@ -1,0 +1,41 @@
+"""Backup is a verified consistent copy; restore keeps the replaced ledger as .bak."""
+
+import pytest
+
+from models import backup, grids
+from models.db import open_db
+from models.errors import EnvironmentProblem
+
+
+def test_backup_then_restore(tmp_path):
+    path = tmp_path / "live.db"
+    led = open_db(path, community_name="幸福社区")
+    grids.add_grid(led, "第一网格")
+    copy = backup.backup(led, tmp_path / "copy.db")
+    grids.add_grid(led, "第二网格")  # made after the backup
+    with pytest.raises(EnvironmentProblem, match="已存在"):
+        backup.backup(led, copy)
+    led.close()
+
+    backup.restore(copy, path)
+    restored = open_db(path)
+    assert [g["name"] for g in grids.grids(restored)] == ["第一网格"]
+    restored.close()
+    previous = open_db(tmp_path / "live.db.bak")
+    assert [g["name"] for g in grids.grids(previous)] == ["第一网格", "第二网格"]
+    previous.close()
+
+
+def test_restore_refuses_garbage(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 1000)
+    target = tmp_path / "live.db"
+    open_db(target, community_name="幸福社区").close()
+    with pytest.raises(EnvironmentProblem):
+        backup.restore(bad, target)
+    assert open_db(target).community_name == "幸福社区"
+
+
+def test_restore_missing_file(tmp_path):
+    with pytest.raises(EnvironmentProblem, match="找不到"):
+        backup.restore(tmp_path / "nope.db", tmp_path / "live.db")

@@ -1,0 +1,188 @@
+"""The volunteer-service import: grouping (name+date+place = one activity), blank grid, matching."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from models import activities, volunteers
+from models.importing import import_file, load_spec
+from vol_helpers import add_resident, grid_id
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = ["活动名称", "活动类型", "活动日期", "地点", "所属社区", "所属网格", "组织单位", "志愿者姓名",
+          "服务时长(小时)", "服务人数"]
+
+
+def _xlsx(path, rows, header=HEADER, title=True):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append(["幸福社区志愿服务台账（2026年10月）"])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def spec():
+    return load_spec("activities")
+
+
+@pytest.fixture
+def people(ledger):
+    grid_id(ledger, "一网格")
+    grid_id(ledger, "二网格")
+    return {"张秀英": add_resident(ledger, "张秀英", phone="13800000001"),
+            "李强1": add_resident(ledger, "李强", room="102", phone="13800000002"),
+            "李强2": add_resident(ledger, "李强", grid="二网格", room="201", phone="13800000003")}
+
+
+def test_grouping_rule_and_blank_grid(ledger, spec, people, tmp_path):
+    rows = [
+        ["重阳义诊", "义诊进社区", "2026-10-10", "广场", "", "一网格", "爱心互助加油站", "张秀英", 2, 50],
+        ["重阳义诊", "义诊进社区", "2026-10-10", "广场", "", "一网格", "爱心互助加油站", "周医生", 3, 50],
+        ["重阳义诊", "义诊进社区", "2026-10-10", "活动室", "", "一网格", "", "张秀英", 1, 10],   # other place
+        ["重阳义诊", "义诊进社区", "2026-10-11", "广场", "", "一网格", "", "张秀英", 1, ""],     # other day
+        ["法律小讲堂", "法律小讲堂", "2026年10月12日", "会议室", "", "", "", "王律师", "1.5小时", 20],
+        ["合计", "", "", "", "", "", "", "", 8.5, 130],
+    ]
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "志愿服务.xlsx", rows), spec)
+    assert plan.rejected() == [] and summary.imported == 5
+    assert summary.created == {"活动": 4, "志愿者": 2, "志愿组织": 1}
+    acts = activities.activities_page(ledger, activities.ActivityFilter())
+    assert sorted((a["title"], a["on_date"], a["place"], a["volunteers"], a["hours"]) for a in acts) == [
+        ("法律小讲堂", "2026-10-12", "会议室", 1, 1.5),
+        ("重阳义诊", "2026-10-10", "广场", 2, 5.0),
+        ("重阳义诊", "2026-10-10", "活动室", 1, 1.0),
+        ("重阳义诊", "2026-10-11", "广场", 1, 1.0),
+    ]
+    lecture = next(a for a in acts if a["title"] == "法律小讲堂")
+    assert lecture["grid_id"] is None and lecture["grid"] == "全社区"
+    g1 = grid_id(ledger, "一网格")
+    assert activities.grid_hours(ledger, "2026-10") == {g1: 7.0}
+    # the resident kept one identity across three activities; outside people were registered
+    zhang = volunteers.volunteer_for_resident(ledger, people["张秀英"])
+    assert volunteers.volunteer_hours(ledger, zhang) == 4.0
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers") == 3
+    warned = {o.raw.get("volunteer"): o.messages for o in plan.outcomes if o.status == "warning"}
+    assert "居民台账中没有“周医生”，将登记为社区外志愿者" in warned["周医生"]
+
+
+def test_same_file_twice_adds_nothing_and_update_changes_hours(ledger, spec, people, tmp_path):
+    path = _xlsx(tmp_path / "a.xlsx", [["清洁家园", "环境清洁", "2026-10-03", "小区", "", "一网格", "", "张秀英", 2, 0]])
+    import_file(ledger, path, spec)
+    plan, summary = import_file(ledger, path, spec)
+    assert (summary.imported, summary.skipped) == (0, 1)
+    path2 = _xlsx(tmp_path / "b.xlsx", [["清洁家园", "环境清洁", "2026-10-03", "小区", "", "一网格", "", "张秀英", 3, 0],
+                                        ["清洁家园", "环境清洁", "2026-10-03", "小区", "", "一网格", "", "王阿姨", 3, 0]])
+    _plan, summary = import_file(ledger, path2, spec, update=True)
+    assert (summary.imported, summary.updated) == (1, 1)
+    assert activities.activities_totals(ledger, activities.ActivityFilter()) == \
+        {"activities": 1, "people_served": 0, "hours": 6.0, "volunteers": 2}
+
+
+@pytest.mark.parametrize("row, message", [
+    (["", "", "2026-10-03", "", "", "", "", "张秀英", 1, ""], "缺少活动名称"),
+    (["演出", "", "", "", "", "", "", "张秀英", 1, ""], "缺少活动日期"),
+    (["演出", "", "2026-13-40", "", "", "", "", "张秀英", 1, ""], "活动日期"),
+    (["演出", "", "2026-12-01", "", "", "", "", "张秀英", 1, ""], "晚于今天"),
+    (["演出", "", "2026-10-03", "", "", "九网格", "", "张秀英", 1, ""], "网格“九网格”不存在"),
+    (["演出", "", "2026-10-03", "", "外星社区", "", "", "张秀英", 1, ""], "社区“外星社区”不在台账中"),
+    (["演出", "", "2026-10-03", "", "", "", "", "张秀英", "", ""], "缺少服务时长"),
+    (["演出", "", "2026-10-03", "", "", "", "", "张秀英", 30, ""], "不合理"),
+    (["演出", "", "2026-10-03", "", "", "", "", "张秀英", "两小时", ""], "不是数字"),
+    (["演出", "", "2026-10-03", "", "", "", "", "李强", 1, ""], "2 位在册居民叫“李强”"),
+])
+def test_rejected_rows(ledger, spec, people, tmp_path, row, message):
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "x.xlsx", [row]), spec)
+    assert len(plan.rejected()) == 1 and summary.imported == 0
+    assert any(message in m for m in plan.rejected()[0].messages), plan.rejected()[0].messages
+    assert ledger.scalar("SELECT COUNT(*) FROM activities") == 0
+
+
+def test_phone_or_grid_picks_the_right_namesake(ledger, spec, people, tmp_path):
+    rows = [["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 1, ""],
+            ["巡逻", "", "2026-10-04", "二区", "", "二网格", "", "李强", 1, ""]]
+    path = _xlsx(tmp_path / "p.xlsx", rows, header=HEADER + ["联系电话"])
+    ws_rows = [r + ["13800000002"] if i == 0 else r + [""] for i, r in enumerate(rows)]
+    path = _xlsx(tmp_path / "p.xlsx", ws_rows, header=HEADER + ["联系电话"])
+    plan, summary = import_file(ledger, path, spec)
+    assert plan.rejected() == []
+    got = {r["title"]: r["resident_id"] for r in ledger.query(
+        "SELECT a.title, v.resident_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
+        " JOIN volunteers v ON v.id = p.volunteer_id")}
+    assert got == {"演出": people["李强1"], "巡逻": people["李强2"]}
+
+
+def test_duplicate_volunteer_in_one_activity_is_rejected(ledger, spec, people, tmp_path):
+    rows = [["演出", "", "2026-10-03", "礼堂", "", "", "", "张秀英", 1, ""],
+            ["演出", "", "2026-10-03", "礼堂", "", "", "", "张秀英", 2, ""]]
+    plan, _ = import_file(ledger, _xlsx(tmp_path / "d.xlsx", rows), spec)
+    assert [o.row_number for o in plan.rejected()] == [4]
+    assert "与第 3 行重复" in plan.rejected()[0].messages[0]
+
+
+def test_hours_from_times_and_conflicting_group_fields(ledger, spec, people, tmp_path):
+    header = HEADER + ["开始时间", "结束时间"]
+    rows = [["演出", "文艺演出", "2026-10-03", "礼堂", "", "一网格", "", "张秀英", "", 80, "14:00", "16:30"],
+            ["演出", "文艺演出", "2026-10-03", "礼堂", "", "二网格", "", "赵老师", 1, "", "", ""]]
+    plan, _ = import_file(ledger, _xlsx(tmp_path / "t.xlsx", rows, header=header), spec)
+    assert plan.rejected() == []
+    assert any("所属网格与同一活动的第 3 行不同" in m for m in plan.outcomes[1].messages)
+    act = activities.get_activity(ledger, activities.activities_page(ledger, activities.ActivityFilter())[0]["id"])
+    assert (act["grid"], act["start_time"], act["people_served"]) == ("一网格", "14:00", 80)
+    assert sorted(p["hours"] for p in act["participants"]) == [1.0, 2.5]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, suffix):
+    org = volunteers.add_org(ledger, volunteers.OrgData("星光艺术团"))
+    vid = volunteers.volunteer_for_resident(ledger, people["张秀英"])
+    out_vid = volunteers.add_outside_volunteer(ledger, "周医生", phone="13912345678")
+    activities.add_activity(ledger, activities.ActivityData("广场舞展演", "2026-10-03", type="文艺演出", place="广场",
+                                                            grid_id=grid_id(ledger, "一网格"), org_id=org,
+                                                            start_time="19:00", end_time="21:00",
+                                                            people_served=120), [(vid, None), (out_vid, 1.5)])
+    activities.add_activity(ledger, activities.ActivityData("政策宣传", "2026-10-05", place="门口"), [])
+    path = tmp_path / f"导出{suffix}"
+    assert activities.export_activities(ledger, path, month="2026-10") == 3
+    before = activities.export_rows(ledger)
+
+    from models.db import Operator, open_db
+    other = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
+    try:
+        grid_id(other, "一网格")
+        add_resident(other, "张秀英", phone="13800000001")
+        plan, summary = import_file(other, path, spec)
+        assert plan.rejected() == [] and summary.imported == 3
+        assert activities.export_rows(other) == before
+        _plan, again = import_file(other, path, spec)          # the same file again adds nothing
+        assert (again.imported, again.skipped) == (0, 3)
+        assert activities.export_rows(other) == before
+    finally:
+        other.close()
+
+
+def test_cli_import_and_export(ledger_path, tmp_path):
+    from models.db import Operator, open_db
+    led = open_db(ledger_path, operator=Operator("测试员"))
+    grid_id(led, "一网格")
+    led.close()
+    src = _xlsx(tmp_path / "in.xlsx", [["义诊", "义诊进社区", "2026-10-10", "广场", "", "一网格", "", "孙医生", 2, 5],
+                                       ["义诊", "义诊进社区", "2026-10-10", "广场", "", "", "", "钱护士", 2, 5]])
+    run = [sys.executable, str(ROOT / "main.py"), "--db", str(ledger_path)]
+    done = subprocess.run(run + ["import", "activities", str(src)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "新增 2 条" in done.stdout
+    out = tmp_path / "out.xlsx"
+    done = subprocess.run(run + ["export", "activities", "--out", str(out), "--month", "2026-10"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert list(rows[0][:10]) == HEADER
+    assert sorted(r[7] for r in rows[1:]) == ["孙医生", "钱护士"]

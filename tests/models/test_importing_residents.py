@@ -1,0 +1,321 @@
+"""The residents import: exact per-row outcomes (SPEC §7), writing in one transaction,
+crash and cancel leave the ledger as it was, updates, and the round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from import_books import ledger_book, person_id, row
+from models import grids, importing
+from models.idcard import check_digit
+from models.importing import analyse, execute, import_file, load_spec
+from models.importing import residents_writer
+from models.search import ResidentFilter, search_page
+
+SPEC = load_spec("residents")
+
+ID_A = person_id(1)                       # 男
+ID_B = person_id(2, male=False)           # 女
+LEGACY_15 = "110101500303121"             # 1950-03-03, sequence 121 (odd: 男)
+LEGACY_18 = "11010119500303121" + check_digit("11010119500303121")
+ID_X = next(pid for pid in (person_id(n) for n in range(100, 400)) if pid.endswith("X"))
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in person_id(5))
+SPACED = f"{person_id(6)[:6]} {person_id(6)[6:14]} {person_id(6)[14:]}"
+
+
+def _tables(ledger) -> dict[str, int]:
+    return {t: ledger.scalar(f"SELECT COUNT(*) FROM {t}") for t in (
+        "residents", "households", "units", "buildings", "grids", "communities", "resident_tags",
+        "resident_status_events", "resident_search", "audit_log")}
+
+
+@pytest.fixture
+def clerk_file(tmp_path):
+    """A sheet shaped like a clerk's ledger with one row of each kind SPEC §7 names."""
+    rows = [
+        row(1, "张三", id_number=ID_A, tags="独居老人、低保户"),                         # 4 ok
+        row(2, "李四", id_number=float(ID_A[:15] + "000")),                             # 5 mangled (float)
+        row(3, "王芳", "女", FULL_WIDTH.replace(FULL_WIDTH[-1], FULL_WIDTH[-1])),         # 6 full-width → ok? gender
+        row(4, "赵六", id_number=SPACED),                                               # 7 spaced → ok
+        row(5, "钱七", id_number=ID_X.lower()),                                          # 8 lowercase x → ok
+        row(6, "孙八", id_number=LEGACY_15),                                            # 9 15 digits → ok + note
+        row(7, "周九", id_number=ID_A),                                                 # 10 duplicate of row 4
+        row(8, "吴十", "女", person_id(8)),                                             # 11 gender vs ID → warning
+        row(9, "郑一", id_number=None),                                                 # 12 no ID → warning
+        row(10, "冯二", id_number=person_id(10), phone=None),                           # 13 no phone → warning
+        row(11, None, id_number=person_id(11)),                                         # 14 no name → rejected
+        row(12, "陈三", id_number=ID_A[:17] + ("0" if ID_A[17] != "0" else "1")),        # 15 check digit
+        row(13, "褚四", id_number="1.10101199003077E+17"),                              # 16 scientific text
+        ["合计", "13人"],                                                                # skipped
+    ]
+    return ledger_book(tmp_path / "幸福社区居民台账.xlsx", {"一网格": rows})
+
+
+def test_exact_outcome_of_every_row(ledger, clerk_file):
+    plan = analyse(ledger, clerk_file, SPEC)
+    got = [(o.row_number, o.data["name"], o.status, o.messages) for o in plan.outcomes]
+    mangled = "身份证号被 Excel 当成了数字"
+    assert [(n, name, status) for n, name, status, _ in got] == [
+        (4, "张三", "ok"), (5, "李四", "rejected"), (6, "王芳", "warning"), (7, "赵六", "ok"),
+        (8, "钱七", "ok"), (9, "孙八", "ok"), (10, "周九", "rejected"), (11, "吴十", "warning"),
+        (12, "郑一", "warning"), (13, "冯二", "warning"), (14, "", "rejected"), (15, "陈三", "rejected"),
+        (16, "褚四", "rejected")]
+    by_row = {n: messages for n, _, _, messages in got}
+    assert mangled in by_row[5][0] and "文本" in by_row[5][0]
+    assert by_row[6] == ["性别“女”与身份证号不符，已按身份证号记为“男”"]
+    assert by_row[10] == [f"身份证号 {ID_A[:6]}********{ID_A[-4:]} 与本文件第 4 行重复"]
+    assert by_row[11] == ["性别“女”与身份证号不符，已按身份证号记为“男”"]
+    assert by_row[12] == ["缺少身份证号"]
+    assert by_row[13] == ["缺少联系电话"]
+    assert by_row[14] == ["缺少姓名"]
+    assert by_row[15] == ["身份证号有误：身份证号校验位不正确，请核对号码是否录错。"]
+    assert mangled in by_row[16][0]
+    data = {o.row_number: o.data for o in plan.outcomes}
+    assert data[6]["id_number"] == person_id(5)
+    assert data[7]["id_number"] == person_id(6)
+    assert data[8]["id_number"] == ID_X
+    assert data[9]["id_number"] == LEGACY_18
+    assert plan.outcomes[5].notes == ["15位旧身份证号已升级为18位"]
+    assert data[11]["gender"] == "男" and data[11]["birth_date"] == person_id(8)[6:10] + "-" + \
+        person_id(8)[10:12] + "-" + person_id(8)[12:14]
+    assert plan.counts() == {"ok": 4, "warning": 4, "rejected": 5}
+
+
+def test_accepted_rows_written_with_every_invariant(ledger, clerk_file):
+    plan, summary = import_file(ledger, clerk_file, SPEC)
+    assert (summary.imported, summary.rejected, summary.warnings, summary.skipped) == (8, 5, 4, 0)
+    assert summary.created == {"网格": 1, "楼栋": 1, "单元": 1, "户": 8}
+    people = ledger.query("SELECT * FROM residents ORDER BY id")
+    assert [p["name"] for p in people] == ["张三", "王芳", "赵六", "钱七", "孙八", "吴十", "郑一", "冯二"]
+    zhang = next(p for p in people if p["name"] == "张三")
+    household = ledger.query("SELECT * FROM households WHERE id = ?", [zhang["household_id"]])[0]
+    assert (zhang["grid_id"], zhang["building_id"]) == (household["grid_id"], household["building_id"])
+    assert household["head_resident_id"] == zhang["id"]
+    assert zhang["created_by"] == "测试员" and zhang["created_at"] == "2026-10-15 09:30:00"
+    assert grids.household_label(ledger, zhang["household_id"]) == "1号楼1单元101"
+    tags = [r["name"] for r in ledger.query(
+        "SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.resident_id = ?"
+        " ORDER BY t.sort_order", [zhang["id"]])]
+    assert tags == ["独居老人", "低保户"]
+    events = ledger.query("SELECT event, on_date, note FROM resident_status_events WHERE resident_id = ?",
+                          [zhang["id"]])
+    assert events == [{"event": "迁入", "on_date": "2026-10-15", "note": "导入（迁入日期不详）"}]
+    # Found by the search box at once (the index H1 maintains).
+    rows, _ = search_page(ledger, ResidentFilter(text="张三"))
+    assert [r["name"] for r in rows] == ["张三"]
+    rows, _ = search_page(ledger, ResidentFilter(text=ID_A[-6:]))
+    assert [r["name"] for r in rows] == ["张三"]
+    # Audited, with masked ID numbers only.
+    audit_text = " ".join(r["new_value"] or "" for r in ledger.query("SELECT new_value FROM audit_log"))
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'residents' AND action = '导入'") == 8
+    assert ID_A not in audit_text and f"{ID_A[:6]}********{ID_A[-4:]}" in audit_text
+    assert ledger.scalar("SELECT COUNT(*) FROM residents WHERE name IN ('李四', '周九', '陈三', '褚四')") == 0
+
+
+def test_status_dates_address_and_unknown_values(ledger, tmp_path):
+    header = ["姓名", "身份证号", "手机", "住址", "所属网格", "人员状态", "变动日期", "迁入日期", "民族", "政治面貌",
+              "特殊人群", "人口类型"]
+    rows = [["甲", person_id(20), "13800000020", "幸福小区3号楼2单元301室", "第二网格", "迁出", "2024.5.6",
+             "2010年3月7日", "汉", "党员", "党员、不存在的标签", "外来"],
+            ["乙", person_id(21), "13800000021", "幸福小区3号楼2单元301室", "第二网格", "死亡", None, None,
+             "火星族", "群众", None, "户籍"],
+            ["丙", person_id(22), "138000", "某某街道", "第二网格", "在册", None, "2099-1-1", None, None, None, None]]
+    path = ledger_book(tmp_path / "h.xlsx", {"S": rows}, header=header, title=None)
+    plan, summary = import_file(ledger, path, SPEC)
+    first, second, third = plan.outcomes
+    assert first.status == "warning"
+    assert first.messages == ["标签“不存在的标签”不在标签列表中，已忽略（可在设置中添加后重新导入）"]
+    assert first.data["place"] == (None, "第二网格", "幸福小区", "3号楼", "2单元", "301")
+    assert (first.data["status"], first.data["status_date"], first.data["moved_in_on"]) == (
+        "迁出", "2024-05-06", "2010-03-07")
+    assert (first.data["ethnicity"], first.data["political_status"], first.data["residence_type"]) == (
+        "汉族", "中共党员", "流动人口")
+    assert second.messages == ["民族“火星族”不是有效的民族名称，已留空",
+                               "人员状态为死亡但没有变动日期，已按导入当天 2026-10-15 记录"]
+    assert third.messages == ["联系电话有误：手机号应为11位，现在是6位。（电话已留空）",
+                              "迁入日期 2099-01-01 晚于今天，已留空",
+                              "缺少楼栋，未关联到户"]
+    events = ledger.query("SELECT r.name, e.event, e.on_date FROM resident_status_events e"
+                          " JOIN residents r ON r.id = e.resident_id ORDER BY e.id")
+    assert [(e["name"], e["event"], e["on_date"]) for e in events] == [
+        ("甲", "迁入", "2010-03-07"), ("甲", "迁出", "2024-05-06"),
+        ("乙", "迁入", "2026-10-15"), ("乙", "死亡", "2026-10-15"), ("丙", "迁入", "2026-10-15")]
+    assert summary.imported == 3
+
+
+def test_one_head_per_household(ledger, tmp_path):
+    rows = [row(1, "户主甲", id_number=person_id(30), room="101"),
+            row(2, "户主乙", id_number=person_id(31), room="101")]
+    path = ledger_book(tmp_path / "heads.xlsx", {"S": rows})
+    plan, _ = import_file(ledger, path, SPEC)
+    assert plan.outcomes[1].messages == ["本文件第 4 行已是该户户主，本行的与户主关系已留空，请核对"]
+    assert ledger.scalar("SELECT COUNT(*) FROM residents WHERE relation = '户主'") == 1
+    # Importing another head for that household later keeps the ledger's head.
+    again = ledger_book(tmp_path / "heads2.xlsx", {"S": [row(1, "户主丙", id_number=person_id(32), room="101")]})
+    plan, _ = import_file(ledger, again, SPEC)
+    assert plan.outcomes[0].messages == ["该户在台账中已有户主“户主甲”，本行的与户主关系已留空，请核对"]
+
+
+def test_grid_hierarchy_reused_and_other_communities_created(ledger, tmp_path):
+    household = grids.ensure_place(ledger, grids.Place(None, "第一网格", "1号楼", "1单元", "101"))
+    header = ["姓名", "身份证号", "电话", "社区", "网格", "楼栋", "单元", "房号", "与户主关系"]
+    rows = [["甲", person_id(40), "13800000040", None, "第一网格", "1号楼", "1单元", "101", "配偶"],
+            ["乙", person_id(41), "13800000041", "和平社区", "第一网格", "1号楼", "1单元", "101", "户主"]]
+    path = ledger_book(tmp_path / "c.xlsx", {"S": rows}, header=header)
+    plan, summary = import_file(ledger, path, SPEC)
+    first, second = ledger.query("SELECT household_id, grid_id FROM residents ORDER BY id")
+    assert first["household_id"] == household
+    assert second["household_id"] != household
+    assert ledger.scalar("SELECT COUNT(*) FROM communities") == 2
+    assert summary.created == {"社区": 1, "网格": 1, "楼栋": 1, "单元": 1, "户": 1}
+
+
+# -- one transaction: crash and cancel ------------------------------------------------------------
+
+def _many(tmp_path, n=60):
+    rows = [row(i, f"居民{chr(0x4e00 + i)}", id_number=person_id(i), room=str(100 + i // 3)) for i in range(1, n + 1)]
+    return ledger_book(tmp_path / "many.xlsx", {"S": rows})
+
+
+def test_crash_part_way_leaves_the_ledger_exactly_as_before(ledger_path, tmp_path, monkeypatch, clock):
+    from models.db import Operator, open_db
+
+    ledger = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    import_file(ledger, ledger_book(tmp_path / "first.xlsx", {"S": [row(1, "原有", id_number=person_id(499))]}),
+                SPEC)
+    before = _tables(ledger)
+    real = residents_writer.token_rows
+    calls = {"n": 0}
+
+    def failing(*args):
+        calls["n"] += 1
+        if calls["n"] > 45:
+            raise RuntimeError("模拟断电")
+        return real(*args)
+
+    monkeypatch.setattr(residents_writer, "token_rows", failing)
+    monkeypatch.setattr(residents_writer, "BATCH", 10)
+    with pytest.raises(RuntimeError, match="模拟断电"):
+        import_file(ledger, _many(tmp_path), SPEC)
+    assert calls["n"] == 46
+    assert _tables(ledger) == before
+    ledger.close()
+    reopened = open_db(ledger_path, create=False)
+    assert _tables(reopened) == before
+    reopened.close()
+
+
+def test_cancel_writes_nothing(ledger, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
+    before = _tables(ledger)
+    seen = []
+
+    def progress(done, total, label):
+        seen.append((done, label))
+
+    plan = analyse(ledger, _many(tmp_path), SPEC)
+    summary = execute(ledger, plan, progress=progress, is_cancelled=lambda: len(seen) > 6)
+    assert summary.cancelled and summary.imported == 0
+    assert summary.lines() == ["导入已取消，台账没有任何改动。"]
+    assert any(label == "正在写入" and done > 0 for done, label in seen)
+    assert _tables(ledger) == before
+
+
+def test_cancel_while_reading(ledger, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
+    with pytest.raises(importing.ImportCancelled):
+        analyse(ledger, _many(tmp_path), SPEC, is_cancelled=lambda: True)
+
+
+# -- people already in the ledger ---------------------------------------------------------------
+
+def test_existing_people_skipped_or_updated(ledger, tmp_path):
+    import_file(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [row(1, "张三", id_number=ID_A),
+                                                               row(2, "李四", "女", ID_B)]}), SPEC)
+    changed = ledger_book(tmp_path / "b.xlsx", {"S": [row(1, "张三", id_number=ID_A, phone="13900000009"),
+                                                      row(2, "李四", "女", ID_B, room="777"),
+                                                      row(3, "王五", id_number=person_id(3))]})
+    plan, summary = import_file(ledger, changed, SPEC)
+    assert [o.notes for o in plan.outcomes] == [["台账中已有此人（身份证号相同）"]] * 2 + [[]]
+    assert (summary.imported, summary.skipped, summary.updated) == (1, 2, 0)
+    assert ledger.scalar("SELECT phone FROM residents WHERE id_number = ?", [ID_A]) == "13800000000"
+
+    plan, summary = import_file(ledger, changed, SPEC, update=True)
+    assert (summary.imported, summary.skipped, summary.updated) == (0, 0, 3)
+    assert ledger.scalar("SELECT phone FROM residents WHERE id_number = ?", [ID_A]) == "13900000009"
+    li = ledger.query("SELECT household_id, grid_id FROM residents WHERE id_number = ?", [ID_B])[0]
+    assert grids.household_label(ledger, li["household_id"]) == "1号楼1单元777"
+    assert ledger.scalar("SELECT COUNT(*) FROM residents") == 3
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE action = '修改' AND table_name = 'residents'") == 2
+    # (王五 was unchanged: update_resident writes nothing, not even an audit row)
+
+
+def test_dry_run_counts_without_writing(ledger, clerk_file):
+    before = _tables(ledger)
+    plan, summary = import_file(ledger, clerk_file, SPEC, dry_run=True)
+    assert summary.dry_run and summary.imported == 8 and summary.rejected == 5
+    assert _tables(ledger) == before
+
+
+# -- round trip: export → import gives the same people ------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_round_trip_export_then_import(ledger, tmp_path, clock, suffix):
+    exporting = pytest.importorskip("models.exporting")
+    from models.db import Operator, open_db
+
+    source = ledger_book(tmp_path / "src.xlsx", {"S": [
+        row(1, "张三", id_number=ID_A, tags="独居老人", moved_in="2015-03-07"),
+        row(2, "李四", "女", ID_B, relation="配偶", room="101", political="中共党员"),
+        row(3, "王五", id_number=None, phone="0551-1234567", kind="流动人口"),
+    ]})
+    import_file(ledger, source, SPEC)
+    out = tmp_path / f"export{suffix}"
+    exporting.export_residents(ledger, out, full_ids=True)
+    fresh = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
+    plan, summary = import_file(fresh, out, SPEC)
+    assert summary.rejected == 0 and summary.imported == 3
+
+    def people(led):
+        return led.query(
+            "SELECT r.name, r.gender, r.id_number, r.birth_date, r.phone, r.relation, r.residence_type,"
+            " r.political_status, r.status, r.moved_in_on, g.name AS grid, b.name AS building, u.name AS unit,"
+            " h.room, (SELECT group_concat(t.name) FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id"
+            " WHERE rt.resident_id = r.id) AS tags"
+            " FROM residents r LEFT JOIN households h ON h.id = r.household_id LEFT JOIN units u ON u.id = h.unit_id"
+            " LEFT JOIN buildings b ON b.id = h.building_id LEFT JOIN grids g ON g.id = h.grid_id ORDER BY r.name")
+
+    assert people(fresh) == people(ledger)
+    fresh.close()
+
+    # A masked export cannot be imported: the clerk is told why.
+    masked = tmp_path / f"masked{suffix}"
+    exporting.export_residents(ledger, masked)
+    plan = analyse(ledger, masked, SPEC)
+    assert [o.status for o in plan.outcomes] == ["rejected", "rejected", "warning"]
+    assert "已打码" in plan.outcomes[0].messages[0]
+
+
+def test_update_that_the_residents_rules_refuse_becomes_a_warning(ledger, tmp_path):
+    import_file(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [
+        row(1, "户主甲", id_number=person_id(50), room="101"),
+        row(2, "成员乙", id_number=person_id(51), room="101", relation="子")]}), SPEC)
+    # The file now says 成员乙 is the head, while 户主甲 still is in the ledger.
+    plan, summary = import_file(ledger, ledger_book(tmp_path / "b.xlsx", {"S": [
+        row(2, "成员乙", id_number=person_id(51), room="101", relation="户主")]}), SPEC, update=True)
+    assert plan.outcomes[0].status == "warning"
+    assert "已有户主“户主甲”" in plan.outcomes[0].messages[0]
+    assert summary.updated == 1 and ledger.scalar(
+        "SELECT relation FROM residents WHERE id_number = ?", [person_id(51)]) == "子"
+
+
+def test_birth_date_column_used_without_id(ledger, tmp_path):
+    header = ["姓名", "出生日期", "电话", "网格", "楼栋", "房号"]
+    path = ledger_book(tmp_path / "b.xlsx", {"S": [["甲", dt.datetime(1960, 5, 4), "13800000000", "一", "1", "1"],
+                                                   ["乙", "1960年5月", "13800000001", "一", "1", "2"]]},
+                       header=header)
+    plan = analyse(ledger, path, SPEC)
+    assert plan.outcomes[0].data["birth_date"] == "1960-05-04"
+    assert plan.outcomes[1].messages[1].startswith("出生日期“1960年5月”不是有效的日期")

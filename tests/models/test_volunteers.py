@@ -1,0 +1,176 @@
+"""Volunteer organisations and volunteers: one identity per person, computed hours."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from models import activities, idcard, volunteers
+from models.activities import ActivityData
+from models.errors import ValidationError
+from models.volunteers import OrgData
+from vol_helpers import add_resident, grid_id
+
+
+def test_same_resident_twice_is_one_volunteer(ledger):
+    rid = add_resident(ledger, "张秀英", phone="13812345678")
+    first = volunteers.volunteer_for_resident(ledger, rid, skills="测血压")
+    second = volunteers.volunteer_for_resident(ledger, rid)
+    assert first == second
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers") == 1
+    vol = volunteers.get_volunteer(ledger, first)
+    assert (vol["name"], vol["phone"], vol["kind"]) == ("张秀英", "13812345678", "本社区居民")
+    assert vol["address"] == "1号楼1单元101"
+
+
+def test_outside_person_with_a_residents_id_gets_the_residents_identity(ledger):
+    number = idcard.make_id("340104", dt.date(1960, 5, 1), 123)
+    rid = add_resident(ledger, "王建国", id_number=number)
+    resident_vol = volunteers.volunteer_for_resident(ledger, rid)
+    assert volunteers.add_outside_volunteer(ledger, "王建国", id_number=number) == resident_vol
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers") == 1
+
+
+def test_outside_volunteer_id_is_validated_and_masked_in_audit(ledger):
+    with pytest.raises(ValidationError, match="身份证号"):
+        volunteers.add_outside_volunteer(ledger, "李医生", id_number="340104196005011230")
+    number = idcard.make_id("340104", dt.date(1980, 1, 2), 55)
+    vid = volunteers.add_outside_volunteer(ledger, "李医生", phone="139 1234 5678", id_number=number)
+    vol = volunteers.get_volunteer(ledger, vid)
+    assert vol["kind"] == "社区外人员" and vol["phone"] == "13912345678"
+    assert vol["id_masked"] == idcard.mask(number)
+    audit = ledger.scalar("SELECT new_value FROM audit_log WHERE table_name = 'volunteers'")
+    assert number not in audit and idcard.mask(number) in audit
+    # the same outside person again (same ID) is the same volunteer
+    assert volunteers.add_outside_volunteer(ledger, "李医生", id_number=number) == vid
+
+
+@pytest.mark.parametrize("name, phone, message", [
+    ("", "", "姓名不能为空"),
+    ("赵六", "12345", "联系电话"),
+])
+def test_outside_volunteer_bad_input(ledger, name, phone, message):
+    with pytest.raises(ValidationError, match=message):
+        volunteers.add_outside_volunteer(ledger, name, phone=phone)
+
+
+def test_resident_volunteer_name_follows_the_resident(ledger):
+    rid = add_resident(ledger, "刘芳")
+    vid = volunteers.volunteer_for_resident(ledger, rid)
+    ledger.db.execute("UPDATE residents SET name = '刘芳芳' WHERE id = ?", [rid])
+    assert volunteers.get_volunteer(ledger, vid)["name"] == "刘芳芳"
+    volunteers.update_volunteer(ledger, vid, name="别的名字", skills="剪纸")
+    vol = volunteers.get_volunteer(ledger, vid)
+    assert vol["name"] == "刘芳芳" and vol["skills"] == "剪纸"
+
+
+def test_orgs_members_and_their_rules(ledger):
+    org = volunteers.add_org(ledger, OrgData("星光艺术团", type="文体娱乐", leader="陈红", founded_on="2019-03-01"))
+    with pytest.raises(ValidationError, match="已有名为"):
+        volunteers.add_org(ledger, OrgData(" 星光艺术团 "))
+    with pytest.raises(ValidationError, match="成立日期"):
+        volunteers.add_org(ledger, OrgData("爱心互助加油站", founded_on="2019-02-30"))
+    assert volunteers.ensure_org(ledger, "星光艺术团") == org
+    vid = volunteers.add_outside_volunteer(ledger, "周老师")
+    assert volunteers.add_member(ledger, org, vid) is True
+    assert volunteers.add_member(ledger, org, vid) is False
+    assert [m["name"] for m in volunteers.org_members(ledger, org)] == ["周老师"]
+    assert volunteers.list_orgs(ledger)[0]["members"] == 1
+    activities.add_activity(ledger, ActivityData("广场舞展演", "2026-10-03", org_id=org,
+                                                 start_time="09:00", end_time="11:00"), [(vid, None)])
+    with pytest.raises(ValidationError, match="已组织过 1 次活动"):
+        volunteers.delete_org(ledger, org)
+    with pytest.raises(ValidationError, match="服务记录"):
+        volunteers.delete_volunteer(ledger, vid)
+    other = volunteers.add_org(ledger, OrgData("爱心互助加油站"))
+    volunteers.add_member(ledger, other, vid)
+    volunteers.delete_org(ledger, other)
+    assert [o["name"] for o in volunteers.volunteer_orgs(ledger, vid)] == ["星光艺术团"]
+
+
+def test_total_hours_are_computed_for_any_period(ledger):
+    vid = volunteers.add_outside_volunteer(ledger, "孙医生")
+    for day, hours in [("2026-09-30", 2), ("2026-10-01", 3), ("2026-10-31", 1.5), ("2026-11-01", 4)]:
+        activities.add_activity(ledger, ActivityData("义诊", day), [(vid, hours)])
+    assert volunteers.volunteer_hours(ledger, vid) == 10.5
+    assert volunteers.volunteer_hours(ledger, vid, "2026-10-01", "2026-10-31") == 4.5
+    assert volunteers.volunteer_hours(ledger, vid, "2026-11-01", None) == 4
+    history = volunteers.service_history(ledger, vid, "2026-10-01", "2026-10-31")
+    assert [h["on_date"] for h in history] == ["2026-10-31", "2026-10-01"]
+    listed = volunteers.list_volunteers(ledger, date_from="2026-10-01", date_to="2026-10-31")
+    assert (listed[0]["hours"], listed[0]["activities"]) == (4.5, 2)
+    with pytest.raises(ValidationError, match="开始日期不能晚于"):
+        volunteers.volunteer_hours(ledger, vid, "2026-11-01", "2026-10-01")
+
+
+def test_find_candidates_prefers_volunteers_then_residents(ledger):
+    a = add_resident(ledger, "张伟", room="101", phone="13800000001")
+    add_resident(ledger, "张伟", room="102", phone="13800000002")
+    vid = volunteers.volunteer_for_resident(ledger, a)
+    outside = volunteers.add_outside_volunteer(ledger, "张伟国")
+    found = volunteers.find_candidates(ledger, "张伟")
+    # the resident volunteer first, the other resident once, the outside volunteer too
+    ids = [(c.volunteer_id, c.resident_id) for c in found]
+    assert ids.count((vid, a)) == 1
+    assert sum(1 for c in found if c.resident_id and c.volunteer_id is None) == 1
+    assert any(c.volunteer_id == outside for c in found)
+    assert all("138****" in c.label for c in found if c.resident_id)
+    new_resident = next(c for c in found if c.volunteer_id is None)
+    made = volunteers.volunteer_for_candidate(ledger, new_resident)
+    assert volunteers.get_volunteer(ledger, made)["resident_id"] == new_resident.resident_id
+    assert volunteers.volunteer_for_candidate(ledger, new_resident) == made
+
+
+@pytest.mark.parametrize("phone, grid, expect", [
+    ("13800000002", None, "second"),   # phone decides
+    ("", "二网格", "second"),          # the grid of the activity decides
+    ("", None, "ambiguous"),
+])
+def test_resolve_name_between_residents_of_the_same_name(ledger, phone, grid, expect):
+    add_resident(ledger, "李强", grid="一网格", phone="13800000001")
+    second = add_resident(ledger, "李强", grid="二网格", phone="13800000002")
+    gid = grid_id(ledger, grid) if grid else None
+    if expect == "ambiguous":
+        with pytest.raises(ValidationError, match="2 位在册居民"):
+            volunteers.resolve_name(ledger, "李强", phone, gid)
+    else:
+        assert volunteers.resolve_name(ledger, "李强", phone, gid).resident_id == second
+
+
+def test_resolve_name_prefers_the_resident_who_already_volunteers_then_outside(ledger):
+    add_resident(ledger, "陈静", room="101")
+    b = add_resident(ledger, "陈静", room="102")
+    vb = volunteers.volunteer_for_resident(ledger, b)
+    assert volunteers.resolve_name(ledger, "陈静").volunteer_id == vb
+    assert volunteers.resolve_name(ledger, "外来人").volunteer_id is None
+    out = volunteers.add_outside_volunteer(ledger, "外来人")
+    assert volunteers.resolve_name(ledger, "外来人").volunteer_id == out
+
+
+def test_audit_records_org_changes(ledger):
+    org = volunteers.add_org(ledger, OrgData("平安巡防队"))
+    volunteers.update_org(ledger, org, OrgData("平安巡防队", leader="老马"))
+    row = ledger.query("SELECT old_value, new_value FROM audit_log WHERE table_name = 'volunteer_orgs'"
+                       " AND action = '修改'")[0]
+    assert json.loads(row["old_value"]) == {"leader": ""} and json.loads(row["new_value"]) == {"leader": "老马"}
+
+
+def test_m002_upgrade_keeps_members_and_adds_the_index(tmp_path):
+    import sqlite_utils
+
+    from models.db import migrate
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrate(db, stop_before=["m002_org_members_by_volunteer"])
+    assert "volunteer_org_members_volunteer" not in {i.name for i in db["volunteer_org_members"].indexes}
+    db.execute("INSERT INTO volunteer_orgs (name, created_at, updated_at) VALUES ('星光艺术团', 'x', 'x')")
+    db.execute("INSERT INTO volunteers (name, created_at, updated_at) VALUES ('周老师', 'x', 'x')")
+    db.execute("INSERT INTO volunteer_org_members (org_id, volunteer_id) VALUES (1, 1)")
+    db.conn.commit()
+    migrate(db)
+    assert "volunteer_org_members_volunteer" in {i.name for i in db["volunteer_org_members"].indexes}
+    assert list(db.query("SELECT org_id, volunteer_id FROM volunteer_org_members")) == \
+        [{"org_id": 1, "volunteer_id": 1}]
+    plan = " ".join(r["detail"] for r in db.query(
+        "EXPLAIN QUERY PLAN SELECT org_id FROM volunteer_org_members WHERE volunteer_id = 1"))
+    assert "volunteer_org_members_volunteer" in plan

@@ -1,0 +1,180 @@
+"""网格管理 page: create grids, buildings, units, households; staff; counts."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+
+from models import grids as grids_model
+from ui.context import AppContext
+from ui.pages import grids as grids_page
+from ui.pages.grids import GridsPage
+
+# the offscreen platform says this when a window is shown
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def page(qtbot, ledger):
+    ctx = AppContext(ledger)
+    widget = GridsPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    return widget
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: seen.append(text))
+    return seen
+
+
+def _answer_text(monkeypatch, *answers):
+    queue = list(answers)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (queue.pop(0), True))
+
+
+def _text(model, row, col):
+    return model.index(row, col).data()
+
+
+def _find(page, text):
+    matches = page.tree.findItems(text, Qt.MatchExactly | Qt.MatchRecursive, 0)
+    return matches[0] if matches else None
+
+
+def _fill_and_accept(typer, **fields):
+    """Replace a dialog's exec(): type into its real line edits, then press OK."""
+    def exec_(dialog):
+        for name, text in fields.items():
+            typer(getattr(dialog, name), text)
+        dialog.findChild(grids_page.QDialogButtonBox).button(grids_page.QDialogButtonBox.Ok).click()
+        return dialog.result()
+    return exec_
+
+
+def test_create_grid_building_unit_household(page, qtbot, monkeypatch, warnings, typer):
+    _answer_text(monkeypatch, "第一网格")
+    qtbot.mouseClick(page.add_grid_button, Qt.LeftButton)
+    grid = _find(page, "第一网格")
+    assert grid is not None
+    assert page.totals.text() == "共 1 个网格，0 户，在册居民 0 人"
+
+    page.tree.setCurrentItem(grid)
+    assert page.add_building_button.isEnabled() and not page.add_unit_button.isEnabled()
+    monkeypatch.setattr(grids_page.BuildingDialog, "exec", _fill_and_accept(typer, compound="阳光小区", name="3号楼"))
+    qtbot.mouseClick(page.add_building_button, Qt.LeftButton)
+    grid = _find(page, "第一网格")
+    assert grid.text(1) == "1"  # buildings column
+    grid.setExpanded(True)
+    building = _find(page, "阳光小区3号楼")
+    assert building is not None
+
+    page.tree.setCurrentItem(building)
+    _answer_text(monkeypatch, "1单元")
+    qtbot.mouseClick(page.add_unit_button, Qt.LeftButton)
+    _find(page, "阳光小区3号楼").setExpanded(True)
+    unit = _find(page, "1单元")
+    page.tree.setCurrentItem(unit)
+    _answer_text(monkeypatch, "301")
+    qtbot.mouseClick(page.add_household_button, Qt.LeftButton)
+    assert _find(page, "第一网格").text(2) == "1"  # households column
+    _find(page, "1单元").setExpanded(True)
+    assert _find(page, "301") is not None
+    assert warnings == []
+
+    # the same room again is refused in Chinese
+    page.tree.setCurrentItem(_find(page, "1单元"))
+    _answer_text(monkeypatch, "301")
+    qtbot.mouseClick(page.add_household_button, Qt.LeftButton)
+    assert warnings == ["该单元已有房号“301”。"]
+
+
+def test_duplicate_grid_and_empty_name_are_refused(page, qtbot, monkeypatch, warnings):
+    _answer_text(monkeypatch, "第一网格", "第一网格", "   ")
+    for _ in range(3):
+        qtbot.mouseClick(page.add_grid_button, Qt.LeftButton)
+    assert warnings == ["已有同名的网格“第一网格”。", "名称不能为空。"]
+
+
+def test_rename_building_keeps_compound(page, qtbot, monkeypatch, ledger):
+    gid = grids_model.add_grid(ledger, "第二网格")
+    bid = grids_model.add_building(ledger, gid, "5号楼", "花园小区")
+    page.refresh()
+    _find(page, "第二网格").setExpanded(True)
+    page.tree.setCurrentItem(_find(page, "花园小区5号楼"))
+    seen = []
+
+    def get_text(parent, title, label, mode, text):
+        seen.append(text)
+        return "6号楼", True
+    monkeypatch.setattr(QInputDialog, "getText", get_text)
+    qtbot.mouseClick(page.rename_button, Qt.LeftButton)
+    assert seen == ["5号楼"]  # the stored name, not the compound + name shown
+    assert grids_model.buildings(ledger, gid) == [{"id": bid, "name": "6号楼", "compound": "花园小区"}]
+    assert _find(page, "花园小区6号楼") is not None
+
+
+def test_staff_add_assign_unassign(page, qtbot, monkeypatch, ledger, warnings, typer):
+    gid = grids_model.add_grid(ledger, "第一网格")
+    page.refresh()
+    monkeypatch.setattr(grids_page.StaffDialog, "exec", _fill_and_accept(typer, name="李四", phone="138 0013 8000"))
+    qtbot.mouseClick(page.add_staff_button, Qt.LeftButton)
+    roster = page.roster_model
+    assert roster.rowCount() == 1
+    assert _text(roster, 0, 0) == "李四"
+    assert _text(roster, 0, 2) == "13800138000"
+    assert _text(roster, 0, 4) == "（未分配）"
+
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    monkeypatch.setattr(grids_page.AssignDialog, "exec", lambda d: QDialog.Accepted)
+    qtbot.mouseClick(page.assign_button, Qt.LeftButton)
+    assert page.grid_staff_model.rowCount() == 1
+    assert _text(page.grid_staff_model, 0, 1) == "李四"
+    assert _text(page.grid_staff_model, 0, 3) == "整个网格"
+    assert _text(page.roster_model, 0, 4) == "第一网格"
+
+    page.grid_staff.selectRow(0)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    qtbot.mouseClick(page.unassign_button, Qt.LeftButton)
+    assert page.grid_staff_model.rowCount() == 1  # declined: nothing changed
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    qtbot.mouseClick(page.unassign_button, Qt.LeftButton)
+    assert page.grid_staff_model.rowCount() == 0
+    assert "李四" in asked[0] and "取消" in asked[0]
+    assert grids_model.staff_of_grid(ledger, gid) == []
+    assert warnings == []
+
+
+def test_staff_dialog_rejects_bad_phone(qtbot, typer):
+    dialog = grids_page.StaffDialog()
+    qtbot.addWidget(dialog)
+    typer(dialog.name, "王五")
+    typer(dialog.phone, "12345")
+    dialog.findChild(grids_page.QDialogButtonBox).button(grids_page.QDialogButtonBox.Ok).click()
+    assert dialog.result() != QDialog.Accepted
+    assert dialog.error.text()  # a Chinese explanation from models.phones
+
+
+def test_counts_per_grid(page, ledger):
+    gid = grids_model.add_grid(ledger, "第三网格")
+    unit = grids_model.add_unit(ledger, grids_model.add_building(ledger, gid, "1号楼"), "1单元")
+    for room in ("101", "102"):
+        grids_model.add_household(ledger, unit, room)
+    page.ctx.notify("grids")
+    item = _find(page, "第三网格")
+    assert (item.text(1), item.text(2), item.text(3)) == ("1", "2", "0")
+
+
+def test_staff_tables_pass_modeltester(page, qtmodeltester, ledger):
+    # (the tree is Qt's own QTreeWidget model; this page writes no item model of its own)
+    gid = grids_model.add_grid(ledger, "第一网格")
+    staff = grids_model.add_staff(ledger, "赵六", "网格长")
+    grids_model.assign_staff(ledger, staff, grid_id=gid)
+    page.refresh()
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    assert page.grid_staff_model.rowCount() == 1
+    qtmodeltester.check(page.roster_model)
+    qtmodeltester.check(page.grid_staff_model)

@@ -1,0 +1,151 @@
+"""报表 page: choose a report and period → preview (QtPdf) → print / save as PDF."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from models.db import Operator, open_db
+from tests.reports.report_helpers import build_sample, pdf_text
+from ui.context import AppContext
+from ui.pages.reports import ReportsPage
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def ctx(ledger_path, clock):
+    led = open_db(ledger_path, operator=Operator("测试员", role="工作人员"), clock=clock)
+    sample = build_sample(led, clock)
+    context = AppContext(led)
+    context.sample = sample
+    yield context
+    led.close()
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    widget = ReportsPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    return widget
+
+
+def choose(page, key: str) -> None:
+    page.kind.setCurrentIndex(page.kind.findData(key))
+
+
+def generate(qtbot, page) -> int:
+    with qtbot.waitSignal(page.rendered, timeout=30000) as blocker:
+        qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    return blocker.args[0]
+
+
+def test_bulletin_preview_shows_pages(qtbot, page):
+    choose(page, "monthly")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    assert page.form.isRowVisible(page.month) and not page.form.isRowVisible(page.year)
+    assert not page.print_button.isEnabled()
+    pages = generate(qtbot, page)
+    assert pages > 0
+    assert page.document.status() == QPdfDocument.Status.Ready
+    assert page.document.pageCount() == pages
+    assert "共" in page.pages_label.text()
+    assert page.print_button.isEnabled() and page.save_button.isEnabled()
+    assert "2026年10月" in page.status.text()
+
+
+def test_roster_needs_a_grid_and_prints_masked_ids(qtbot, page, ctx, tmp_path, monkeypatch):
+    choose(page, "roster")
+    assert page.form.isRowVisible(page.grid) and page.form.isRowVisible(page.building)
+    assert page.grid.currentData() is not None  # a roster is per grid: the first one is chosen
+    page.grid.setCurrentIndex(page.grid.findData(ctx.sample["grids"]["g1"]))
+    assert page.building.count() == 3  # 全部楼栋 + 3号楼 + 5号楼
+    page.as_of.setDate(page.as_of.date().fromString("2026-10-31", "yyyy-MM-dd"))
+    assert generate(qtbot, page) >= 1
+    out = tmp_path / "花名册.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF 文件 (*.pdf)"))
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    text = pdf_text(out)
+    assert "居民花名册" in text and "张桂兰" in text
+    assert "110101********" in text and ctx.sample["ids"]["zhang"] not in text
+
+
+def test_full_ids_are_confirmed_first(qtbot, page, monkeypatch):
+    choose(page, "roster")
+    assert page.form.isRowVisible(page.full_ids)  # 工作人员 may print full IDs
+    page.full_ids.setChecked(True)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.No)
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    assert asked and "审计日志" in asked[0]
+    assert page.current_pdf is None
+
+
+def test_certificate_for_a_chosen_volunteer(qtbot, page, ctx):
+    choose(page, "certificate")
+    assert page.form.isRowVisible(page.volunteer)
+    qtbot.keyClicks(page.volunteer_search, "1380000")  # her phone (Qt test keys are ASCII only)
+    qtbot.waitUntil(lambda: page.volunteer.count() == 1 and "张桂兰" in page.volunteer.itemText(0), timeout=3000)
+    page.date_to.setDate(page.date_to.date().fromString("2026-10-31", "yyyy-MM-dd"))
+    assert generate(qtbot, page) == 1
+    assert "张桂兰" in pdf_text(page.current_pdf)
+
+
+def test_print_draws_every_page(qtbot, page, tmp_path, monkeypatch):
+    choose(page, "ledger")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    pages = generate(qtbot, page)
+    printed = tmp_path / "printed.pdf"
+
+    class FakePrintDialog:
+        def __init__(self, printer, parent=None):
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(printed))
+            printer.setResolution(72)
+
+        def setWindowTitle(self, title):
+            assert title == "打印报表"
+
+        def setMinMax(self, low, high):
+            assert (low, high) == (1, pages)
+
+        def exec(self):
+            return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr("ui.pages.reports.QPrintDialog", FakePrintDialog)
+    qtbot.mouseClick(page.print_button, Qt.LeftButton)
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(printed))
+    assert len(reader.pages) == pages
+    first = reader.pages[0].mediabox
+    assert float(first.width) > float(first.height)  # the ledger prints landscape
+    assert f"已发送 {pages} 页" in page.status.text()
+
+
+def test_bad_request_is_explained(qtbot, page, monkeypatch):
+    choose(page, "matters")
+    page.date_from.setDate(page.date_to.date().addDays(5))
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=30000)
+    assert "开始日期不能晚于结束日期" in warnings[0]
+    assert page.current_pdf is None
+    qtbot.waitUntil(page.generate_button.isEnabled, timeout=5000)
+    assert "生成失败" in page.status.text()
+
+
+def test_other_pages_can_open_a_preview(qtbot, page):
+    """What a “打印通报” button elsewhere calls: the report, its month, the preview."""
+    with qtbot.waitSignal(page.rendered, timeout=30000):
+        page.preview("annual", year=2026)
+    assert page.kind.currentData() == "annual" and page.form.isRowVisible(page.year)
+    assert page.document.pageCount() >= 1
+    first = page.document.pagePointSize(0)
+    assert first.width() > first.height()

@@ -1,0 +1,180 @@
+"""走访日志: the paged list and the quick record dialog (tick rooms, problem → matter)."""
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from models import matters as matters_model
+from models import visits as visits_model
+from tests.ui.matters_helpers import build_place
+from ui.context import AppContext
+from ui.pages import visits as visits_page
+from ui.pages.visits import VisitsPage, VisitsTableModel
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture
+def place(ledger):
+    return build_place(ledger)
+
+
+@pytest.fixture
+def ctx(ledger):
+    return AppContext(ledger)
+
+
+@pytest.fixture
+def page(qtbot, ctx, place):
+    widget = VisitsPage(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    return widget
+
+
+def _tick(qtbot, dialog, room_text):
+    """Tick a room with the keyboard: make it current, press Space."""
+    rooms = dialog.rooms
+    for i in range(rooms.count()):
+        if rooms.item(i).text().split("　")[0] == room_text:
+            rooms.setCurrentRow(i)
+            qtbot.keyClick(rooms, Qt.Key_Space)
+            return
+    raise AssertionError(f"no room {room_text}")
+
+
+def _check(qtbot, box):
+    """Click a check box on its indicator (a wide box's centre may be past its text)."""
+    qtbot.mouseClick(box, Qt.LeftButton, pos=QPoint(6, box.height() // 2))
+
+
+def _open_dialog(qtbot, page, place):
+    qtbot.mouseClick(page.new_button, Qt.LeftButton)
+    dialog = page.dialog
+    assert dialog.isVisible()
+    dialog.place.set_path(grid=place["grid1"], building=place["building1"])
+    return dialog
+
+
+def test_record_a_visit_to_several_rooms(page, ledger, place, qtbot, typer):
+    dialog = _open_dialog(qtbot, page, place)
+    assert dialog.date_edit.date().toString("yyyy-MM-dd") == "2026-10-15"
+    assert dialog.staff_box.currentText() == "张网格长"        # the grid's staff first
+    assert [dialog.rooms.item(i).text() for i in range(dialog.rooms.count())] == [
+        "1单元101", "1单元102", "1单元103", "1单元104", "2单元201"]
+    for room in ("1单元101", "1单元103", "2单元201"):
+        _tick(qtbot, dialog, room)
+    assert dialog.selected_label.text() == "已选 3 户：1号楼1单元101、1号楼1单元103、1号楼2单元201"
+    _tick(qtbot, dialog, "1单元103")                         # Space again: untick
+    _tick(qtbot, dialog, "1单元104")
+    dialog.way_box.setCurrentText("电话")
+    typer(dialog.notes_edit, "了解老人身体状况")
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+
+    assert not dialog.isVisible()
+    visit = visits_model.get_visit(ledger, dialog.visit_id)
+    assert sorted(visit["household_ids"]) == sorted(place["rooms"][r] for r in ("101", "104", "201"))
+    assert (visit["way"], visit["staff_name"], visit["notes"], visit["visited_on"]) == (
+        "电话", "张网格长", "了解老人身体状况", "2026-10-15")
+    # the list shows it
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 4).data() == "3 户"
+    assert page.model.index(0, 1).data() == "张网格长"
+    assert page.count_label.text() == "共 1 条走访记录"
+
+
+def test_a_problem_found_becomes_a_matter_in_one_step(page, ledger, place, qtbot, typer):
+    dialog = _open_dialog(qtbot, page, place)
+    _tick(qtbot, dialog, "1单元102")
+    _check(qtbot, dialog.problem_check)
+    assert dialog.problem_box.isVisibleTo(dialog)
+    assert dialog.problem_household_box.currentText() == "1号楼1单元102"   # the one household
+    dialog.category_box.setCurrentText("安全隐患")
+    assert dialog.level_box.currentText() == "小事"
+    typer(dialog.problem_edit, "楼道堆放杂物")
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+
+    matter = matters_model.get_matter(ledger, dialog.matter_id)
+    assert (matter["source"], matter["visit_id"], matter["household_id"], matter["description"],
+            matter["state"], matter["assignee_name"]) == (
+        "巡查走访", dialog.visit_id, place["rooms"]["102"], "楼道堆放杂物", "已分派", "张网格长")
+    assert page.model.index(0, 7).data() == "1 件"
+
+
+def test_missing_input_is_named_and_nothing_saved(page, ledger, place, qtbot, typer):
+    dialog = _open_dialog(qtbot, page, place)
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.error_label.text() == "请至少勾选一户。"
+    _tick(qtbot, dialog, "1单元101")
+    _check(qtbot, dialog.problem_check)
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+    assert dialog.error_label.text() == "请填写发现的问题。"
+    assert visits_model.count(ledger) == 0 and matters_model.count(ledger) == 0
+
+
+def test_ticks_survive_changing_building_but_not_grid(page, place, qtbot):
+    dialog = _open_dialog(qtbot, page, place)
+    _tick(qtbot, dialog, "1单元101")
+    dialog.place.set_path(grid=place["grid1"])                       # building cleared
+    assert dialog.rooms.count() == 0 and len(dialog.selected) == 1
+    dialog.place.set_path(grid=place["grid1"], building=place["building1"])
+    assert dialog.rooms.item(0).checkState() == Qt.Checked
+    dialog.place.set_path(grid=place["grid2"])                       # one visit = one grid
+    assert dialog.selected == {}
+
+
+def test_edit_a_visit(page, ledger, place, qtbot):
+    visit_id = visits_model.record_visit(ledger, visited_on="2026-10-14", staff_id=place["worker"], way="入户",
+                                         household_ids=[place["rooms"]["101"], place["rooms"]["102"]])
+    page.refresh()
+    page.view.setCurrentIndex(page.model.index(0, 0))
+    qtbot.mouseClick(page.edit_button, Qt.LeftButton)
+    dialog = page.dialog
+    assert dialog.windowTitle() == "修改走访记录"
+    assert dialog.staff_box.currentText() == "李网格员"
+    checked = [dialog.rooms.item(i).text() for i in range(dialog.rooms.count())
+               if dialog.rooms.item(i).checkState() == Qt.Checked]
+    assert checked == ["1单元101", "1单元102"]
+    _tick(qtbot, dialog, "1单元102")
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+    assert visits_model.get_visit(ledger, visit_id)["household_ids"] == [place["rooms"]["101"]]
+    assert page.model.index(0, 4).data() == "1 户"
+
+
+def test_model_pages_and_passes_modeltester(qtmodeltester, ledger, place, monkeypatch):
+    monkeypatch.setattr(visits_page, "PAGE_SIZE", 2)
+    for day in range(10, 15):
+        visits_model.record_visit(ledger, visited_on=f"2026-10-{day}", staff_id=place["head"], way="入户",
+                                  household_ids=[place["rooms"]["101"]], notes=f"第{day}天")
+    model = VisitsTableModel(ledger)
+    model.reload()
+    assert model.rowCount() == 2 and model.canFetchMore()
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        f"2026-10-{d}" for d in (14, 13, 12, 11, 10)]
+    qtmodeltester.check(model)
+
+
+def test_filters(page, ledger, place, qtbot, typer):
+    visits_model.record_visit(ledger, visited_on="2026-10-01", staff_id=place["head"], way="入户",
+                              household_ids=[place["rooms"]["101"]], notes="防诈骗宣传")
+    visits_model.record_visit(ledger, visited_on="2026-10-12", staff_name="外来志愿者", way="微信",
+                              household_ids=[place["other"]], notes="询问物业")
+    page.refresh()
+    assert page.model.rowCount() == 2
+    page.way_box.setCurrentText("微信")
+    assert page.model.rowCount() == 1 and page.model.index(0, 1).data() == "外来志愿者"
+    page.way_box.setCurrentIndex(0)
+    page.grid_box.setCurrentIndex(page.grid_box.findData(place["grid1"]))
+    assert page.model.rowCount() == 1 and page.model.index(0, 6).data() == "防诈骗宣传"
+    page.grid_box.setCurrentIndex(0)
+    typer(page.search, "物业")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.index(0, 6).data() == "询问物业"
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page.date_check.setChecked(True)          # 2026-10-01 … today
+    page.date_from.setDate(page.date_from.date().fromString("2026-10-05", "yyyy-MM-dd"))
+    assert page.model.rowCount() == 1

@@ -1,0 +1,248 @@
+"""First start (no ledger yet) and 文件 ▸ 新建台账.
+
+The clerk creates a new ledger (community name + where to save it), opens a small
+demo ledger (built in the background) or opens an existing ledger file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from models.db import Ledger, open_db
+from models.errors import LedgerError
+from resources.paths import user_data_dir
+
+LEDGER_FILTER = "网格台账 (*.db *.sqlite *.sqlite3);;所有文件 (*)"
+DEMO_HOUSEHOLDS = 400
+DEMO_FILE_NAME = "演示台账.db"
+
+
+def build_demo_ledger(ledger: Ledger, progress, is_cancelled, households: int | None = None) -> Path:
+    """Fill ``ledger`` with the demo generator (worker thread).  Returns the ledger's path."""
+    from models import demo
+
+    class Cancelled(Exception):
+        pass
+
+    def say(text: str) -> None:
+        if is_cancelled():
+            raise Cancelled()  # stops the generator between steps; the half-built file is discarded
+        progress(text)
+
+    demo.build_demo(ledger, households=households or DEMO_HOUSEHOLDS, seed=1, progress=say)
+    return ledger.path
+
+
+class NewLedgerForm(QWidget):
+    """Community name + file location, with the checks a new ledger needs."""
+
+    def __init__(self, prefill_path: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        from cli import default_db_path
+
+        self.community = QLineEdit()
+        self.community.setPlaceholderText("例如：幸福社区")
+        self.community.setMaxLength(40)
+        self.path_edit = QLineEdit(str(prefill_path or default_db_path()))
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("社区名称：", self.community)
+        form.addRow("保存位置：", row)
+        form.addRow("", self.error)
+
+    def _browse(self) -> None:
+        file, _ = QFileDialog.getSaveFileName(self, "新台账保存到", self.path_edit.text(), LEDGER_FILTER)
+        if file:
+            self.path_edit.setText(file)
+
+    def target(self) -> Path:
+        path = Path(self.path_edit.text().strip())
+        return path if path.suffix else path.with_suffix(".db")
+
+    def create(self) -> Ledger | None:
+        """Create (or, if the clerk agrees, open) the ledger; None when not done."""
+        name = self.community.text().strip()
+        if not name:
+            self.error.setText("请填写社区名称。")
+            self.community.setFocus()
+            return None
+        if not self.path_edit.text().strip():
+            self.error.setText("请选择台账文件的保存位置。")
+            return None
+        path = self.target()
+        if path.exists():
+            answer = QMessageBox.question(self, "文件已存在",
+                                          f"“{path}”已存在。\n要打开这个已有的台账吗？")
+            if answer != QMessageBox.Yes:
+                return None
+            try:
+                return open_db(path, create=False)
+            except LedgerError as exc:
+                self.error.setText(str(exc))
+                return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return open_db(path, community_name=name)
+        except OSError as exc:
+            self.error.setText(f"无法在该位置创建台账：{exc.strerror or exc}")
+        except LedgerError as exc:
+            self.error.setText(str(exc))
+        return None
+
+
+class FirstStartDialog(QDialog):
+    """Shown when there is no ledger to open.  After ``exec()``, ``ledger`` holds the open ledger."""
+
+    def __init__(self, prefill_path: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("网格台账 — 开始使用")
+        self.ledger: Ledger | None = None
+        self.demo_job = None
+
+        title = QLabel("欢迎使用网格台账")
+        title.setObjectName("pageTitle")
+        intro = QLabel("还没有打开任何台账。请新建本社区的台账，或先打开演示台账熟悉功能。")
+        intro.setWordWrap(True)
+        if prefill_path is not None and not prefill_path.exists():
+            intro.setText(f"找不到台账文件“{prefill_path}”。可以在这个位置新建台账，或打开其他台账。")
+
+        new_box = QGroupBox("新建台账")
+        self.form = NewLedgerForm(prefill_path)
+        self.create_button = QPushButton("新建台账")
+        self.create_button.setObjectName("primary")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self._create)
+        box_layout = QVBoxLayout(new_box)
+        box_layout.addWidget(self.form)
+        box_layout.addWidget(self.create_button, 0, Qt.AlignRight)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        self.demo_button = QPushButton("打开演示台账")
+        self.demo_button.clicked.connect(self._demo)
+        demo_hint = QLabel(f"生成约 {DEMO_HOUSEHOLDS} 户的示例数据（虚构人员），用于熟悉功能。")
+        demo_hint.setObjectName("hint")
+        demo_hint.setWordWrap(True)
+        self.open_button = QPushButton("打开已有台账…")
+        self.open_button.clicked.connect(self._open)
+        others = QHBoxLayout()
+        others.addWidget(self.demo_button)
+        others.addWidget(demo_hint, 1)
+        others.addWidget(self.open_button)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Cancel).setText("退出")
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addWidget(new_box)
+        layout.addWidget(line)
+        layout.addLayout(others)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(620)
+        self.form.community.setFocus()
+
+    def _create(self) -> None:
+        ledger = self.form.create()
+        if ledger is not None:
+            self.ledger = ledger
+            self.accept()
+
+    def _open(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(self, "打开台账", str(user_data_dir()), LEDGER_FILTER)
+        if not file:
+            return
+        try:
+            self.ledger = open_db(Path(file), create=False)
+        except LedgerError as exc:
+            QMessageBox.warning(self, "无法打开台账", str(exc))
+            return
+        self.accept()
+
+    def demo_path(self) -> Path:
+        return user_data_dir() / DEMO_FILE_NAME
+
+    def _demo(self) -> None:
+        from ui.worker import run_in_background
+
+        path = self.demo_path()
+        if path.exists():
+            try:
+                self.ledger = open_db(path, create=False)
+            except LedgerError as exc:
+                QMessageBox.warning(self, "无法打开演示台账", str(exc))
+                return
+            self.accept()
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.demo_button.setEnabled(False)
+
+        def done(result: Path) -> None:
+            self.ledger = open_db(result, create=False)
+            self.accept()
+
+        def failed(_exc) -> None:
+            self.demo_button.setEnabled(True)
+            self._discard_demo(path)
+
+        self.demo_job = run_in_background(self, "生成演示台账", build_demo_ledger, done, db_path=path,
+                                          on_error=failed)
+        self.demo_job.finished.connect(lambda: self._demo_finished(path))
+
+    def _demo_finished(self, path: Path) -> None:
+        if self.demo_job is not None and self.demo_job.cancelled:
+            self.demo_button.setEnabled(True)
+            self._discard_demo(path)
+
+    @staticmethod
+    def _discard_demo(path: Path) -> None:
+        """A half-built demo must not be opened next time as if it were complete."""
+        for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+class NewLedgerDialog(QDialog):
+    """文件 ▸ 新建台账.  After ``exec()``, ``ledger`` holds the new ledger."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("新建台账")
+        self.ledger: Ledger | None = None
+        from cli import default_db_path
+
+        suggested = default_db_path()
+        if suggested.exists():
+            suggested = suggested.with_name("新台账.db")
+        self.form = NewLedgerForm(suggested)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("新建")
+        buttons.accepted.connect(self._create)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def _create(self) -> None:
+        ledger = self.form.create()
+        if ledger is not None:
+            self.ledger = ledger
+            self.accept()

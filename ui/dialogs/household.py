@@ -1,0 +1,201 @@
+"""户信息: a household's members, its head and their relations; moving a person to another household."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from models import grids as grids_model
+from models import residents as residents_model
+from models.errors import LedgerError
+from ui.models.rows_model import Column, RowsTableModel
+from ui.widgets.date_edit import date_edit, qdate_text
+from ui.widgets.pickers import HierarchyPicker
+from ui.worker import show_error
+
+MEMBER_COLUMNS = [
+    Column("姓名", "name", lambda m: m["name"] + ("（户主）" if m.get("is_head") else "")),
+    Column("与户主关系", "relation"), Column("性别", "gender"), Column("出生日期", "birth_date"),
+    Column("身份证号", "id_masked"), Column("联系电话", "phone"),
+    Column("状态", "status", lambda m: m["status"] + (f"（{m['status_date']}）" if m.get("status_date")
+                                                     and m["status"] != "在册" else "")),
+]
+
+
+class MoveDialog(QDialog):
+    """Choose the household a person moves to, their relation there and the date."""
+
+    def __init__(self, ctx, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"迁到其他户 — {name}")
+        self.place = HierarchyPicker(ctx, depth=4, for_filter=False)
+        self.relation = QComboBox()
+        self.relation.setEditable(True)
+        self.relation.addItems(list(residents_model.RELATIONS))
+        self.relation.setCurrentText("")
+        self.date = date_edit(ctx.ledger.now().date())
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        form = QFormLayout(self)
+        form.addRow("居民：", QLabel(name))
+        form.addRow("迁入户：", self.place)
+        form.addRow("与新户主关系：", self.relation)
+        form.addRow("变动日期：", self.date)
+        form.addRow("", self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        if self.place.household_id() is None:
+            self.error.setText("请选择要迁入的户（网格、楼栋、单元、房号）。")
+            return
+        if not self.relation.currentText().strip():
+            self.error.setText("请填写与新户主的关系。")
+            return
+        self.accept()
+
+
+class HouseholdDialog(QDialog):
+    """Members, head and relations of one household.  ``changed`` is True after any edit."""
+
+    def __init__(self, ctx, household_id: int, parent: QWidget | None = None, *,
+                 focus_resident: int | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household_id = household_id
+        self.changed = False
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.head_label = QLabel()
+        self.model = RowsTableModel(MEMBER_COLUMNS, self)
+        self.table = QTableView()
+        self.table.setObjectName("membersTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+
+        self.head_button = QPushButton("设为户主")
+        self.relation_button = QPushButton("修改关系…")
+        self.move_button = QPushButton("迁到其他户…")
+        close = QPushButton("关闭")
+        self.head_button.clicked.connect(self.set_head)
+        self.relation_button.clicked.connect(self.change_relation)
+        self.move_button.clicked.connect(self.move_member)
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        for b in (self.head_button, self.relation_button, self.move_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.head_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        self.resize(760, 380)
+        self.reload(focus_resident)
+
+    def reload(self, focus_resident: int | None = None) -> None:
+        ledger = self.ctx.ledger
+        label = grids_model.household_label(ledger, self.household_id)
+        place = grids_model.household_place(ledger, self.household_id)
+        grid_name = next((g["name"] for g in grids_model.grids(ledger) if g["id"] == place["grid_id"]), "")
+        self.setWindowTitle(f"户信息 — {label}")
+        self.title.setText(f"{grid_name}  {label}")
+        head_id = None
+        self.members = residents_model.household_members(ledger, self.household_id)
+        self.model.set_rows(self.members)
+        self.table.resizeColumnsToContents()
+        head_name = ""
+        for m in self.members:
+            if m.get("is_head"):
+                head_name, head_id = m["name"], m["id"]
+        self.head_id = head_id
+        present = sum(1 for m in self.members if m.get("status", "在册") == "在册")
+        self.head_label.setText(f"户主：{head_name or '（未设置）'}    成员 {len(self.members)} 人，在册 {present} 人")
+        if focus_resident is not None:
+            for r, m in enumerate(self.members):
+                if m["id"] == focus_resident:
+                    self.table.selectRow(r)
+        self._update_buttons()
+
+    def selected_member(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.members[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        m = self.selected_member()
+        if not self.ctx.can_edit():
+            m = None  # 督导员: read-only
+        self.head_button.setEnabled(m is not None and m["id"] != self.head_id and m.get("status", "在册") == "在册")
+        self.relation_button.setEnabled(m is not None)
+        self.move_button.setEnabled(m is not None and m.get("status", "在册") == "在册")
+
+    def _done(self, focus: int | None) -> None:
+        self.changed = True
+        self.reload(focus)
+
+    def set_head(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        if QMessageBox.question(self, "设为户主", f"确定把 {m['name']} 设为本户户主吗？") != QMessageBox.Yes:
+            return
+        try:
+            residents_model.set_household_head(self.ctx.ledger, self.household_id, m["id"])
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._done(m["id"])
+
+    def change_relation(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        relations = list(residents_model.RELATIONS)
+        current = relations.index(m["relation"]) if m.get("relation") in relations else 0
+        value, ok = QInputDialog.getItem(self, "修改关系", f"{m['name']} 与户主的关系：", relations, current, True)
+        value = (value or "").strip()
+        if not ok or not value or value == m.get("relation"):
+            return
+        try:
+            residents_model.update_resident(self.ctx.ledger, m["id"], {"relation": value})
+        except LedgerError as exc:
+            QMessageBox.warning(self, "无法修改", str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._done(m["id"])
+
+    def move_member(self) -> None:
+        m = self.selected_member()
+        if m is None:
+            return
+        dialog = MoveDialog(self.ctx, m["name"], self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        target = dialog.place.household_id()
+        if target == self.household_id:
+            QMessageBox.information(self, "迁到其他户", "所选的户就是本户。")
+            return
+        try:
+            residents_model.move_to_household(self.ctx.ledger, m["id"], target,
+                                              dialog.relation.currentText().strip(), qdate_text(dialog.date))
+        except LedgerError as exc:
+            QMessageBox.warning(self, "无法迁户", str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._done(None)

@@ -1,0 +1,542 @@
+"""民情事项: the list of matters with its filters, and its paged item model.
+
+The model holds one page of rows at a time from :func:`models.matters.search_page`
+(keyset paging, filtering and sorting done in SQL) and asks for the next page
+when the view scrolls near the end (``canFetchMore``/``fetchMore``); it never
+loads the whole table.  Overdue matters are drawn in red with a 超期 badge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
+                               QWidget)
+
+from models import grids as grids_model
+from models import matters as matters_model
+
+#: how overdue matters look everywhere (home, list, detail)
+OVERDUE_COLOR = QColor("#c0392b")
+OVERDUE_BACKGROUND = QColor("#fdecea")
+OVERDUE_BADGE_STYLE = ("QLabel { background: #c0392b; color: white; border-radius: 3px;"
+                       " padding: 1px 6px; font-weight: bold; }")
+
+#: (key in the row dict, header, sort key understood by search_page or None)
+COLUMNS: list[tuple[str, str, str | None]] = [
+    ("number", "编号", "number"),
+    ("registered_at", "登记时间", "registered_at"),
+    ("level", "分级", None),
+    ("category", "类别", None),
+    ("source", "来源", None),
+    ("description", "事项描述", None),
+    ("grid_name", "网格", None),
+    ("assignee_name", "承办人", None),
+    ("state", "状态", None),
+    ("deadline", "办理时限", "deadline"),
+]
+
+PAGE_SIZE = 100
+
+ALL = "全部"
+
+
+def short_ts(value) -> str:
+    """``2026-10-15 09:30`` (no seconds) for a stored timestamp or datetime."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)[:16]
+
+
+def matter_categories(ledger) -> list[str]:
+    """The configurable category list (settings ``matter_categories``)."""
+    return list(matters_model.categories(ledger))
+
+
+def row_is_overdue(row: dict, now: dt.datetime) -> bool:
+    if "is_overdue" in row and row["is_overdue"] is not None:
+        return bool(row["is_overdue"])
+    return matters_model.is_overdue(row, now)
+
+
+def state_text(row: dict, overdue: bool) -> str:
+    text = row.get("state") or ""
+    if overdue:
+        text += " · 超期"
+    if row.get("supervision"):
+        text += f" · {row['supervision']}督办" if row["supervision"] != "普通" else " · 督办"
+    return text
+
+
+class MattersTableModel(QAbstractTableModel):
+    """Matters matching a :class:`models.matters.MatterFilter`, fetched page by page.
+
+    ``DisplayRole`` gives what the clerk reads; ``Qt.UserRole`` gives the raw
+    value of the cell (column 0: the matter id).
+
+    Signals:
+        reloaded(): the rows were replaced (a new filter or sort order).
+    """
+
+    reloaded = Signal()
+
+    def __init__(self, ledger, parent=None):
+        super().__init__(parent)
+        self.ledger = ledger
+        self.filter = matters_model.MatterFilter()
+        self.sort_key = "registered_at"
+        self.descending = True
+        self._rows: list[dict] = []
+        self._overdue: list[bool] = []
+        self._cursor = None
+        self._now = ledger.now()
+
+    # -- loading ---------------------------------------------------------------
+    def set_ledger(self, ledger) -> None:
+        self.ledger = ledger
+        self.reload()
+
+    def set_filter(self, flt) -> None:
+        self.filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows, self._overdue, self._cursor = [], [], None
+        self._now = self.ledger.now()
+        rows, cursor = matters_model.search_page(self.ledger, self.filter, sort=self.sort_key,
+                                                 descending=self.descending, after=None,
+                                                 limit=PAGE_SIZE)
+        self._append(rows, cursor)
+        self.endResetModel()
+        self.reloaded.emit()
+
+    def _append(self, rows: list[dict], cursor) -> None:
+        self._rows.extend(rows)
+        self._overdue.extend(row_is_overdue(r, self._now) for r in rows)
+        self._cursor = cursor if rows else None
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self._cursor is not None
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if parent.isValid() or self._cursor is None:
+            return
+        rows, cursor = matters_model.search_page(self.ledger, self.filter, sort=self.sort_key,
+                                                 descending=self.descending, after=self._cursor,
+                                                 limit=PAGE_SIZE)
+        if not rows:
+            self._cursor = None
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._append(rows, cursor)
+        self.endInsertRows()
+
+    # -- reading ---------------------------------------------------------------
+    def matter_id(self, row: int) -> int | None:
+        if 0 <= row < len(self._rows):
+            return self._rows[row]["id"]
+        return None
+
+    def row_dict(self, row: int) -> dict:
+        return self._rows[row]
+
+    def is_overdue_row(self, row: int) -> bool:
+        return self._overdue[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.DisplayRole:
+                return COLUMNS[section][1]
+            if role == Qt.ToolTipRole and COLUMNS[section][2]:
+                return "点击按此列排序"
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
+                or not (0 <= index.column() < len(COLUMNS)):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        overdue = self._overdue[index.row()]
+        if role == Qt.DisplayRole:
+            if key == "state":
+                return state_text(row, overdue)
+            if key in ("registered_at", "deadline"):
+                return short_ts(row.get(key))
+            if key == "description":
+                return " ".join(str(row.get(key) or "").split())
+            return "" if row.get(key) is None else str(row.get(key))
+        if role == Qt.UserRole:
+            return row["id"] if index.column() == 0 else row.get(key)
+        if role == Qt.ToolTipRole:
+            if key == "description":
+                return str(row.get(key) or "")
+            if overdue:
+                return f"已超过办理时限（{short_ts(row.get('deadline'))}）"
+            return None
+        if role == Qt.ForegroundRole and overdue:
+            return QBrush(OVERDUE_COLOR)
+        if role == Qt.BackgroundRole and overdue:
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.FontRole and overdue and key in ("state", "deadline"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        if not (0 <= column < len(COLUMNS)) or COLUMNS[column][2] is None:
+            return
+        self.sort_key = COLUMNS[column][2]
+        self.descending = order == Qt.DescendingOrder
+        self.reload()
+
+
+def _combo(items: list[tuple[str, object]], first: str = ALL) -> QComboBox:
+    box = QComboBox()
+    box.addItem(first, None)
+    for text, value in items:
+        box.addItem(text, value)
+    return box
+
+
+class MattersPage(QWidget):
+    """民情事项: filters, full-text search and the paged list.
+
+    Enter or a double click opens the matter; 登记事项 (Alt+N) opens the
+    registration form.
+    """
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.detail_windows: list = []
+        self.form = None
+        self._dirty = False
+
+        title = QLabel("民情事项")
+        title.setObjectName("pageTitle")
+        self.new_button = QPushButton("登记事项")
+        self.new_button.setObjectName("primary")
+        self.new_button.setToolTip("登记一件新的民情事项（Alt+N）")
+        self.new_button.clicked.connect(self.register_matter)
+        self.open_button = QPushButton("查看办理")
+        self.open_button.clicked.connect(self.open_current)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.open_button)
+        head.addWidget(self.new_button)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索编号、描述、反映人、电话、地点……")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.state_box = _combo([(s, s) for s in matters_model.STATES], "全部状态")
+        self.level_box = _combo([(s, s) for s in matters_model.LEVELS], "全部分级")
+        self.category_box = QComboBox()
+        self.source_box = _combo([(s, s) for s in matters_model.SOURCES], "全部来源")
+        self.grid_box = QComboBox()
+        self.assignee_box = QComboBox()
+        self.due_today_check = QCheckBox("今日到期")
+        self.overdue_check = QCheckBox("已超期")
+        self.follow_up_check = QCheckBox("待回访")
+        self.date_check = QCheckBox("登记日期")
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addMonths(-1))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.date_check.toggled.connect(self.date_from.setEnabled)
+        self.date_check.toggled.connect(self.date_to.setEnabled)
+        self.clear_button = QPushButton("清除条件")
+        self.clear_button.clicked.connect(self.clear_filters)
+
+        row1 = QHBoxLayout()
+        row1.addWidget(self.search, 2)
+        for box in (self.state_box, self.level_box, self.category_box, self.source_box):
+            row1.addWidget(box, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.grid_box, 1)
+        row2.addWidget(self.assignee_box, 1)
+        row2.addWidget(self.due_today_check)
+        row2.addWidget(self.overdue_check)
+        row2.addWidget(self.follow_up_check)
+        row2.addSpacing(8)
+        row2.addWidget(self.date_check)
+        row2.addWidget(self.date_from)
+        row2.addWidget(QLabel("至"))
+        row2.addWidget(self.date_to)
+        row2.addWidget(self.clear_button)
+
+        self.model = MattersTableModel(ctx.ledger, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(False)
+        for col, width in enumerate((96, 128, 48, 80, 80, 300, 90, 70, 110, 128)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(5, QHeaderView.Stretch)
+        header.setSortIndicator(1, Qt.DescendingOrder)
+        self.view.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.view.doubleClicked.connect(lambda index: self.open_matter(self.model.matter_id(index.row())))
+        self.view.activated.connect(lambda index: self.open_matter(self.model.matter_id(index.row())))
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        hint = QLabel("红色行为已超过办理时限的事项；双击或回车查看办理。")
+        hint.setObjectName("hint")
+        foot = QHBoxLayout()
+        foot.addWidget(self.count_label)
+        foot.addStretch(1)
+        foot.addWidget(hint)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(foot)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(0)
+        self._count_timer.timeout.connect(self.update_count)
+        self._count_pending = False
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        for box in (self.state_box, self.level_box, self.category_box, self.source_box,
+                    self.grid_box, self.assignee_box):
+            box.currentIndexChanged.connect(self._filters_changed)
+        for check in (self.due_today_check, self.overdue_check, self.follow_up_check, self.date_check):
+            check.toggled.connect(self._filters_changed)
+        self.date_from.dateChanged.connect(self._date_changed)
+        self.date_to.dateChanged.connect(self._date_changed)
+
+        # Ctrl+N belongs to the window (新建台账); the page uses Alt+N
+        QShortcut(QKeySequence("Alt+N"), self, self.register_matter)
+        QShortcut(QKeySequence("Ctrl+F"), self, lambda: (self.search.setFocus(), self.search.selectAll()))
+
+        self._loading = False
+        self._fill_choices()
+        ctx.changed.connect(self._on_changed)
+        self.apply_filters()
+
+    # -- choices ---------------------------------------------------------------
+    def _fill_choices(self) -> None:
+        """(Re)fill the grid, category and assignee filters from the ledger."""
+        self._loading = True
+        ledger = self.ctx.ledger
+        for box, first, items in (
+                (self.category_box, "全部类别", [(c, c) for c in matter_categories(ledger)]),
+                (self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)]),
+                (self.assignee_box, "全部承办人",
+                 [(f"{s['name']}（{s['role']}）", s["id"]) for s in grids_model.all_staff(ledger)])):
+            current = box.currentData()
+            box.clear()
+            box.addItem(first, None)
+            for text, value in items:
+                box.addItem(text, value)
+            found = box.findData(current) if current is not None else -1
+            box.setCurrentIndex(max(found, 0))
+        self._loading = False
+
+    # -- filtering -------------------------------------------------------------
+    def current_filter(self):
+        date_from = date_to = None
+        if self.date_check.isChecked():
+            date_from = self.date_from.date().toString("yyyy-MM-dd")
+            date_to = self.date_to.date().toString("yyyy-MM-dd")
+        return matters_model.MatterFilter(
+            state=self.state_box.currentData(),
+            level=self.level_box.currentData(),
+            category=self.category_box.currentData(),
+            grid_id=self.grid_box.currentData(),
+            source=self.source_box.currentData(),
+            assignee_staff_id=self.assignee_box.currentData(),
+            due_today=self.due_today_check.isChecked(),
+            overdue=self.overdue_check.isChecked(),
+            awaiting_follow_up=self.follow_up_check.isChecked(),
+            date_from=date_from,
+            date_to=date_to,
+            text=self.search.text().strip(),
+        )
+
+    def _filters_changed(self, *_args) -> None:
+        if not self._loading:
+            self.apply_filters()
+
+    def _date_changed(self, *_args) -> None:
+        if self.date_check.isChecked():
+            self.apply_filters()
+
+    def apply_filters(self) -> None:
+        """Show the first page for the current filter at once; the counts follow.
+
+        Counting every match can take longer than fetching one page on a large
+        ledger, so the count label is filled on the next turn of the event loop,
+        after the first page is on screen.
+        """
+        self._search_timer.stop()
+        flt = self.current_filter()
+        self.model.set_filter(flt)
+        self.count_label.setText("正在统计……")
+        self._count_timer.start()
+
+    def update_count(self) -> None:
+        """Fill ``共 N 件，其中 M 件已超期`` for the filter on screen."""
+        self._count_timer.stop()
+        self._count_pending = False
+        flt = self.model.filter
+        total = matters_model.count(self.ctx.ledger, flt)
+        text = f"共 {total} 件"
+        if total and not flt.overdue:
+            overdue = matters_model.count(self.ctx.ledger, dataclasses.replace(flt, overdue=True))
+            if overdue:
+                text += f"，其中 {overdue} 件已超期"
+        self.count_label.setText(text)
+
+    def clear_filters(self) -> None:
+        self._loading = True
+        self.search.clear()
+        for box in (self.state_box, self.level_box, self.category_box, self.source_box,
+                    self.grid_box, self.assignee_box):
+            box.setCurrentIndex(0)
+        for check in (self.due_today_check, self.overdue_check, self.follow_up_check, self.date_check):
+            check.setChecked(False)
+        self._loading = False
+        self.apply_filters()
+
+    def show_only(self, *, due_today=False, overdue=False, awaiting_follow_up=False) -> None:
+        """Show one of the home screen's lists (used by 首页's “查看全部”)."""
+        self._loading = True
+        self.clear_filters()
+        self._loading = True
+        self.due_today_check.setChecked(due_today)
+        self.overdue_check.setChecked(overdue)
+        self.follow_up_check.setChecked(awaiting_follow_up)
+        self._loading = False
+        self.apply_filters()
+
+    def _sort_indicator_changed(self, column: int, _order) -> None:
+        """Only some columns sort (in SQL); put the arrow back on the column that does."""
+        if COLUMNS[column][2] is None:
+            current = next(i for i, c in enumerate(COLUMNS) if c[2] == self.model.sort_key)
+            order = Qt.DescendingOrder if self.model.descending else Qt.AscendingOrder
+            header = self.view.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(current, order)
+            header.blockSignals(False)
+
+    # -- refresh ---------------------------------------------------------------
+    def refresh(self) -> None:
+        self.model.ledger = self.ctx.ledger   # another ledger may have been opened
+        self._fill_choices()
+        self.apply_filters()
+        self._dirty = False
+
+    def _on_changed(self, area: str) -> None:
+        if area in ("matters", "grids", "settings", "meetings", "visits", "*"):
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._dirty = True   # refreshed when shown again
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+        elif self._count_pending:
+            self._count_timer.start()
+
+    def hideEvent(self, event) -> None:
+        # counting waits until the list is seen again (and never runs on a closed ledger)
+        self._count_pending = self._count_timer.isActive()
+        self._count_timer.stop()
+        super().hideEvent(event)
+
+    # -- actions ---------------------------------------------------------------
+    def open_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.open_matter(self.model.matter_id(index.row()))
+
+    def open_matter(self, matter_id: int | None):
+        """Open the matter's page (a window of its own); returns the dialog."""
+        if matter_id is None:
+            return None
+        return open_matter_detail(self.ctx, matter_id, self)
+
+    def register_matter(self):
+        """Open the registration form (non-blocking); returns the dialog."""
+        from ui.dialogs.matter_form import MatterForm
+
+        self.form = MatterForm(self.ctx, self)
+        self.form.saved.connect(self._after_register)
+        self.form.open()
+        return self.form
+
+    def _after_register(self, matter_id: int) -> None:
+        self.refresh()
+        for row in range(self.model.rowCount()):
+            if self.model.matter_id(row) == matter_id:
+                self.view.selectRow(row)
+                break
+
+
+def open_matter_detail(ctx, matter_id: int, parent: QWidget):
+    """Show a matter's page, reusing the window already open for it."""
+    from ui.dialogs.matter_detail import MatterDetailDialog
+
+    for dialog in list(_OPEN_DETAILS):
+        try:
+            if dialog.ctx is ctx and dialog.matter_id == matter_id and dialog.isVisible():
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
+        except RuntimeError:  # its window (and parent) was already deleted
+            _OPEN_DETAILS.remove(dialog)
+    dialog = MatterDetailDialog(ctx, matter_id, parent)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    _OPEN_DETAILS.append(dialog)
+    dialog.destroyed.connect(lambda _o=None, d=dialog: _OPEN_DETAILS.remove(d) if d in _OPEN_DETAILS else None)
+    dialog.show()
+    return dialog
+
+
+#: matter windows currently open (a clerk may keep several side by side)
+_OPEN_DETAILS: list = []

@@ -1,0 +1,467 @@
+"""会议: 联席会议 and 红色议事厅 — the list and the form.
+
+A community holds a few meetings a month, so the list model keeps the rows of
+:func:`models.meetings.list_meetings` for the chosen period in memory.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QDateTime, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDateTimeEdit,
+                               QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTableView,
+                               QVBoxLayout, QWidget)
+
+from models import grids as grids_model
+from models import matters as matters_model
+from models import meetings as meetings_model
+from models.errors import LedgerError, ValidationError
+from ui.widgets.search_edit import SearchEdit
+
+COLUMNS = [
+    ("held_at", "会议时间"), ("kind", "类型"), ("level", "层级"), ("topic", "议题"), ("place", "地点"),
+    ("host", "主持人"), ("attendance", "参会人数"), ("stage", "议事阶段"), ("matter_count", "关联事项"),
+]
+
+
+def level_text(row: dict) -> str:
+    if row.get("level") == "网格" and row.get("grid_name"):
+        return f"网格（{row['grid_name']}）"
+    if row.get("level") == "小区" and row.get("compound"):
+        return f"小区（{row['compound']}）"
+    return row.get("level") or ""
+
+
+class MeetingsTableModel(QAbstractTableModel):
+    """Meetings of a period, newest first.  ``Qt.UserRole`` of column 0 is the meeting id."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def meeting_id(self, row: int) -> int | None:
+        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][1]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.NoItemFlags
+        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
+                or not (0 <= index.column() < len(COLUMNS)):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.DisplayRole:
+            if key == "held_at":
+                return str(row.get(key) or "")[:16]
+            if key == "level":
+                return level_text(row)
+            if key == "attendance":
+                return f"{row.get(key) or 0} 人"
+            if key == "matter_count":
+                return f"{row.get(key)} 件" if row.get(key) else ""
+            value = row.get(key)
+            return "" if value is None else str(value)
+        if role == Qt.UserRole:
+            return row["id"] if index.column() == 0 else row.get(key)
+        if role == Qt.ToolTipRole and key in ("topic", "place"):
+            return str(row.get(key) or "") or None
+        if role == Qt.TextAlignmentRole and key in ("attendance", "matter_count"):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+
+class MeetingDialog(QDialog):
+    """新增 / 修改会议.  ``open()`` it; ``saved(int)`` carries the meeting id.
+
+    Signals:
+        saved(int): the meeting was saved (id).
+    """
+
+    saved = Signal(int)
+
+    def __init__(self, ctx, parent=None, meeting_id: int | None = None, matter_ids=()):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.meeting_id = meeting_id
+        ledger = ctx.ledger
+        self.setWindowTitle("修改会议记录" if meeting_id else "新增会议记录")
+        self.setMinimumWidth(680)
+
+        self.kind_box = QComboBox()
+        self.kind_box.addItems(list(meetings_model.KINDS))
+        self.level_box = QComboBox()
+        self.level_box.addItems(list(meetings_model.MEETING_LEVELS))
+        self.grid_box = QComboBox()
+        self.grid_box.addItem("选择网格", None)
+        for g in grids_model.grids(ledger):
+            self.grid_box.addItem(g["name"], g["id"])
+        self.compound_edit = QLineEdit()
+        self.compound_edit.setPlaceholderText("小区名称")
+        now = ledger.now().replace(second=0)
+        self.held_edit = QDateTimeEdit(QDateTime(now))
+        self.held_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.held_edit.setCalendarPopup(True)
+        self.place_edit = QLineEdit()
+        self.place_edit.setPlaceholderText("如：社区党群服务中心会议室")
+        self.host_edit = QLineEdit()
+        self.topic_edit = QLineEdit()
+        self.topic_edit.setPlaceholderText("会议议题（必填）")
+        self.attendees_edit = QLineEdit()
+        self.attendees_edit.setPlaceholderText("参会单位和人员，如：城管、物业、居民代表")
+        self.attendance_spin = QSpinBox()
+        self.attendance_spin.setRange(0, 9999)
+        self.attendance_spin.setSuffix(" 人")
+        self.resolution_edit = QPlainTextEdit()
+        self.resolution_edit.setPlaceholderText("会议形成的决议")
+        self.resolution_edit.setTabChangesFocus(True)
+        self.resolution_edit.setFixedHeight(64)
+        self.stage_box = QComboBox()
+        self.stage_box.addItem("（未填写）", "")
+        for i, stage in enumerate(meetings_model.STAGES, 1):
+            self.stage_box.addItem(f"{i}. {stage}", stage)
+
+        self.linked = QListWidget()
+        self.linked.setFixedHeight(96)
+        self.matter_search = SearchEdit("输入事项编号或描述查找")
+        self.found_box = QComboBox()
+        self.found_box.setMinimumContentsLength(24)
+        self.add_matter_button = QPushButton("添加")
+        self.remove_matter_button = QPushButton("移除所选")
+        for button in (self.add_matter_button, self.remove_matter_button):
+            button.setAutoDefault(False)
+
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.kind_box)
+        row.addWidget(QLabel("层级"))
+        row.addWidget(self.level_box)
+        row.addWidget(self.grid_box)
+        row.addWidget(self.compound_edit, 1)
+        row.addStretch(1)
+        form.addRow("会议类型", row)
+        row = QHBoxLayout()
+        row.addWidget(self.held_edit)
+        row.addWidget(QLabel("地点"))
+        row.addWidget(self.place_edit, 1)
+        form.addRow("会议时间", row)
+        form.addRow("议题", self.topic_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.host_edit, 1)
+        row.addWidget(QLabel("参会人数"))
+        row.addWidget(self.attendance_spin)
+        form.addRow("主持人", row)
+        form.addRow("参会人员", self.attendees_edit)
+        form.addRow("决议", self.resolution_edit)
+        form.addRow("四议两公开", self.stage_box)
+        linked_box = QGroupBox("关联的民情事项")
+        linked_layout = QVBoxLayout(linked_box)
+        linked_layout.addWidget(self.linked)
+        find_row = QHBoxLayout()
+        find_row.addWidget(self.matter_search, 1)
+        find_row.addWidget(self.found_box, 2)
+        find_row.addWidget(self.add_matter_button)
+        find_row.addWidget(self.remove_matter_button)
+        linked_layout.addLayout(find_row)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("fieldError")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.AcceptRole)
+        self.save_button.setObjectName("primary")
+        self.save_button.setDefault(True)
+        self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(linked_box)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self.level_box.currentTextChanged.connect(self._level_changed)
+        self.matter_search.search.connect(self.find_matters)
+        self.add_matter_button.clicked.connect(self.add_found_matter)
+        self.remove_matter_button.clicked.connect(self.remove_selected_matter)
+        self._level_changed(self.level_box.currentText())
+        self.find_matters("")
+        if meeting_id:
+            self._load(meeting_id)
+        for matter_id in matter_ids:
+            self.add_matter(matter_id)
+
+    # -- fields ------------------------------------------------------------------------
+    def _level_changed(self, level: str) -> None:
+        self.grid_box.setVisible(level == "网格")
+        self.compound_edit.setVisible(level == "小区")
+
+    def _load(self, meeting_id: int) -> None:
+        m = meetings_model.get_meeting(self.ctx.ledger, meeting_id)
+        self.kind_box.setCurrentText(m["kind"])
+        self.level_box.setCurrentText(m["level"])
+        if m.get("grid_id"):
+            self.grid_box.setCurrentIndex(max(0, self.grid_box.findData(m["grid_id"])))
+        self.compound_edit.setText(m.get("compound") or "")
+        self.held_edit.setDateTime(QDateTime.fromString(str(m["held_at"])[:16], "yyyy-MM-dd HH:mm"))
+        self.place_edit.setText(m.get("place") or "")
+        self.host_edit.setText(m.get("host") or "")
+        self.topic_edit.setText(m.get("topic") or "")
+        self.attendees_edit.setText(m.get("attendees") or "")
+        self.attendance_spin.setValue(int(m.get("attendance") or 0))
+        self.resolution_edit.setPlainText(m.get("resolution") or "")
+        self.stage_box.setCurrentIndex(max(0, self.stage_box.findData(m.get("stage") or "")))
+        for matter in m["matters"]:
+            self._add_item(matter)
+
+    # -- linked matters ------------------------------------------------------------------
+    def linked_ids(self) -> list[int]:
+        return [self.linked.item(i).data(Qt.UserRole) for i in range(self.linked.count())]
+
+    def _add_item(self, matter: dict) -> None:
+        if matter["id"] in self.linked_ids():
+            return
+        text = f"{matter['number']}　{matter.get('level', '')}　{matter['state']}　" \
+               f"{' '.join(str(matter['description']).split())}"
+        item = QListWidgetItem(text)
+        item.setData(Qt.UserRole, matter["id"])
+        item.setToolTip(matter["description"])
+        self.linked.addItem(item)
+
+    def add_matter(self, matter_id: int) -> None:
+        self._add_item(matters_model.get_matter(self.ctx.ledger, matter_id))
+
+    def find_matters(self, text: str) -> None:
+        """Offer matters whose number or text matches (open big matters first when empty)."""
+        flt = matters_model.MatterFilter(text=text) if text else matters_model.MatterFilter(level="大事")
+        rows, _cursor = matters_model.search_page(self.ctx.ledger, flt, limit=30)
+        self.found_box.clear()
+        for row in rows:
+            self.found_box.addItem(f"{row['number']}　{row['state']}　"
+                                   f"{' '.join(str(row['description']).split())[:30]}", row["id"])
+        if not rows:
+            self.found_box.addItem("（没有找到事项）", None)
+        self.add_matter_button.setEnabled(bool(rows))
+
+    def add_found_matter(self) -> None:
+        matter_id = self.found_box.currentData()
+        if matter_id is not None:
+            self.add_matter(matter_id)
+
+    def remove_selected_matter(self) -> None:
+        for item in self.linked.selectedItems():
+            self.linked.takeItem(self.linked.row(item))
+
+    def done(self, result: int) -> None:
+        self.matter_search.blockSignals(True)   # a search still waiting for typing to pause
+        super().done(result)
+
+    # -- saving --------------------------------------------------------------------------
+    def values(self) -> dict:
+        level = self.level_box.currentText()
+        return {
+            "kind": self.kind_box.currentText(), "level": level,
+            "grid_id": self.grid_box.currentData() if level == "网格" else None,
+            "compound": self.compound_edit.text().strip() if level == "小区" else "",
+            "held_at": self.held_edit.dateTime().toPython().replace(second=0, microsecond=0),
+            "place": self.place_edit.text().strip(), "host": self.host_edit.text().strip(),
+            "topic": self.topic_edit.text().strip(), "attendees": self.attendees_edit.text().strip(),
+            "attendance": self.attendance_spin.value(),
+            "resolution": self.resolution_edit.toPlainText().strip(),
+            "stage": self.stage_box.currentData() or "",
+        }
+
+    def save(self) -> None:
+        ledger = self.ctx.ledger
+        try:
+            if self.meeting_id:
+                meetings_model.update_meeting(ledger, self.meeting_id, self.values(), self.linked_ids())
+            else:
+                self.meeting_id = meetings_model.add_meeting(ledger, self.values(), self.linked_ids())
+        except ValidationError as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.show()
+            return
+        except LedgerError as exc:
+            QMessageBox.warning(self, "保存失败", str(exc))
+            return
+        self.ctx.notify("meetings")
+        self.saved.emit(self.meeting_id)
+        self.accept()
+
+
+class MeetingsPage(QWidget):
+    """会议."""
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog: MeetingDialog | None = None
+        self._dirty = False
+        self._loading = False
+
+        title = QLabel("会议")
+        title.setObjectName("pageTitle")
+        self.new_button = QPushButton("新增会议")
+        self.new_button.setObjectName("primary")
+        self.new_button.setToolTip("记录一次会议（Alt+N）")
+        self.new_button.clicked.connect(self.add_meeting)
+        self.edit_button = QPushButton("查看 / 修改")
+        self.edit_button.clicked.connect(self.edit_current)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.edit_button)
+        head.addWidget(self.new_button)
+
+        self.kind_box = QComboBox()
+        self.kind_box.addItem("全部会议", None)
+        for kind in meetings_model.KINDS:
+            self.kind_box.addItem(kind, kind)
+        self.grid_box = QComboBox()
+        self.date_check = QCheckBox("会议日期")
+        today = ctx.ledger.now().date()
+        self.date_from = QDateEdit(QDate(today.year, 1, 1))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.date_check.toggled.connect(self.date_from.setEnabled)
+        self.date_check.toggled.connect(self.date_to.setEnabled)
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind_box)
+        filters.addWidget(self.grid_box)
+        filters.addWidget(self.date_check)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("至"))
+        filters.addWidget(self.date_to)
+        filters.addStretch(1)
+
+        self.model = MeetingsTableModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        for col, width in enumerate((128, 90, 120, 300, 200, 80, 72, 130, 72)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        self.view.doubleClicked.connect(lambda index: self.edit_meeting(self.model.meeting_id(index.row())))
+        self.view.activated.connect(lambda index: self.edit_meeting(self.model.meeting_id(index.row())))
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        hint = QLabel("四议两公开：党组织提议、两委会商议、党员大会审议、居民代表会议决议，决议公开、实施结果公开。")
+        hint.setObjectName("hint")
+        foot = QHBoxLayout()
+        foot.addWidget(self.count_label)
+        foot.addStretch(1)
+        foot.addWidget(hint)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(foot)
+
+        for box in (self.kind_box, self.grid_box):
+            box.currentIndexChanged.connect(self._filters_changed)
+        self.date_check.toggled.connect(self._filters_changed)
+        self.date_from.dateChanged.connect(self._date_changed)
+        self.date_to.dateChanged.connect(self._date_changed)
+        # Ctrl+N belongs to the window (新建台账); the page uses Alt+N
+        QShortcut(QKeySequence("Alt+N"), self, self.add_meeting)
+        ctx.changed.connect(self._on_changed)
+        self._fill_choices()
+        self.apply_filters()
+
+    def _fill_choices(self) -> None:
+        self._loading = True
+        current = self.grid_box.currentData()
+        self.grid_box.clear()
+        self.grid_box.addItem("全部网格", None)
+        for g in grids_model.grids(self.ctx.ledger):
+            self.grid_box.addItem(g["name"], g["id"])
+        index = self.grid_box.findData(current) if current is not None else -1
+        self.grid_box.setCurrentIndex(max(index, 0))
+        self._loading = False
+
+    def _filters_changed(self, *_args) -> None:
+        if not self._loading:
+            self.apply_filters()
+
+    def _date_changed(self, *_args) -> None:
+        if self.date_check.isChecked():
+            self.apply_filters()
+
+    def apply_filters(self) -> None:
+        date_from = date_to = None
+        if self.date_check.isChecked():
+            date_from = self.date_from.date().toString("yyyy-MM-dd")
+            date_to = self.date_to.date().toString("yyyy-MM-dd")
+        rows = meetings_model.list_meetings(self.ctx.ledger, date_from=date_from, date_to=date_to,
+                                            kind=self.kind_box.currentData(),
+                                            grid_id=self.grid_box.currentData())
+        self.model.set_rows(rows)
+        self.count_label.setText(f"共 {len(rows)} 次会议")
+
+    def refresh(self) -> None:
+        self._fill_choices()
+        self.apply_filters()
+        self._dirty = False
+
+    def _on_changed(self, area: str) -> None:
+        if area in ("meetings", "matters", "grids", "*"):
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._dirty = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def add_meeting(self) -> MeetingDialog:
+        self.dialog = MeetingDialog(self.ctx, self)
+        self.dialog.open()
+        return self.dialog
+
+    def edit_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.edit_meeting(self.model.meeting_id(index.row()))
+
+    def edit_meeting(self, meeting_id: int | None):
+        if meeting_id is None:
+            return None
+        self.dialog = MeetingDialog(self.ctx, self, meeting_id=meeting_id)
+        self.dialog.open()
+        return self.dialog

@@ -1,0 +1,499 @@
+"""居民台账: search as you type, filters, a paged table, and the actions on a resident."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import itertools
+import logging
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QMenu, QMessageBox, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from models import residents as residents_model
+from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
+from ui.widgets.pickers import HierarchyPicker
+from ui.widgets.search_edit import SearchEdit
+from ui.worker import error_text, log_bug, show_error
+
+SEARCH_HINT = "搜索：姓名（如“张”或“张三”）、拼音首字母（如 zs）、身份证号或电话的后几位、地址"
+EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
+DEFAULT_STATUS = "在册"
+
+
+class _CountSignals(QObject):
+    counted = Signal(int, int)      # request number, count
+    failed = Signal(int, str)       # request number, Chinese message
+
+
+class _CountJob(QRunnable):
+    """Counts the matches on a pool thread with its own connection, so the page never waits.
+
+    Counting every match of a broad filter on 500,000 residents takes longer than
+    fetching the first page; the clerk sees the page at once and the count follows.
+    """
+
+    def __init__(self, signals: _CountSignals, request: int, latest, path, operator, flt):
+        super().__init__()
+        self.signals, self.request, self.latest = signals, request, latest
+        self.path, self.operator, self.flt = path, operator, flt
+
+    def run(self) -> None:
+        if self.request != self.latest():
+            return  # the clerk typed on; a newer count is queued
+        from models.db import open_db
+
+        ledger = None
+        try:
+            ledger = open_db(self.path, operator=self.operator, create=False, check_same_thread=False)
+            n = residents_model.count(ledger, self.flt)
+        except Exception as exc:  # noqa: BLE001 - reported to the page, bugs logged
+            from models.errors import LedgerError
+
+            if not isinstance(exc, LedgerError):
+                log_bug(exc)
+            self._emit(self.signals.failed, self.request, error_text(exc))
+        else:
+            self._emit(self.signals.counted, self.request, n)
+        finally:
+            if ledger is not None:
+                ledger.close()
+
+    @staticmethod
+    def _emit(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the page was closed meanwhile
+            logging.getLogger("gridledger").debug("count result dropped: page closed")
+
+
+def import_wizard_available() -> bool:
+    """The import wizard is another area's work; its button appears once the module exists."""
+    try:
+        return importlib.util.find_spec("ui.dialogs.import_wizard") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class ResidentsPage(QWidget):
+    """居民台账."""
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._count_requests = itertools.count(1)
+        self._count_request = 0
+        self._count_signals = _CountSignals()
+        self._count_signals.counted.connect(self._counted)
+        self._count_signals.failed.connect(self._count_failed)
+
+        title = QLabel("居民台账")
+        title.setObjectName("pageTitle")
+        self.search = SearchEdit(SEARCH_HINT)
+        self.search.setMinimumWidth(420)
+        self.search.search.connect(lambda _t: self.apply_filter())
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.search, 1)
+        top.addSpacing(12)
+        top.addWidget(self.count_label)
+
+        # filters
+        self.place = HierarchyPicker(ctx, depth=2, for_filter=True)
+        self.place.changed.connect(self.apply_filter)
+        self.tag_combo = QComboBox()
+        self.tag_combo.setObjectName("tagCombo")
+        self.type_combo = QComboBox()
+        self.type_combo.setObjectName("typeCombo")
+        self.type_combo.addItem("全部人口类型", None)
+        for value in residents_model.RESIDENCE_TYPES:
+            self.type_combo.addItem(value, value)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("statusCombo")
+        self.status_combo.addItem("全部状态", None)
+        for value in residents_model.STATUSES:
+            self.status_combo.addItem(value, value)
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(DEFAULT_STATUS)))
+        self._fill_tags()
+        for combo in (self.tag_combo, self.type_combo, self.status_combo):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        clear = QPushButton("清除筛选")
+        clear.clicked.connect(self.clear_filters)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("筛选："))
+        filters.addWidget(self.place)
+        filters.addWidget(self.tag_combo)
+        filters.addWidget(self.type_combo)
+        filters.addWidget(self.status_combo)
+        filters.addWidget(clear)
+        filters.addStretch(1)
+
+        # actions
+        self.add_button = QPushButton("新增居民")
+        self.add_button.setObjectName("primary")
+        self.edit_button = QPushButton("编辑")
+        self.move_out_button = QPushButton("迁出")
+        self.death_button = QPushButton("死亡登记")
+        self.restore_button = QPushButton("恢复在册")
+        self.household_button = QPushButton("户信息")
+        self.import_button = QPushButton("导入…")
+        self.export_button = QPushButton("导出…")
+        self.add_button.clicked.connect(self.add_resident)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.move_out_button.clicked.connect(lambda: self.change_status("迁出"))
+        self.death_button.clicked.connect(lambda: self.change_status("死亡"))
+        self.restore_button.clicked.connect(lambda: self.change_status("恢复在册"))
+        self.household_button.clicked.connect(self.show_household)
+        self.import_button.clicked.connect(self.import_residents)
+        self.export_button.clicked.connect(self.export_residents)
+        self.import_button.setVisible(import_wizard_available())
+        actions = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.move_out_button, self.death_button,
+                  self.restore_button, self.household_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.import_button)
+        actions.addWidget(self.export_button)
+
+        # the table
+        self.model = ResidentsTableModel(ctx, self)
+        self._update_hidden_tags()
+        self.table = QTableView()
+        self.table.setObjectName("residentsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.AscendingOrder)
+        header.setHighlightSections(False)
+        header.sectionClicked.connect(self._header_clicked)
+        header.setStretchLastSection(True)
+        self._size_columns()
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+
+        for keys, target, slot in ((QKeySequence.Find, self, self.search.setFocus),
+                                   (QKeySequence("Ctrl+N"), self, self.add_resident),
+                                   (QKeySequence(Qt.Key_Return), self.table, self.edit_selected)):
+            shortcut = QShortcut(keys, target, activated=slot)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # only on this page
+
+        ctx.changed.connect(self._on_changed)
+        self.apply_filter()
+
+    #: the widest usual content of each column (the last column, 标签, takes the rest)
+    COLUMN_SAMPLES = {"name": "欧阳小明", "gender": "性别", "id_masked": "110101********123X",
+                      "birth_date": "2000-00-00", "phone": "0551-12345678", "grid": "第十二网格",
+                      "building": "梧桐花园12号楼", "unit": "1单元", "room": "1201", "relation": "与户主关系",
+                      "residence_type": "户籍人口", "status": "状态", "status_date": "2000-00-00"}
+
+    def _size_columns(self) -> None:
+        metrics = self.table.fontMetrics()
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        for key, sample in self.COLUMN_SAMPLES.items():
+            col = column_of(key)
+            title_width = header_metrics.horizontalAdvance(COLUMNS[col][1]) + 22  # room for the sort arrow
+            self.table.setColumnWidth(col, max(metrics.horizontalAdvance(sample) + 14, title_width))
+
+    # -- filter and sort ----------------------------------------------------------------------------
+    def _update_hidden_tags(self) -> None:
+        if self.ctx.can_see_sensitive():
+            self.model.hidden_tags = set()
+        else:
+            self.model.hidden_tags = {t["name"] for t in residents_model.tag_list(self.ctx.ledger, True)
+                                      if t["sensitive"]}
+
+    def _fill_tags(self) -> None:
+        current = self.tag_combo.currentData()
+        self.tag_combo.blockSignals(True)
+        self.tag_combo.clear()
+        self.tag_combo.addItem("全部标签", None)
+        for tag in residents_model.tag_list(self.ctx.ledger, self.ctx.can_see_sensitive()):
+            self.tag_combo.addItem(tag["name"], tag["id"])
+        self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current)) if current else 0)
+        self.tag_combo.blockSignals(False)
+
+    def current_filter(self) -> residents_model.ResidentFilter:
+        return residents_model.ResidentFilter(
+            text=self.search.text().strip(),
+            grid_id=self.place.grid_id(),
+            building_id=self.place.building_id(),
+            tag_id=self.tag_combo.currentData(),
+            residence_type=self.type_combo.currentData(),
+            status=self.status_combo.currentData(),
+            include_sensitive=self.ctx.can_see_sensitive(),
+        )
+
+    def apply_filter(self) -> None:
+        """Re-query the first page for the filter on screen (keeps the selected resident if shown)."""
+        selected = self.selected_id()
+        try:
+            self.model.set_filter(self.current_filter())
+        except Exception as exc:  # noqa: BLE001 - shown in Chinese, logged when a bug
+            show_error(self, exc, title="查询失败")
+            return
+        if selected is not None:
+            row = self.model.row_of(selected)
+            if row >= 0:
+                self.table.selectRow(row)
+        self._update_buttons()
+        self._schedule_count()
+
+    def clear_filters(self) -> None:
+        for combo in (self.tag_combo, self.type_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(DEFAULT_STATUS)))
+        self.status_combo.blockSignals(False)
+        self.place.blockSignals(True)
+        self.place.set_path()
+        self.place.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
+
+    def _schedule_count(self) -> None:
+        """Show 共 N 人 for the current filter: counted off the GUI thread for a ledger file."""
+        self._count_request = request = next(self._count_requests)
+        ledger = self.ctx.ledger
+        if ledger.path is None:  # an in-memory ledger (tests) cannot be shared with a thread
+            try:
+                self._counted(request, residents_model.count(ledger, self.model.filter))
+            except Exception as exc:  # noqa: BLE001
+                show_error(self, exc, title="统计失败")
+                self.count_label.setText("")
+            return
+        self.count_label.setText("正在统计…")
+        QThreadPool.globalInstance().start(_CountJob(
+            self._count_signals, request, lambda: self._count_request, ledger.path, ledger.operator,
+            self.model.filter))
+
+    def _counted(self, request: int, total: int) -> None:
+        if request == self._count_request:
+            self.count_label.setText(f"共 {total} 人")
+
+    def _count_failed(self, request: int, message: str) -> None:
+        if request == self._count_request:
+            self.count_label.setText("无法统计人数")
+            self.count_label.setToolTip(message)
+
+    def _header_clicked(self, column: int) -> None:
+        header = self.table.horizontalHeader()
+        sort_key = COLUMNS[column][2]
+        if not sort_key:
+            self._show_sort_indicator()
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(f"“{COLUMNS[column][1]}”列不能排序。", 3000)
+            return
+        descending = self.model.sort_key == sort_key and not self.model.descending
+        try:
+            self.model.set_sort(sort_key, descending)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc, title="排序失败")
+        self._show_sort_indicator()
+        header.viewport().update()
+
+    def _show_sort_indicator(self) -> None:
+        header = self.table.horizontalHeader()
+        column = next((i for i, c in enumerate(COLUMNS) if c[2] == self.model.sort_key), -1)
+        header.setSortIndicator(column, Qt.DescendingOrder if self.model.descending else Qt.AscendingOrder)
+
+    def _on_changed(self, area: str) -> None:
+        if area not in ("residents", "grids", "*", "settings"):
+            return
+        if self.isVisible() or area in ("*", "settings"):
+            self.refresh(area)
+        else:
+            self._stale = True  # re-queried when the clerk comes back
+
+
+    def refresh(self, area: str = "*") -> None:
+        if area in ("grids", "*"):
+            self.place.reload()
+        if area in ("settings", "*"):
+            self._fill_tags()
+            self._update_hidden_tags()
+        self.apply_filter()
+
+    def on_shown(self) -> None:
+        """Back on this page: re-query if the data changed while it was hidden."""
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.refresh("grids")
+
+    # -- selection -------------------------------------------------------------------------------------
+    def selected_id(self) -> int | None:
+        if not hasattr(self, "table"):
+            return None
+        index = self.table.currentIndex()
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if rows:
+            index = rows[0]
+        return self.model.resident_id(index.row()) if index.isValid() else None
+
+    def selected_row(self) -> dict | None:
+        rid = self.selected_id()
+        return None if rid is None else self.model.row_dict(self.model.row_of(rid))
+
+    def _update_buttons(self) -> None:
+        row = self.selected_row()
+        has = row is not None
+        active = has and row.get("status") == "在册"
+        editable = self.ctx.can_edit()
+        self.add_button.setEnabled(editable)
+        self.edit_button.setText("编辑" if editable else "查看")
+        self.edit_button.setEnabled(has)
+        self.move_out_button.setEnabled(editable and active)
+        self.death_button.setEnabled(editable and active)
+        self.restore_button.setEnabled(editable and has and not active)
+        self.household_button.setEnabled(has)
+        self.import_button.setEnabled(editable)
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        for button in (self.edit_button, self.household_button, self.move_out_button, self.death_button,
+                       self.restore_button):
+            action = QAction(button.text(), menu)
+            action.setEnabled(button.isEnabled())
+            action.triggered.connect(button.click)
+            menu.addAction(action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def select_resident(self, resident_id: int) -> None:
+        row = self.model.row_of(resident_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    # -- actions ----------------------------------------------------------------------------------------
+    def add_resident(self) -> None:
+        from ui.dialogs.resident_form import ResidentForm
+
+        if not self.ctx.can_edit():
+            return
+        form = ResidentForm(self.ctx, None, self, default_grid=self.place.grid_id(),
+                            default_building=self.place.building_id())
+        if form.exec() == QDialog.Accepted and form.resident_id is not None:
+            self.ctx.notify("residents")
+            self.select_resident(form.resident_id)
+
+    def edit_selected(self) -> None:
+        from ui.dialogs.resident_form import ResidentForm
+
+        rid = self.selected_id()
+        if rid is None:
+            return
+        form = ResidentForm(self.ctx, rid, self)
+        if form.exec() == QDialog.Accepted:
+            self.ctx.notify("residents")
+            self.select_resident(rid)
+
+    def change_status(self, action: str) -> None:
+        from ui.dialogs.resident_form import StatusDialog
+
+        row = self.selected_row()
+        if row is None:
+            return
+        dialog = StatusDialog(self.ctx, row["id"], row["name"], action, self)
+        if dialog.exec() == QDialog.Accepted:
+            self.ctx.notify("residents")
+
+    def show_household(self) -> None:
+        from ui.dialogs.household import HouseholdDialog
+
+        rid = self.selected_id()
+        if rid is None:
+            return
+        resident = residents_model.get_resident(self.ctx.ledger, rid)
+        if not resident.get("household_id"):
+            QMessageBox.information(self, "户信息", f"{resident['name']} 还没有所属的户，请在“编辑”中选择住址。")
+            return
+        dialog = HouseholdDialog(self.ctx, resident["household_id"], self, focus_resident=rid)
+        dialog.exec()
+        if dialog.changed:
+            self.ctx.notify("residents")
+
+    def import_residents(self) -> None:
+        try:
+            from ui.dialogs.import_wizard import ImportWizard
+        except ImportError as exc:
+            show_error(self, exc, title="无法打开导入向导")
+            return
+        ImportWizard(self.ctx, "residents", self).exec()
+        self.ctx.notify("residents")
+
+    def export_residents(self) -> None:
+        file, chosen = QFileDialog.getSaveFileName(self, "导出居民名单", "居民名单.xlsx", EXPORT_FILTER)
+        if not file:
+            return
+        out = Path(file)
+        if out.suffix.lower() not in (".xlsx", ".csv"):
+            out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
+        full_ids = False
+        if self.ctx.can_export_full_ids():
+            box = QMessageBox(QMessageBox.Question, "导出居民名单",
+                              "身份证号是否完整导出？\n\n默认只导出脱敏号码（如 110101********123X）。"
+                              "完整身份证号属于个人敏感信息，导出会记入审计日志，请妥善保管导出的文件。",
+                              parent=self)
+            masked = box.addButton("脱敏导出", QMessageBox.AcceptRole)
+            full = box.addButton("导出完整号码", QMessageBox.DestructiveRole)
+            box.addButton(QMessageBox.Cancel)
+            box.setDefaultButton(masked)
+            box.exec()
+            if box.clickedButton() is full:
+                full_ids = True
+            elif box.clickedButton() is not masked:
+                return
+        flt = self.model.filter
+
+        def work(ledger, progress, is_cancelled):
+            def report(done, total):
+                if is_cancelled():
+                    return False  # the exporter stops and leaves no half-written file
+                progress(done, total, f"正在导出……（{done}/{total}）")
+                return True
+
+            return residents_export(ledger, out, flt, full_ids, report)
+
+        def done(n: int) -> None:
+            QMessageBox.information(self, "导出完成", f"已导出 {n} 人到：\n{out}")
+
+        self.ctx.run_in_background("导出居民名单", work, done, parent=self)
+
+
+def residents_export(ledger, out: Path, flt, full_ids: bool, progress) -> int:
+    from models.exporting import export_residents
+
+    return export_residents(ledger, out, flt=flt, full_ids=full_ids, progress=progress)
+

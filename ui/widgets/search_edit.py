@@ -1,0 +1,41 @@
+"""A search box that searches as the clerk types, without querying on every keystroke."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+DEBOUNCE_MS = 150
+
+
+class SearchEdit(QLineEdit):
+    """A line edit with a clear button that emits ``search`` once typing pauses.
+
+    Signals:
+        search(str): the stripped text, ``delay_ms`` after the last change (at once on Enter).
+    """
+
+    search = Signal(str)
+
+    def __init__(self, placeholder: str = "搜索", parent: QWidget | None = None, delay_ms: int = DEBOUNCE_MS):
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._fire)
+        self._last: str | None = None
+        self.textChanged.connect(lambda _t: self._timer.start())
+        self.returnPressed.connect(self._fire)
+
+    def _fire(self) -> None:
+        self._timer.stop()
+        text = self.text().strip()
+        if text != self._last:
+            self._last = text
+            self.search.emit(text)
+
+    def pending(self) -> bool:
+        """True while a search is waiting for the typing to pause."""
+        return self._timer.isActive()
