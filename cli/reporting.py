@@ -78,6 +78,7 @@ def run_report(args) -> int:
     os.close(fd)
     try:
         pages = reports.render(data, tmp_name)
+        os.chmod(tmp_name, 0o644)  # mkstemp made it private; the report is an ordinary file
         try:
             os.replace(tmp_name, out)
         except PermissionError as exc:

@@ -612,6 +612,8 @@ _RATINGS = """
 #: a co-routine, not a temporary table, for the per-household pass (twice as fast on
 #: 500,000 residents); the hint needs SQLite 3.35 (Python 3.11+ on Windows ships newer)
 _NOT_MATERIALIZED = "NOT MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
+#: a temporary table, so that a correlated subquery is run once per row, not once per use
+_MATERIALIZED = "MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
 
 
 def _existing_grids(ledger: Ledger, last_day: str) -> list[dict]:
@@ -625,7 +627,7 @@ def _existing_grids(ledger: Ledger, last_day: str) -> list[dict]:
         """, {"de": last_day})
 
 
-def _household_counts(ledger: Ledger, month: str) -> dict[int, tuple[int, int, int, int]]:
+def _household_counts_one_pass(ledger: Ledger, month: str) -> dict[int, tuple[int, int, int, int]]:
     """Per grid: (active households, present residents with a household, complete ones,
     active households visited in the month), as of the end of ``month``.
 
@@ -658,6 +660,144 @@ def _household_counts(ledger: Ledger, month: str) -> dict[int, tuple[int, int, i
          GROUP BY hh.grid_id
     """
     return {row[0]: tuple(v or 0 for v in row[1:]) for row in ledger.conn.execute(sql, p)}
+
+
+#: a resident present at every month end (the presence rule with no dates to check); the
+#: WHERE clauses repeat the partial indexes of models/schema_evaluation.py m002 word for word
+def _static_sql(a: str) -> str:
+    return f"{a}.moved_in_on IS NULL AND {a}.status = '在册'"
+
+
+def _dynamic_sql(a: str) -> str:
+    return f"({a}.moved_in_on IS NOT NULL OR {a}.status <> '在册')"
+
+
+_VISITED_IN = ("SELECT vh.household_id FROM visits v JOIN visit_households vh ON vh.visit_id = v.id"
+               " WHERE v.visited_on >= :ds{i} AND v.visited_on < :nxt{i}")
+
+
+@dataclass
+class _StaticHouseholds:
+    """What the *static* residents (no move-in date, still 在册: present at every month
+    end) give to a batch of months; see :func:`_household_counts`.
+
+    Attributes:
+        base: per grid, (households, residents, complete residents) of the static
+            residents alone (a household with a static resident is active every month).
+        visited: per month of the batch, per grid, how many of those households were
+            visited in the month.
+        mixed: household id → (grid, static residents with a valid ID, any static
+            phone) of the households that also have dynamic residents.
+        mixed_json: the ids of ``mixed`` as a JSON array (bound to the monthly query).
+    """
+
+    base: dict[int, tuple[int, int, int]]
+    visited: dict[str, dict[int, int]]
+    mixed: dict[int, tuple[int, int, int]]
+    mixed_json: str
+
+
+def _static_households(ledger: Ledger, months: list[str]) -> _StaticHouseholds:
+    """One pass over the static residents' covering index, in household order, with the
+    visited flag of each of ``months`` (one ``IN`` list per month), and the static part
+    of the mixed households."""
+    p: dict[str, str] = {}
+    flags = []
+    for i, month in enumerate(months):
+        q = _params(month)
+        p[f"ds{i}"], p[f"nxt{i}"] = q["ds"], q["nxt"]
+        flags.append(f", SUM(hid IN ({_VISITED_IN.format(i=i)}))")
+    sql = f"""
+        SELECT grid_id, COUNT(*), SUM(n), SUM(CASE WHEN has_phone THEN n_id ELSE 0 END) {''.join(flags)}
+          FROM (SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
+                       SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone
+                  FROM residents r
+                 WHERE {_static_sql('r')} AND r.household_id IS NOT NULL
+                 GROUP BY r.household_id)
+         GROUP BY grid_id
+    """
+    base: dict[int, tuple[int, int, int]] = {}
+    visited: dict[str, dict[int, int]] = {month: {} for month in months}
+    for grid_id, households, residents, complete, *seen in ledger.conn.execute(sql, p):
+        base[grid_id] = (households, residents or 0, complete or 0)
+        for month, count in zip(months, seen):
+            visited[month][grid_id] = count or 0
+    mixed = {hid: (grid_id, n_id or 0, has_phone) for hid, grid_id, n_id, has_phone in ledger.conn.execute(
+        f"""
+        SELECT r.household_id, r.grid_id, SUM(length(r.id_number) = 18), MAX(r.phone <> '')
+          FROM residents r
+         WHERE {_static_sql('r')} AND r.household_id IS NOT NULL
+           AND r.household_id IN (SELECT x.household_id FROM residents x WHERE {_dynamic_sql('x')})
+         GROUP BY r.household_id
+        """)}
+    return _StaticHouseholds(base=base, visited=visited, mixed=mixed, mixed_json=json.dumps(sorted(mixed)))
+
+
+def _household_counts(ledger: Ledger, month: str, static: _StaticHouseholds | None = None,
+                      ) -> dict[int, tuple[int, int, int, int]]:
+    """Per grid: (active households, present residents with a household, complete ones,
+    active households visited in the month), as of the end of ``month``.
+
+    Without ``static``: :func:`_household_counts_one_pass` (one month alone).  With it
+    (a batch of months: the annual assessment, a month and the one before), the
+    residents are split in two, each half read through its covering partial index
+    (schema_evaluation m002) in household order.  *Static* residents (no move-in date,
+    在册; two thirds on the demo) are present at every month end, so what they give is
+    summed once for the batch (``static``, :func:`_static_households`).  Per month only
+    the *dynamic* ones are checked against the month, grouped by household, and counted
+    as if their household had no static resident (true of all but a few); then each
+    *mixed* household present this month (static and dynamic residents) is put right:
+    it is already in the static base (one household, visited or not), its present
+    dynamic residents are added, and its complete count becomes the static + dynamic
+    valid IDs when either side has a phone.  Same figures as the single pass.
+    """
+    if static is None:
+        return _household_counts_one_pass(ledger, month)
+    p = _params(month)
+    p["mixed"] = static.mixed_json
+    p["ds0"], p["nxt0"] = p["ds"], p["nxt"]
+    present = present_sql("r", ":de")
+    totals = {grid_id: [hh, n, complete, static.visited[month].get(grid_id, 0)]
+              for grid_id, (hh, n, complete) in static.base.items()}
+
+    def t(grid_id) -> list[int]:
+        found = totals.get(grid_id)
+        if found is None:
+            found = totals[grid_id] = [0, 0, 0, 0]
+        return found
+
+    dynamic = f"""
+        SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
+               SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone {{extra}}
+          FROM residents r
+         WHERE {_dynamic_sql('r')} AND r.household_id IS NOT NULL AND {present} {{where}}
+         GROUP BY r.household_id
+    """
+    sql = (f"WITH d AS {_NOT_MATERIALIZED} ({dynamic.format(extra='', where='')})"
+           f" SELECT grid_id, COUNT(*), SUM(n), SUM(CASE WHEN has_phone THEN n_id ELSE 0 END),"
+           f" SUM(hid IN ({_VISITED_IN.format(i=0)})) FROM d GROUP BY grid_id")
+    for grid_id, *values in ledger.conn.execute(sql, p):
+        k = t(grid_id)
+        for i, value in enumerate(values):
+            k[i] += value or 0
+    seen = (", EXISTS (SELECT 1 FROM visit_households vh JOIN visits v ON v.id = vh.visit_id"
+            " WHERE vh.household_id = r.household_id AND v.visited_on >= :ds AND v.visited_on < :nxt)")
+    for hid, grid_id, n, n_id, has_phone, visited in ledger.conn.execute(
+            dynamic.format(extra=seen, where="AND r.household_id IN (SELECT value FROM json_each(:mixed))"), p):
+        n_id = n_id or 0
+        wrong = t(grid_id)          # counted above as a household of its own
+        wrong[0] -= 1
+        wrong[1] -= n
+        wrong[2] -= n_id if has_phone else 0
+        wrong[3] -= visited
+        s_grid, s_id, s_phone = static.mixed[hid]
+        right = t(s_grid)           # already in the static base (and its visited count)
+        right[1] += n
+        if s_phone:
+            right[2] += n_id
+        elif has_phone:
+            right[2] += n_id + s_id
+    return {grid_id: tuple(k) for grid_id, k in totals.items()}
 
 
 def _grid_counts(ledger: Ledger, month: str) -> tuple[dict[int, _Counts], dict[int, Fraction]]:

@@ -296,9 +296,11 @@ def has_search_index(conn, table: str = "matter_fts") -> bool:
 
 
 def _grams(text: str) -> set[str]:
-    text = re.sub(r"\s+", " ", text or "").strip()
-    grams = {ch for ch in text if ch.isalnum()}
-    grams.update(text[i:i + 2] for i in range(len(text) - 1) if any(c.isalnum() for c in text[i:i + 2]))
+    # Grams of punctuation or spaces alone are kept: the tokenizer turns them into
+    # nothing, so they cost no index space and checking for them would cost time.
+    text = " ".join((text or "").split())
+    grams = set(text)
+    grams.update(text[i:i + 2] for i in range(len(text) - 1))
     return grams
 
 
@@ -859,7 +861,8 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
         ``{"now", "due_today": {"count", "rows"}, "overdue": {...}, "awaiting_follow_up": {...},
         "month": "YYYY-MM", "by_level": {level: n}, "by_category": {category: n},
         "trend": [{"month", "registered", "closed", "on_time"}] (12 months, oldest first)}``.
-        Lists hold the first ``first`` rows (most urgent first); month counts exclude 作废.
+        Lists hold the first ``first`` rows, most urgent first (due today and overdue by
+        deadline, awaiting follow-up by closing time); month counts exclude 作废.
     """
     now = now or ledger.now()
     now_text = ts(now)
@@ -872,7 +875,7 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
         "now": now_text,
         "due_today": block(MatterFilter(due_today=True), "deadline", False),
         "overdue": block(MatterFilter(overdue=True), "deadline", False),
-        "awaiting_follow_up": block(MatterFilter(awaiting_follow_up=True), "registered_at", False),
+        "awaiting_follow_up": block(MatterFilter(awaiting_follow_up=True), "closed_at", False),
     }
     month_start = _month_start(now.date())
     next_month = _month_start(now.date(), -1)

@@ -123,6 +123,25 @@ def unlink_matter(ledger: Ledger, meeting_id: int, matter_id: int) -> None:
             ledger.audit("取消关联", "meetings", meeting_id, {"matter_id": matter_id}, None)
 
 
+def delete_meeting(ledger: Ledger, meeting_id: int) -> None:
+    """Delete a meeting entered by mistake (the UI confirms first); audited.
+
+    Raises:
+        NotFound: no such meeting.
+        ValidationError: a matter was escalated (上报) to it: that event names it.
+    """
+    old = get_meeting(ledger, meeting_id)
+    escalated = ledger.scalar("SELECT COUNT(*) FROM matter_events WHERE action = '上报'"
+                              " AND json_extract(data, '$.meeting_id') = ?", [meeting_id])
+    if escalated:
+        raise ValidationError(f"有 {escalated} 件事项已上报到这次会议，不能删除；可以修改会议内容。")
+    with ledger.write():
+        ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
+        ledger.conn.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+        ledger.audit("删除", "meetings", meeting_id, {k: old[k] for k in FIELDS} | {"matter_ids": old["matter_ids"]},
+                     None)
+
+
 def get_meeting(ledger: Ledger, meeting_id: int) -> dict:
     """A meeting with ``grid_name``, ``matter_ids`` and ``matters`` (id, number, description, state, level)."""
     rows = ledger.query("SELECT mt.*, COALESCE(g.name, '') AS grid_name FROM meetings mt"

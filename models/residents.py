@@ -468,6 +468,8 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
         if rec["relation"] == "户主" and rec["household_id"] and (
                 "relation" in changed or "household_id" in changed):
             _set_head(ledger, rec["household_id"], resident_id)
+        elif "relation" in changed and current.get("relation") == "户主" and "household_id" not in changed:
+            _leave_household(ledger, resident_id, rec["household_id"])   # no longer the head
         old = {k: current.get(k) for k in changed}
         new = dict(changed)
         if tags_changed:

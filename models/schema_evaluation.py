@@ -41,3 +41,24 @@ def m001_evaluation(db):
         UNIQUE (month, version)
     );
     """)
+
+
+@migrations()
+def m002_evaluation_resident_indexes(db):
+    """Two covering partial indexes for the month-end counts of the evaluation.
+
+    A "static" resident (no move-in date, still 在册) is present at every month end, a
+    "dynamic" one (the others) depends on the month.  models/evaluation.py sums the static
+    residents per household once and, per month, only the dynamic ones: each pass reads
+    its own small index in household order instead of every resident row (see
+    ``_household_counts`` there).  The WHERE clauses must stay word for word what the
+    queries there say, or SQLite will not use the indexes.
+    """
+    db.executescript("""
+    CREATE INDEX IF NOT EXISTS evaluation_residents_static
+        ON residents (status, moved_in_on, household_id, grid_id, id_number, phone)
+     WHERE moved_in_on IS NULL;
+    CREATE INDEX IF NOT EXISTS evaluation_residents_dynamic
+        ON residents (household_id, grid_id, moved_in_on, status, status_date, id_number, phone)
+     WHERE moved_in_on IS NOT NULL OR status <> '在册';
+    """)

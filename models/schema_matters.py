@@ -178,3 +178,9 @@ def m004_visit_list_indexes(db):
     if db["sqlite_stat1"].exists():
         db.execute("PRAGMA analysis_limit = 1000")
         db.execute("ANALYZE visits")
+
+
+@migrations()
+def m005_awaiting_follow_up_index(db):
+    """The home screen's 待回访 list, longest-waiting (earliest closed) first, without a sort."""
+    db.execute("CREATE INDEX IF NOT EXISTS matters_state_closed ON matters (state, closed_at)")

@@ -51,7 +51,7 @@ MIN_DIGITS = 3
 MAX_INITIALS = 8          # longer letter queries cannot be initials of a name
 MAX_COMBINATIONS = 8      # cap on reading combinations per name
 CAP = 3000                # above this a unit is "large": walk the id order instead
-SORT_CAP = 12000          # the same when sorting by a column: walking may cross long runs of misses
+SORT_CAP = 6000           # the same when sorting by a column: walking may cross long runs of misses
 HIGH = "\U0010ffff"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -498,7 +498,7 @@ def _page_ids(ledger, flt: ResidentFilter, sort: str, descending: bool,
         elif smallest is not None and not smallest.ordered and best_ordered is not None \
                 and best_ordered.estimate <= smallest.estimate:
             smallest = best_ordered
-    if sort == "name" and smallest is not None and smallest.estimate > cap and smallest.name_char:
+    if sort == "name" and smallest is not None and smallest.estimate > CAP and smallest.name_char:
         split = _name_sorted_split(ledger, plan, smallest, descending, after, limit)
         if split is not None:
             return split

@@ -114,6 +114,27 @@ def update_visit(ledger: Ledger, visit_id: int, *, visited_on=None, staff_id: in
                      new | {"households": ids})
 
 
+def delete_visit(ledger: Ledger, visit_id: int) -> None:
+    """Delete a visit entered by mistake (the UI confirms first); audited.
+
+    Raises:
+        NotFound: no such visit.
+        ValidationError: matters were registered from it (they point at it).
+    """
+    old = get_visit(ledger, visit_id)
+    if old["matter_ids"]:
+        raise ValidationError(f"这次走访已登记了 {len(old['matter_ids'])} 件事项，不能删除；可以修改走访内容。")
+    with ledger.write():
+        if has_search_index(ledger.conn, "visit_fts"):
+            ledger.conn.execute("INSERT INTO visit_fts (visit_fts, rowid, body) VALUES ('delete', ?, ?)",
+                                [visit_id, search_tokens(old["notes"], old["staff_name"])])
+        ledger.conn.execute("DELETE FROM visit_households WHERE visit_id = ?", [visit_id])
+        ledger.conn.execute("DELETE FROM visits WHERE id = ?", [visit_id])
+        ledger.audit("删除", "visits", visit_id,
+                     {"visited_on": old["visited_on"], "staff_name": old["staff_name"], "way": old["way"],
+                      "households": old["household_ids"], "notes": old["notes"]}, None)
+
+
 def get_visit(ledger: Ledger, visit_id: int) -> dict:
     """A visit with ``grid_name``, ``household_ids``, ``households`` (id, label) and ``matter_ids``."""
     rows = ledger.query("SELECT v.*, g.name AS grid_name FROM visits v JOIN grids g ON g.id = v.grid_id"

@@ -26,6 +26,10 @@ def module_for(data: Any):
     return importlib.import_module(_MODULES.get(type(data).__name__, "reports.ledgers"))
 
 
-def render(data: Any, target) -> int:
-    """Render ``data`` to ``target`` (a path or a binary file object).  Returns the page count."""
-    return module_for(data).render(data, target)
+def render(data: Any, target, progress=None) -> int:
+    """Render ``data`` to ``target`` (a path or a binary file object).  Returns the page count.
+
+    ``progress(pages_done)`` is called after each page and may raise
+    ``reports.templates.RenderCancelled`` to stop.
+    """
+    return module_for(data).render(data, target, progress=progress)

@@ -90,10 +90,10 @@ def build_story(data) -> list[Flowable]:
     return story
 
 
-def render(data, target) -> int:
+def render(data, target, *, progress=None) -> int:
     """Render the annual assessment to ``target`` (a path or a binary file object)."""
     return render_story(build_story(data), target, title=data.title, author=data.issuing_body,
-                 subject=f"{data.year}年度网格考评",
-                 page_info=PageInfo(header_left=f"{data.issuing_body} · 年度考评", header_right=f"{data.year}年度",
-                                    header_on_first_page=False),
-                 start_landscape=True)
+                        subject=f"{data.year}年度网格考评",
+                        page_info=PageInfo(header_left=f"{data.issuing_body} · 年度考评", header_right=f"{data.year}年度",
+                                           header_on_first_page=False),
+                        start_landscape=True, progress=progress)

@@ -326,21 +326,21 @@ def title_of(data: Any) -> str:
     return _STORIES[kind][1]
 
 
-def render(data: Any, target) -> int:
+def render(data: Any, target, *, progress=None) -> int:
     """Render a 台账 printout to ``target`` (a path or a binary file object)."""
     kind = type(data).__name__
     title = title_of(data)
     if kind == "CertificateData":
         doc = ReportDoc(target, title=f"{title}（{data.name}）", author=data.issuer,
-                        page_info=PageInfo(header_on_first_page=False, page_numbers=False))
+                        page_info=PageInfo(header_on_first_page=False, page_numbers=False), progress=progress)
         for template in doc.pageTemplates:
             template.onPage = _CertBorder()
         doc.build(build_story(data))
         return doc.page
     header = data.matters.header if kind == "MonthLedgers" else data.header
     return render_story(build_story(data), target, title=f"{title}（{header.period_label}）", author=header.issuer,
-                 subject=f"{header.scope} {header.period_label}", page_info=_page_info(header, title),
-                 start_landscape=True)
+                        subject=f"{header.scope} {header.period_label}", page_info=_page_info(header, title),
+                        start_landscape=True, progress=progress)
 
 
 __all__ = ["build_story", "render", "title_of", "dispute_summary_table"]

@@ -18,11 +18,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
 from reports.styles import getStyleSheet
-from reports.templates import (PageInfo, bar_chart, data_table, empty_note, esc, key_value_table, masthead,
+from reports.templates import (BarChart, PageInfo, bar_chart, data_table, empty_note, esc, key_value_table, masthead,
                                num, portrait_width, render_story, signature_block, signed)
 
 #: bars per chart: more grids are charted in several blocks of this size
-BARS_PER_CHART = 45
+BARS_PER_CHART = 50
 #: up to this many grids the chart is vertical (one bar per grid side by side)
 VERTICAL_MAX = 16
 
@@ -182,9 +182,12 @@ def build_story(data) -> list[Flowable]:
     story.append(KeepTogether(_honour_table("红榜（前三名）", data.red_list, RED_LIST_COLOUR, width=width)))
     story.append(KeepTogether(_honour_table("黑榜（后三名）", data.black_list, BLACK_LIST_COLOUR, width=width)))
 
-    story.append(CondPageBreak(80 * mm))
+    charts = total_charts(data, width=width)
+    first = next((f for f in charts if isinstance(f, BarChart)), None)
+    # the heading goes with the first chart (it is preceded by its own CondPageBreak)
+    story.append(CondPageBreak(min((first.height if first else 0) + 40, 245 * mm)))
     story.append(Paragraph("四、总分对比", sheet["Heading1"]))
-    story.extend(total_charts(data, width=width))
+    story.extend(charts)
 
     story.append(Paragraph("五、加减分情况", sheet["Heading1"]))
     story.append(adjustments_table(data.adjustments, width=width))
@@ -208,10 +211,10 @@ def page_info(data) -> PageInfo:
                     header_on_first_page=False)
 
 
-def render(data, target) -> int:
+def render(data, target, *, progress=None) -> int:
     """Render the bulletin to ``target`` (a path or a binary file object).  Returns the page count."""
     return render_story(build_story(data), target, title=data.title, author=data.issuing_body,
-                 subject=f"{data.month_text}网格月度评比", page_info=page_info(data))
+                        subject=f"{data.month_text}网格月度评比", page_info=page_info(data), progress=progress)
 
 
 __all__ = ["build_story", "render", "ranking_table", "total_charts", "adjustments_table"]

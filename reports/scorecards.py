@@ -86,9 +86,9 @@ def build_story(data) -> list[Flowable]:
     return story
 
 
-def render(data, target) -> int:
+def render(data, target, *, progress=None) -> int:
     """Render every grid's scorecard to ``target`` (a path or a binary file object)."""
     return render_story(build_story(data), target, title=data.title, author=data.community_name,
-                 subject=f"{data.month_text}网格评分卡",
-                 page_info=PageInfo(header_left=f"{data.community_name} · 网格评分卡", header_right=data.month_text,
-                                    header_on_first_page=False))
+                        subject=f"{data.month_text}网格评分卡",
+                        page_info=PageInfo(header_left=f"{data.community_name} · 网格评分卡", header_right=data.month_text,
+                                           header_on_first_page=False), progress=progress)

@@ -19,9 +19,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from models.db import Ledger, open_db
 from models.errors import LedgerError
 from resources.paths import log_file, resource_path, user_data_dir
-from ui.qt_workarounds import guard_none_refcount
-
-guard_none_refcount()  # PySide6 6.12 on Python 3.11 loses references to None: see ui/qt_workarounds.py
 
 APP_NAME = "网格台账"
 MAX_RECENT = 8
@@ -220,5 +217,8 @@ def run_gui(args) -> int:
     window.first_page_shown.connect(lambda: mark_startup(window))
     window.showMaximized()
     status = app.exec()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(5000)  # a count still running on its own connection
     ctx.ledger.close()
     return status

@@ -45,6 +45,8 @@ RESULTS = {
 }
 OTHER_SOURCES = ("微信群", "来电", "来访", "12345热线", "QQ群", "其他")
 OTHER_WEIGHTS = (30, 22, 18, 15, 8, 7)
+VISIT_NOTES = ("了解家庭基本情况，无异常", "走访独居老人，身体状况良好", "宣传反诈知识", "核实人口信息",
+               "征求对小区治理的意见", "宣传垃圾分类", "了解就业需求")
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
 STAGES = ("党组织提议", "两委会商议", "党员大会审议", "居民代表会议决议", "决议公开", "实施结果公开")
@@ -203,6 +205,7 @@ class _Generator:
     def month_visits(self, month: _dt.date) -> int:
         rng, visits, links = self.rng, [], []
         days = self.days_of(month)
+        day_texts = [f"{day:%Y-%m-%d}" for day in days]
         share_of_month = len(days) / ((_next_month(month) - month).days)
         for grid in self.grids:
             homes = self.homes[grid["id"]]
@@ -221,10 +224,10 @@ class _Generator:
                 chunk = [h for h in chunk if h[1] == building]   # one visit, one building
                 i += max(1, len(chunk))
                 staff_id, staff_name = rng.choice(staff)
-                way = rng.choices(("入户", "电话", "微信"), (70, 20, 10))[0]
-                note = rng.choice(("了解家庭基本情况，无异常", "走访独居老人，身体状况良好", "宣传反诈知识",
-                                   "核实人口信息", "征求对小区治理的意见", "宣传垃圾分类", "了解就业需求"))
-                visits.append((self.next_visit, f"{rng.choice(days):%Y-%m-%d}", staff_id, staff_name, way,
+                roll = rng.random()
+                way = "入户" if roll < 0.7 else "电话" if roll < 0.9 else "微信"
+                note = rng.choice(VISIT_NOTES)
+                visits.append((self.next_visit, rng.choice(day_texts), staff_id, staff_name, way,
                                grid["id"], note, self.stamp, self.operator, self.stamp, self.operator))
                 links.extend((self.next_visit, h[0]) for h in chunk)
                 self.next_visit += 1

@@ -6,7 +6,7 @@ are, how one row is checked and how accepted rows are written.
 
 What the engine does
 --------------------
-- reads .xlsx/.xlsm (openpyxl read-only streaming), legacy .xls (xlrd) and .csv
+- reads .xlsx/.xlsm (openpyxl read-only, rows streamed by a fast cell reader), legacy .xls (xlrd) and .csv
   (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, never asked), recognising the
   format by content (:mod:`models.importing.reader`);
 - reads **every sheet**; finds the header row under title rows ("XX社区居民信息台账",
@@ -261,7 +261,7 @@ class ImportSummary:
         out = [f"{head}：新增 {self.imported} 条，更新 {self.updated} 条，"
                f"跳过 {self.skipped} 条（台账中已有），拒绝 {self.rejected} 条。"]
         if self.warnings:
-            out.append(f"其中 {self.warnings} 条带有警告（已导入，请核对）。")
+            out.append(f"其中 {self.warnings} 条带有警告" + ("，请核对。" if self.dry_run else "（已导入，请核对）。"))
         if self.created:
             made = "，".join(f"{what} {count} 个" for what, count in self.created.items() if count)
             if made:

@@ -16,7 +16,11 @@ in order (登记 ≤ 办结 ≤ 回访) and not in the future.  A row matching a
 already in the ledger (same 登记时间, grid and description) is skipped, so
 importing the same file twice — or an export of this ledger — adds nothing.
 
-:func:`export_rows` writes the same columns, so export → import round trips.
+:func:`export_rows` writes the same columns, so export → import round trips:
+the file of a ledger imported into another ledger with the same grids and
+households (and re-exported) gives the same file.  What the template has no
+column for is not carried: 上报 (escalation and its meeting), 延期, 督办, and the
+exact times of 分派 and 作废 (both become the registration time).
 """
 
 from __future__ import annotations

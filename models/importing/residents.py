@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from models import grids as grids_mod
 from models.db import Ledger
+from models.errors import ValidationError
 from models.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked
-from models.importing.values import compact, half_width, no_spaces, parse_date, text
+from models.importing.values import half_width, no_spaces, parse_date, text
 from models.phones import check_phone
 from models.residents import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
                               clean_name, normalise_ethnicity, normalise_gender, normalise_political_status,
@@ -376,8 +376,8 @@ class _PlaceResolver:
                 room = _room_name(parsed.group("room") or "")
         data["place"] = None
         if community_key is None and not self.own:
-            row.warn("台账尚未设置本社区名称，本行也没有填写所属社区，未关联到户")
-            return
+            raise ValidationError("台账还没有设置本社区的名称，表格中也没有“所属社区”列，无法确定这些居民属于哪个社区。"
+                                  "请先打开程序设置本社区名称（或在表格中加一列“所属社区”），再导入。")
         if not (grid or building or room):
             row.warn("没有填写网格、楼栋、房号或可识别的住址，未关联到户")
             return

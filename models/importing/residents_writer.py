@@ -10,7 +10,7 @@ One ``executemany`` per table instead of one ``add_resident`` per row, so a
   the status date);
 - tags, the household head (户主) when the household has none;
 - one audit row per new record, ID numbers masked;
-- the resident search index (``models.search.token_rows``, H1's bulk-loader hook).
+- the resident search index (``models.search.token_rows``, the bulk loaders' hook).
 
 People already in the ledger are updated through ``models.residents.update_resident``
 (one at a time: updates are few and carry their own audit of old and new values).

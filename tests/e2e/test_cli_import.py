@@ -146,3 +146,12 @@ def test_real_entry_point(ledger_path, tmp_path):
     assert done.returncode == 1, done.stderr
     assert "工作表“第1网格”第 5 行：缺少姓名" in done.stdout
     assert _residents(ledger_path) == 2
+
+
+def test_ledger_without_a_community_name_gets_one_message(tmp_path, capsys):
+    db = tmp_path / "new.db"
+    path = _book(tmp_path / "good.xlsx", GOOD)
+    assert run(["--db", str(db), "import", "residents", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "还没有设置本社区的名称" in err
+    assert _residents(db) == 0

@@ -85,15 +85,28 @@ def test_export_ranking_xlsx(db, tmp_path):
         [int(r[0]), r[1], r[2], *(float(x) for x in r[3:])] for r in EXPECTED]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--month", "2026-13"], "月份"),
-    (["--month", "2026-10", "--out-ignored"], ""),
+@pytest.mark.parametrize("month, out, message", [
+    ("2026-13", "x.csv", "月份“2026-13”格式不正确"),
+    ("2026-10", "x.txt", "--out 必须是 .xlsx 或 .csv 文件"),
 ])
-def test_export_ranking_usage_errors(db, tmp_path, args, message):
-    if "--out-ignored" in args:
-        result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", tmp_path / "x.txt")
-    else:
-        result = run("--db", db, "export", "ranking", *args, "--out", tmp_path / "x.csv")
+def test_export_ranking_usage_errors(db, tmp_path, month, out, message):
+    result = run("--db", db, "export", "ranking", "--month", month, "--out", tmp_path / out)
     assert result.returncode == 2
     assert message in result.stderr
-    assert not (tmp_path / "x.csv").exists()
+    assert list(tmp_path.glob("x.*")) == []
+
+
+def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_path, clock):
+    led = open_db(db, operator=Operator("测试员"), clock=clock)
+    try:
+        ev.publish(led, "2026-10")
+        a = led.scalar("SELECT id FROM grids WHERE name = '一网格'")
+        ev.add_adjustment(led, "2026-10", 50, "定稿后补录", grid_id=a)
+    finally:
+        led.close()
+    out = tmp_path / "排名.csv"
+    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "已定稿第 1 版" in result.stderr
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[1:] == EXPECTED  # 一网格 still 39 until republished

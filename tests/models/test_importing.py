@@ -296,3 +296,104 @@ def test_load_spec_by_kind_and_reference():
     assert load_spec("residents") is load_spec("models.importing.residents:SPEC")
     with pytest.raises(KeyError):
         load_spec("nonsense")
+
+
+# -- the fast cell reader gives exactly what openpyxl gives ------------------------------------
+
+def _openpyxl_rows(path):
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    out = []
+    for ws in wb.worksheets:
+        ws.reset_dimensions()
+        out.append([tuple(r) for r in ws.iter_rows(values_only=True)])   # (openpyxl gives [] for gaps)
+    wb.close()
+    return out
+
+
+def _fast_rows(path):
+    from models.importing.reader import open_sheets
+
+    with open_sheets(path) as sheets:
+        return [list(sheet.rows()) for sheet in sheets]
+
+
+def _varied_rows():
+    return [["文本", 1, 2.5, -3, 1e-7, 12345678901234, True, False, None, "  空格  ", "a&b<c>\"d'"],
+            [],
+            [None, None, "第三列", dt.datetime(2015, 3, 7, 8, 30), dt.date(1990, 3, 7), "=1+1", "换行\n文本"],
+            ["身份证", "110101199003071234", 1.10101199003077e17, "0551-1234567", "１２３"]]
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_fast_reader_matches_openpyxl_on_openpyxl_files(tmp_path, write_only):
+    path = tmp_path / "v.xlsx"
+    wb = openpyxl.Workbook(write_only=write_only)
+    ws = wb.create_sheet("一") if write_only else wb.active
+    for r in _varied_rows():
+        ws.append(r)
+    if not write_only:
+        ws.merge_cells("A5:C6")
+        ws["E9"] = "远处的单元格"
+        wb.create_sheet("空表")
+    wb.save(path)
+    assert _fast_rows(path) == _openpyxl_rows(path)
+
+
+SHEET_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:dimension ref="A1:F9"/>
+<x:sheetData>
+<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:r><x:t>富</x:t></x:r><x:r><x:t xml:space="preserve">文本 </x:t></x:r><x:rPh sb="0" eb="1"><x:t>ふ</x:t></x:rPh></x:is></x:c><x:c r="C1" t="str"><x:f>A1&amp;"x"</x:f><x:v>富文本 x&amp;y</x:v></x:c><x:c r="D1" t="e"><x:v>#N/A</x:v></x:c><x:c r="E1" t="b"><x:v>1</x:v></x:c><x:c r="F1" s="1"><x:v>32939</x:v></x:c></x:row>
+<x:row r="3" spans="1:3"/>
+<x:row><x:c t="inlineStr"><x:is><x:t>无坐标</x:t></x:is></x:c><x:c><x:v>7</x:v></x:c><x:c r="E4"><x:v/></x:c><x:c r="F4" s="1"/></x:row>
+<x:row r="6"><x:c r="B6" t="inlineStr"><x:is><x:t/></x:is></x:c><x:c r="C6"><x:v>1.5E3</x:v></x:c><x:c r="D6" t="d"><x:v>2024-05-06T07:08:09</x:v></x:c></x:row>
+<x:row r="7"><x:c r="A7" t="s"><x:v>0</x:v></x:c><x:c r="B7" t="s"><x:v>1</x:v></x:c><x:c r="C7" t="s"><x:v>0</x:v></x:c></x:row>
+</x:sheetData></x:worksheet>"""
+
+SHARED_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="2">
+<si><t>共享&amp;文本</t></si><si><r><t>王</t></r><r><rPr><b/></rPr><t>芳</t></r><rPh sb="0" eb="1"><t>wang</t></rPh></si></sst>"""
+
+
+def _with_sheet_xml(tmp_path, xml):
+    base = tmp_path / "base.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = dt.date(2020, 1, 1)          # makes style 1 a date style
+    wb.save(base)
+    path = tmp_path / "crafted.xlsx"
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = xml.encode("utf-8")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                                    b"</Types>")
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdSS" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
+            out.writestr(item, data)
+        out.writestr("xl/sharedStrings.xml", SHARED_XML)
+    return path
+
+
+def test_fast_reader_matches_openpyxl_on_other_writers_xml(tmp_path):
+    path = _with_sheet_xml(tmp_path, SHEET_XML)
+    fast, slow = _fast_rows(path), _openpyxl_rows(path)
+    assert fast == slow
+    assert fast[0][0][:6] == ("富文本 ", None, "富文本 x&y", "#N/A", True, dt.datetime(1990, 3, 7))
+    assert fast[0][3] == ("无坐标", 7, None, None, None, None)
+    assert fast[0][6] == ("共享&文本", "王芳", "共享&文本")
+
+
+@pytest.mark.parametrize("old, new", [
+    ("<x:t>无坐标</x:t>", "<x:t><![CDATA[无坐标]]></x:t>"),                  # CDATA
+    ('<x:c r="C6">', "<x:c r='C6'>"),                                       # single quotes
+    ('<x:c r="D6" t="d">', '<x:c r = "D6" t="d">'),                          # spaces around =
+    ('<x:row r="6">', "<x:row r='6'>"),
+])
+def test_fast_reader_hands_unusual_xml_to_openpyxl(tmp_path, old, new):
+    assert old in SHEET_XML
+    path = _with_sheet_xml(tmp_path, SHEET_XML.replace(old, new))
+    assert _fast_rows(path) == _openpyxl_rows(path)

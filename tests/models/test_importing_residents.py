@@ -189,7 +189,7 @@ def test_crash_part_way_leaves_the_ledger_exactly_as_before(ledger_path, tmp_pat
     real = residents_writer.token_rows
     calls = {"n": 0}
 
-    def failing(*args):
+    def failing(*args):              # called once per resident written
         calls["n"] += 1
         if calls["n"] > 45:
             raise RuntimeError("模拟断电")
@@ -319,3 +319,18 @@ def test_birth_date_column_used_without_id(ledger, tmp_path):
     plan = analyse(ledger, path, SPEC)
     assert plan.outcomes[0].data["birth_date"] == "1960-05-04"
     assert plan.outcomes[1].messages[1].startswith("出生日期“1960年5月”不是有效的日期")
+
+
+@pytest.mark.parametrize("cell, expected, status", [
+    (float(LEGACY_15), LEGACY_18, "ok"),             # a 15-digit number survives Excel's float
+    (float(ID_A), None, "rejected"),                 # 18 digits as a float: the tail is lost
+    (int(ID_A), None, "rejected"),                   # an 18-digit number cell comes back as a float
+    (ID_A[:3] + chr(ord(ID_A[3]) + 0xFEE0) + ID_A[4:], ID_A, "ok"),   # one full-width digit
+    (" " + ID_A[:6] + "\u3000" + ID_A[6:] + " ", ID_A, "ok"),        # ideographic space inside
+])
+def test_numeric_and_odd_id_cells(ledger, tmp_path, cell, expected, status):
+    path = ledger_book(tmp_path / "n.xlsx", {"S": [row(1, "张三", id_number=cell)]})
+    [outcome] = analyse(ledger, path, SPEC).outcomes
+    assert outcome.status == status
+    if expected:
+        assert outcome.data["id_number"] == expected

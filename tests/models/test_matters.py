@@ -558,3 +558,27 @@ def test_search_without_fts5_falls_back_to_like(ledger, busy, monkeypatch):
     matter_id = M.register_matter(ledger, {"source": "来电", "category": "其他", "level": "小事",
                                            "description": "无全文索引时登记", "grid_id": 1})
     assert [r["id"] for r in M.search_page(ledger, M.MatterFilter(text="全文索引"))[0]] == [matter_id]
+
+
+def test_m005_upgrade_keeps_data_and_orders_awaiting_by_closing(ledger, place, clock, tmp_path):
+    import sqlite_utils
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrate(db, stop_before=["m005_awaiting_follow_up_index"])
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, 'x', 'x')")
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', 'x', 'x')")
+    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
+               " deadline, state, closed_at, created_at, updated_at) VALUES ('2026-10-0001', '2026-10-01 09:00:00',"
+               " '来电', '其他', '小事', '旧事项', 1, '2026-10-01 23:59:59', '已办结', '2026-10-01 10:00:00', 'x', 'x')")
+    migrate(db)
+    assert "matters_state_closed" in {i.name for i in db["matters"].indexes}
+    assert [r["description"] for r in db.query("SELECT description FROM matters")] == ["旧事项"]
+
+    # registered first but closed last: listed last
+    first = new_matter(ledger, place, "大事", assignee_name="甲")
+    second = new_matter(ledger, place, "小事", assignee_name="乙")
+    clock.advance(minutes=5)
+    M.apply_action(ledger, second, "办结", result="好")
+    clock.advance(minutes=5)
+    M.apply_action(ledger, first, "办结", result="好")
+    assert [r["id"] for r in M.home_summary(ledger)["awaiting_follow_up"]["rows"]] == [second, first]

@@ -82,3 +82,16 @@ def test_update_and_links(ledger, matter):
 def test_stages_are_the_four_deliberations_and_two_publications():
     assert len(MT.STAGES) == 6
     assert MT.STAGES[:4] == ("党组织提议", "两委会商议", "党员大会审议", "居民代表会议决议")
+
+
+def test_delete_meeting(ledger, matter):
+    linked = MT.add_meeting(ledger, {"kind": "红色议事厅", "held_at": "2026-10-15", "topic": "录错"},
+                            matter_ids=[matter])
+    MT.delete_meeting(ledger, linked)
+    with pytest.raises(NotFound):
+        MT.get_meeting(ledger, linked)
+    assert matters.get_matter(ledger, matter)["meeting_ids"] == []
+    joint = MT.add_meeting(ledger, {"kind": "联席会议", "held_at": "2026-10-15", "topic": "违建"})
+    matters.apply_action(ledger, matter, "上报", meeting_id=joint)
+    with pytest.raises(ValidationError, match="已上报到这次会议"):
+        MT.delete_meeting(ledger, joint)

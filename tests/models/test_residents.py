@@ -174,6 +174,14 @@ def test_update_household_moves_denormalised_grid(ledger, home):
     assert R.search_page(ledger, R.ResidentFilter(text="9号楼"))[0][0]["id"] == rid
 
 
+def test_head_changing_relation_leaves_the_household_headless(ledger, home):
+    rid = _add(ledger, household_id=home, relation="户主")
+    R.update_resident(ledger, rid, {"relation": "配偶"})
+    assert ledger.scalar("SELECT head_resident_id FROM households WHERE id = ?", [home]) is None
+    R.update_resident(ledger, rid, {"relation": "户主"})
+    assert ledger.scalar("SELECT head_resident_id FROM households WHERE id = ?", [home]) == rid
+
+
 def test_set_head_refuses_non_members_and_gone(ledger, home):
     other = household(ledger, room="302")
     a = _add(ledger, household_id=home, relation="户主")

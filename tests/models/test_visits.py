@@ -179,3 +179,20 @@ def test_m004_upgrade_indexes_old_visits(tmp_path):
     ledger = Ledger(db, None)
     assert V.count(ledger, V.VisitFilter(text="不适")) == 1
     assert V.count(ledger, V.VisitFilter(text="周")) == 1
+
+
+def test_delete_visit(ledger, place):
+    visit_id = V.record_visit(ledger, visited_on="2026-10-15", staff_id=place["staff"], way="入户",
+                              household_ids=place["rooms"][:2], notes="录错了")
+    found = V.record_visit(ledger, visited_on="2026-10-15", staff_id=place["staff"], way="入户",
+                           household_ids=[place["rooms"][3]])
+    V.visit_problem_to_matter(ledger, found, {"category": "其他", "level": "小事", "description": "井盖松动"})
+    with pytest.raises(ValidationError, match="已登记了 1 件事项"):
+        V.delete_visit(ledger, found)
+    V.delete_visit(ledger, visit_id)
+    with pytest.raises(NotFound):
+        V.get_visit(ledger, visit_id)
+    assert ledger.scalar("SELECT COUNT(*) FROM visit_households WHERE visit_id = ?", [visit_id]) == 0
+    assert V.count(ledger, V.VisitFilter(text="录错")) == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'visits' AND action = '删除'") == 1
+    ledger.conn.execute("INSERT INTO visit_fts (visit_fts) VALUES ('integrity-check')")

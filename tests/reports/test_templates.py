@@ -11,7 +11,7 @@ from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph
 
 from reports.fonts import register_fonts
 from reports.styles import getStyleSheet
-from reports.templates import (PageInfo, cn_date, cn_month, cn_period, data_table, pct, portrait_width,
+from reports.templates import (PageInfo, RenderCancelled, cn_date, cn_month, cn_period, data_table, pct, portrait_width,
                                render_story, signed, wrap_text)
 
 FONT, SIZE = "Song", 8
@@ -88,3 +88,20 @@ def test_a_huge_cell_is_cut_rather_than_breaking_the_layout():
     assert render_story(story, out, title="长") == 1
     text = PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text()
     assert "内容过长，已截断" in text and "短" in text
+
+
+def test_progress_reports_pages_and_can_cancel():
+    rows = [[i, f"第{i}行"] for i in range(300)]
+    seen = []
+    pages = render_story([data_table(["序号", "内容"], rows, [1, 4], total_width=portrait_width())], io.BytesIO(),
+                         title="进度", progress=seen.append)
+    assert seen == list(range(1, pages + 1))
+
+    def stop_at_two(page: int) -> None:
+        if page == 2:
+            raise RenderCancelled("已取消")
+
+    out = io.BytesIO()
+    with pytest.raises(RenderCancelled):
+        render_story([data_table(["序号", "内容"], rows, [1, 4], total_width=portrait_width())], out,
+                     title="取消", progress=stop_at_two)

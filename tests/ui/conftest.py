@@ -5,11 +5,6 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from ui.qt_workarounds import guard_none_refcount
-
-# a long test run makes tens of thousands of Qt calls: without this, PySide6 6.12 on
-# Python 3.11 ends it with "deallocating None" (see ui/qt_workarounds.py)
-guard_none_refcount()
 
 
 def type_text(widget, text: str) -> None:

@@ -83,7 +83,7 @@ def test_awaiting_follow_up_and_refresh_on_change(qtbot, ctx, ledger, place, clo
     matters_model.apply_action(ledger, matter_id, "办结", result="修好了")
     ctx.notify("matters")
     assert page.awaiting.title() == "待回访（1 件）"
-    assert page.awaiting.table.item(0, 0).text() == "10-15 10:30"   # when it was closed
+    assert page.awaiting.table.item(0, 0).text() == "今天 10:30"   # when it was closed (today)
     assert page.due_today.title() == "今日到期（0 件）"
 
     clock.advance(hours=1)
@@ -171,3 +171,14 @@ def test_show_all_jumps_to_the_filtered_list(qtbot, ctx, ledger, place, clock):
     qtbot.mouseClick(page.overdue.more_button, Qt.LeftButton)
     assert ctx.window.page.overdue_check.isChecked()
     assert ctx.window.page.model.rowCount() == 1
+
+
+@pytest.mark.parametrize("value,text", [
+    ("2026-10-15 23:59:59", "今天 23:59"),
+    ("2026-10-14 08:05:00", "10-14 08:05"),
+    ("2025-12-01 10:55:00", "2025-12-01 10:55"),   # another year: the year is shown
+])
+def test_time_text(value, text):
+    from ui.pages.home import _time_text
+
+    assert _time_text(value, "2026-10-15") == text

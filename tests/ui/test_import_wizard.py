@@ -97,6 +97,7 @@ def test_from_file_choice_to_summary(qtbot, ctx, tmp_path, monkeypatch, no_dialo
     assert table.combos[1].currentText() == "姓名（必填）"
     assert table.combos[3].currentText() == "身份证号"
     assert table.item(1, 2).text().startswith("张三")
+    assert table.item(3, 2).text().startswith(_id(1)[:6] + "********" + _id(1)[-4:])   # masked
     # The clerk maps 备注 elsewhere and back, and 姓名 away: the page says what is missing.
     table.combos[1].setCurrentIndex(0)
     assert "缺少必需的列：姓名" in wizard.mapping_warning.text()
@@ -221,3 +222,34 @@ def test_wizard_on_an_in_memory_ledger_works_without_a_thread(qtbot, ledger, tmp
     qtbot.mouseClick(wizard.import_button, Qt.LeftButton)
     assert wizard.stack.currentIndex() == wizard_module.PAGE_SUMMARY
     assert ledger.scalar("SELECT COUNT(*) FROM residents") == 3
+
+
+def test_cancel_during_import_writes_nothing(qtbot, ctx, tmp_path, monkeypatch, no_dialogs):
+    import time
+
+    from models.importing import residents_writer
+
+    real = residents_writer.write_residents
+
+    def slow_write(ledger, outcomes, update, progress):
+        real(ledger, outcomes, update, progress)      # rows written inside the transaction …
+        for _ in range(1000):                          # … then wait for the clerk to cancel
+            time.sleep(0.01)
+            progress(len(outcomes))                    # raises ImportCancelled once cancelled
+        raise AssertionError("never cancelled")
+
+    monkeypatch.setattr(residents_writer, "write_residents", slow_write)
+    wizard = ImportWizard(ctx, "residents")
+    qtbot.addWidget(wizard)
+    wizard.open_file(_clerk_book(tmp_path / "a.xlsx"))
+    qtbot.mouseClick(wizard.next_button, Qt.LeftButton)
+    _wait_for_page(qtbot, wizard, wizard_module.PAGE_PREVIEW)
+    qtbot.mouseClick(wizard.import_button, Qt.LeftButton)
+    job = wizard.job
+    assert job is not None
+    job.dialog.canceled.emit()                         # what the progress dialog's 取消 button sends
+    qtbot.waitUntil(lambda: wizard.job is None, timeout=15000)
+    assert ("已取消", "导入已取消，台账没有任何改动。") in no_dialogs
+    assert wizard.stack.currentIndex() == wizard_module.PAGE_PREVIEW and not wizard.imported
+    assert ctx.ledger.scalar("SELECT COUNT(*) FROM residents") == 0
+    assert ctx.ledger.scalar("SELECT COUNT(*) FROM households") == 0

@@ -23,6 +23,7 @@ def ctx(ledger_path, clock):
     context = AppContext(led)
     context.sample = sample
     yield context
+    context.ledger.close()  # the one open now (a test may have opened another)
     led.close()
 
 
@@ -149,3 +150,41 @@ def test_other_pages_can_open_a_preview(qtbot, page):
     assert page.document.pageCount() >= 1
     first = page.document.pagePointSize(0)
     assert first.width() > first.height()
+
+
+def test_opening_another_ledger_clears_the_preview(qtbot, page, ctx, tmp_path):
+    choose(page, "monthly")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    generate(qtbot, page)
+    old_pdf = page.current_pdf
+    other = open_db(tmp_path / "other.db", operator=Operator("测试员", role="工作人员"), community_name="和平社区")
+    ctx.replace_ledger(other)
+    assert page.document.pageCount() == 0 and page.current_pdf is None
+    assert not page.print_button.isEnabled() and not old_pdf.exists()
+    assert page.grid.count() == 1  # the new ledger has no grids yet: only 全部网格
+
+
+def test_cancel_stops_a_long_render(qtbot, page, monkeypatch):
+    import threading
+
+    from models import report_data
+
+    release = threading.Event()
+    real_gather = report_data.gather
+
+    def slow_gather(ledger, request, progress=None):
+        release.wait(10)  # the clerk presses 取消 while the data is being gathered
+        return real_gather(ledger, request, progress)
+
+    monkeypatch.setattr("ui.pages.reports.rd.gather", slow_gather)
+    choose(page, "ledger")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    job = page._job
+    assert job is not None and not page.generate_button.isEnabled()
+    with qtbot.waitSignal(job.finished, timeout=30000):
+        job.cancel()
+        release.set()
+    assert page.current_pdf is None and page.document.pageCount() == 0
+    assert page.status.text() == "已取消生成。"
+    assert page.generate_button.isEnabled()

@@ -392,3 +392,12 @@ def test_edit_form_shows_status_history(ledger, people, qtbot):
     qtbot.addWidget(form)
     assert form.status_label.text() == "迁出（2026-10-01）"
     assert "2026-10-01 迁出（迁往外省）" in form.history_label.text()
+
+
+def test_import_button_opens_the_wizard_for_residents(page, qtbot, monkeypatch):
+    wizard = pytest.importorskip("ui.dialogs.import_wizard")  # another area's dialog
+    opened = []
+    monkeypatch.setattr(wizard.ImportWizard, "exec", lambda self: opened.append(self) or 0)
+    assert page.import_button.isVisible()
+    qtbot.mouseClick(page.import_button, Qt.LeftButton)
+    assert len(opened) == 1 and opened[0].parent() is page

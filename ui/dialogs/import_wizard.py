@@ -9,17 +9,19 @@ their own connection (``ui.worker``); a ledger without a file (tests) runs them 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame,
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QSpinBox, QStackedWidget, QTableView, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models import importing
 from models.errors import LedgerError
+from models.idcard import mask
 from models.importing import (REJECTED, WARNING, ImportFileError, ImportPlan, ImportSummary, SheetLayout)
 from models.importing.values import text as cell_text
 
@@ -41,6 +43,14 @@ def _column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_ID_LIKE = re.compile(r"\d{6}(19|20)?\d{6}\d{3}[\dXx]?")
+
+
+def _masked(text: str) -> str:
+    """Sample cells that look like ID numbers are shown masked (privacy, SPEC §3)."""
+    return mask(text) if _ID_LIKE.fullmatch(text.replace(" ", "")) else text
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -140,7 +150,8 @@ class MappingTable(QTableWidget):
         self.combos = []
         for index in range(width):
             header = layout.headers[index] if index < len(layout.headers) else ""
-            samples = [cell_text(r[index]) for r in layout.sample if index < len(r) and r[index] is not None]
+            samples = [_masked(cell_text(r[index])) for r in layout.sample
+                       if index < len(r) and r[index] is not None]
             self.setItem(index, 0, QTableWidgetItem(_column_letter(index)))
             self.setItem(index, 1, QTableWidgetItem(header))
             self.setItem(index, 2, QTableWidgetItem("、".join(s for s in samples[:3] if s)))
@@ -266,11 +277,22 @@ class ImportWizard(QDialog):
         """Read the top of every sheet and go to the mapping page (or say why not)."""
         self.file_error.clear()
         self.file_label.setText(f"文件：{path}")
+        # Only the top rows are read (and the merge map): quick even for a big file.
+        QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            layouts = importing.inspect_file(path, self.spec)
-        except ImportFileError as exc:
+            layouts, error = importing.inspect_file(path, self.spec), None
+        except Exception as exc:  # noqa: BLE001 - sorted out below, after the cursor is back
+            layouts, error = None, exc
+        finally:
+            QApplication.restoreOverrideCursor()
+        if error is not None:
             self.path = None
-            self.file_error.setText(str(exc))
+            if isinstance(error, ImportFileError):
+                self.file_error.setText(str(error))
+            else:
+                from ui.worker import show_error   # our bug: logged, told in Chinese
+
+                show_error(self, error, title="无法读取文件")
             self._update_buttons()
             return
         self.path = path

@@ -24,11 +24,13 @@ AUTO_REFRESH_MS = 5 * 60 * 1000
 LIST_ROWS = 20
 
 
-def _deadline_text(value: str, today: str) -> str:
-    """``今天 23:59`` for today, else ``10-14 23:59``."""
+def _time_text(value: str, today: str) -> str:
+    """``今天 23:59`` for today, ``10-14 23:59`` within this year, else ``2025-12-01 10:55``."""
     value = str(value or "")
     if value[:10] == today:
         return f"今天 {value[11:16]}"
+    if value[:4] != today[:4]:
+        return value[:16]
     return f"{value[5:10]} {value[11:16]}"
 
 
@@ -92,8 +94,7 @@ class MatterList(QGroupBox):
         for i, row in enumerate(rows):
             overdue = bool(row.get("is_overdue"))
             what = f"{row['category']}：{' '.join(str(row['description']).split())}"
-            cells = [_deadline_text(row.get(time_key), today) if time_key == "deadline"
-                     else str(row.get(time_key) or "")[5:16], what, row.get("grid_name", "")]
+            cells = [_time_text(row.get(time_key), today), what, row.get("grid_name", "")]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, row["id"])

@@ -36,6 +36,7 @@ from models import residents as residents_model
 from models import volunteers as volunteers_model
 from models.errors import LedgerError
 from reports.fonts import register_fonts
+from reports.templates import RenderCancelled
 from ui.worker import show_error
 
 #: preview PDFs live in a private temporary folder with this prefix
@@ -198,6 +199,7 @@ class ReportsPage(QWidget):
         self.save_button.clicked.connect(self.save_as)
         self.zoom.currentIndexChanged.connect(self._zoom_changed)
         self.ctx.changed.connect(self._area_changed)
+        self.ctx.ledger_replaced.connect(self.clear_preview)
 
     # -- data of the pickers ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -361,7 +363,13 @@ class ReportsPage(QWidget):
             if cancelled():
                 return None
             progress("正在排版……")
-            pages = reports.render(data, str(target))
+
+            def page_done(pages: int) -> None:
+                if cancelled():
+                    raise RenderCancelled("已取消")
+                progress(f"正在排版……已完成 {pages} 页")
+
+            pages = reports.render(data, str(target), progress=page_done)
             return {"path": target, "pages": pages, "title": title}
 
         self.status.setText("正在生成……")
@@ -413,6 +421,18 @@ class ReportsPage(QWidget):
         self.save_button.setEnabled(True)
         self._zoom_changed()
         self.rendered.emit(pages)
+
+    def clear_preview(self) -> None:
+        """Forget the preview (another ledger was opened: its report must not stay on screen)."""
+        self.document.close()
+        if self.current_pdf is not None:
+            self.current_pdf.unlink(missing_ok=True)
+        self.current_pdf = None
+        self.current_title = ""
+        self.pages_label.setText("")
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.status.setText("选择报表和期间后，点击“生成预览”。")
 
     def _zoom_changed(self) -> None:
         value = self.zoom.currentData()

@@ -450,8 +450,7 @@ class ResidentsPage(QWidget):
         except ImportError as exc:
             show_error(self, exc, title="无法打开导入向导")
             return
-        ImportWizard(self.ctx, "residents", self).exec()
-        self.ctx.notify("residents")
+        ImportWizard(self.ctx, "residents", self).exec()  # it tells every page what changed
 
     def export_residents(self) -> None:
         file, chosen = QFileDialog.getSaveFileName(self, "导出居民名单", "居民名单.xlsx", EXPORT_FILTER)
