@@ -172,7 +172,7 @@ def test_show_only_is_what_the_home_screen_asks_for(page, ledger, place):
 # -- registration ----------------------------------------------------------------------------
 
 def test_register_with_the_keyboard_alone(page, ledger, place, qtbot, typer):
-    qtbot.keyClick(page.view, Qt.Key_N, Qt.AltModifier)
+    qtbot.keyClick(page.view, Qt.Key_N, Qt.ControlModifier)
     form = page.form
     assert form is not None and form.isVisible()
     assert form.registered_edit.dateTime().toPython().strftime("%Y-%m-%d %H:%M") == "2026-10-15 09:30"

@@ -264,3 +264,31 @@ def test_first_start_demo_with_the_real_generator(qtbot, monkeypatch, user_dir, 
     assert dialog.ledger.scalar("SELECT COUNT(*) FROM residents") > 20
     assert dialog.ledger.community_name
     dialog.ledger.close()
+
+
+def test_ctrl_n_adds_a_record_on_whichever_page_is_shown(qtbot, file_ctx, monkeypatch):
+    """Every page binds Ctrl+N; only the visible page's shortcut may fire (no ambiguity)."""
+    from ui.pages.matters import MattersPage
+    from ui.pages.meetings import MeetingsPage
+    from ui.pages.residents import ResidentsPage
+    from ui.pages.visits import VisitsPage
+    from ui.pages.volunteers import ActivitiesTab
+
+    calls = []
+    for cls, name in [(ResidentsPage, "add_resident"), (MattersPage, "register_matter"),
+                      (VisitsPage, "record_visit"), (MeetingsPage, "add_meeting"),
+                      (ActivitiesTab, "new_activity")]:
+        monkeypatch.setattr(cls, name, lambda self, _n=name: calls.append(_n))
+    window = MainWindow(file_ctx, start_page="residents")
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    for key, expected in [("matters", "register_matter"), ("visits", "record_visit"),
+                          ("meetings", "add_meeting"), ("volunteers", "new_activity"),
+                          ("residents", "add_resident")]:
+        window.show_page(key)
+        window.navigation.setFocus()        # where the focus is after clicking the sidebar
+        calls.clear()
+        qtbot.keyClick(window.navigation, Qt.Key_N, Qt.ControlModifier)
+        assert calls == [expected], key

@@ -222,7 +222,7 @@ def _combo(items: list[tuple[str, object]], first: str = ALL) -> QComboBox:
 class MattersPage(QWidget):
     """民情事项: filters, full-text search and the paged list.
 
-    Enter or a double click opens the matter; 登记事项 (Alt+N) opens the
+    Enter or a double click opens the matter; 登记事项 (Ctrl+N) opens the
     registration form.
     """
 
@@ -237,7 +237,7 @@ class MattersPage(QWidget):
         title.setObjectName("pageTitle")
         self.new_button = QPushButton("登记事项")
         self.new_button.setObjectName("primary")
-        self.new_button.setToolTip("登记一件新的民情事项（Alt+N）")
+        self.new_button.setToolTip("登记一件新的民情事项（Ctrl+N）")
         self.new_button.clicked.connect(self.register_matter)
         self.open_button = QPushButton("查看办理")
         self.open_button.clicked.connect(self.open_current)
@@ -347,8 +347,8 @@ class MattersPage(QWidget):
         self.date_from.dateChanged.connect(self._date_changed)
         self.date_to.dateChanged.connect(self._date_changed)
 
-        # Ctrl+N belongs to the window (新建台账); the page uses Alt+N
-        QShortcut(QKeySequence("Alt+N"), self, self.register_matter)
+        # Ctrl+N adds a record on every page (the window menu leaves it free)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.register_matter)
         QShortcut(QKeySequence("Ctrl+F"), self, lambda: (self.search.setFocus(), self.search.selectAll()))
 
         self._loading = False

@@ -195,11 +195,12 @@ class ResidentsPage(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
 
-        for keys, target, slot in ((QKeySequence.Find, self, self.search.setFocus),
-                                   (QKeySequence("Ctrl+N"), self, self.add_resident),
-                                   (QKeySequence(Qt.Key_Return), self.table, self.edit_selected)):
-            shortcut = QShortcut(keys, target, activated=slot)
-            shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # only on this page
+        # Ctrl+F / Ctrl+N work wherever the focus is in the window (the sidebar, say), as on
+        # every page: a hidden page's shortcuts are inactive, so they never clash.
+        QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_resident)
+        QShortcut(QKeySequence(Qt.Key_Return), self.table, activated=self.edit_selected
+                  ).setContext(Qt.WidgetWithChildrenShortcut)  # Enter edits the selected row
 
         ctx.changed.connect(self._on_changed)
         self.apply_filter()

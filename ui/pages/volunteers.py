@@ -857,7 +857,7 @@ class ActivitiesTab(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(180)
         self.new_button = QPushButton("新建活动")
-        self.new_button.setToolTip("Ctrl+N")
+        self.new_button.setToolTip("记录一次志愿活动（Ctrl+N）")
         self.open_button = QPushButton("查看/编辑")
         self.delete_button = QPushButton("删除")
         self.import_button = QPushButton("导入…")
