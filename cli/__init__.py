@@ -39,11 +39,40 @@ def default_db_path() -> Path:
     return base / "GridLedger" / "网格台账.db"
 
 
+#: argparse's own messages (it ships no Chinese catalogue), so usage errors and --help speak
+#: Chinese like the rest of the program.  argparse looks ``_`` up at call time.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示本帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为 %(type)s）",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "至多一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+}
+
+
+def _argparse_zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+argparse._ = _argparse_zh
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse speaking Chinese on errors; exits 2 on usage errors as SPEC §8 says."""
 
     def error(self, message: str):  # noqa: D102
         self.print_usage(sys.stderr)
+        message = message.replace("（应为 int）", "（应为整数）")
         self.exit(EXIT_USAGE, f"用法错误：{message}\n")
 
 
