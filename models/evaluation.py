@@ -68,6 +68,8 @@ Decisions where SPEC §5 leaves room (each one tested in tests/models/test_evalu
 from __future__ import annotations
 
 import calendar
+import contextlib
+import itertools
 import json
 import re
 import sqlite3
@@ -562,7 +564,8 @@ def _params(month: str) -> dict:
 #: their indexes; every fact is then read from the events, in one pass
 #: over each candidate's events).  "The last 延期 at or before :t" is the MAX of
 #: ``at || zero-padded id || new_deadline`` (a timestamp is 19 characters, the id 12, so
-#: the deadline starts at character 32).
+#: the deadline starts at character 32).  ``m.id IN cand`` (rather than a join) walks the
+#: matters in id order, so the per-matter GROUP BY needs no sort.
 _MATTER_FACTS = """
     WITH cand AS (
         SELECT matter_id AS id FROM matter_events
@@ -584,9 +587,9 @@ _MATTER_FACTS = """
                  substr(MIN(CASE WHEN e.action = '延期'
                             THEN e.at || printf('%012d', e.id) || json_extract(e.data, '$.old_deadline') END), 32),
                  m.deadline) AS deadline
-          FROM cand JOIN matters m ON m.id = cand.id
+          FROM matters m
           LEFT JOIN matter_events e ON e.matter_id = m.id
-         WHERE m.registered_at <= :t {grid_filter}
+         WHERE m.id IN cand AND m.registered_at <= :t {grid_filter}
          GROUP BY m.id
     ),
     due AS (
@@ -612,8 +615,6 @@ _RATINGS = """
 #: a co-routine, not a temporary table, for the per-household pass (twice as fast on
 #: 500,000 residents); the hint needs SQLite 3.35 (Python 3.11+ on Windows ships newer)
 _NOT_MATERIALIZED = "NOT MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
-#: a temporary table, so that a correlated subquery is run once per row, not once per use
-_MATERIALIZED = "MATERIALIZED" if sqlite3.sqlite_version_info >= (3, 35) else ""
 
 
 def _existing_grids(ledger: Ledger, last_day: str) -> list[dict]:
@@ -664,73 +665,48 @@ def _household_counts_one_pass(ledger: Ledger, month: str) -> dict[int, tuple[in
 
 #: a resident present at every month end (the presence rule with no dates to check); the
 #: WHERE clauses repeat the partial indexes of models/schema_evaluation.py m002 word for word
-def _static_sql(a: str) -> str:
-    return f"{a}.moved_in_on IS NULL AND {a}.status = '在册'"
+_STATIC = "r.moved_in_on IS NULL AND r.status = '在册'"
+_DYNAMIC = "(r.moved_in_on IS NOT NULL OR r.status <> '在册')"
+
+_static_tables = itertools.count(1)   # names of the temporary tables (one per batch)
 
 
-def _dynamic_sql(a: str) -> str:
-    return f"({a}.moved_in_on IS NOT NULL OR {a}.status <> '在册')"
-
-
-_VISITED_IN = ("SELECT vh.household_id FROM visits v JOIN visit_households vh ON vh.visit_id = v.id"
-               " WHERE v.visited_on >= :ds{i} AND v.visited_on < :nxt{i}")
-
-
-@dataclass
 class _StaticHouseholds:
-    """What the *static* residents (no move-in date, still 在册: present at every month
-    end) give to a batch of months; see :func:`_household_counts`.
+    """The per-household sums of the *static* residents (no move-in date, still 在册:
+    present at every month end), the same for every month: a temporary table (in
+    memory, on ``ledger``'s connection only, never in the ledger file) shared by the
+    months of a batch; see :func:`_household_counts`.  Use as a context manager (the
+    table is dropped on exit).
 
-    Attributes:
-        base: per grid, (households, residents, complete residents) of the static
-            residents alone (a household with a static resident is active every month).
-        visited: per month of the batch, per grid, how many of those households were
-            visited in the month.
-        mixed: household id → (grid, static residents with a valid ID, any static
-            phone) of the households that also have dynamic residents.
-        mixed_json: the ids of ``mixed`` as a JSON array (bound to the monthly query).
+    Columns of ``table``: ``hid`` (household id, the key), ``grid_id``, ``n`` (static
+    residents), ``n_id`` (of them with an 18-character ID number), ``has_phone``.
     """
 
-    base: dict[int, tuple[int, int, int]]
-    visited: dict[str, dict[int, int]]
-    mixed: dict[int, tuple[int, int, int]]
-    mixed_json: str
+    def __init__(self, ledger: Ledger):
+        self.conn = ledger.conn
+        self.table = f"temp.evaluation_static_{next(_static_tables)}"
+        self.conn.execute(f"CREATE TABLE {self.table} (hid INTEGER PRIMARY KEY, grid_id INTEGER,"
+                          " n INTEGER NOT NULL, n_id INTEGER NOT NULL, has_phone INTEGER NOT NULL)")
+        self.conn.execute(
+            f"""
+            INSERT INTO {self.table} (hid, grid_id, n, n_id, has_phone)
+            SELECT r.household_id, r.grid_id, COUNT(*), COALESCE(SUM(length(r.id_number) = 18), 0),
+                   MAX(r.phone <> '')
+              FROM residents r
+             WHERE {_STATIC} AND r.household_id IS NOT NULL
+             GROUP BY r.household_id
+            """)
 
+    def close(self) -> None:
+        if self.table:
+            self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+            self.table = ""
 
-def _static_households(ledger: Ledger, months: list[str]) -> _StaticHouseholds:
-    """One pass over the static residents' covering index, in household order, with the
-    visited flag of each of ``months`` (one ``IN`` list per month), and the static part
-    of the mixed households."""
-    p: dict[str, str] = {}
-    flags = []
-    for i, month in enumerate(months):
-        q = _params(month)
-        p[f"ds{i}"], p[f"nxt{i}"] = q["ds"], q["nxt"]
-        flags.append(f", SUM(hid IN ({_VISITED_IN.format(i=i)}))")
-    sql = f"""
-        SELECT grid_id, COUNT(*), SUM(n), SUM(CASE WHEN has_phone THEN n_id ELSE 0 END) {''.join(flags)}
-          FROM (SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
-                       SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone
-                  FROM residents r
-                 WHERE {_static_sql('r')} AND r.household_id IS NOT NULL
-                 GROUP BY r.household_id)
-         GROUP BY grid_id
-    """
-    base: dict[int, tuple[int, int, int]] = {}
-    visited: dict[str, dict[int, int]] = {month: {} for month in months}
-    for grid_id, households, residents, complete, *seen in ledger.conn.execute(sql, p):
-        base[grid_id] = (households, residents or 0, complete or 0)
-        for month, count in zip(months, seen):
-            visited[month][grid_id] = count or 0
-    mixed = {hid: (grid_id, n_id or 0, has_phone) for hid, grid_id, n_id, has_phone in ledger.conn.execute(
-        f"""
-        SELECT r.household_id, r.grid_id, SUM(length(r.id_number) = 18), MAX(r.phone <> '')
-          FROM residents r
-         WHERE {_static_sql('r')} AND r.household_id IS NOT NULL
-           AND r.household_id IN (SELECT x.household_id FROM residents x WHERE {_dynamic_sql('x')})
-         GROUP BY r.household_id
-        """)}
-    return _StaticHouseholds(base=base, visited=visited, mixed=mixed, mixed_json=json.dumps(sorted(mixed)))
+    def __enter__(self) -> "_StaticHouseholds":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _household_counts(ledger: Ledger, month: str, static: _StaticHouseholds | None = None,
@@ -739,69 +715,59 @@ def _household_counts(ledger: Ledger, month: str, static: _StaticHouseholds | No
     active households visited in the month), as of the end of ``month``.
 
     Without ``static``: :func:`_household_counts_one_pass` (one month alone).  With it
-    (a batch of months: the annual assessment, a month and the one before), the
-    residents are split in two, each half read through its covering partial index
-    (schema_evaluation m002) in household order.  *Static* residents (no move-in date,
-    在册; two thirds on the demo) are present at every month end, so what they give is
-    summed once for the batch (``static``, :func:`_static_households`).  Per month only
-    the *dynamic* ones are checked against the month, grouped by household, and counted
-    as if their household had no static resident (true of all but a few); then each
-    *mixed* household present this month (static and dynamic residents) is put right:
-    it is already in the static base (one household, visited or not), its present
-    dynamic residents are added, and its complete count becomes the static + dynamic
-    valid IDs when either side has a phone.  Same figures as the single pass.
+    (a batch of months: the annual assessment, a month and the one before) the residents
+    are split in two, each half read through its own covering partial index
+    (schema_evaluation m002).  *Static* residents (no move-in date, 在册; two thirds on
+    the demo) are present at every month end: their per-household sums are taken once
+    for the batch (``static``).  Per month only the *dynamic* residents are checked
+    against the month and summed per household, then merged with the static sums: a
+    household with a static resident is active (counted once, with its static
+    residents); a dynamic-only household is active when it has a present resident; a
+    household's present residents are the static plus the present dynamic ones, and
+    they are complete (valid ID) when either side has a phone.  Visited: active
+    households in the month's visits (one ``IN`` list for both halves).  Same figures
+    as the single pass.
     """
     if static is None:
         return _household_counts_one_pass(ledger, month)
     p = _params(month)
-    p["mixed"] = static.mixed_json
-    p["ds0"], p["nxt0"] = p["ds"], p["nxt"]
     present = present_sql("r", ":de")
-    totals = {grid_id: [hh, n, complete, static.visited[month].get(grid_id, 0)]
-              for grid_id, (hh, n, complete) in static.base.items()}
-
-    def t(grid_id) -> list[int]:
-        found = totals.get(grid_id)
-        if found is None:
-            found = totals[grid_id] = [0, 0, 0, 0]
-        return found
-
-    dynamic = f"""
-        SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
-               SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone {{extra}}
-          FROM residents r
-         WHERE {_dynamic_sql('r')} AND r.household_id IS NOT NULL AND {present} {{where}}
-         GROUP BY r.household_id
+    sql = f"""
+        WITH d AS {_NOT_MATERIALIZED} (
+            SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
+                   COALESCE(SUM(length(r.id_number) = 18), 0) AS n_id, MAX(r.phone <> '') AS has_phone
+              FROM residents r
+             WHERE {_DYNAMIC} AND r.household_id IS NOT NULL AND {present}
+             GROUP BY r.household_id
+        ),
+        u AS {_NOT_MATERIALIZED} (
+            SELECT s.hid, s.grid_id, 1 AS households, s.n,
+                   CASE WHEN s.has_phone THEN s.n_id ELSE 0 END AS complete, 1 AS may_visit
+              FROM {static.table} s
+            UNION ALL
+            SELECT d.hid, COALESCE(s.grid_id, d.grid_id), s.hid IS NULL, d.n,
+                   CASE WHEN s.has_phone THEN d.n_id WHEN d.has_phone THEN d.n_id + COALESCE(s.n_id, 0)
+                        ELSE 0 END,
+                   s.hid IS NULL
+              FROM d LEFT JOIN {static.table} s ON s.hid = d.hid
+        )
+        SELECT grid_id, SUM(households), SUM(n), SUM(complete),
+               SUM(may_visit AND hid IN (SELECT vh.household_id FROM visits v
+                                          JOIN visit_households vh ON vh.visit_id = v.id
+                                         WHERE v.visited_on >= :ds AND v.visited_on < :nxt))
+          FROM u
+         GROUP BY grid_id
     """
-    sql = (f"WITH d AS {_NOT_MATERIALIZED} ({dynamic.format(extra='', where='')})"
-           f" SELECT grid_id, COUNT(*), SUM(n), SUM(CASE WHEN has_phone THEN n_id ELSE 0 END),"
-           f" SUM(hid IN ({_VISITED_IN.format(i=0)})) FROM d GROUP BY grid_id")
-    for grid_id, *values in ledger.conn.execute(sql, p):
-        k = t(grid_id)
-        for i, value in enumerate(values):
-            k[i] += value or 0
-    seen = (", EXISTS (SELECT 1 FROM visit_households vh JOIN visits v ON v.id = vh.visit_id"
-            " WHERE vh.household_id = r.household_id AND v.visited_on >= :ds AND v.visited_on < :nxt)")
-    for hid, grid_id, n, n_id, has_phone, visited in ledger.conn.execute(
-            dynamic.format(extra=seen, where="AND r.household_id IN (SELECT value FROM json_each(:mixed))"), p):
-        n_id = n_id or 0
-        wrong = t(grid_id)          # counted above as a household of its own
-        wrong[0] -= 1
-        wrong[1] -= n
-        wrong[2] -= n_id if has_phone else 0
-        wrong[3] -= visited
-        s_grid, s_id, s_phone = static.mixed[hid]
-        right = t(s_grid)           # already in the static base (and its visited count)
-        right[1] += n
-        if s_phone:
-            right[2] += n_id
-        elif has_phone:
-            right[2] += n_id + s_id
-    return {grid_id: tuple(k) for grid_id, k in totals.items()}
+    return {row[0]: tuple(v or 0 for v in row[1:]) for row in ledger.conn.execute(sql, p)}
 
 
-def _grid_counts(ledger: Ledger, month: str) -> tuple[dict[int, _Counts], dict[int, Fraction]]:
-    """Raw counts per grid for M, and community-wide activity hours per community."""
+def _grid_counts(ledger: Ledger, month: str, households=None,
+                 ) -> tuple[dict[int, _Counts], dict[int, Fraction]]:
+    """Raw counts per grid for M, and community-wide activity hours per community.
+
+    ``households``: a callable returning :func:`_household_counts` of M (maybe being
+    computed on another connection meanwhile, see :func:`_households_later`); it is
+    called last.  None: computed here."""
     p = _params(month)
     counts: dict[int, _Counts] = {}
 
@@ -823,15 +789,11 @@ def _grid_counts(ledger: Ledger, month: str) -> tuple[dict[int, _Counts], dict[i
             + _RATINGS.format(grid_filter="") + ") WHERE satisfaction IN ('满意', '基本满意', '不满意')"
             " GROUP BY grid_id", p):
         c(grid_id).ratings, c(grid_id).satisfied = ratings, satisfied or 0
-    # 3 走访覆盖率 and 6 台账完整率
-    for grid_id, (n_households, residents, complete, visited) in _household_counts(ledger, month).items():
-        k = c(grid_id)
-        k.households, k.residents, k.complete, k.visited = n_households, residents, complete, visited
+    # 6 台账完整率: residents without a household (incomplete); the households come last
     present = present_sql("r", ":de")
-    for grid_id, residents in ledger.conn.execute(
-            f"SELECT r.grid_id, COUNT(*) FROM residents r WHERE r.household_id IS NULL"
-            f" AND r.grid_id IS NOT NULL AND {present} GROUP BY r.grid_id", p):
-        c(grid_id).residents += residents
+    homeless = ledger.conn.execute(
+        f"SELECT r.grid_id, COUNT(*) FROM residents r WHERE r.household_id IS NULL"
+        f" AND r.grid_id IS NOT NULL AND {present} GROUP BY r.grid_id", p).fetchall()
     # 4 问题发现
     for grid_id, patrol in ledger.conn.execute(
             "SELECT m.grid_id, COUNT(*) FROM matters m"
@@ -853,6 +815,13 @@ def _grid_counts(ledger: Ledger, month: str) -> tuple[dict[int, _Counts], dict[i
             key = community_id or own
             if key is not None:
                 community_hours[key] = community_hours.get(key, Fraction(0)) + hours
+    # 3 走访覆盖率 and 6 台账完整率
+    found = households() if households is not None else _household_counts(ledger, month)
+    for grid_id, (n_households, residents, complete, visited) in found.items():
+        k = c(grid_id)
+        k.households, k.residents, k.complete, k.visited = n_households, residents, complete, visited
+    for grid_id, residents in homeless:
+        c(grid_id).residents += residents
     return counts, community_hours
 
 
@@ -1066,25 +1035,92 @@ def scheme_for_month(ledger: Ledger, month: str) -> Scheme:
     return current_scheme(ledger)
 
 
+#: a worker's new connection starts with an empty page cache: reading the pages through a
+#: memory map instead of a copy into that cache saves most of that (measured on the demo)
+_WORKER_MMAP = 1 << 32
+
+
+def _households_later(ledger: Ledger, months: list[str]) -> dict:
+    """Start :func:`_household_counts` of ``months`` (sharing :class:`_StaticHouseholds`
+    when more than one); returns ``{month: callable}``, each callable waiting for its month.
+
+    On a ledger file, on a machine with more than one core, and outside a write
+    transaction (whose rows another connection would not see), they are computed on a
+    worker thread with its own read connection, while the caller runs the month's other
+    queries (SQLite releases Python's GIL while it works); else here and now.
+    """
+    import os
+
+    if ledger.path is None or (os.cpu_count() or 1) < 2 or ledger.conn.in_transaction:
+        if len(months) == 1:
+            found = {months[0]: _household_counts(ledger, months[0])}
+        else:
+            with _StaticHouseholds(ledger) as static:
+                found = {month: _household_counts(ledger, month, static) for month in months}
+        return {month: (lambda value=value: value) for month, value in found.items()}
+    import threading
+    from concurrent.futures import Future
+
+    from models.db import open_db
+
+    futures = {month: Future() for month in months}
+
+    def work() -> None:
+        try:
+            other = open_db(ledger.path, operator=ledger.operator, clock=ledger.clock, create=False,
+                            check_same_thread=False)
+            other.conn.execute(f"PRAGMA mmap_size = {_WORKER_MMAP}")
+            try:
+                if len(months) == 1:
+                    futures[months[0]].set_result(_household_counts(other, months[0]))
+                else:
+                    with _StaticHouseholds(other) as static:
+                        for month in months:
+                            futures[month].set_result(_household_counts(other, month, static))
+            finally:
+                other.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            for future in futures.values():
+                if not future.done():
+                    future.set_exception(exc)
+
+    threading.Thread(target=work, name="evaluation-households", daemon=True).start()
+    return {month: future.result for month, future in futures.items()}
+
+
 def evaluate(ledger: Ledger, month: str, scheme: Scheme | None = None, *,
-             with_previous: bool = False) -> MonthEvaluation:
+             with_previous: bool = False, _households=None) -> MonthEvaluation:
     """Compute every grid's (and community's) figures for ``month`` as of its last second.
 
     Args:
         month: ``YYYY-MM``.
         scheme: defaults to :func:`scheme_for_month`.
         with_previous: also fill ``previous_rank``/``rank_change`` from last
-            month's figures (published ones when last month is 定稿).
+            month's figures (published ones when last month is 定稿; else last month
+            is computed too, sharing the static residents' pass with this month).
+        _households: internal, a callable returning :func:`_household_counts` of
+            ``month`` (with ``with_previous`` both months' are computed meanwhile on
+            another connection, :func:`_households_later`); by default they are
+            computed here, in one pass.
 
     Returns:
         the :class:`MonthEvaluation` (grids and communities in rank order).
     """
     month = check_month(month)
     scheme = scheme or scheme_for_month(ledger, month)
-    previous = _previous_later(ledger, month) if with_previous else None
+    previous = None
+    if with_previous:
+        prev = previous_month(month)
+        pub = latest_publication(ledger, prev)
+        if pub is not None:
+            previous = pub.evaluation
+        else:
+            later = _households_later(ledger, [prev, month])
+            previous = evaluate(ledger, prev, _households=later[prev])
+            _households = later[month]
     first_day, last_day, start, end, _ = month_bounds(month)
     grids = _existing_grids(ledger, last_day)
-    counts, community_hours = _grid_counts(ledger, month)
+    counts, community_hours = _grid_counts(ledger, month, _households)
     items = adjustments(ledger, month, scheme)
     by_grid: dict[int, list[Adjustment]] = {}
     by_community: dict[int, list[Adjustment]] = {}
@@ -1115,31 +1151,8 @@ def evaluate(ledger: Ledger, month: str, scheme: Scheme | None = None, *,
     result = MonthEvaluation(month=month, as_of=end, community_name=ledger.community_name,
                              scheme=scheme, grids=grid_rows, communities=community_rows)
     if previous is not None:
-        _fill_previous(result, previous())
+        _fill_previous(result, previous)
     return result
-
-
-def _previous_later(ledger: Ledger, month: str):
-    """Start getting last month's figures; returns a callable that waits for them.
-
-    Published figures are read at once; otherwise, on a ledger file and a machine with
-    more than one core, last month is computed on its own connection while this month
-    is (the page shows both), else when asked.
-    """
-    import os
-
-    prev = previous_month(month)
-    pub = latest_publication(ledger, prev)
-    if pub is not None:
-        return lambda: pub.evaluation
-    if ledger.path is None or (os.cpu_count() or 1) < 2:
-        return lambda: evaluate(ledger, prev)
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(_evaluate_on_own_connection, ledger, prev)
-    pool.shutdown(wait=False)
-    return future.result
 
 
 def _fill_previous(result: MonthEvaluation, previous: MonthEvaluation) -> None:
@@ -1567,35 +1580,56 @@ def scorecard_data(ledger: Ledger, month: str) -> ScorecardData:
                          issued_on=_issued_on(ledger, result.published_at))
 
 
-def _evaluate_on_own_connection(ledger: Ledger, month: str) -> MonthEvaluation:
-    """:func:`evaluate` on a new connection to ``ledger``'s file (for a worker thread)."""
+def _evaluate_batch(ledger: Ledger, months: list[str], done=None) -> dict[str, MonthEvaluation]:
+    """:func:`evaluate` each of ``months`` on ``ledger``, sharing the static residents' pass
+    (:class:`_StaticHouseholds`) between them; ``done(month, result)`` after each."""
+    out: dict[str, MonthEvaluation] = {}
+    if not months:
+        return out
+    with contextlib.ExitStack() as stack:
+        static = stack.enter_context(_StaticHouseholds(ledger)) if len(months) > 1 else None
+        for month in months:
+            out[month] = evaluate(ledger, month,
+                                  _households=lambda month=month: _household_counts(ledger, month, static))
+            if done is not None:
+                done(month, out[month])
+    return out
+
+
+def _evaluate_batch_on_own_connection(ledger: Ledger, months: list[str], done=None) -> dict[str, MonthEvaluation]:
+    """:func:`_evaluate_batch` on a new connection to ``ledger``'s file (for a worker thread)."""
     from models.db import open_db
 
     other = open_db(ledger.path, operator=ledger.operator, clock=ledger.clock, create=False,
                     check_same_thread=False)
+    other.conn.execute(f"PRAGMA mmap_size = {_WORKER_MMAP}")
     try:
-        return evaluate(other, month)
+        return _evaluate_batch(other, months, done)
     finally:
         other.close()
 
 
-#: at most this many months are computed at once (each on its own connection)
+#: at most this many connections compute months at once (see :func:`months_figures`)
 MAX_PARALLEL_MONTHS = 4
 
 
 def months_figures(ledger: Ledger, months: list[str], progress=None) -> dict[str, MonthEvaluation]:
     """The figures of record of several months (published ones as stored).
 
-    Months that need computing are evaluated concurrently, each on its own read
-    connection to the ledger file (SQLite releases Python's GIL while it works, so
-    an office PC's cores share the work); an in-memory ledger, or a machine with a
+    The months that need computing share one pass over the static residents (see
+    :func:`_household_counts`).  On a ledger file and a machine with more than one
+    core they are split into runs of consecutive months, one per core (at most
+    :data:`MAX_PARALLEL_MONTHS`): the calling thread computes the first run on its own
+    connection, worker threads the others each on a new read connection (SQLite
+    releases Python's GIL while it works); an in-memory ledger, or a machine with a
     single core, computes them one after the other.
 
     Args:
         progress: optional ``progress(done, total)``, called on the calling thread.
     """
     import os
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    import queue
+    from concurrent.futures import ThreadPoolExecutor
 
     out: dict[str, MonthEvaluation] = {}
     todo = []
@@ -1610,19 +1644,47 @@ def months_figures(ledger: Ledger, months: list[str], progress=None) -> dict[str
         progress(done, len(months))
     workers = min(len(todo), os.cpu_count() or 1, MAX_PARALLEL_MONTHS)
     if ledger.path is None or workers <= 1:
-        for month in todo:
-            out[month] = evaluate(ledger, month)
+        def step(month, result):
+            nonlocal done
             done += 1
             if progress is not None:
                 progress(done, len(months))
+
+        out.update(_evaluate_batch(ledger, todo, step))
         return out
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_evaluate_on_own_connection, ledger, month): month for month in todo}
-        for future in as_completed(futures):
-            out[futures[future]] = future.result()
+    size, extra = divmod(len(todo), workers)
+    runs, start = [], 0
+    for n in range(workers):
+        end = start + size + (1 if n < extra else 0)
+        runs.append(todo[start:end])
+        start = end
+    finished: queue.Queue = queue.Queue()   # months done by the workers, reported here
+
+    def report(block: bool = False) -> None:
+        nonlocal done
+        while True:
+            try:
+                finished.get(timeout=0.1) if block else finished.get_nowait()
+            except queue.Empty:
+                return
             done += 1
             if progress is not None:
                 progress(done, len(months))
+            block = False
+
+    def own(month, result):
+        finished.put(month)
+        report()
+
+    with ThreadPoolExecutor(max_workers=workers - 1) as pool:
+        futures = [pool.submit(_evaluate_batch_on_own_connection, ledger, run,
+                               lambda month, result: finished.put(month)) for run in runs[1:]]
+        out.update(_evaluate_batch(ledger, runs[0], own))
+        while not all(future.done() for future in futures):
+            report(block=True)
+        for future in futures:
+            out.update(future.result())
+    report()
     return out
 
 

@@ -585,3 +585,142 @@ def test_annual_counts_only_the_months_a_grid_existed(ledger, clock):
     assert [m for m, v in row.monthly.items() if v is not None] == ["2026-06", "2026-07", "2026-08"]
     assert row.months_counted == 3 and row.mean == 60.0 and row.grade == "合格"
     assert [g.name for g in ev.evaluate(ledger, "2026-09").grids] == []
+
+
+# -- the batch path (static residents summed once, schema_evaluation m002) ----------------------
+
+def _mixed_households(led):
+    """Households that mix static residents (no move-in date, 在册) with dynamic ones, with
+    the phone and the valid IDs on either side, plus dynamic-only and empty households."""
+    h = [household(led, "一网格", f"7{n:02d}") for n in range(9)] + [household(led, "二网格", "801")]
+    resident(led, h[0], "静甲", phone="13800000010")                        # static, phone
+    resident(led, h[0], "动甲", with_id=False, moved_in_on="2026-09-10")     # joins in September
+    resident(led, h[1], "静乙")                                              # static, no phone
+    resident(led, h[1], "动乙", phone="13800000011", moved_in_on="2026-10-02")  # brings the phone
+    resident(led, h[1], "动乙二", phone="13800000012", status="迁出", status_date="2026-09-15")
+    resident(led, h[2], "静丙", with_id=False)                                # static, no ID, no phone
+    resident(led, h[2], "动丙", status="死亡", status_date="2026-10-20")     # no phone either
+    resident(led, h[3], "动丁", phone="13800000013", moved_in_on="2026-10-31")  # dynamic only
+    resident(led, h[4], "动戊", phone="13800000014", status="迁出", status_date="2026-09-30")
+    resident(led, h[5], "静己", phone="13800000015")                          # static only
+    gone = resident(led, h[6], "动庚", status="迁出", status_date="2026-01-01")
+    led.db["residents"].update(gone, {"status_date": None})                # gone without a date
+    resident(led, h[7], "动辛", moved_in_on="2026-08-01")
+    resident(led, h[7], "动辛二", phone="13800000016", moved_in_on="2026-11-01")
+    resident(led, h[9], "静壬", phone="13800000017")
+    resident(led, h[9], "动壬", moved_in_on="2026-10-15", status="迁出", status_date="2026-11-20")
+    # h[8]: nobody at all
+    for day, homes in [("2026-09-05", h[:9]), ("2026-10-09", [h[0], h[2], h[4], h[6], h[8]]),
+                       ("2026-10-09", [h[9]]), ("2026-10-30", [h[1], h[3], h[7]]),
+                       ("2026-11-03", [h[0], h[4], h[7]])]:
+        visits.record_visit(led, visited_on=day, staff_name="王网格员", way="入户", household_ids=homes)
+    return h
+
+
+@pytest.mark.parametrize("month", ["2026-08", "2026-09", "2026-10", "2026-11"])
+def test_batch_household_counts_match_the_single_pass(ledger, clock, month):
+    clock.set(2026, 12, 5, 9, 0, 0)
+    _mixed_households(ledger)
+    alone = {g: c for g, c in ev._household_counts(ledger, month).items() if any(c)}
+    with ev._StaticHouseholds(ledger) as static:
+        batch = {g: c for g, c in ev._household_counts(ledger, month, static).items() if any(c)}
+    assert batch == alone
+    assert ledger.query("SELECT name FROM sqlite_temp_master WHERE type = 'table'") == []
+
+
+def test_month_with_previous_and_a_batch_match_months_computed_alone(ledger, clock):
+    clock.set(2026, 12, 5, 9, 0, 0)
+    _mixed_households(ledger)
+    months = ["2026-09", "2026-10", "2026-11"]
+    alone = {m: ev.evaluate(ledger, m) for m in months}
+    together = ev.months_figures(ledger, months)
+    for m in months:
+        assert together[m].figures_dict() == alone[m].figures_dict(), m
+    page = ev.evaluate(ledger, "2026-10", with_previous=True)
+    assert page.figures_dict()["grids"] == [
+        dict(g, previous_rank=p.rank, rank_change=p.rank - g["rank"])
+        for g in alone["2026-10"].figures_dict()["grids"]
+        for p in alone["2026-09"].grids if p.grid_id == g["grid_id"]]
+    one = page.grid(grid_id(ledger, "一网格"))
+    # present at the end of October: 静甲 动甲 | 静乙 动乙 | 静丙 | 动丁 | 静己 | 动辛 (8 in 6 households)
+    assert (one.households, one.residents) == (6, 8)
+    assert one.indicators["completeness"].numerator == 5      # 动甲 no ID; 静丙 no phone in the household
+    assert one.indicators["visit_coverage"].numerator == 5    # h0 h1 h2 h3 h7 (h4 h6 h8 inactive)
+    assert ledger.query("SELECT name FROM sqlite_temp_master WHERE type = 'table'") == []
+
+
+def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    from models.db import Operator, migrate, open_db
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, stop_before=["m002_evaluation_resident_indexes"])
+    names = {r["name"] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "evaluation_residents_static" not in names
+    db.conn.close()
+    led = open_db(path, operator=Operator("测试员"), community_name="幸福社区")
+    try:
+        h = household(led, "一网格", "101")
+        resident(led, h, "静甲", phone="13800000001")
+        resident(led, h, "动甲", moved_in_on="2026-09-01")
+        led.close()
+        db = sqlite_utils.Database(sqlite3.connect(path))
+        db.execute("DROP INDEX evaluation_residents_static")
+        db.execute("DROP INDEX evaluation_residents_dynamic")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_evaluation_resident_indexes'")
+        db.conn.commit()
+        db.conn.close()
+        led = open_db(path, operator=Operator("测试员"))
+        names = {r["name"] for r in led.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"evaluation_residents_static", "evaluation_residents_dynamic"} <= names
+        assert [r["name"] for r in led.query("SELECT name FROM residents ORDER BY id")] == ["静甲", "动甲"]
+        plan = " ".join(r[3] for r in led.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT r.household_id, COUNT(*) FROM residents r"
+            f" WHERE {ev._DYNAMIC} AND r.household_id IS NOT NULL GROUP BY r.household_id"))
+        assert "evaluation_residents_dynamic" in plan
+        with ev._StaticHouseholds(led) as static:
+            assert ev._household_counts(led, "2026-10", static) == ev._household_counts(led, "2026-10")
+    finally:
+        led.close()
+
+
+def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path, clock, monkeypatch):
+    from models.db import Operator, open_db
+
+    clock.set(2026, 12, 5, 9, 0, 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    try:
+        _mixed_households(led)
+        memory = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
+        try:
+            _mixed_households(memory)
+            for month in ("2026-09", "2026-10", "2026-11"):
+                assert ev.evaluate(led, month, with_previous=True).figures_dict() == \
+                    ev.evaluate(memory, month, with_previous=True).figures_dict(), month
+        finally:
+            memory.close()
+        threads = []
+        real = ev._households_later
+
+        def spy(ledger, months):
+            found = real(ledger, months)
+            threads.append([t.name for t in __import__("threading").enumerate()])
+            return found
+
+        monkeypatch.setattr(ev, "_households_later", spy)
+        alone = ev.evaluate(led, "2026-10", with_previous=True)
+        assert any("evaluation-households" in names for names in threads)
+        with led.write():   # inside a write transaction: same connection (sees its own rows)
+            h = household(led, "一网格", "999")
+            led.db["residents"].insert(led.stamp({"name": "未提交", "household_id": h, "grid_id":
+                                                  grid_id(led, "一网格")}, creating=True))
+            inside = ev.evaluate(led, "2026-10", with_previous=True).grid(grid_id(led, "一网格"))
+            assert inside.residents == alone.grid(grid_id(led, "一网格")).residents + 1
+            assert inside.households == alone.grid(grid_id(led, "一网格")).households + 1
+    finally:
+        led.close()
