@@ -228,7 +228,8 @@ class RowOutcome:
     @property
     def problem_text(self) -> str:
         """All messages (and notes) in one line, as the 问题说明 column shows them."""
-        return "；".join(self.messages + self.notes)
+        # messages are sentences (some end in 。); joined with ；, a sentence's own 。 goes
+        return "；".join(m.rstrip("。") for m in self.messages + self.notes)
 
     @property
     def where(self) -> str:
