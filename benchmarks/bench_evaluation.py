@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.doc_section import replace_section  # noqa: E402 - after the path is set
+
 
 CPU = {}
 
@@ -196,14 +198,7 @@ def write_doc(path: Path, lines: list[str], figures: dict[str, float]) -> None:
         "年度考评的各月同样并行（最多 4 个连接），已定稿的月份直接读取定稿数据。",
         end,
     ])
-    text = path.read_text(encoding="utf-8") if path.exists() else "# 性能测量\n"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        tail = rest.split(end, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_section(path, begin, end, section)
 
 
 if __name__ == "__main__":

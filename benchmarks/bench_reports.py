@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.doc_section import replace_section  # noqa: E402 - after the path is set
+
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- reports:start -->", "<!-- reports:end -->"
 
@@ -175,14 +177,7 @@ def write_doc(lines: list[str]) -> None:
     section = "\n".join([START, "## Reports (报表 PDF)", "",
                          f"Measured {stamp} with `.venv/bin/python benchmarks/bench_reports.py --write-doc`:", "",
                          "```", *lines, "```", END])
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    replace_section(DOC, START, END, section, new_file="# Performance\n")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,44 @@
-"""Helpers for the window's tests."""
+"""Helpers and fixtures shared by the window's tests.
+
+``ctx`` (an AppContext on the ``ledger``), ``place`` (two grids with rooms and staff,
+see ``tests.ui.matters_helpers.build_place``), ``warnings`` (QMessageBox.warning
+texts, patched), ``close_matter_windows`` (closes matter windows left open; use it
+with ``pytest.mark.usefixtures``) and ``typer``.  A test module may define its own
+``ctx`` or ``page``.
+"""
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.ui.matters_helpers import build_place
+from ui.context import AppContext
+from ui.pages import matters as matters_page
+
+
+@pytest.fixture
+def ctx(ledger):
+    return AppContext(ledger)
+
+
+@pytest.fixture
+def place(ledger):
+    return build_place(ledger)
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: seen.append(text))
+    return seen
+
+
+@pytest.fixture
+def close_matter_windows():
+    yield
+    for dialog in list(matters_page._OPEN_DETAILS):
+        dialog.close()
 
 
 

@@ -12,6 +12,7 @@ from models import evaluation as ev
 from models import grids, matters, residents, visits
 from models.db import Operator, open_db
 from models.idcard import make_id
+from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.dialogs import evaluation as dialogs
 from ui.pages.evaluation import EvaluationPage
@@ -47,10 +48,7 @@ def build(ledger) -> dict:
 def page(qtbot, ledger, clock):
     clock.set(2026, 11, 20, 12, 0, 0)
     build(ledger)
-    widget = EvaluationPage(AppContext(ledger))
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
+    widget = show_widget(qtbot, EvaluationPage(AppContext(ledger)))
     widget.set_month(MONTH)
     return widget
 

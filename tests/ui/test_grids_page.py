@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
 from models import grids as grids_model
-from ui.context import AppContext
+from tests.ui.ui_helpers import show_widget
 from ui.pages import grids as grids_page
 from ui.pages.grids import GridsPage
 
@@ -14,20 +14,8 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
 @pytest.fixture
-def page(qtbot, ledger):
-    ctx = AppContext(ledger)
-    widget = GridsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    return widget
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: seen.append(text))
-    return seen
+def page(qtbot, ctx):
+    return show_widget(qtbot, GridsPage(ctx))
 
 
 def _answer_text(monkeypatch, *answers):

@@ -6,38 +6,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from models import matters as matters_model
-from tests.ui.matters_helpers import build_place, register
-from ui.context import AppContext
+from tests.ui.matters_helpers import register
+from tests.ui.ui_helpers import show_widget
 from ui.pages import home as home_page
 from ui.pages import matters as matters_page
 from ui.pages.home import HomePage
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def close_matter_windows():
-    yield
-    for dialog in list(matters_page._OPEN_DETAILS):
-        dialog.close()
-
-
-@pytest.fixture
-def place(ledger):
-    return build_place(ledger)
-
-
-@pytest.fixture
-def ctx(ledger):
-    return AppContext(ledger)
+pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support"),
+              pytest.mark.usefixtures("close_matter_windows")]
 
 
 def _home(qtbot, ctx):
-    page = HomePage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1230, 700)
-    page.show()
-    return page
+    return show_widget(qtbot, HomePage(ctx), 1230)
 
 
 def _rows(matter_list):

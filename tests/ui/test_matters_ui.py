@@ -7,46 +7,20 @@ from PySide6.QtWidgets import QMessageBox
 
 from models import matters as matters_model
 from models import meetings as meetings_model
-from tests.ui.matters_helpers import build_place, register
+from tests.ui.matters_helpers import register
+from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.pages import matters as matters_page
 from ui.pages.matters import MattersPage, MattersTableModel
 
 # the offscreen platform says these when windows and popups are shown
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture(autouse=True)
-def close_matter_windows():
-    yield
-    for dialog in list(matters_page._OPEN_DETAILS):
-        dialog.close()
-
-
-@pytest.fixture
-def place(ledger):
-    return build_place(ledger)
-
-
-@pytest.fixture
-def ctx(ledger):
-    return AppContext(ledger)
+pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support"),
+              pytest.mark.usefixtures("close_matter_windows")]
 
 
 @pytest.fixture
 def page(qtbot, ctx, place):
-    widget = MattersPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    return widget
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: seen.append(text))
-    return seen
+    return show_widget(qtbot, MattersPage(ctx))
 
 
 def _column(name):

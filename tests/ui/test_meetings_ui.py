@@ -4,30 +4,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from models import meetings as meetings_model
-from tests.ui.matters_helpers import build_place, register
-from ui.context import AppContext
+from tests.ui.matters_helpers import register
+from tests.ui.ui_helpers import show_widget
 from ui.pages.meetings import MeetingsPage, MeetingsTableModel
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def place(ledger):
-    return build_place(ledger)
-
-
-@pytest.fixture
-def ctx(ledger):
-    return AppContext(ledger)
-
-
-@pytest.fixture
 def page(qtbot, ctx, place):
-    widget = MeetingsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    return widget
+    return show_widget(qtbot, MeetingsPage(ctx))
 
 
 def test_meeting_with_a_linked_matter(page, ledger, place, qtbot, typer):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from models.db import Operator, open_db
 from tests.reports.report_helpers import build_sample, pdf_text
+from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.pages.reports import ReportsPage
 
@@ -29,11 +30,7 @@ def ctx(ledger_path, clock):
 
 @pytest.fixture
 def page(qtbot, ctx):
-    widget = ReportsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    return widget
+    return show_widget(qtbot, ReportsPage(ctx), 1200, 800)
 
 
 def choose(page, key: str) -> None:

@@ -12,7 +12,7 @@ from ui.models import residents_model as table_model
 from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
 from ui.pages.residents import ResidentsPage
 
-from ui_helpers import make_id, populate
+from ui_helpers import make_id, populate, show_widget
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -29,11 +29,7 @@ def ctx(ledger, people):
 
 @pytest.fixture
 def page(qtbot, ctx):
-    widget = ResidentsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 650)
-    widget.show()
-    return widget
+    return show_widget(qtbot, ResidentsPage(ctx), 1200, 650)
 
 
 def names(page_or_model) -> list[str]:

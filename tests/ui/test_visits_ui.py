@@ -5,8 +5,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from models import matters as matters_model
 from models import visits as visits_model
-from tests.ui.matters_helpers import build_place
-from ui.context import AppContext
+from tests.ui.ui_helpers import show_widget
 from ui.pages import visits as visits_page
 from ui.pages.visits import VisitsPage, VisitsTableModel
 
@@ -14,22 +13,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def place(ledger):
-    return build_place(ledger)
-
-
-@pytest.fixture
-def ctx(ledger):
-    return AppContext(ledger)
-
-
-@pytest.fixture
 def page(qtbot, ctx, place):
-    widget = VisitsPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    return widget
+    return show_widget(qtbot, VisitsPage(ctx))
 
 
 def _tick(qtbot, dialog, room_text):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QDialogButtonBox, QDoubleSpinBox, QFileDialog, QMessageBox
 
 from models import activities, grids, residents, volunteers
+from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.pages.volunteers import ActivityDialog, VolunteersPage
 
@@ -33,11 +34,7 @@ def ctx(ledger):
 
 @pytest.fixture
 def page(qtbot, ctx):
-    widget = VolunteersPage(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1234, 700)
-    widget.show()
-    return widget
+    return show_widget(qtbot, VolunteersPage(ctx), 1234)
 
 
 @pytest.fixture

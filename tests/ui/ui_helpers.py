@@ -1,4 +1,13 @@
-"""Data helpers for the window's tests (a module of its own: ``conftest`` names collide)."""
+"""Helpers for the window's tests (a module of its own: ``conftest`` names collide)."""
+
+
+def show_widget(qtbot, widget, width: int = 1200, height: int = 700):
+    """Show ``widget`` (closed by qtbot after the test) at ``width`` × ``height``; returns it."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    return widget
+
 
 def make_id(birth: str, seq: int, region: str = "110101") -> str:
     """A valid 18-digit ID number (GB 11643 check character) for ``birth`` (YYYYMMDD)."""

@@ -7,13 +7,14 @@ ledger of 269 grids and 200,000 households opens at once.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from models import grids as grids_model
 from ui.models.rows_model import Column, RowsTableModel
+from ui.widgets.list_page import read_only_view
 from ui.widgets.pickers import building_text, unit_text
 from ui.worker import show_error
 
@@ -217,15 +218,7 @@ class GridsPage(QWidget):
 
     def _table(self, model: RowsTableModel, samples: list[str]) -> QTableView:
         """A read-only list view; column widths fixed up front (thousands of staff: no measuring)."""
-        table = QTableView()
-        table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(26)
+        table = read_only_view(model)
         table.horizontalHeader().setStretchLastSection(True)
         metrics = table.fontMetrics()
         for col, sample in enumerate(samples):  # the widest usual content; the last column takes the rest

@@ -11,14 +11,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from models import grids as grids_model
 from models import matters as matters_model
+from ui.models.paged_model import PagedTableModel
+from ui.models.rows_model import Column, row_id
+from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
+                                  refill_combo)
 
 #: how overdue matters look everywhere (home, list, detail)
 OVERDUE_COLOR = QColor("#c0392b")
@@ -74,7 +76,22 @@ def state_text(row: dict, overdue: bool) -> str:
     return text
 
 
-class MattersTableModel(QAbstractTableModel):
+def _description_text(row: dict) -> str:
+    return " ".join(str(row.get("description") or "").split())
+
+
+#: how a column shows its value when it is not the plain text of it
+_TEXT = {"registered_at": lambda row: short_ts(row.get("registered_at")),
+         "deadline": lambda row: short_ts(row.get("deadline")),
+         "description": _description_text}
+
+
+def _column_specs() -> list[Column]:
+    return [Column(title, key, _TEXT.get(key), sort=sort, raw=row_id if n == 0 else None)
+            for n, (key, title, sort) in enumerate(COLUMNS)]
+
+
+class MattersTableModel(PagedTableModel):
     """Matters matching a :class:`models.matters.MatterFilter`, fetched page by page.
 
     ``DisplayRole`` gives what the clerk reads; ``Qt.UserRole`` gives the raw
@@ -84,109 +101,43 @@ class MattersTableModel(QAbstractTableModel):
         reloaded(): the rows were replaced (a new filter or sort order).
     """
 
-    reloaded = Signal()
-
     def __init__(self, ledger, parent=None):
-        super().__init__(parent)
-        self.ledger = ledger
-        self.filter = matters_model.MatterFilter()
-        self.sort_key = "registered_at"
-        self.descending = True
-        self._rows: list[dict] = []
+        super().__init__(ledger, _column_specs(), matters_model.MatterFilter(),
+                         sort_key="registered_at", descending=True, parent=parent)
         self._overdue: list[bool] = []
-        self._cursor = None
         self._now = ledger.now()
 
-    # -- loading ---------------------------------------------------------------
-    def set_ledger(self, ledger) -> None:
-        self.ledger = ledger
-        self.reload()
+    def fetch_page(self, after):
+        return matters_model.search_page(self.ledger, self.filter, sort=self.sort_key,
+                                         descending=self.descending, after=after, limit=PAGE_SIZE)
 
-    def set_filter(self, flt) -> None:
-        self.filter = flt
-        self.reload()
-
-    def reload(self) -> None:
-        self.beginResetModel()
-        self._rows, self._overdue, self._cursor = [], [], None
+    def _reset(self) -> None:
+        self._overdue = []
         self._now = self.ledger.now()
-        rows, cursor = matters_model.search_page(self.ledger, self.filter, sort=self.sort_key,
-                                                 descending=self.descending, after=None,
-                                                 limit=PAGE_SIZE)
-        self._append(rows, cursor)
-        self.endResetModel()
-        self.reloaded.emit()
 
     def _append(self, rows: list[dict], cursor) -> None:
-        self._rows.extend(rows)
+        super()._append(rows, cursor)
         self._overdue.extend(row_is_overdue(r, self._now) for r in rows)
-        self._cursor = cursor if rows else None
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._cursor is not None
-
-    def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid() or self._cursor is None:
-            return
-        rows, cursor = matters_model.search_page(self.ledger, self.filter, sort=self.sort_key,
-                                                 descending=self.descending, after=self._cursor,
-                                                 limit=PAGE_SIZE)
-        if not rows:
-            self._cursor = None
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._append(rows, cursor)
-        self.endInsertRows()
 
     # -- reading ---------------------------------------------------------------
-    def matter_id(self, row: int) -> int | None:
-        if 0 <= row < len(self._rows):
-            return self._rows[row]["id"]
-        return None
+    matter_id = PagedTableModel.row_id
 
     def row_dict(self, row: int) -> dict:
-        return self._rows[row]
+        return self.rows[row]
 
     def is_overdue_row(self, row: int) -> bool:
         return self._overdue[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.DisplayRole:
-                return COLUMNS[section][1]
-            if role == Qt.ToolTipRole and COLUMNS[section][2]:
-                return "点击按此列排序"
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
-                or not (0 <= index.column() < len(COLUMNS)):
-            return None
-        row = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.ForegroundRole, Qt.BackgroundRole, Qt.FontRole) \
+                or not index.isValid() or not (0 <= index.row() < len(self.rows)) \
+                or not (0 <= index.column() < len(self.columns)):
+            return super().data(index, role)
+        row = self.rows[index.row()]
+        key = self.columns[index.column()].key
         overdue = self._overdue[index.row()]
         if role == Qt.DisplayRole:
-            if key == "state":
-                return state_text(row, overdue)
-            if key in ("registered_at", "deadline"):
-                return short_ts(row.get(key))
-            if key == "description":
-                return " ".join(str(row.get(key) or "").split())
-            return "" if row.get(key) is None else str(row.get(key))
-        if role == Qt.UserRole:
-            return row["id"] if index.column() == 0 else row.get(key)
+            return state_text(row, overdue) if key == "state" else super().data(index, role)
         if role == Qt.ToolTipRole:
             if key == "description":
                 return str(row.get(key) or "")
@@ -203,28 +154,15 @@ class MattersTableModel(QAbstractTableModel):
             return font
         return None
 
-    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
-        if not (0 <= column < len(COLUMNS)) or COLUMNS[column][2] is None:
-            return
-        self.sort_key = COLUMNS[column][2]
-        self.descending = order == Qt.DescendingOrder
-        self.reload()
 
-
-def _combo(items: list[tuple[str, object]], first: str = ALL) -> QComboBox:
-    box = QComboBox()
-    box.addItem(first, None)
-    for text, value in items:
-        box.addItem(text, value)
-    return box
-
-
-class MattersPage(QWidget):
+class MattersPage(ListPageMixin, QWidget):
     """民情事项: filters, full-text search and the paged list.
 
     Enter or a double click opens the matter; 登记事项 (Ctrl+N) opens the
     registration form.
     """
+
+    REFRESH_AREAS = ("matters", "grids", "settings", "meetings", "visits", "*")
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -233,45 +171,27 @@ class MattersPage(QWidget):
         self.form = None
         self._dirty = False
 
-        title = QLabel("民情事项")
-        title.setObjectName("pageTitle")
-        self.new_button = QPushButton("登记事项")
-        self.new_button.setObjectName("primary")
-        self.new_button.setToolTip("登记一件新的民情事项（Ctrl+N）")
-        self.new_button.clicked.connect(self.register_matter)
-        self.open_button = QPushButton("查看办理")
-        self.open_button.clicked.connect(self.open_current)
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.open_button)
-        head.addWidget(self.new_button)
+        self.new_button = action_button("登记事项", self.register_matter, primary=True,
+                                        tooltip="登记一件新的民情事项（Ctrl+N）")
+        self.open_button = action_button("查看办理", self.open_current)
+        head = page_head("民情事项", self.open_button, self.new_button)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索编号、描述、反映人、电话、地点……")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
-        self.state_box = _combo([(s, s) for s in matters_model.STATES], "全部状态")
-        self.level_box = _combo([(s, s) for s in matters_model.LEVELS], "全部分级")
+        self.state_box = combo([(s, s) for s in matters_model.STATES], "全部状态")
+        self.level_box = combo([(s, s) for s in matters_model.LEVELS], "全部分级")
         self.category_box = QComboBox()
-        self.source_box = _combo([(s, s) for s in matters_model.SOURCES], "全部来源")
+        self.source_box = combo([(s, s) for s in matters_model.SOURCES], "全部来源")
         self.grid_box = QComboBox()
         self.assignee_box = QComboBox()
         self.due_today_check = QCheckBox("今日到期")
         self.overdue_check = QCheckBox("已超期")
         self.follow_up_check = QCheckBox("待回访")
-        self.date_check = QCheckBox("登记日期")
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setEnabled(False)
-        self.date_check.toggled.connect(self.date_from.setEnabled)
-        self.date_check.toggled.connect(self.date_to.setEnabled)
-        self.clear_button = QPushButton("清除条件")
-        self.clear_button.clicked.connect(self.clear_filters)
+        self.date_check, self.date_from, self.date_to = date_range("登记日期", today.addMonths(-1), today)
+        self.clear_button = action_button("清除条件", self.clear_filters)
 
         row1 = QHBoxLayout()
         row1.addWidget(self.search, 2)
@@ -291,42 +211,13 @@ class MattersPage(QWidget):
         row2.addWidget(self.clear_button)
 
         self.model = MattersTableModel(ctx.ledger, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view = list_view(self.model, (96, 128, 48, 80, 80, 300, 90, 70, 110, 128), stretch=5,
+                              open_row=self.open_matter)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(False)
-        for col, width in enumerate((96, 128, 48, 80, 80, 300, 90, 70, 110, 128)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(5, QHeaderView.Stretch)
         header.setSortIndicator(1, Qt.DescendingOrder)
         self.view.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        self.view.doubleClicked.connect(lambda index: self.open_matter(self.model.matter_id(index.row())))
-        self.view.activated.connect(lambda index: self.open_matter(self.model.matter_id(index.row())))
-
-        self.count_label = QLabel()
-        self.count_label.setObjectName("countLabel")
-        hint = QLabel("红色行为已超过办理时限的事项；双击或回车查看办理。")
-        hint.setObjectName("hint")
-        foot = QHBoxLayout()
-        foot.addWidget(self.count_label)
-        foot.addStretch(1)
-        foot.addWidget(hint)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(foot)
+        self._lay_out_list(head, (row1, row2), "红色行为已超过办理时限的事项；双击或回车查看办理。")
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -342,10 +233,9 @@ class MattersPage(QWidget):
         for box in (self.state_box, self.level_box, self.category_box, self.source_box,
                     self.grid_box, self.assignee_box):
             box.currentIndexChanged.connect(self._filters_changed)
-        for check in (self.due_today_check, self.overdue_check, self.follow_up_check, self.date_check):
+        for check in (self.due_today_check, self.overdue_check, self.follow_up_check):
             check.toggled.connect(self._filters_changed)
-        self.date_from.dateChanged.connect(self._date_changed)
-        self.date_to.dateChanged.connect(self._date_changed)
+        self._connect_date_range()
 
         # Ctrl+N adds a record on every page (the window menu leaves it free)
         QShortcut(QKeySequence("Ctrl+N"), self, self.register_matter)
@@ -359,28 +249,15 @@ class MattersPage(QWidget):
     # -- choices ---------------------------------------------------------------
     def _fill_choices(self) -> None:
         """(Re)fill the grid, category and assignee filters from the ledger."""
-        self._loading = True
         ledger = self.ctx.ledger
-        for box, first, items in (
-                (self.category_box, "全部类别", [(c, c) for c in matter_categories(ledger)]),
-                (self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)]),
-                (self.assignee_box, "全部承办人",
-                 [(f"{s['name']}（{s['role']}）", s["id"]) for s in grids_model.all_staff(ledger)])):
-            current = box.currentData()
-            box.clear()
-            box.addItem(first, None)
-            for text, value in items:
-                box.addItem(text, value)
-            found = box.findData(current) if current is not None else -1
-            box.setCurrentIndex(max(found, 0))
-        self._loading = False
+        refill_combo(self.category_box, "全部类别", [(c, c) for c in matter_categories(ledger)])
+        refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
+        refill_combo(self.assignee_box, "全部承办人",
+                     [(f"{s['name']}（{s['role']}）", s["id"]) for s in grids_model.all_staff(ledger)])
 
     # -- filtering -------------------------------------------------------------
     def current_filter(self):
-        date_from = date_to = None
-        if self.date_check.isChecked():
-            date_from = self.date_from.date().toString("yyyy-MM-dd")
-            date_to = self.date_to.date().toString("yyyy-MM-dd")
+        date_from, date_to = self.date_range_values()
         return matters_model.MatterFilter(
             state=self.state_box.currentData(),
             level=self.level_box.currentData(),
@@ -395,14 +272,6 @@ class MattersPage(QWidget):
             date_to=date_to,
             text=self.search.text().strip(),
         )
-
-    def _filters_changed(self, *_args) -> None:
-        if not self._loading:
-            self.apply_filters()
-
-    def _date_changed(self, *_args) -> None:
-        if self.date_check.isChecked():
-            self.apply_filters()
 
     def apply_filters(self) -> None:
         """Show the first page for the current filter at once; the counts follow.
@@ -465,22 +334,12 @@ class MattersPage(QWidget):
     # -- refresh ---------------------------------------------------------------
     def refresh(self) -> None:
         self.model.ledger = self.ctx.ledger   # another ledger may have been opened
-        self._fill_choices()
-        self.apply_filters()
-        self._dirty = False
-
-    def _on_changed(self, area: str) -> None:
-        if area in ("matters", "grids", "settings", "meetings", "visits", "*"):
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True   # refreshed when shown again
+        super().refresh()
 
     def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
-        elif self._count_pending:
+        dirty = self._dirty
+        super().showEvent(event)   # refreshes a stale list
+        if not dirty and self._count_pending:
             self._count_timer.start()
 
     def hideEvent(self, event) -> None:
@@ -491,9 +350,7 @@ class MattersPage(QWidget):
 
     # -- actions ---------------------------------------------------------------
     def open_current(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.open_matter(self.model.matter_id(index.row()))
+        self.open_matter(self.current_id())
 
     def open_matter(self, matter_id: int | None):
         """Open the matter's page (a window of its own); returns the dialog."""

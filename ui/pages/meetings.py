@@ -6,25 +6,21 @@ A community holds a few meetings a month, so the list model keeps the rows of
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QDateTime, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDateTimeEdit,
-                               QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QTableView,
+from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from models import grids as grids_model
 from models import matters as matters_model
 from models import meetings as meetings_model
-from models.errors import LedgerError, ValidationError
+from models.errors import LedgerError
+from ui.models.rows_model import Column, RowsTableModel, row_id
+from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
+from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
+                                  refill_combo)
 from ui.widgets.search_edit import SearchEdit
-
-COLUMNS = [
-    ("held_at", "会议时间"), ("kind", "类型"), ("level", "层级"), ("topic", "议题"), ("place", "地点"),
-    ("host", "主持人"), ("attendance", "参会人数"), ("stage", "议事阶段"), ("matter_count", "关联事项"),
-]
-
 
 def level_text(row: dict) -> str:
     if row.get("level") == "网格" and row.get("grid_name"):
@@ -34,61 +30,33 @@ def level_text(row: dict) -> str:
     return row.get("level") or ""
 
 
-class MeetingsTableModel(QAbstractTableModel):
+def _full_text(key: str):
+    return lambda row: str(row.get(key) or "")
+
+
+COLUMNS = [
+    Column("会议时间", "held_at", lambda row: str(row.get("held_at") or "")[:16], raw=row_id),
+    Column("类型", "kind"),
+    Column("层级", "level", level_text),
+    Column("议题", "topic", tooltip=_full_text("topic")),
+    Column("地点", "place", tooltip=_full_text("place")),
+    Column("主持人", "host"),
+    Column("参会人数", "attendance", lambda row: f"{row.get('attendance') or 0} 人", numeric=True),
+    Column("议事阶段", "stage"),
+    Column("关联事项", "matter_count", lambda row: f"{row['matter_count']} 件" if row.get("matter_count") else "",
+           numeric=True),
+]
+
+
+class MeetingsTableModel(RowsTableModel):
     """Meetings of a period, newest first.  ``Qt.UserRole`` of column 0 is the meeting id."""
 
+    TEXT_TOOLTIPS = False
+
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict] = []
+        super().__init__(COLUMNS, parent)
 
-    def set_rows(self, rows: list[dict]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def meeting_id(self, row: int) -> int | None:
-        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][1]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
-                or not (0 <= index.column() < len(COLUMNS)):
-            return None
-        row = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.DisplayRole:
-            if key == "held_at":
-                return str(row.get(key) or "")[:16]
-            if key == "level":
-                return level_text(row)
-            if key == "attendance":
-                return f"{row.get(key) or 0} 人"
-            if key == "matter_count":
-                return f"{row.get(key)} 件" if row.get(key) else ""
-            value = row.get(key)
-            return "" if value is None else str(value)
-        if role == Qt.UserRole:
-            return row["id"] if index.column() == 0 else row.get(key)
-        if role == Qt.ToolTipRole and key in ("topic", "place"):
-            return str(row.get(key) or "") or None
-        if role == Qt.TextAlignmentRole and key in ("attendance", "matter_count"):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        return None
+    meeting_id = RowsTableModel.row_id
 
 
 class MeetingDialog(QDialog):
@@ -184,17 +152,8 @@ class MeetingDialog(QDialog):
         find_row.addWidget(self.remove_matter_button)
         linked_layout.addLayout(find_row)
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("fieldError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.AcceptRole)
-        self.save_button.setObjectName("primary")
-        self.save_button.setDefault(True)
-        self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.error_label = error_label()
+        self.buttons, self.save_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -300,20 +259,18 @@ class MeetingDialog(QDialog):
                 meetings_model.update_meeting(ledger, self.meeting_id, self.values(), self.linked_ids())
             else:
                 self.meeting_id = meetings_model.add_meeting(ledger, self.values(), self.linked_ids())
-        except ValidationError as exc:
-            self.error_label.setText(str(exc))
-            self.error_label.show()
-            return
         except LedgerError as exc:
-            QMessageBox.warning(self, "保存失败", str(exc))
+            show_save_error(self, exc)
             return
         self.ctx.notify("meetings")
         self.saved.emit(self.meeting_id)
         self.accept()
 
 
-class MeetingsPage(QWidget):
+class MeetingsPage(ListPageMixin, QWidget):
     """会议."""
+
+    REFRESH_AREAS = ("meetings", "matters", "grids", "*")
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -322,35 +279,16 @@ class MeetingsPage(QWidget):
         self._dirty = False
         self._loading = False
 
-        title = QLabel("会议")
-        title.setObjectName("pageTitle")
-        self.new_button = QPushButton("新增会议")
-        self.new_button.setObjectName("primary")
-        self.new_button.setToolTip("记录一次会议（Ctrl+N）")
-        self.new_button.clicked.connect(self.add_meeting)
-        self.edit_button = QPushButton("查看 / 修改")
-        self.edit_button.clicked.connect(self.edit_current)
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.edit_button)
-        head.addWidget(self.new_button)
+        self.new_button = action_button("新增会议", self.add_meeting, primary=True,
+                                        tooltip="记录一次会议（Ctrl+N）")
+        self.edit_button = action_button("查看 / 修改", self.edit_current)
+        head = page_head("会议", self.edit_button, self.new_button)
 
-        self.kind_box = QComboBox()
-        self.kind_box.addItem("全部会议", None)
-        for kind in meetings_model.KINDS:
-            self.kind_box.addItem(kind, kind)
+        self.kind_box = combo([(kind, kind) for kind in meetings_model.KINDS], "全部会议")
         self.grid_box = QComboBox()
-        self.date_check = QCheckBox("会议日期")
         today = ctx.ledger.now().date()
-        self.date_from = QDateEdit(QDate(today.year, 1, 1))
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setEnabled(False)
-        self.date_check.toggled.connect(self.date_from.setEnabled)
-        self.date_check.toggled.connect(self.date_to.setEnabled)
+        self.date_check, self.date_from, self.date_to = date_range(
+            "会议日期", QDate(today.year, 1, 1), QDate(today.year, today.month, today.day))
         filters = QHBoxLayout()
         filters.addWidget(self.kind_box)
         filters.addWidget(self.grid_box)
@@ -361,41 +299,14 @@ class MeetingsPage(QWidget):
         filters.addStretch(1)
 
         self.model = MeetingsTableModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        for col, width in enumerate((128, 90, 120, 300, 200, 80, 72, 130, 72)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(3, QHeaderView.Stretch)
-        self.view.doubleClicked.connect(lambda index: self.edit_meeting(self.model.meeting_id(index.row())))
-        self.view.activated.connect(lambda index: self.edit_meeting(self.model.meeting_id(index.row())))
-
-        self.count_label = QLabel()
-        self.count_label.setObjectName("countLabel")
-        hint = QLabel("四议两公开：党组织提议、两委会商议、党员大会审议、居民代表会议决议，决议公开、实施结果公开。")
-        hint.setObjectName("hint")
-        foot = QHBoxLayout()
-        foot.addWidget(self.count_label)
-        foot.addStretch(1)
-        foot.addWidget(hint)
-        layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addLayout(filters)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(foot)
+        self.view = list_view(self.model, (128, 90, 120, 300, 200, 80, 72, 130, 72), stretch=3,
+                              open_row=self.edit_meeting)
+        self._lay_out_list(head, (filters,), "四议两公开：党组织提议、两委会商议、党员大会审议、居民代表会议决议，"
+                                             "决议公开、实施结果公开。")
 
         for box in (self.kind_box, self.grid_box):
             box.currentIndexChanged.connect(self._filters_changed)
-        self.date_check.toggled.connect(self._filters_changed)
-        self.date_from.dateChanged.connect(self._date_changed)
-        self.date_to.dateChanged.connect(self._date_changed)
+        self._connect_date_range()
         # Ctrl+N adds a record on every page (the window menu leaves it free)
         QShortcut(QKeySequence("Ctrl+N"), self, self.add_meeting)
         ctx.changed.connect(self._on_changed)
@@ -403,65 +314,23 @@ class MeetingsPage(QWidget):
         self.apply_filters()
 
     def _fill_choices(self) -> None:
-        self._loading = True
-        current = self.grid_box.currentData()
-        self.grid_box.clear()
-        self.grid_box.addItem("全部网格", None)
-        for g in grids_model.grids(self.ctx.ledger):
-            self.grid_box.addItem(g["name"], g["id"])
-        index = self.grid_box.findData(current) if current is not None else -1
-        self.grid_box.setCurrentIndex(max(index, 0))
-        self._loading = False
-
-    def _filters_changed(self, *_args) -> None:
-        if not self._loading:
-            self.apply_filters()
-
-    def _date_changed(self, *_args) -> None:
-        if self.date_check.isChecked():
-            self.apply_filters()
+        refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(self.ctx.ledger)])
 
     def apply_filters(self) -> None:
-        date_from = date_to = None
-        if self.date_check.isChecked():
-            date_from = self.date_from.date().toString("yyyy-MM-dd")
-            date_to = self.date_to.date().toString("yyyy-MM-dd")
+        date_from, date_to = self.date_range_values()
         rows = meetings_model.list_meetings(self.ctx.ledger, date_from=date_from, date_to=date_to,
                                             kind=self.kind_box.currentData(),
                                             grid_id=self.grid_box.currentData())
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 次会议")
 
-    def refresh(self) -> None:
-        self._fill_choices()
-        self.apply_filters()
-        self._dirty = False
-
-    def _on_changed(self, area: str) -> None:
-        if area in ("meetings", "matters", "grids", "*"):
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
-
     def add_meeting(self) -> MeetingDialog:
-        self.dialog = MeetingDialog(self.ctx, self)
-        self.dialog.open()
-        return self.dialog
+        return self._show_dialog(MeetingDialog(self.ctx, self))
 
     def edit_current(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.edit_meeting(self.model.meeting_id(index.row()))
+        self.edit_meeting(self.current_id())
 
     def edit_meeting(self, meeting_id: int | None):
         if meeting_id is None:
             return None
-        self.dialog = MeetingDialog(self.ctx, self, meeting_id=meeting_id)
-        self.dialog.open()
-        return self.dialog
+        return self._show_dialog(MeetingDialog(self.ctx, self, meeting_id=meeting_id))

@@ -7,108 +7,60 @@ visit's problem into a 民情事项 with source 巡查走访 in the same save.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QListView, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from models import grids as grids_model
 from models import matters as matters_model
 from models import visits as visits_model
-from models.errors import LedgerError, ValidationError
+from models.errors import LedgerError
+from ui.models.paged_model import PagedTableModel
+from ui.models.rows_model import Column, row_id
+from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
+from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
+                                  refill_combo)
 from ui.widgets.pickers import HierarchyPicker
 from ui.widgets.search_edit import SearchEdit
 
 PAGE_SIZE = 100
 
+def _one_line(key: str):
+    return lambda row: " ".join(str(row.get(key) or "").split())
+
+
+def _full_text(key: str):
+    return lambda row: str(row.get(key) or "")
+
+
 COLUMNS = [
-    ("visited_on", "走访日期"), ("staff_name", "走访人"), ("way", "方式"), ("grid_name", "网格"),
-    ("household_count", "户数"), ("households", "走访住户"), ("notes", "情况记录"), ("matter_count", "发现问题"),
+    Column("走访日期", "visited_on", raw=row_id),
+    Column("走访人", "staff_name"),
+    Column("方式", "way"),
+    Column("网格", "grid_name"),
+    Column("户数", "household_count", lambda row: f"{row.get('household_count')} 户", numeric=True),
+    Column("走访住户", "households", tooltip=_full_text("households")),
+    Column("情况记录", "notes", _one_line("notes"), tooltip=_full_text("notes")),
+    Column("发现问题", "matter_count", lambda row: f"{row['matter_count']} 件" if row.get("matter_count") else "",
+           numeric=True),
 ]
 
 
-class VisitsTableModel(QAbstractTableModel):
+class VisitsTableModel(PagedTableModel):
     """Visits matching a :class:`models.visits.VisitFilter`, newest first, page by page.
 
     ``Qt.UserRole`` of column 0 is the visit id; of other columns the raw value.
     """
 
     def __init__(self, ledger, parent=None):
-        super().__init__(parent)
-        self.ledger = ledger
-        self.filter = visits_model.VisitFilter()
-        self._rows: list[dict] = []
-        self._cursor = None
+        super().__init__(ledger, COLUMNS, visits_model.VisitFilter(), parent=parent)
 
-    def set_filter(self, flt) -> None:
-        self.filter = flt
-        self.reload()
+    def fetch_page(self, after):
+        return visits_model.search_page(self.ledger, self.filter, after=after, limit=PAGE_SIZE)
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        rows, cursor = visits_model.search_page(self.ledger, self.filter, after=None, limit=PAGE_SIZE)
-        self._rows, self._cursor = list(rows), (cursor if rows else None)
-        self.endResetModel()
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._cursor is not None
-
-    def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid() or self._cursor is None:
-            return
-        rows, cursor = visits_model.search_page(self.ledger, self.filter, after=self._cursor, limit=PAGE_SIZE)
-        if not rows:
-            self._cursor = None
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
-        self._cursor = cursor
-        self.endInsertRows()
-
-    def visit_id(self, row: int) -> int | None:
-        return self._rows[row]["id"] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][1]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.NoItemFlags
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
-                or not (0 <= index.column() < len(COLUMNS)):
-            return None
-        row = self._rows[index.row()]
-        key = COLUMNS[index.column()][0]
-        if role == Qt.DisplayRole:
-            value = row.get(key)
-            if key == "matter_count":
-                return f"{value} 件" if value else ""
-            if key == "household_count":
-                return f"{value} 户"
-            if key == "notes":
-                return " ".join(str(value or "").split())
-            return "" if value is None else str(value)
-        if role == Qt.UserRole:
-            return row["id"] if index.column() == 0 else row.get(key)
-        if role == Qt.ToolTipRole and key in ("notes", "households"):
-            return str(row.get(key) or "") or None
-        if role == Qt.TextAlignmentRole and key in ("household_count", "matter_count"):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        return None
+    visit_id = PagedTableModel.row_id
 
 
 class VisitDialog(QDialog):
@@ -205,17 +157,8 @@ class VisitDialog(QDialog):
         form.addRow("勾选住户", rooms)
         form.addRow("情况记录", self.notes_edit)
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("fieldError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.AcceptRole)
-        self.save_button.setObjectName("primary")
-        self.save_button.setDefault(True)
-        self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.error_label = error_label()
+        self.buttons, self.save_button = save_cancel_buttons(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -385,12 +328,8 @@ class VisitDialog(QDialog):
                     if self.problem_household_box.currentData():
                         data["household_id"] = self.problem_household_box.currentData()
                     self.matter_id = visits_model.visit_problem_to_matter(ledger, visit_id, data)
-        except ValidationError as exc:
-            self.error_label.setText(str(exc))
-            self.error_label.show()
-            return
         except LedgerError as exc:
-            QMessageBox.warning(self, "保存失败", str(exc))
+            show_save_error(self, exc)
             return
         self.visit_id = visit_id
         self.ctx.notify("visits")
@@ -400,8 +339,10 @@ class VisitDialog(QDialog):
         self.accept()
 
 
-class VisitsPage(QWidget):
+class VisitsPage(ListPageMixin, QWidget):
     """走访日志."""
+
+    REFRESH_AREAS = ("visits", "grids", "*")
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -410,38 +351,19 @@ class VisitsPage(QWidget):
         self._dirty = False
         self._loading = False
 
-        title = QLabel("走访日志")
-        title.setObjectName("pageTitle")
-        self.new_button = QPushButton("记录走访")
-        self.new_button.setObjectName("primary")
-        self.new_button.setToolTip("记录一次走访（Ctrl+N）")
-        self.new_button.clicked.connect(self.record_visit)
-        self.edit_button = QPushButton("修改")
-        self.edit_button.clicked.connect(self.edit_current)
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.edit_button)
-        head.addWidget(self.new_button)
+        self.new_button = action_button("记录走访", self.record_visit, primary=True,
+                                        tooltip="记录一次走访（Ctrl+N）")
+        self.edit_button = action_button("修改", self.edit_current)
+        head = page_head("走访日志", self.edit_button, self.new_button)
 
         self.search = SearchEdit("搜索走访人、情况记录……")
         self.search.setMinimumWidth(240)
         self.grid_box = QComboBox()
         self.staff_box = QComboBox()
-        self.way_box = QComboBox()
-        self.way_box.addItem("全部方式", None)
-        for way in visits_model.WAYS:
-            self.way_box.addItem(way, way)
-        self.date_check = QCheckBox("走访日期")
+        self.way_box = combo([(way, way) for way in visits_model.WAYS], "全部方式")
         today = ctx.ledger.now().date()
-        self.date_from = QDateEdit(QDate(today.year, today.month, 1))
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setEnabled(False)
-        self.date_check.toggled.connect(self.date_from.setEnabled)
-        self.date_check.toggled.connect(self.date_to.setEnabled)
+        self.date_check, self.date_from, self.date_to = date_range(
+            "走访日期", QDate(today.year, today.month, 1), QDate(today.year, today.month, today.day))
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.grid_box, 1)
@@ -453,36 +375,13 @@ class VisitsPage(QWidget):
         filters.addWidget(self.date_to)
 
         self.model = VisitsTableModel(ctx.ledger, self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        for col, width in enumerate((96, 80, 56, 90, 56, 300, 300, 72)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(6, QHeaderView.Stretch)
-        self.view.doubleClicked.connect(lambda index: self.edit_visit(self.model.visit_id(index.row())))
-        self.view.activated.connect(lambda index: self.edit_visit(self.model.visit_id(index.row())))
-
-        self.count_label = QLabel()
-        self.count_label.setObjectName("countLabel")
-        layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addLayout(filters)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.count_label)
+        self.view = list_view(self.model, (96, 80, 56, 90, 56, 300, 300, 72), stretch=6, open_row=self.edit_visit)
+        self._lay_out_list(head, (filters,))
 
         self.search.search.connect(lambda _t: self.apply_filters())
         for box in (self.grid_box, self.staff_box, self.way_box):
             box.currentIndexChanged.connect(self._filters_changed)
-        self.date_check.toggled.connect(self._filters_changed)
-        self.date_from.dateChanged.connect(self._date_changed)
-        self.date_to.dateChanged.connect(self._date_changed)
+        self._connect_date_range()
         # Ctrl+N adds a record on every page (the window menu leaves it free)
         QShortcut(QKeySequence("Ctrl+N"), self, self.record_visit)
         ctx.changed.connect(self._on_changed)
@@ -490,37 +389,16 @@ class VisitsPage(QWidget):
         self.apply_filters()
 
     def _fill_choices(self) -> None:
-        self._loading = True
         ledger = self.ctx.ledger
-        for box, first, items in (
-                (self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)]),
-                (self.staff_box, "全部走访人", [(s["name"], s["id"]) for s in grids_model.all_staff(ledger)])):
-            current = box.currentData()
-            box.clear()
-            box.addItem(first, None)
-            for text, value in items:
-                box.addItem(text, value)
-            index = box.findData(current) if current is not None else -1
-            box.setCurrentIndex(max(index, 0))
-        self._loading = False
+        refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
+        refill_combo(self.staff_box, "全部走访人", [(s["name"], s["id"]) for s in grids_model.all_staff(ledger)])
 
     def current_filter(self):
-        date_from = date_to = None
-        if self.date_check.isChecked():
-            date_from = self.date_from.date().toString("yyyy-MM-dd")
-            date_to = self.date_to.date().toString("yyyy-MM-dd")
+        date_from, date_to = self.date_range_values()
         return visits_model.VisitFilter(date_from=date_from, date_to=date_to,
                                         grid_id=self.grid_box.currentData(),
                                         staff_id=self.staff_box.currentData(),
                                         way=self.way_box.currentData(), text=self.search.text().strip())
-
-    def _filters_changed(self, *_args) -> None:
-        if not self._loading:
-            self.apply_filters()
-
-    def _date_changed(self, *_args) -> None:
-        if self.date_check.isChecked():
-            self.apply_filters()
 
     def apply_filters(self) -> None:
         flt = self.current_filter()
@@ -528,37 +406,14 @@ class VisitsPage(QWidget):
         self.model.set_filter(flt)
         self.count_label.setText(f"共 {visits_model.count(self.ctx.ledger, flt)} 条走访记录")
 
-    def refresh(self) -> None:
-        self._fill_choices()
-        self.apply_filters()
-        self._dirty = False
-
-    def _on_changed(self, area: str) -> None:
-        if area in ("visits", "grids", "*"):
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
-
     def record_visit(self) -> VisitDialog:
         """Open the 记录走访 dialog (non-blocking); returns it."""
-        self.dialog = VisitDialog(self.ctx, self)
-        self.dialog.open()
-        return self.dialog
+        return self._show_dialog(VisitDialog(self.ctx, self))
 
     def edit_current(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.edit_visit(self.model.visit_id(index.row()))
+        self.edit_visit(self.current_id())
 
     def edit_visit(self, visit_id: int | None):
         if visit_id is None:
             return None
-        self.dialog = VisitDialog(self.ctx, self, visit_id=visit_id)
-        self.dialog.open()
-        return self.dialog
+        return self._show_dialog(VisitDialog(self.ctx, self, visit_id=visit_id))

@@ -35,6 +35,7 @@ from models import activities as act_model
 from models import grids as grids_model
 from models import volunteers as vol_model
 from models.errors import LedgerError
+from ui.widgets.list_page import read_only_view, refill_combo
 from ui.worker import show_error
 
 AREA = "volunteers"
@@ -61,18 +62,7 @@ def _date_edit(value: dt.date) -> QDateEdit:
     return edit
 
 
-def _fill_combo(box: QComboBox, first: str | None, items: list[tuple[str, object]]) -> None:
-    """Refill ``box`` keeping the current choice when it still exists."""
-    current = box.currentData()
-    box.blockSignals(True)
-    box.clear()
-    if first is not None:
-        box.addItem(first, None)
-    for text, value in items:
-        box.addItem(text, value)
-    found = box.findData(current) if current is not None else -1
-    box.setCurrentIndex(max(found, 0))
-    box.blockSignals(False)
+_fill_combo = refill_combo   # keeps the current choice when it still exists
 
 
 def _grid_items(ledger) -> list[tuple[str, int]]:
@@ -309,15 +299,7 @@ class HoursDelegate(QStyledItemDelegate):
 
 
 def _table(model, stretch: str | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    view.setWordWrap(False)
+    view = read_only_view(model)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.Interactive)
