@@ -64,6 +64,8 @@ class EvaluationPage(QWidget):
         self.publish_button = QPushButton("定稿")
         self.scheme_button = QPushButton("评比方案…")
         self.refresh_button = QPushButton("重新计算")
+        self.print_button = QPushButton("打印通报…")
+        self.print_button.setToolTip("在“报表”中预览并打印本月的月度评比通报")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("评比月份："))
@@ -73,6 +75,7 @@ class EvaluationPage(QWidget):
         top.addWidget(self.add_button)
         top.addWidget(self.publish_button)
         top.addWidget(self.scheme_button)
+        top.addWidget(self.print_button)
 
         self.model = RankingModel(self)
         self.table = QTableView()
@@ -137,6 +140,7 @@ class EvaluationPage(QWidget):
         self.remove_button.clicked.connect(self.remove_adjustment)
         self.publish_button.clicked.connect(self.publish)
         self.scheme_button.clicked.connect(self.edit_scheme)
+        self.print_button.clicked.connect(self.print_bulletin)
         ctx.changed.connect(self._on_changed)
         ctx.ledger_replaced.connect(self._fill_months)
         ctx.ledger_replaced.connect(self._apply_role)
@@ -162,6 +166,13 @@ class EvaluationPage(QWidget):
 
     def current_month(self) -> str:
         return self.month.currentData()
+
+    def print_bulletin(self) -> None:
+        """Open the 报表 page on this month's 月度评比通报 and generate its preview."""
+        window = getattr(self.ctx, "window", None)
+        if window is None or not self.current_month():
+            return
+        window.show_page("reports").preview("monthly", month=self.current_month())
 
     def set_month(self, month: str) -> None:
         index = self.month.findData(month)
