@@ -289,6 +289,8 @@ class Difference:
 
     ``field`` is an indicator key, ``"adjustments"``, ``"total"``, ``"rank"`` or
     ``"grid"`` (a grid present on one side only); ``label`` is its Chinese name.
+    A community's row (its ``adjustments`` and ``total`` only) has ``grid_id``
+    None and the name ``"<社区>（全社区）"``.
     """
 
     grid_id: int | None
@@ -1422,6 +1424,16 @@ def _diff(old: MonthEvaluation, new: MonthEvaluation) -> list[Difference]:
     for grid_id, was in old_rows.items():
         if grid_id not in new_rows:
             out.append(Difference(grid_id, was.name, "grid", "网格", "参评", "（已不参评）"))
+    # the community's own figures of record: its adjustments (社区加减分) and its total
+    old_communities = {c.community_id: c for c in old.communities}
+    for cur in new.communities:
+        was = old_communities.get(cur.community_id)
+        if was is None:
+            continue
+        for name, label in _DIFF_FIELDS[:2]:
+            b, a = getattr(was, name), getattr(cur, name)
+            if round(b, 2) != round(a, 2):
+                out.append(Difference(None, f"{cur.name}（全社区）", name, label, b, a))
     return out
 
 
@@ -1512,8 +1524,10 @@ def export_ranking(ledger: Ledger, out, month: str, progress=None) -> int:
 
 
 def _issuing_body(ledger: Ledger) -> str:
-    name = ledger.community_name
-    return f"{name}居民委员会" if name else "社区居民委员会"
+    """The issuing body: the setting ``report_issuer``, else ``<社区>居民委员会``."""
+    from models.report_data import issuer_name
+
+    return issuer_name(ledger)
 
 
 def _issued_on(ledger: Ledger, published_at: str) -> str:

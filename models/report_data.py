@@ -58,13 +58,60 @@ class ReportHeader:
     operator: str
 
 
-def issuer_name(ledger: Ledger) -> str:
-    """The issuing body printed on reports: the setting ``report_issuer``, else ``<社区>居民委员会``."""
-    custom = (ledger.get_setting("report_issuer", "") or "").strip()
-    if custom:
-        return custom
+#: the setting holding the issuing body (通报落款单位) printed on reports
+REPORT_ISSUER_KEY = "report_issuer"
+#: the longest issuing body accepted (characters)
+ISSUER_MAX_CHARS = 40
+
+
+def default_issuer(ledger: Ledger) -> str:
+    """``<社区>居民委员会`` (what reports print while ``report_issuer`` is not set)."""
     community = (ledger.community_name or "").strip()
     return f"{community}居民委员会" if community else "社区居民委员会"
+
+
+def issuer_name(ledger: Ledger) -> str:
+    """The issuing body printed on reports: the setting ``report_issuer``, else ``<社区>居民委员会``."""
+    custom = (ledger.get_setting(REPORT_ISSUER_KEY, "") or "").strip()
+    return custom or default_issuer(ledger)
+
+
+def check_report_issuer(text: str | None) -> str:
+    """The issuing body as it will be stored (trimmed).
+
+    Raises:
+        ValidationError: blank, longer than :data:`ISSUER_MAX_CHARS` characters, or on several lines.
+    """
+    value = (text or "").strip()
+    if not value:
+        raise ValidationError("通报落款单位不能为空。", field="report_issuer")
+    if len(value) > ISSUER_MAX_CHARS:
+        raise ValidationError(f"通报落款单位最多 {ISSUER_MAX_CHARS} 个字（现有 {len(value)} 个）。",
+                              field="report_issuer")
+    if any(ch in value for ch in "\r\n\t"):
+        raise ValidationError("通报落款单位只能写一行。", field="report_issuer")
+    return value
+
+
+def set_report_issuer(ledger: Ledger, text: str) -> str:
+    """Store the issuing body (通报落款单位) printed on reports; audited via ``set_setting``.
+
+    Nothing is written when ``text`` is what reports already print.
+
+    Returns:
+        the stored (trimmed) name.
+
+    Raises:
+        ValidationError: see :func:`check_report_issuer`.
+        WorkflowError: the operator is not a 管理员 or 工作人员.
+    """
+    from models.evaluation import require_office
+
+    require_office(ledger, "修改通报落款单位")
+    value = check_report_issuer(text)
+    if value != issuer_name(ledger):
+        ledger.set_setting(REPORT_ISSUER_KEY, value)
+    return value
 
 
 def _header(ledger: Ledger, period_label: str, scope: str) -> ReportHeader:

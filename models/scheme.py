@@ -251,22 +251,33 @@ def current_scheme(ledger) -> Scheme:
     return scheme
 
 
-def save_scheme(ledger, data: dict | Scheme) -> Scheme:
+def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Scheme:
     """Validate and store a new scheme (audited through ``set_setting``).
 
     It applies to every month not yet published (定稿); a published month keeps
     the scheme stored with it.
 
+    Args:
+        issuer: also store the issuing body printed on reports (通报落款单位,
+            :func:`models.report_data.set_report_issuer`) in the same transaction;
+            None leaves it as it is.
+
     Raises:
-        ValidationError: the scheme makes no sense (message in Chinese).
+        ValidationError: the scheme (or the issuer) makes no sense (message in Chinese);
+            nothing is stored then.
         WorkflowError: the operator is not a 管理员 or 工作人员.
     """
     from models.evaluation import require_office
+    from models.report_data import check_report_issuer, set_report_issuer
 
     require_office(ledger, "修改评比方案")
     scheme = data if isinstance(data, Scheme) else validate_scheme(data)
     scheme = validate_scheme(scheme.to_dict())
+    if issuer is not None:
+        check_report_issuer(issuer)
     with ledger.write():
         ledger.set_setting(SETTING_KEY, scheme.to_dict())
         ledger.set_setting(CARD_POINTS_KEY, dict(scheme.card_points))
+        if issuer is not None:
+            set_report_issuer(ledger, issuer)
     return scheme

@@ -705,16 +705,16 @@ def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path
         finally:
             memory.close()
         threads = []
-        real = ev._households_later
+        real = ev._household_counts
 
-        def spy(ledger, months):
-            found = real(ledger, months)
-            threads.append([t.name for t in __import__("threading").enumerate()])
-            return found
+        def spy(ledger, month, *args):
+            # the thread that does the counting (recorded where it runs, so no race)
+            threads.append(__import__("threading").current_thread().name)
+            return real(ledger, month, *args)
 
-        monkeypatch.setattr(ev, "_households_later", spy)
+        monkeypatch.setattr(ev, "_household_counts", spy)
         alone = ev.evaluate(led, "2026-10", with_previous=True)
-        assert any("evaluation-households" in names for names in threads)
+        assert threads and all(name.startswith("evaluation-households") for name in threads), threads
         with led.write():   # inside a write transaction: same connection (sees its own rows)
             h = household(led, "一网格", "999")
             led.db["residents"].insert(led.stamp({"name": "未提交", "household_id": h, "grid_id":
@@ -724,3 +724,106 @@ def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path
             assert inside.households == alone.grid(grid_id(led, "一网格")).households + 1
     finally:
         led.close()
+
+
+# -- community-level 加减分 and the issuing body (通报落款单位) ----------------------------------
+
+@pytest.mark.parametrize("points, total", [
+    # 64.6130… (see the pooled figures above) + points, rounded half-up once
+    (1.5, 66.11),    # 66.1130… → 66.11
+    (-2.25, 62.36),  # 62.3630… → 62.36
+    (0.39, 65.0),    # 65.0030… → 65.00
+])
+def test_community_adjustment_counts_in_the_community_total_only(ledger, october, points, total):
+    community_id = grids.own_community_id(ledger)
+    before = {g.grid_id: g.total for g in ev.evaluate(ledger, MONTH).grids}
+    ev.add_adjustment(ledger, MONTH, points, "社区整体工作获街道表彰", community_id=community_id, author="刘主任")
+    result = ev.evaluate(ledger, MONTH)
+    (community,) = result.communities
+    assert (community.manual_adjustments, community.card_adjustments) == (points, 0.0)
+    assert community.adjustments == points and community.total == total
+    (item,) = community.adjustment_items
+    assert (item.grid_id, item.community_id, item.target_name, item.author) == (
+        None, community_id, "幸福社区", "刘主任")
+    # the grids keep their own figures: a community's points are not shared out
+    assert {g.grid_id: g.total for g in result.grids} == before
+    # and the adjustment is listed with the month's adjustments
+    assert [a.target_name for a in ev.adjustments(ledger, MONTH) if a.community_id] == ["幸福社区"]
+
+
+def test_community_adjustment_after_publishing_shows_as_a_difference(ledger, october):
+    ev.publish(ledger, MONTH)
+    ev.add_adjustment(ledger, MONTH, 1.5, "补录社区加分", community_id=grids.own_community_id(ledger))
+    assert ev.diff_against_published(ledger, MONTH) == [
+        ev.Difference(None, "幸福社区（全社区）", "adjustments", "加减分", 0.0, 1.5),
+        ev.Difference(None, "幸福社区（全社区）", "total", "总分", 64.61, 66.11)]
+    assert ev.month_figures(ledger, MONTH).communities[0].total == 64.61  # of record until republished
+    ev.publish(ledger, MONTH, reason="补录社区加分")
+    assert ev.diff_against_published(ledger, MONTH) == []
+    assert ev.month_figures(ledger, MONTH).communities[0].total == 66.11
+
+
+def test_community_adjustment_needs_an_existing_community(ledger, october):
+    with pytest.raises(NotFound, match="社区不存在"):
+        ev.add_adjustment(ledger, MONTH, 1, "理由", community_id=9999)
+    with pytest.raises(ValidationError):
+        ev.add_adjustment(ledger, MONTH, 1, "理由", grid_id=october["A"],
+                          community_id=grids.own_community_id(ledger))
+
+
+def test_report_issuer_defaults_to_the_residents_committee_and_can_be_set(ledger, october):
+    from models import report_data as rd
+
+    assert rd.issuer_name(ledger) == "幸福社区居民委员会"
+    assert ev.monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福社区居民委员会"
+    audits = ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'settings'")
+    assert rd.set_report_issuer(ledger, "幸福社区居民委员会") == "幸福社区居民委员会"  # unchanged: no write
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'settings'") == audits
+    assert ledger.get_setting("report_issuer") is None
+    assert rd.set_report_issuer(ledger, "  幸福街道幸福社区居民委员会 ") == "幸福街道幸福社区居民委员会"
+    assert ledger.get_setting("report_issuer") == "幸福街道幸福社区居民委员会"
+    assert rd.issuer_name(ledger) == "幸福街道幸福社区居民委员会"
+    assert ev.monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福街道幸福社区居民委员会"
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'settings'") == audits + 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "不能为空"),
+    ("   ", "不能为空"),
+    ("委" * 41, "最多 40 个字（现有 41 个）"),
+    ("幸福社区\n居民委员会", "只能写一行"),
+])
+def test_report_issuer_refuses_bad_names(ledger, text, message):
+    from models import report_data as rd
+
+    with pytest.raises(ValidationError, match=message.replace("（", "\\（").replace("）", "\\）")):
+        rd.set_report_issuer(ledger, text)
+    assert ledger.get_setting("report_issuer") is None
+
+
+def test_report_issuer_accepts_forty_characters_and_only_from_the_office(ledger):
+    from models import report_data as rd
+    from models.errors import WorkflowError
+
+    assert rd.set_report_issuer(ledger, "委" * 40) == "委" * 40
+    ledger.operator.role = "督导员"
+    with pytest.raises(WorkflowError):
+        rd.set_report_issuer(ledger, "另一个单位")
+    assert rd.issuer_name(ledger) == "委" * 40
+
+
+def test_save_scheme_stores_the_issuer_with_the_scheme_or_nothing(ledger):
+    from models import report_data as rd
+    from models.scheme import current_scheme
+
+    data = default_scheme().to_dict()
+    data["indicators"][0]["weight"] = 31
+    data["indicators"][1]["weight"] = 24
+    with pytest.raises(ValidationError, match="不能为空"):
+        save_scheme(ledger, data, issuer=" ")
+    assert current_scheme(ledger).indicator("on_time").weight == 30  # the scheme was not stored either
+    save_scheme(ledger, data, issuer="幸福社区党群服务中心")
+    assert current_scheme(ledger).indicator("on_time").weight == 31
+    assert rd.issuer_name(ledger) == "幸福社区党群服务中心"
+    save_scheme(ledger, default_scheme())  # no issuer given: left as it is
+    assert rd.issuer_name(ledger) == "幸福社区党群服务中心"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
 from models import evaluation as ev
-from models import grids, matters, residents, visits
+from models import grids, matters, report_data, residents, visits
+from models.errors import ValidationError
 from models.db import Operator, open_db
 from models.idcard import make_id
 from tests.ui.ui_helpers import show_widget
@@ -150,7 +152,7 @@ def test_publish_then_differences_then_republish_with_reason(page, qtbot, boxes,
     page.refresh()
     assert "处变化" in page.status.text()
     diffs = [page.diff_model.row_dict(r) for r in range(page.diff_model.rowCount())]
-    assert {"网格": "一网格", "项目": "总分", "定稿值": "40.00", "当前值": "90.00"} in diffs
+    assert {"网格/社区": "一网格", "项目": "总分", "定稿值": "40.00", "当前值": "90.00"} in diffs
     qtmodeltester.check(page.diff_model)
 
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
@@ -241,5 +243,184 @@ def test_annual_adjustment_from_the_page(page, qtbot, monkeypatch, typer):
     qtbot.mouseClick(page.add_button, Qt.LeftButton)
     assert cell(page, 0, "总分") == "80.00"  # not this month's
     row = page.adjustments_model.row_dict(0)
-    assert (row["计入"], row["网格"], row["分值"]) == ("2026年度", "二网格", "+3")
+    assert (row["计入"], row["网格/社区"], row["分值"]) == ("2026年度", "二网格", "+3")
     assert [a.points for a in ev.adjustments(page.ctx.ledger, "2026")] == [3.0]
+
+
+# -- 定稿 on the worker thread ------------------------------------------------------------------
+
+def _file_page(qtbot, ledger_path):
+    """The page on a ledger file (real clock: October 2026 must be over), computed."""
+    led = open_db(ledger_path, operator=Operator("测试员"))
+    if led.now() < dt.datetime(2026, 11, 1):
+        led.close()
+        pytest.skip("needs the real date after October 2026")
+    build(led)
+    page = EvaluationPage(AppContext(led))
+    with qtbot.waitSignal(page.computed, timeout=10000):
+        show_widget(qtbot, page)
+    with qtbot.waitSignal(page.computed, timeout=10000):
+        page.set_month(MONTH)
+    return led, page
+
+
+def test_publish_runs_on_the_worker_after_the_confirmation(qtbot, ledger_path, boxes, monkeypatch):
+    led, page = _file_page(qtbot, ledger_path)
+    try:
+        steps = []
+        real_publish = ev.publish
+        monkeypatch.setattr(QMessageBox, "question",
+                            lambda parent, title, text, *a, **k: steps.append(("问", text)) or QMessageBox.Yes)
+        monkeypatch.setattr(QMessageBox, "information",
+                            lambda parent, title, text, *a, **k: steps.append(("告知", text)))
+
+        def publish(ledger, month, reason=""):
+            steps.append(("定稿", threading.current_thread() is threading.main_thread(), ledger is led))
+            return real_publish(ledger, month, reason)
+
+        monkeypatch.setattr(ev, "publish", publish)
+        with qtbot.waitSignal(page.computed, timeout=10000):  # the refresh after 定稿
+            qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+            # the GUI thread is free meanwhile: the button waits, the status says what is going on
+            assert not page.publish_button.isEnabled() and "正在定稿2026年10月" in page.status.text()
+        assert steps[0][0] == "问" and "定稿" in steps[0][1]
+        # the month was recomputed on a worker thread with its own connection to the file
+        assert steps[1] == ("定稿", False, False)
+        assert steps[2] == ("告知", "2026年10月已定稿（第 1 版）。")
+        assert "已定稿 v1" in page.status.text() and page.publish_button.text() == "重新定稿"
+        assert page.publish_button.isEnabled()
+        assert ev.latest_publication(led, MONTH).version == 1
+
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("更正走访记录", True))
+        with qtbot.waitSignal(page.computed, timeout=10000):
+            qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+        assert steps[-1] == ("告知", "2026年10月已定稿（第 2 版）。")
+        assert ev.latest_publication(led, MONTH).reason == "更正走访记录"
+        assert "已定稿 v2" in page.status.text()
+    finally:
+        led.close()
+
+
+def test_publish_failing_on_the_worker_says_why_and_restores_the_page(qtbot, ledger_path, boxes, monkeypatch):
+    led, page = _file_page(qtbot, ledger_path)
+    try:
+        status = page.status.text()
+
+        def publish(ledger, month, reason=""):
+            raise ValidationError("测试：台账正在维护，不能定稿。")
+
+        monkeypatch.setattr(ev, "publish", publish)
+        qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+        job = page._publish_job
+        qtbot.waitUntil(lambda: not job.is_running(), timeout=10000)
+        assert boxes["warning"] == ["测试：台账正在维护，不能定稿。"]
+        assert boxes["information"] == []
+        assert page.status.text() == status and page.publish_button.isEnabled()
+        assert ev.latest_publication(led, MONTH) is None
+    finally:
+        led.close()
+
+
+def test_cancelling_the_confirmation_publishes_nothing(page, qtbot, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
+    qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+    assert ev.latest_publication(page.ctx.ledger, MONTH) is None and "未定稿" in page.status.text()
+
+
+# -- community-level 加减分 -----------------------------------------------------------------------
+
+def test_community_adjustment_from_the_page(page, qtbot, monkeypatch, typer, boxes, qtmodeltester):
+    # pooled: on time 0/1 → 0, no ratings → 25, visits 2/3 → 13.33, discovery 0, volunteer 0,
+    # completeness 3/3 → 5: 43.333… → 43.33
+    assert page.community.text().endswith("总分 43.33") and "社区加减分" not in page.community.text()
+    seen = {}
+
+    def exec_(dialog):
+        items = [dialog.grid.itemText(i) for i in range(dialog.grid.count())]
+        seen["items"], seen["default"] = items, dialog.grid.currentText()
+        seen["note_hidden_for_grid"] = dialog.target_note.isHidden()
+        dialog.grid.setCurrentIndex(dialog.grid.findText("全社区（社区加减分）"))
+        seen["note_hidden_for_community"] = dialog.target_note.isHidden()
+        typer(dialog.points, "2")
+        typer(dialog.reason, "社区获评街道先进")
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+
+    monkeypatch.setattr(dialogs.AdjustmentDialog, "exec", exec_)
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert seen["items"] == ["全社区（社区加减分）", "", "二网格", "一网格"]  # "" = the separator
+    assert seen["default"] == "二网格"  # nothing selected: a grid, as before
+    assert seen["note_hidden_for_grid"] and not seen["note_hidden_for_community"]
+
+    row = page.adjustments_model.row_dict(0)
+    assert (row["计入"], row["网格/社区"], row["分值"], row["原因"]) == (
+        "2026年10月", "幸福社区（全社区）", "+2", "社区获评街道先进")
+    qtmodeltester.check(page.adjustments_model)
+    assert "社区加减分 +2.00；总分 45.33" in page.community.text()
+    # the grids keep their own totals
+    assert [(cell(page, r, "网格"), cell(page, r, "总分")) for r in range(2)] == [
+        ("二网格", "80.00"), ("一网格", "40.00")]
+
+    # once 定稿, a later community adjustment shows as a difference of the community's figures
+    qtbot.mouseClick(page.publish_button, Qt.LeftButton)
+    assert "数据与定稿一致" in page.status.text()
+    page.adjustments_view.setCurrentIndex(page.adjustments_model.index(0, 0))
+    qtbot.mouseClick(page.remove_button, Qt.LeftButton)
+    assert "幸福社区（全社区） +2 分" in boxes["question"][-1]
+    diffs = [page.diff_model.row_dict(r) for r in range(page.diff_model.rowCount())]
+    assert diffs == [{"网格/社区": "幸福社区（全社区）", "项目": "加减分", "定稿值": "2.00", "当前值": "0.00"},
+                     {"网格/社区": "幸福社区（全社区）", "项目": "总分", "定稿值": "45.33", "当前值": "43.33"}]
+    assert "有 2 处变化" in page.status.text()
+    assert page.adjustments_model.rowCount() == 0 and page.community.text().endswith("总分 43.33")
+
+
+def test_adjustment_dialog_preselects_the_clicked_grid(page, qtbot, monkeypatch):
+    seen = []
+    monkeypatch.setattr(dialogs.TraceDialog, "exec", lambda self: 0)
+    monkeypatch.setattr(dialogs.AdjustmentDialog, "exec", lambda self: seen.append(self.target()) or 0)
+    click_cell(qtbot, page, 1, "网格")
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert seen == [("grid", page.evaluation.grids[1].grid_id)]  # 一网格, not the first grid
+    click_cell(qtbot, page, 0, "网格")
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert seen[-1] == ("grid", page.evaluation.grids[0].grid_id)
+
+
+# -- 通报落款单位 in the 评比方案 dialog ------------------------------------------------------------
+
+def test_scheme_dialog_sets_the_report_issuer(page, qtbot, monkeypatch, typer):
+    ledger = page.ctx.ledger
+    seen = {}
+
+    def exec_(dialog):
+        seen["initial"] = dialog.issuer.text()
+        dialog.issuer.clear()
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        seen["blank"] = (dialog.error.text(), dialog.result())
+        typer(dialog.issuer, "委" * 41)
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        seen["long"] = (dialog.error.text(), dialog.result())
+        dialog.issuer.clear()
+        typer(dialog.issuer, "幸福街道幸福社区居民委员会")
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+
+    monkeypatch.setattr(dialogs.SchemeDialog, "exec", exec_)
+    qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
+    assert seen["initial"] == "幸福社区居民委员会"
+    assert seen["blank"] == ("通报落款单位不能为空。", 0)
+    assert seen["long"] == ("通报落款单位最多 40 个字（现有 41 个）。", 0)
+    assert report_data.issuer_name(ledger) == "幸福街道幸福社区居民委员会"
+    assert ev.monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福街道幸福社区居民委员会"
+
+    def restore(dialog):
+        seen["again"] = dialog.issuer.text()
+        dialog.buttons.button(QDialogButtonBox.RestoreDefaults).click()
+        seen["restored"] = dialog.issuer.text()
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+
+    monkeypatch.setattr(dialogs.SchemeDialog, "exec", restore)
+    qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
+    assert (seen["again"], seen["restored"]) == ("幸福街道幸福社区居民委员会", "幸福社区居民委员会")
+    assert report_data.issuer_name(ledger) == "幸福社区居民委员会"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QPlainTextEdit, QTableView, QVBoxLayout, QWidget)
 
 from models import evaluation as ev
+from models import report_data
 from models import scheme as scheme_model
 from models.errors import LedgerError
 from ui.models.evaluation_models import RowsModel
@@ -74,10 +75,15 @@ class TraceDialog(QDialog):
 
 
 class AdjustmentDialog(QDialog):
-    """A new manual 加减分: grid, points, reason (required), who gives it."""
+    """A new manual 加减分: a grid or a whole community, points, reason (required), who gives it.
+
+    The 网格/社区 combo lists the communities first ("全社区（社区加减分）": the points
+    count in the community's own total, not in any grid's), then the grids.  Its
+    item data is ``("grid", id)`` or ``("community", id)``.
+    """
 
     def __init__(self, ledger, month: str, grids: list[tuple[int, str]], parent: QWidget | None = None,
-                 grid_id: int | None = None):
+                 grid_id: int | None = None, communities: list[tuple[int, str]] | None = None):
         super().__init__(parent)
         self.ledger = ledger
         self.month = month
@@ -87,10 +93,24 @@ class AdjustmentDialog(QDialog):
         self.period.addItem(f"{ev.month_text(month)}月度评比", month)
         self.period.addItem(f"{month[:4]}年度考评", month[:4])
         self.grid = QComboBox()
+        communities = list(communities or [])
+        for cid, name in communities:
+            text = "全社区（社区加减分）" if len(communities) == 1 else f"{name}全社区（社区加减分）"
+            self.grid.addItem(text, ("community", cid))
+            self.grid.setItemData(self.grid.count() - 1, f"{name}：只计入社区总分，不计入任何网格", Qt.ToolTipRole)
+        if communities and grids:
+            self.grid.insertSeparator(self.grid.count())
+        first_grid = self.grid.count()
         for gid, name in grids:
-            self.grid.addItem(name, gid)
-        if grid_id is not None:
-            self.grid.setCurrentIndex(max(0, self.grid.findData(grid_id)))
+            self.grid.addItem(name, ("grid", gid))
+        wanted = self._index_of(("grid", grid_id)) if grid_id is not None else -1
+        if wanted >= 0:
+            self.grid.setCurrentIndex(wanted)
+        elif grids:
+            self.grid.setCurrentIndex(first_grid)
+        self.target_note = QLabel("社区加减分只计入社区的总分，不计入、也不分摊到各网格。")
+        self.target_note.setWordWrap(True)
+        self.grid.currentIndexChanged.connect(self._target_changed)
         self.points = QLineEdit()
         self.points.setPlaceholderText("加分填正数，减分填负数，例如 -1 或 2.5")
         self.reason = QPlainTextEdit()
@@ -102,7 +122,8 @@ class AdjustmentDialog(QDialog):
         self.error.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("计入：", self.period)
-        form.addRow("网格：", self.grid)
+        form.addRow("网格/社区：", self.grid)
+        form.addRow("", self.target_note)
         form.addRow("分值：", self.points)
         form.addRow("原因：", self.reason)
         form.addRow("给分人：", self.author)
@@ -113,19 +134,40 @@ class AdjustmentDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
-        self.resize(460, 300)
+        self._target_changed()
+        self.resize(460, 320)
+
+    def _index_of(self, target: tuple[str, int]) -> int:
+        """The combo row holding ``target`` (findData cannot compare Python tuples), else -1."""
+        for index in range(self.grid.count()):
+            data = self.grid.itemData(index)
+            if data and tuple(data) == target:
+                return index
+        return -1
+
+    def target(self) -> tuple[str, int] | None:
+        """``("grid", id)``, ``("community", id)`` or None (nothing chosen)."""
+        data = self.grid.currentData()
+        return tuple(data) if data else None
+
+    def _target_changed(self, _index: int = -1) -> None:
+        target = self.target()
+        self.target_note.setVisible(bool(target) and target[0] == "community")
 
     def _save(self) -> None:
-        if self.grid.currentData() is None:
-            self.error.setText("请选择网格。")
+        target = self.target()
+        if target is None:
+            self.error.setText("请选择网格或全社区。")
             return
         if not self.points.text().strip():
             self.error.setText("请填写分值。")
             return
+        kind, target_id = target
+        who = {"grid_id": target_id} if kind == "grid" else {"community_id": target_id}
         try:
             self.adjustment_id = ev.add_adjustment(
                 self.ledger, self.period.currentData(), self.points.text(), self.reason.toPlainText(),
-                grid_id=self.grid.currentData(), author=self.author.text())
+                author=self.author.text(), **who)
         except LedgerError as exc:
             self.error.setText(str(exc))
             return
@@ -182,6 +224,16 @@ class SchemeDialog(QDialog):
             grades.addRow(f"{name} ≥", edit)
         grades.addRow(QLabel(f"低于最后一条分数线为“{scheme_model.LOWEST_GRADE}”。"))
 
+        issuer_box = QGroupBox("通报落款单位")
+        issuer_form = QFormLayout(issuer_box)
+        self.issuer = QLineEdit(report_data.issuer_name(ledger))
+        self.issuer.setMaxLength(report_data.ISSUER_MAX_CHARS + 10)  # longer text gets the clear message
+        self.issuer.setPlaceholderText(report_data.default_issuer(ledger))
+        self.issuer.setToolTip(f"印在通报、考评表等报表的落款处，最多 {report_data.ISSUER_MAX_CHARS} 个字")
+        issuer_form.addRow("落款单位：", self.issuer)
+        issuer_form.addRow(QLabel(f"印在月度评比通报、年度考评等报表的落款处（不能为空，最多 "
+                                  f"{report_data.ISSUER_MAX_CHARS} 个字）；默认为“{report_data.default_issuer(ledger)}”。"))
+
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -202,6 +254,7 @@ class SchemeDialog(QDialog):
         side.addWidget(cards_box)
         side.addWidget(grades_box)
         layout.addLayout(side)
+        layout.addWidget(issuer_box)
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -238,10 +291,11 @@ class SchemeDialog(QDialog):
             edit.setText(_num(default.card_points[card]))
         for (name, edit), (_n, threshold) in zip(self.grades, default.grades):
             edit.setText(_num(threshold))
+        self.issuer.setText(report_data.default_issuer(self.ledger))
 
     def _save(self) -> None:
         try:
-            scheme_model.save_scheme(self.ledger, self.data())
+            scheme_model.save_scheme(self.ledger, self.data(), issuer=self.issuer.text())
         except LedgerError as exc:
             self.error.setText(str(exc))
             return

@@ -11,7 +11,7 @@ second); an in-memory ledger (tests) is computed in place.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -23,8 +23,8 @@ from ui.worker import show_error
 #: areas whose changes alter the figures
 WATCHED = {"residents", "grids", "matters", "visits", "volunteers", "evaluation", "settings", "*"}
 
-ADJUSTMENT_COLUMNS = ["计入", "网格", "分值", "原因", "给分人", "来源", "时间"]
-DIFF_COLUMNS = ["网格", "项目", "定稿值", "当前值"]
+ADJUSTMENT_COLUMNS = ["计入", "网格/社区", "分值", "原因", "给分人", "来源", "时间"]
+DIFF_COLUMNS = ["网格/社区", "项目", "定稿值", "当前值"]
 
 
 def _compute(ledger, month: str):
@@ -52,6 +52,7 @@ class EvaluationPage(QWidget):
         self.publication = None
         self._stale = False
         self._job = None
+        self._publish_job = None
 
         self.month = QComboBox()
         self.month.setMinimumWidth(130)
@@ -213,11 +214,11 @@ class EvaluationPage(QWidget):
         items = result["adjustments"]
         self.adjustments_model.set_rows(
             [{"计入": ev.month_text(a.period) if len(a.period) == 7 else f"{a.period}年度",
-              "网格": a.target_name, "分值": f"{a.points:+g}", "原因": a.reason, "给分人": a.author,
+              "网格/社区": a.target_name if a.grid_id is not None else f"{a.target_name}（全社区）", "分值": f"{a.points:+g}", "原因": a.reason, "给分人": a.author,
               "来源": "手工" if a.source == "手工" else "督办发牌", "时间": a.at} for a in items],
             ADJUSTMENT_COLUMNS, payload=[a.id for a in items])
         diffs = result["diff"]
-        self.diff_model.set_rows([{"网格": d.name, "项目": d.label, "定稿值": _text(d.published),
+        self.diff_model.set_rows([{"网格/社区": d.name, "项目": d.label, "定稿值": _text(d.published),
                                    "当前值": _text(d.current)} for d in diffs], DIFF_COLUMNS)
         pub = self.publication
         if pub is None and self.ctx.ledger.now_ts() <= evaluation.as_of:
@@ -234,7 +235,9 @@ class EvaluationPage(QWidget):
         lines = []
         for c in evaluation.communities:
             parts = "，".join(f"{i.name} {i.percent}" for i in c.indicators.values())
-            lines.append(f"{c.name}（全社区合计 {c.households} 户、{c.residents} 人）：{parts}；总分 {c.total:.2f}")
+            adjusted = f"；社区加减分 {c.adjustments:+.2f}" if c.adjustments else ""
+            lines.append(f"{c.name}（全社区合计 {c.households} 户、{c.residents} 人）：{parts}{adjusted}；"
+                         f"总分 {c.total:.2f}")
         self.community.setText("\n".join(lines))
         self.computed.emit()
 
@@ -258,9 +261,11 @@ class EvaluationPage(QWidget):
         if self.evaluation is None:
             return
         grids = [(g.grid_id, g.name) for g in self.evaluation.grids]
+        communities = [(c.community_id, c.name) for c in self.evaluation.communities]
         current = self.table.currentIndex()
         selected = self.model.figures(current.row()).grid_id if current.isValid() else None
-        dialog = AdjustmentDialog(self.ctx.ledger, self.evaluation.month, grids, self, grid_id=selected)
+        dialog = AdjustmentDialog(self.ctx.ledger, self.evaluation.month, grids, self, grid_id=selected,
+                                  communities=communities)
         self.last_adjustment_dialog = dialog
         if dialog.exec() == AdjustmentDialog.Accepted:
             self.ctx.notify("evaluation")
@@ -276,7 +281,7 @@ class EvaluationPage(QWidget):
             QMessageBox.information(self, "删除加减分", "督办发牌的自动扣分不能删除（可撤销的是督办本身）。")
             return
         answer = QMessageBox.question(self, "删除加减分",
-                                      f"确定删除“{row['网格']} {row['分值']} 分：{row['原因']}”吗？")
+                                      f"确定删除“{row['网格/社区']} {row['分值']} 分：{row['原因']}”吗？")
         if answer != QMessageBox.Yes:
             return
         try:
@@ -305,15 +310,32 @@ class EvaluationPage(QWidget):
             if not reason.strip():
                 QMessageBox.warning(self, "重新定稿", "重新定稿必须填写原因。")
                 return
-        QApplication.setOverrideCursor(Qt.WaitCursor)  # recomputes the month: about a second on 269 grids
-        try:
-            pub = ev.publish(self.ctx.ledger, month, reason)
-        except Exception as exc:  # noqa: BLE001
-            QApplication.restoreOverrideCursor()
-            show_error(self, exc, title="定稿失败")
+        if self.ctx.ledger.path is None:  # an in-memory ledger (tests) cannot be shared with a thread
+            try:
+                pub = ev.publish(self.ctx.ledger, month, reason)
+            except Exception as exc:  # noqa: BLE001
+                show_error(self, exc, title="定稿失败")
+                return
+            self._published(pub)
             return
-        QApplication.restoreOverrideCursor()
-        QMessageBox.information(self, "定稿", f"{label}已定稿（第 {pub.version} 版）。")
+        # recomputing the month takes about a second on a large ledger: keep the window responsive
+        self.publish_button.setEnabled(False)
+        before = self.status.text()
+        self.status.setText(f"正在定稿{label}……")
+        self._publish_job = self.ctx.run_in_background(
+            f"{label}定稿", lambda led, progress, cancelled: ev.publish(led, month, reason),
+            on_done=self._published, cancellable=False, parent=self,
+            on_error=lambda _exc: self.status.setText(before))
+        self._publish_job.finished.connect(self._publish_ended)
+
+    def _publish_ended(self) -> None:
+        """The 定稿 job is over (done or failed): the buttons follow the role again."""
+        self._apply_role()
+
+    def _published(self, pub) -> None:
+        """After 定稿: tell the clerk, then every page refreshes (this one shows the new version)."""
+        self._publish_ended()
+        QMessageBox.information(self, "定稿", f"{ev.month_text(pub.month)}已定稿（第 {pub.version} 版）。")
         self.ctx.notify("evaluation")
 
     def edit_scheme(self) -> None:
