@@ -17,7 +17,7 @@ import calendar
 import datetime as _dt
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -756,15 +756,32 @@ TEMPLATE_COLUMNS = ["活动名称", "活动类型", "活动日期", "地点", "�
 EXTRA_COLUMNS = ["开始时间", "结束时间", "联系电话"]
 
 
+def _export_filter(month: str | None, date_from: str | None, date_to: str | None,
+                   flt: ActivityFilter | None) -> ActivityFilter:
+    """The activities to export: ``month`` or the period, narrowed by ``flt`` (the list's filter).
+
+    ``flt`` brings its own dates; giving ``month``/``date_from``/``date_to`` as well
+    replaces them.
+    """
+    flt = replace(flt) if flt is not None else ActivityFilter()
+    if month:
+        flt.date_from, flt.date_to = month_bounds(month)
+    elif date_from is not None or date_to is not None:
+        flt.date_from, flt.date_to = date_from, date_to
+    return flt
+
+
 def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None = None,
-                date_to: str | None = None) -> list[list]:
+                date_to: str | None = None, *, flt: ActivityFilter | None = None) -> list[list]:
     """One row per volunteer per activity (an activity without volunteers: one row, no name).
 
-    Columns: :data:`TEMPLATE_COLUMNS` + :data:`EXTRA_COLUMNS`.  ``month`` (YYYY-MM) or a period.
+    Columns: :data:`TEMPLATE_COLUMNS` + :data:`EXTRA_COLUMNS`.  ``month`` (YYYY-MM) or a
+    period; ``flt`` (an :class:`ActivityFilter`, e.g. the list's) also applies its grid,
+    organisation, type and text filters, exactly as the list does.
     """
-    lo, hi = month_bounds(month) if month else period_bounds(date_from, date_to)
+    where, params = _export_filter(month, date_from, date_to, flt).where()
     rows = ledger.query(
-        """
+        f"""
         SELECT a.id, a.title, a.type, a.on_date, a.place, c.name AS community, g.name AS grid,
                o.name AS org, COALESCE(r.name, v.name) AS volunteer, p.hours, a.people_served,
                a.start_time, a.end_time, COALESCE(NULLIF(r.phone, ''), v.phone) AS phone
@@ -772,9 +789,9 @@ def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None 
         LEFT JOIN grids g ON g.id = a.grid_id LEFT JOIN volunteer_orgs o ON o.id = a.org_id
         LEFT JOIN activity_participants p ON p.activity_id = a.id
         LEFT JOIN volunteers v ON v.id = p.volunteer_id LEFT JOIN residents r ON r.id = v.resident_id
-        WHERE a.on_date BETWEEN ? AND ?
+        WHERE {where}
         ORDER BY a.on_date, a.id, volunteer
-        """, [lo, hi])
+        """, params)
     return [[r["title"], r["type"], r["on_date"], r["place"], r["community"] or "", r["grid"] or "",
              r["org"] or "", r["volunteer"] or "", r["hours"] if r["hours"] is not None else "",
              r["people_served"], r["start_time"] or "", r["end_time"] or "", r["phone"] or ""]
@@ -793,20 +810,22 @@ EXPORT_COLUMNS = [
 
 
 def export_activities(ledger: Ledger, out: str | Path, month: str | None = None, date_from: str | None = None,
-                      date_to: str | None = None, progress=None) -> int:
+                      date_to: str | None = None, progress=None, *, flt: ActivityFilter | None = None) -> int:
     """``export activities``: the activities of a month or period, in the import template's columns.
 
     One row per volunteer per activity (.xlsx or .csv); importing the file again
-    into a ledger adds nothing.  Returns the number of rows written.
+    into a ledger adds nothing.  ``flt`` narrows the export like the activity list
+    (see :func:`export_rows`).  Returns the number of rows written.
     """
     from models.exporting import write_table
 
     keys = [key for _h, key, _t, _w in EXPORT_COLUMNS]
-    rows = [dict(zip(keys, row)) for row in export_rows(ledger, month, date_from, date_to)]
+    rows = [dict(zip(keys, row)) for row in export_rows(ledger, month, date_from, date_to, flt=flt)]
     return write_table(Path(out), "志愿服务", EXPORT_COLUMNS, rows, len(rows), progress)
 
 
 def write_activities_xlsx(ledger: Ledger, path: str | Path, date_from: str | None = None,
-                          date_to: str | None = None, month: str | None = None) -> int:
-    """The window's 导出: like :func:`export_activities` for a period."""
-    return export_activities(ledger, path, month=month, date_from=date_from, date_to=date_to)
+                          date_to: str | None = None, month: str | None = None, *,
+                          flt: ActivityFilter | None = None) -> int:
+    """The window's 导出: like :func:`export_activities`; ``flt`` = the list's current filter."""
+    return export_activities(ledger, path, month=month, date_from=date_from, date_to=date_to, flt=flt)

@@ -375,6 +375,29 @@ def matter_events(ledger: Ledger, matter_id: int) -> list[dict]:
     return rows
 
 
+#: how a corrected field is named on the matter's page
+FIELD_LABELS = {"source": "来源", "category": "类别", "description": "事项描述", "location_text": "地点",
+                "reporter_name": "反映人", "reporter_phone": "联系电话", "reporter_resident_id": "居民档案"}
+
+
+def matter_edits(ledger: Ledger, matter_id: int) -> list[dict]:
+    """The corrections made with :func:`update_matter`, oldest first, from the audit log.
+
+    Each: ``at``, ``operator``, ``old`` and ``new`` (dicts of the changed fields).
+    """
+    rows = ledger.query("SELECT at, operator, old_value, new_value FROM audit_log"
+                        " WHERE table_name = 'matters' AND row_id = ? AND action = '修改' ORDER BY at, id",
+                        [matter_id])
+    edits = []
+    for row in rows:
+        try:
+            old, new = json.loads(row["old_value"] or "{}"), json.loads(row["new_value"] or "{}")
+        except ValueError:
+            old, new = {}, {}
+        edits.append({"at": row["at"], "operator": row["operator"], "old": old, "new": new})
+    return edits
+
+
 def find_by_number(ledger: Ledger, number: str) -> int | None:
     return ledger.scalar("SELECT id FROM matters WHERE number = ?", [(number or "").strip()])
 
@@ -670,10 +693,26 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
     if not old:
         raise NotFound(f"事项不存在（编号 {matter_id}）。")
     old = old[0]
+    if ledger.operator.role == "督导员":
+        raise WorkflowError("督导员只能查看和督办，不能修改事项。")
+    if old["state"] == "作废":
+        raise WorkflowError("事项已作废，不能再修改。")
     bad = set(changes) - set(EDITABLE_FIELDS)
     if bad:
         raise ValidationError(f"这些字段登记后不能修改：{'、'.join(sorted(bad))}。")
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    if clean.get("reporter_phone"):
+        from models.phones import check_phone
+
+        normalised, error = check_phone(clean["reporter_phone"])
+        if error:
+            raise ValidationError(f"联系电话有误：{error}", field="reporter_phone")
+        clean["reporter_phone"] = normalised or ""
+    if "reporter_resident_id" in clean:
+        clean["reporter_resident_id"] = clean["reporter_resident_id"] or None
+        if clean["reporter_resident_id"] and not ledger.scalar(
+                "SELECT 1 FROM residents WHERE id = ?", [clean["reporter_resident_id"]]):
+            raise ValidationError("所选的反映人不在居民名单中。", field="reporter_resident_id")
     if "source" in clean and clean["source"] not in SOURCES:
         raise ValidationError(f"来源必须是{'、'.join(SOURCES)}之一。", field="source")
     if "category" in clean and clean["category"] not in categories(ledger):
@@ -942,8 +981,8 @@ def parse_deadline(value: Any) -> _dt.datetime:
 __all__ = [
     "LEVELS", "SOURCES", "DEFAULT_CATEGORIES", "STATES", "OPEN_STATES", "DONE_STATES", "SATISFACTION", "CARDS",
     "ACTIONS", "TRANSITIONS", "ROLE_ACTIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
-    "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "derive_state",
-    "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
+    "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "matter_edits",
+    "FIELD_LABELS", "derive_state", "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
     "is_overdue", "home_summary", "categories", "deadline_days", "card_points", "search_tokens",
     "match_expression", "rebuild_search_index", "fts5_available", "has_search_index", "as_datetime", "end_of_day",
 ]

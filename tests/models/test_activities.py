@@ -213,6 +213,64 @@ def test_export_rows_in_template_columns(ledger, world):
     assert activities.export_rows(ledger)[-1][5:9] == ["", "", "", ""]
 
 
+
+@pytest.fixture
+def export_world(ledger, world):
+    """Five activities in October/November over two grids, two organisations and two types."""
+    v, g1, g2 = world["v"], world["g1"], world["g2"]
+    star = volunteers.add_org(ledger, volunteers.OrgData("星光艺术团"))
+    aid = volunteers.add_org(ledger, volunteers.OrgData("爱心互助加油站"))
+    _act(ledger, "2026-10-05", g1, [(v["李医生"], 3), (v["张秀英"], 2)], title="义诊进社区", type="义诊",
+         org_id=aid, place="广场")
+    _act(ledger, "2026-10-12", g2, [(v["王律师"], 2)], title="法律小讲堂", type="普法", org_id=aid, place="活动室")
+    _act(ledger, "2026-10-19", None, [(v["张秀英"], 4)], title="重阳文艺汇演", type="文体", org_id=star,
+         place="广场")
+    _act(ledger, "2026-10-26", g1, [(v["王律师"], 1)], title="普法进楼栋", type="普法", place="3号楼")
+    _act(ledger, "2026-11-02", g1, [(v["李医生"], 2)], title="义诊回访", type="义诊", org_id=aid, place="广场")
+    return {"star": star, "aid": aid, "g1": g1, "g2": g2}
+
+
+@pytest.mark.parametrize("flt_args,titles", [
+    ({}, ["义诊进社区", "义诊进社区", "法律小讲堂", "重阳文艺汇演", "普法进楼栋"]),
+    ({"grid": "g1"}, ["义诊进社区", "义诊进社区", "普法进楼栋"]),
+    ({"grid": COMMUNITY_WIDE}, ["重阳文艺汇演"]),
+    ({"org": "aid"}, ["义诊进社区", "义诊进社区", "法律小讲堂"]),
+    ({"type": "普法"}, ["法律小讲堂", "普法进楼栋"]),
+    ({"text": "广场"}, ["义诊进社区", "义诊进社区", "重阳文艺汇演"]),      # text matches title or place
+    ({"text": "普法"}, ["普法进楼栋"]),
+    ({"grid": "g1", "type": "普法", "text": "楼栋"}, ["普法进楼栋"]),
+    ({"grid": "g2", "org": "star"}, []),
+])
+def test_export_applies_the_lists_filters(ledger, export_world, tmp_path, flt_args, titles):
+    grid = flt_args.get("grid")
+    flt = ActivityFilter(date_from="2026-10-01", date_to="2026-10-31",
+                         grid_id=export_world.get(grid, grid) if grid else None,
+                         org_id=export_world[flt_args["org"]] if "org" in flt_args else None,
+                         type=flt_args.get("type"), text=flt_args.get("text", ""))
+    rows = activities.export_rows(ledger, flt=flt)
+    assert [r[0] for r in rows] == titles
+    # the export holds exactly the activities the list shows for the same filter
+    listed = {(a["on_date"], a["title"]) for a in activities.activities_page(ledger, flt)}
+    assert {(r[2], r[0]) for r in rows} == listed
+    out = tmp_path / "志愿服务.xlsx"
+    assert activities.export_activities(ledger, out, flt=flt) == len(titles)
+    sheet = openpyxl.load_workbook(out).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]] == titles
+
+
+def test_export_without_a_filter_keeps_its_old_behaviour(ledger, export_world, tmp_path):
+    everything = activities.export_rows(ledger)
+    assert len(everything) == 6
+    assert activities.export_rows(ledger, "2026-11") == [r for r in everything if r[2].startswith("2026-11")]
+    assert len(activities.export_rows(ledger, None, "2026-10-10", "2026-10-26")) == 3
+    # month / dates given with a filter replace the filter's own dates; its other filters stay
+    flt = ActivityFilter(date_from="2026-10-01", date_to="2026-10-31", org_id=export_world["aid"])
+    assert [r[0] for r in activities.export_rows(ledger, "2026-11", flt=flt)] == ["义诊回访"]
+    assert flt.date_from == "2026-10-01"           # the caller's filter is not changed
+    assert activities.export_activities(ledger, tmp_path / "a.csv", month="2026-10") == 5
+    with pytest.raises(ValidationError):
+        activities.export_rows(ledger, flt=ActivityFilter(date_from="2026-11-01", date_to="2026-10-01"))
+
 def test_activity_types_are_configurable(ledger):
     assert "义诊进社区" in activities.activity_types(ledger)
     activities.set_activity_types(ledger, ["读书会", " 读书会", "其他"])

@@ -349,6 +349,58 @@ def test_update_matter(ledger, place):
         M.update_matter(ledger, matter_id, {"level": "大事"})
 
 
+def test_update_matter_is_audited_and_searchable(ledger, place):
+    import json
+
+    matter_id = new_matter(ledger, place)
+    M.update_matter(ledger, matter_id, {"source": "微信群", "location_text": "小区东门",
+                                        "reporter_phone": "138 0000 1234"})
+    m = M.get_matter(ledger, matter_id)
+    assert (m["source"], m["location_text"], m["reporter_phone"]) == ("微信群", "小区东门", "13800001234")
+    row = ledger.query("SELECT operator, old_value, new_value FROM audit_log"
+                       " WHERE table_name = 'matters' AND action = '修改' AND row_id = ?", [matter_id])
+    assert len(row) == 1
+    assert json.loads(row[0]["old_value"])["source"] == "来电"
+    assert json.loads(row[0]["new_value"]) == {"source": "微信群", "location_text": "小区东门",
+                                               "reporter_phone": "13800001234"}
+    assert M.count(ledger, M.MatterFilter(text="东门")) == 1
+    edits = M.matter_edits(ledger, matter_id)
+    assert [(e["operator"], e["old"]["source"], e["new"]["source"]) for e in edits] == [
+        (ledger.operator.name, "来电", "微信群")]
+    # nothing changed: nothing written, nothing audited
+    M.update_matter(ledger, matter_id, {"source": "微信群"})
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE action = '修改' AND row_id = ?", [matter_id]) == 1
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"source": "飞鸽传书"}, "source"),
+    ({"category": "不存在的类别"}, "category"),
+    ({"description": "  "}, "description"),
+    ({"reporter_phone": "12345"}, "reporter_phone"),
+    ({"reporter_resident_id": 99999}, "reporter_resident_id"),
+])
+def test_update_matter_refuses_bad_values(ledger, place, changes, field):
+    matter_id = new_matter(ledger, place)
+    before = M.get_matter(ledger, matter_id)
+    with pytest.raises(ValidationError) as err:
+        M.update_matter(ledger, matter_id, changes)
+    assert err.value.field == field
+    assert M.get_matter(ledger, matter_id)["description"] == before["description"]
+
+
+def test_update_matter_refused_for_supervisor_and_cancelled(ledger, place):
+    from models.db import Operator
+
+    cancelled = bring_to(ledger, place, "作废", "小事")
+    with pytest.raises(WorkflowError, match="已作废"):
+        M.update_matter(ledger, cancelled, {"description": "改一下"})
+    matter_id = new_matter(ledger, place)
+    ledger.operator = Operator("督导", role="督导员")
+    with pytest.raises(WorkflowError, match="督导员"):
+        M.update_matter(ledger, matter_id, {"description": "改一下"})
+    assert M.get_matter(ledger, matter_id)["description"] == "3号楼门前路灯不亮"
+
+
 # -- lists and the home screen ------------------------------------------------------------------
 
 @pytest.fixture

@@ -440,3 +440,111 @@ def test_the_same_matter_opens_one_window(page, ledger, place):
     first.close()
     second = page.open_matter(matter_id)
     assert second is not first and second.isVisible()
+
+
+# -- 修改: correcting a matter's descriptive fields ---------------------------------------------
+
+def _open_edit(qtbot, detail):
+    assert detail.edit_button.isVisibleTo(detail) and detail.edit_button.isEnabled()
+    qtbot.mouseClick(detail.edit_button, Qt.LeftButton)
+    dialog = detail.action_dialog
+    assert dialog is not None and dialog.action == "修改" and dialog.isVisible()
+    return dialog
+
+
+def test_edit_matter_fields_validated_saved_and_audited(page, ledger, ctx, place, qtbot, typer):
+    import json
+
+    matter_id = register(ledger, place, description="路灯不亮", reporter_name="王大妈",
+                         reporter_phone="13800001234")
+    detail = page.open_matter(matter_id)
+    changed = []
+    ctx.changed.connect(changed.append)
+    dialog = _open_edit(qtbot, detail)
+    # prefilled with what the matter says
+    assert dialog.source_box.currentText() == "来电"
+    assert dialog.category_box.currentText() == "路灯照明"
+    assert dialog.description_edit.toPlainText() == "路灯不亮"
+    assert (dialog.reporter_edit.text(), dialog.phone_edit.text()) == ("王大妈", "13800001234")
+
+    dialog.description_edit.clear()
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.error_label.text() == "请填写事项描述。"
+    typer(dialog.description_edit, "1号楼门前路灯闪烁")
+    dialog.phone_edit.clear()
+    typer(dialog.phone_edit, "12345")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.error_label.text().startswith("联系电话有误")
+    assert matters_model.get_matter(ledger, matter_id)["description"] == "路灯不亮"   # nothing saved yet
+
+    dialog.phone_edit.clear()
+    typer(dialog.phone_edit, "13900002222")
+    dialog.source_box.setCurrentText("微信群")
+    dialog.category_box.setCurrentText("安全隐患")
+    assert dialog.location_edit.text() == "1号楼1单元101"        # the default: the household
+    dialog.location_edit.clear()
+    typer(dialog.location_edit, "小区东门")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert not dialog.isVisible()
+
+    m = matters_model.get_matter(ledger, matter_id)
+    assert (m["source"], m["category"], m["description"], m["location_text"], m["reporter_phone"]) == (
+        "微信群", "安全隐患", "1号楼门前路灯闪烁", "小区东门", "13900002222")
+    assert m["level"] == "小事" and m["state"] == "登记"        # not editable here, untouched
+    assert changed == ["matters"]
+    # the page shows the new values at once
+    assert detail.fields["source"].text() == "微信群"
+    assert detail.fields["category"].text() == "安全隐患"
+    assert detail.fields["reporter_phone"].text() == "13900002222"
+    assert "小区东门" in detail.fields["place"].text()
+    assert detail.description_label.text() == "1号楼门前路灯闪烁"
+    last = detail.timeline.rowCount() - 1
+    assert detail.timeline.item(last, 1).text() == "修改"
+    assert detail.timeline.item(last, 3).text() == ledger.operator.name
+    assert "来源：来电 → 微信群" in detail.timeline.item(last, 4).text()
+    assert "事项描述：路灯不亮 → 1号楼门前路灯闪烁" in detail.timeline.item(last, 4).text()
+    audit = ledger.query("SELECT old_value, new_value FROM audit_log WHERE table_name = 'matters'"
+                         " AND action = '修改' AND row_id = ?", [matter_id])
+    assert len(audit) == 1
+    assert json.loads(audit[0]["old_value"])["description"] == "路灯不亮"
+    assert json.loads(audit[0]["new_value"])["source"] == "微信群"
+
+    # saving unchanged fields writes nothing
+    dialog = _open_edit(qtbot, detail)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE action = '修改' AND row_id = ?", [matter_id]) == 1
+
+
+def test_edit_refused_by_the_model_is_explained(page, ledger, place, qtbot, typer, warnings):
+    matter_id = register(ledger, place)
+    detail = page.open_matter(matter_id)
+    dialog = _open_edit(qtbot, detail)
+    dialog.reporter_edit.resident_id = 987654       # a resident removed meanwhile
+    typer(dialog.description_edit, "，已报修")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.isVisible() and dialog.error_label.text() == "所选的反映人不在居民名单中。"
+    assert matters_model.get_matter(ledger, matter_id)["description"] == "路灯不亮"
+
+    # cancelled meanwhile in another window: the refusal is shown, nothing changes
+    dialog.reporter_edit.resident_id = None
+    matters_model.apply_action(ledger, matter_id, "作废", note="重复登记")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert len(warnings) == 1 and "已作废" in warnings[0]
+    assert matters_model.get_matter(ledger, matter_id)["description"] == "路灯不亮"
+
+
+def test_edit_disabled_for_supervisor_and_cancelled(page, ledger, place):
+    from models.db import Operator
+
+    cancelled = register(ledger, place)
+    matters_model.apply_action(ledger, cancelled, "作废", note="重复登记")
+    detail = page.open_matter(cancelled)
+    assert not detail.edit_button.isEnabled() and "作废" in detail.edit_button.toolTip()
+    detail.close()
+
+    open_one = register(ledger, place, description="井盖缺失")
+    detail = page.open_matter(open_one)
+    assert detail.edit_button.isEnabled()
+    ledger.operator = Operator("督导", role="督导员")
+    detail.refresh()
+    assert not detail.edit_button.isEnabled() and "督导员" in detail.edit_button.toolTip()

@@ -234,6 +234,61 @@ def test_filters_by_grid_org_and_type(qtbot, page, ctx):
     assert tab.model.rowCount() == 1
 
 
+def test_export_uses_exactly_the_lists_filters(qtbot, typer, page, ctx, tmp_path, monkeypatch, answers):
+    import openpyxl
+
+    ledger = ctx.ledger
+    g1 = grids.ensure_grid(ledger, grids.own_community_id(ledger), "一网格")
+    g2 = grids.ensure_grid(ledger, grids.own_community_id(ledger), "二网格")
+    org = volunteers.ensure_org(ledger, "爱心互助加油站")
+    doc, lawyer = (volunteers.add_outside_volunteer(ledger, n) for n in ("周医生", "吴律师"))
+    add = activities.add_activity
+    add(ledger, activities.ActivityData("义诊进楼栋", "2026-10-03", type="义诊进社区", grid_id=g1, org_id=org,
+                                        place="3号楼"), [(doc, 3), (lawyer, 1)])
+    add(ledger, activities.ActivityData("义诊进广场", "2026-10-10", type="义诊进社区", grid_id=g1, org_id=org,
+                                        place="广场"), [(doc, 2)])
+    add(ledger, activities.ActivityData("义诊（二网格）", "2026-10-11", type="义诊进社区", grid_id=g2, org_id=org,
+                                        place="3号楼"), [(doc, 2)])
+    add(ledger, activities.ActivityData("楼栋普法", "2026-10-12", type="法律服务", grid_id=g1, org_id=org,
+                                        place="3号楼"), [(lawyer, 2)])
+    add(ledger, activities.ActivityData("义诊无组织", "2026-10-13", type="义诊进社区", grid_id=g1,
+                                        place="3号楼"), [(doc, 1)])
+    add(ledger, activities.ActivityData("九月义诊", "2026-09-20", type="义诊进社区", grid_id=g1, org_id=org,
+                                        place="3号楼"), [(doc, 1)])
+    ctx.notify("volunteers")
+    tab = page.activities
+    # the clerk narrows the list in its own widgets
+    tab.date_from.setDate(QDate(2026, 10, 1))
+    tab.date_to.setDate(QDate(2026, 10, 31))
+    tab.grid_box.setCurrentIndex(tab.grid_box.findText("一网格"))
+    tab.org_box.setCurrentIndex(tab.org_box.findText("爱心互助加油站"))
+    tab.type_box.setCurrentIndex(tab.type_box.findText("义诊进社区"))
+    typer(tab.search, "楼")
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    assert tab.model.row_dict(0)["title"] == "义诊进楼栋"
+
+    out = tmp_path / "志愿服务导出"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(tab.export_button, Qt.LeftButton)
+    sheet = openpyxl.load_workbook(tmp_path / "志愿服务导出.xlsx").active
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert sorted((r[0], r[2], r[5], r[6], r[7]) for r in rows) == sorted([
+        ("义诊进楼栋", "2026-10-03", "一网格", "爱心互助加油站", "周医生"),
+        ("义诊进楼栋", "2026-10-03", "一网格", "爱心互助加油站", "吴律师")])
+    assert answers[-1][0] == "information" and "已导出 2 行" in answers[-1][2]
+
+    # widen the list again (only the grid filter left): the export follows
+    tab.search.clear()
+    tab.org_box.setCurrentIndex(0)
+    tab.type_box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 4)
+    listed = {tab.model.row_dict(i)["title"] for i in range(tab.model.rowCount())}
+    qtbot.mouseClick(tab.export_button, Qt.LeftButton)
+    sheet = openpyxl.load_workbook(tmp_path / "志愿服务导出.xlsx").active
+    exported = {r[0] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert exported == listed == {"义诊进楼栋", "义诊进广场", "楼栋普法", "义诊无组织"}
+
+
 def test_orgs_tab_create_and_add_member(qtbot, typer, page, ctx, answers):
     page.tabs.setCurrentWidget(page.orgs)
     dialog = page.orgs.new_org()

@@ -2,7 +2,7 @@
 
 Each action opens a small dialog (分派: staff; 办结: result; 回访: satisfaction;
 上报: a 联席会议, existing or new; 延期: new deadline and reason; 督办: card and
-note; 作废: reason, then a confirmation).  The dialogs are opened with
+note; 作废: reason, then a confirmation; 修改: the descriptive fields).  The dialogs are opened with
 ``open()`` — never a blocking ``exec()`` — and the action is applied through
 :func:`models.matters.apply_action` when the clerk confirms.
 """
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDate
 from models import grids as grids_model
 from models import matters as matters_model
 from models import meetings as meetings_model
-from models.errors import LedgerError
+from models.errors import LedgerError, ValidationError
+from models.phones import check_phone
+from ui.dialogs.matter_form import ReporterFinder
 from ui.pages.matters import OVERDUE_BADGE_STYLE, OVERDUE_COLOR, short_ts
 
 #: what each action's button says
@@ -337,6 +339,90 @@ class CancelDialog(ActionDialog):
         return {"note": self.reason_box.currentText().strip()}
 
 
+class EditDialog(ActionDialog):
+    """修改事项信息: the fields :func:`models.matters.update_matter` may correct, prefilled.
+
+    ``values()`` gives only the fields the clerk changed.
+    """
+
+    action = "修改"
+    title = "修改事项信息"
+
+    def build(self) -> None:
+        m = self.matter
+        self.source_box = QComboBox()
+        self.source_box.addItems(list(matters_model.SOURCES))
+        self.source_box.setCurrentIndex(max(0, self.source_box.findText(m.get("source") or "")))
+        self.category_box = QComboBox()
+        category_names = matters_model.categories(self.ctx.ledger)
+        if m.get("category") and m["category"] not in category_names:
+            category_names = [m["category"], *category_names]   # a category since removed from the list
+        self.category_box.addItems(category_names)
+        self.category_box.setCurrentIndex(max(0, self.category_box.findText(m.get("category") or "")))
+        self.description_edit = _multiline("发生了什么、群众的诉求（必填）")
+        self.description_edit.setPlainText(m.get("description") or "")
+        self.location_edit = QLineEdit(m.get("location_text") or "")
+        self.location_edit.setPlaceholderText("补充地点，如“小区东门路灯”（可不填）")
+        self.reporter_edit = ReporterFinder(self.ctx.ledger)
+        self.reporter_edit.setText(m.get("reporter_name") or "")
+        self.reporter_edit.resident_id = m.get("reporter_resident_id") or None
+        self.reporter_edit.resident_chosen.connect(self._resident_chosen)
+        self.phone_edit = QLineEdit(m.get("reporter_phone") or "")
+        self.phone_edit.setPlaceholderText("手机或座机，如 13800001234、0551-1234567")
+        self.form.addRow("来源(&S)", self.source_box)
+        self.form.addRow("类别(&L)", self.category_box)
+        self.form.addRow("事项描述(&M)", self.description_edit)
+        self.form.addRow("地点(&W)", self.location_edit)
+        self.form.addRow("反映人(&R)", self.reporter_edit)
+        self.form.addRow("联系电话(&T)", self.phone_edit)
+        note = QLabel("分级、网格、登记时间和承办人不在此修改；修改会记入操作日志。")
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.ok_button.setText("保存")
+        self.fields_widgets = {
+            "source": self.source_box, "category": self.category_box, "description": self.description_edit,
+            "location_text": self.location_edit, "reporter_resident_id": self.reporter_edit,
+            "reporter_name": self.reporter_edit, "reporter_phone": self.phone_edit,
+        }
+
+    def _resident_chosen(self, row: dict) -> None:
+        if row.get("phone") and not self.phone_edit.text().strip():
+            self.phone_edit.setText(row["phone"])
+
+    def entered(self) -> dict:
+        """Every editable field as the dialog shows it."""
+        return {
+            "source": self.source_box.currentText(), "category": self.category_box.currentText(),
+            "description": self.description_edit.toPlainText().strip(),
+            "location_text": self.location_edit.text().strip(),
+            "reporter_resident_id": self.reporter_edit.resident_id or None,
+            "reporter_name": self.reporter_edit.text().strip(),
+            "reporter_phone": self.phone_edit.text().strip(),
+        }
+
+    def values(self) -> dict:
+        old = self.matter
+        return {k: v for k, v in self.entered().items() if (old.get(k) or None) != (v or None)}
+
+    def problem(self):
+        data = self.entered()
+        if not data["description"]:
+            self.description_edit.setFocus()
+            return "请填写事项描述。"
+        if data["reporter_phone"]:
+            _number, error = check_phone(data["reporter_phone"])
+            if error:
+                self.phone_edit.setFocus()
+                return f"联系电话有误：{error}"
+        return None
+
+    def focus_field(self, field: str | None) -> None:
+        widget = self.fields_widgets.get(field or "")
+        if widget is not None:
+            widget.setFocus()
+
+
 ACTION_DIALOGS: dict[str, type[ActionDialog]] = {
     d.action: d for d in (AssignDialog, CloseDialog, FollowUpDialog, EscalateDialog, ExtendDialog,
                           SuperviseDialog, CancelDialog)
@@ -379,6 +465,19 @@ def _event_detail(event: dict) -> str:
     note = event.get("note") or ""
     if note and note not in (data.get("result"),):
         parts.append(note)
+    return "；".join(parts)
+
+
+def _edit_detail(edit: dict) -> str:
+    """One correction in Chinese: 来源：QQ群 → 12345热线；事项描述：… → …"""
+    parts = []
+    for field, new in edit.get("new", {}).items():
+        label = matters_model.FIELD_LABELS.get(field, field)
+        if field == "reporter_resident_id":
+            parts.append("关联居民档案" if new else "取消关联居民档案")
+            continue
+        old = edit.get("old", {}).get(field)
+        parts.append(f"{label}：{_shorten(old, 20) or '（空）'} → {_shorten(new, 20) or '（空）'}")
     return "；".join(parts)
 
 
@@ -473,6 +572,10 @@ class MatterDetailDialog(QDialog):
 
         self.action_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
+        self.edit_button = QPushButton("修改(&G)")
+        self.edit_button.setAutoDefault(False)
+        self.edit_button.clicked.connect(self.start_edit)
+        actions.addWidget(self.edit_button)
         for action in matters_model.ACTIONS:
             button = QPushButton(ACTION_BUTTONS.get(action, action))
             button.setAutoDefault(False)
@@ -508,6 +611,7 @@ class MatterDetailDialog(QDialog):
             self.description_label.setText(str(exc))
             for button in self.action_buttons.values():
                 button.hide()
+            self.edit_button.hide()
             return
         m = self.matter
         self.setWindowTitle(f"民情事项 {m.get('number', '')}")
@@ -557,6 +661,15 @@ class MatterDetailDialog(QDialog):
         # assigning an assigned matter again hands it to someone else
         self.action_buttons["分派"].setText("改派(&P)" if m.get("assignee_name") else ACTION_BUTTONS["分派"])
         self.no_action_label.setVisible(not allowed)
+        if not self.ctx.can_edit():
+            self.edit_button.setEnabled(False)
+            self.edit_button.setToolTip("督导员只能查看和督办，不能修改事项。")
+        elif state == "作废":
+            self.edit_button.setEnabled(False)
+            self.edit_button.setToolTip("事项已作废，不能再修改。")
+        else:
+            self.edit_button.setEnabled(True)
+            self.edit_button.setToolTip("修改来源、类别、描述、地点和反映人")
         self._fill_timeline()
 
     def _meeting_titles(self, meeting_ids) -> list[str]:
@@ -571,6 +684,11 @@ class MatterDetailDialog(QDialog):
 
     def _fill_timeline(self) -> None:
         events = matters_model.matter_events(self.ctx.ledger, self.matter_id)
+        # corrections of the fields (修改) are on the record too, between the steps when they happened
+        edits = [{"at": e["at"], "action": "修改", "from_state": None, "to_state": "", "operator": e["operator"],
+                  "note": _edit_detail(e), "data": None}
+                 for e in matters_model.matter_edits(self.ctx.ledger, self.matter_id)]
+        events = sorted(events + edits, key=lambda e: str(e.get("at") or ""))
         self.timeline.setRowCount(len(events))
         for row, event in enumerate(events):
             change = event.get("to_state") or ""
@@ -613,6 +731,34 @@ class MatterDetailDialog(QDialog):
         self.action_dialog = dialog
         dialog.open()
         return dialog
+
+    def start_edit(self) -> EditDialog:
+        """Open 修改事项信息 (non-blocking); returns it."""
+        dialog = EditDialog(self.ctx, self.matter, self)
+        dialog.accepted.connect(lambda d=dialog: self.save_edit(d))
+        self.action_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def save_edit(self, dialog: EditDialog) -> bool:
+        """Save the edit dialog's changes through update_matter; reopen it with the reason when refused."""
+        changes = dialog.values()
+        if not changes:
+            return True
+        try:
+            matters_model.update_matter(self.ctx.ledger, self.matter_id, changes)
+        except ValidationError as exc:
+            dialog.show_error(str(exc))
+            dialog.open()
+            dialog.focus_field(exc.field)
+            return False
+        except LedgerError as exc:
+            QMessageBox.warning(self, "修改未完成", str(exc))
+            return False
+        self.ctx.notify("matters")
+        self.refresh()
+        self.acted.emit("修改")
+        return True
 
     def _confirm(self, dialog: ActionDialog) -> None:
         if dialog.action == "作废":

@@ -974,8 +974,8 @@ class ActivitiesTab(QWidget):
         if not file:
             return
         path = Path(file) if file.lower().endswith(".xlsx") else Path(file + ".xlsx")
-        ok, n = _guard(self, act_model.write_activities_xlsx, self.ctx.ledger, path, flt.date_from, flt.date_to,
-                       title="导出失败")
+        # exactly what the list shows: its dates, grid, organisation, type and search text
+        ok, n = _guard(self, act_model.write_activities_xlsx, self.ctx.ledger, path, flt=flt, title="导出失败")
         if ok:
             QMessageBox.information(self, "导出完成", f"已导出 {n} 行（每位志愿者每次活动一行，可按模板再导入）：\n{path}")
 
