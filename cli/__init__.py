@@ -51,7 +51,7 @@ _ARGPARSE_ZH = {
     "not allowed with argument %s": "不能与参数 %s 同时使用",
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
-    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为 %(type)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为%(type)s）",
     "unrecognized arguments: %s": "无法识别的参数：%s",
     "expected one argument": "需要一个值",
     "expected at least one argument": "至少需要一个值",
@@ -67,12 +67,18 @@ def _argparse_zh(message: str) -> str:
 argparse._ = _argparse_zh
 
 
+def _integer(text: str) -> int:
+    return int(text)
+
+
+_integer.__name__ = "整数"  # argparse names the type in its error message: “应为整数”
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse speaking Chinese on errors; exits 2 on usage errors as SPEC §8 says."""
 
     def error(self, message: str):  # noqa: D102
         self.print_usage(sys.stderr)
-        message = message.replace("（应为 int）", "（应为整数）")
         self.exit(EXIT_USAGE, f"用法错误：{message}\n")
 
 
@@ -82,9 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="生成演示台账")
-    demo.add_argument("--households", type=int, default=2000, help="户数（默认 2000）")
-    demo.add_argument("--seed", type=int, default=1, help="随机种子")
-    demo.add_argument("--months", type=int, default=12, help="生成多少个月的事项、走访和活动（默认 12）")
+    demo.add_argument("--households", type=_integer, default=2000, help="户数（默认 2000）")
+    demo.add_argument("--seed", type=_integer, default=1, help="随机种子")
+    demo.add_argument("--months", type=_integer, default=12, help="生成多少个月的事项、走访和活动（默认 12）")
 
     imp = sub.add_parser("import", help="从 Excel/CSV 导入")
     imp.add_argument("kind", choices=IMPORT_KINDS)
@@ -102,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("kind", choices=REPORT_KINDS)
     period = rep.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
-    period.add_argument("--year", type=int)
+    period.add_argument("--year", type=_integer)
     rep.add_argument("--out", required=True)
 
     backup = sub.add_parser("backup", help="备份台账")
