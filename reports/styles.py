@@ -75,7 +75,8 @@ def getStyleSheet() -> StyleSheet1:  # noqa: N802 - the docco name everyone know
     add("BodyFlush", fontName=FANG, fontSize=13, leading=22, alignment=TA_LEFT)
     add("Scheme", fontName=FANG, fontSize=11.5, leading=18)
     add("Salutation", fontName=FANG, fontSize=13, leading=22, spaceBefore=6)
-    add("Note", fontName=SONG, fontSize=9, leading=13, textColor=colors.HexColor("#333333"))
+    add("Note", fontName=SONG, fontSize=9, leading=13, textColor=colors.HexColor("#333333"),
+        spaceBefore=4)  # a note under a table must not touch its bottom rule
     add("Meta", fontName=SONG, fontSize=9.5, leading=14)
     add("MetaRight", fontName=SONG, fontSize=9.5, leading=14, alignment=TA_RIGHT)
     add("Signature", fontName=FANG, fontSize=13, leading=22, alignment=TA_RIGHT)
