@@ -83,8 +83,8 @@ def main(argv=None) -> int:
         lines.append(text)
         builtins.print(text, **kwargs)
 
-    from models import evaluation as ev
-    from models.db import open_db
+    from models.evaluation import compute as ev
+    from models.ledger import open_db
 
     path = Path(args.db)
     if not path.exists():

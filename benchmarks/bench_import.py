@@ -44,7 +44,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     """A realistic ledger: title rows, 17 columns, households of 1–5 people, 40 grids."""
     import openpyxl
 
-    from models.idcard import make_id
+    from models.core.idcard import make_id
 
     rnd = random.Random(seed)
     wb = openpyxl.Workbook(write_only=True)
@@ -136,7 +136,8 @@ def child_read(path: str) -> dict:
 
 
 def child_import(path: str, db: str) -> dict:
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
     from models.importing import import_file, load_spec
 
     ledger = open_db(db, operator=Operator("基准测试"), community_name="幸福社区")

@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models import matters as M  # noqa: E402
-from models.db import Operator, open_db, ts  # noqa: E402
+from models.matters import records as M  # noqa: E402
+from models.core.db import Operator, ts
+from models.ledger import open_db  # noqa: E402
 
 REPEAT = 21
 
@@ -218,7 +219,7 @@ def main() -> int:
     print(f"home_summary (首页) p95 {p:.1f} ms")
 
     # -- the 走访日志 list (informative; no bar of its own) ------------------------------------
-    from models import visits as V
+    from models.visits import records as V
 
     staff_id = ledger.scalar("SELECT staff_id FROM visits WHERE staff_id IS NOT NULL LIMIT 1")
     visit_filters = {

@@ -5,7 +5,7 @@ Bar: opening the matters page and changing any filter shows the first page
 page until its model holds the first page, and each filter change (a widget
 change → the model reset with its first page).  The count label is filled
 after the first page (deferred), so it is timed on its own.  Baseline in the
-same run: ``models.matters.search_page`` alone for the same filters.
+same run: ``models.matters.records.search_page`` alone for the same filters.
 
 Usage (the ledger is only read; make one with benchmarks/bench_matters.py --synth)::
 
@@ -46,8 +46,9 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from models import matters as M
-    from models.db import Operator, open_db
+    from models.matters import records as M
+    from models.core.db import Operator
+    from models.ledger import open_db
     from ui.context import AppContext
     from ui.pages.matters import MattersPage
 

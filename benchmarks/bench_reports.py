@@ -57,8 +57,8 @@ def _child(kind: str, db: str, period: str) -> dict:
 import io, json, resource, sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {str(ROOT)!r})
-from models.db import open_db
-from models import report_data as rd
+from models.ledger import open_db
+from models.reporting import data as rd
 import reports
 ledger = open_db({db!r}, create=False)
 kind, period = {kind!r}, {period!r}
@@ -114,8 +114,8 @@ def main(argv=None) -> int:
     parser.add_argument("--write-doc", action="store_true", help="write the figures to docs/performance.md")
     args = parser.parse_args(argv)
 
-    from models import report_data as rd
-    from models.db import open_db
+    from models.reporting import data as rd
+    from models.ledger import open_db
 
     import reports
 

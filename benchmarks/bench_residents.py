@@ -7,7 +7,7 @@ Usage::
 
 1. builds the demo ledger with ``main.py demo`` in a child process (timed; bar < 120 s)
    unless ``--reuse`` and the file exists;
-2. measures the first page (100 rows) of :func:`models.residents.search_page` for each
+2. measures the first page (100 rows) of :func:`models.residents.records.search_page` for each
    query class on SQLite as shipped with this Python (3.40) and on a newer SQLite
    (``pysqlite3-binary``, pinned in ``benchmarks/requirements-bench.txt``, installed into
    a private folder so the application's own venv keeps the stdlib module), against the
@@ -61,7 +61,7 @@ DESIGN_NOTES = [
 # -- the measuring worker (runs in a child process, one per SQLite build) --------------------
 
 def _queries(ledger, rng: random.Random, samples: int) -> dict[str, list[tuple[str, int | None]]]:
-    from models import search
+    from models.residents import search
 
     max_id = ledger.scalar("SELECT MAX(id) FROM residents")
     picks = [rng.randint(1, max_id) for _ in range(samples * 3)]
@@ -103,13 +103,13 @@ def worker(db: str, flavour: str, samples: int) -> dict:
         sys.path.insert(0, str(BENCH_SITE))
         import pysqlite3.dbapi2 as driver  # noqa: F401 - the newer SQLite
 
-        import models.db
+        import models.core.db
 
-        models.db.sqlite3 = driver
+        models.core.db.sqlite3 = driver
     else:
         import sqlite3 as driver
-    from models import residents as R
-    from models.db import open_db
+    from models.residents import records as R
+    from models.ledger import open_db
 
     start = time.perf_counter()
     ledger = open_db(db, create=False)

@@ -132,7 +132,7 @@ def run(argv: list[str]) -> int:
         return run_gui(args)
     module_name, func_name = HANDLERS[args.command].split(":")
     handler = getattr(importlib.import_module(module_name), func_name)
-    from models.errors import LedgerError
+    from models.core.errors import LedgerError
 
     try:
         return handler(args)

@@ -6,7 +6,7 @@ import sys
 import time
 
 from cli import EXIT_OK, EXIT_USAGE, resolve_db
-from models.db import open_db
+from models.ledger import open_db
 
 
 def run_demo(args) -> int:

@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 from cli import EXIT_OK, EXIT_USAGE, resolve_db
-from models.db import open_db
+from models.ledger import open_db
 
 #: kind → "module:function"
 EXPORTERS = {
-    "residents": "models.exporting:export_residents",
+    "residents": "models.residents.export:export_residents",
     "ranking": "cli.ranking:export_ranking",
-    "activities": "models.activities:export_activities",
+    "activities": "models.volunteers.activities:export_activities",
     "matters": "models.importing.matters:export_matters",
     "visits": "models.importing.visits:export_visits",
 }

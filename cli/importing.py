@@ -26,7 +26,7 @@ MAX_WARNINGS_SHOWN = 50
 
 
 def run_import(args) -> int:
-    from models.db import open_db
+    from models.ledger import open_db
     from models.importing import ImportFileError, import_file, load_spec
 
     ref = IMPORTERS.get(args.kind)

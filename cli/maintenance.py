@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cli import EXIT_OK, EXIT_REJECTED, resolve_db
 from models import backup as backup_mod
-from models.db import integrity_check, open_db
+from models.core.db import integrity_check
+from models.ledger import open_db
 
 
 def run_check(args) -> int:

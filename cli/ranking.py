@@ -13,8 +13,8 @@ from cli import EXIT_USAGE
 
 
 def export_ranking(ledger, out, month: str | None = None, progress=None) -> int:
-    from models import evaluation as ev
-    from models.errors import ValidationError
+    from models.evaluation import compute as ev
+    from models.core.errors import ValidationError
 
     if month is None:
         month = ev.recent_months(ledger, 2)[1]

@@ -57,9 +57,9 @@ def run_report(args) -> int:
     problem = check_args(args)
     if problem:
         return _usage(problem)
-    from models.db import open_db
-    from models.errors import EnvironmentProblem
-    from models.report_data import ReportRequest, gather
+    from models.ledger import open_db
+    from models.core.errors import EnvironmentProblem
+    from models.reporting.data import ReportRequest, gather
 
     import reports
 

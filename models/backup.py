@@ -7,8 +7,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from models.db import Ledger, open_db
-from models.errors import EnvironmentProblem
+from models.core.db import Ledger
+from models.ledger import open_db
+from models.core.errors import EnvironmentProblem
 
 
 def _check_copy(path: Path) -> None:

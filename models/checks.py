@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.db import Ledger
+from models.core.db import Ledger
 
 
 def ledger_problems(ledger: Ledger) -> list[str]:
@@ -32,7 +32,7 @@ def ledger_problems(ledger: Ledger) -> list[str]:
 
 def resident_problems(ledger: Ledger) -> list[str]:
     """Residents' own rules: stored ID numbers valid, no stray grid without a household, search index."""
-    from models.idcard import check_id, mask
+    from models.core.idcard import check_id, mask
 
     problems: list[str] = []
     bad = ledger.scalar("SELECT COUNT(*) FROM residents WHERE household_id IS NULL"

@@ -4,7 +4,7 @@ Each report module exposes ``build_story(data)`` and ``render(data, target)``;
 :func:`render` here picks the module from the data's type, so callers
 (``cli/reporting.py``, ``ui/pages/reports.py``) need not know which is which::
 
-    data = models.report_data.gather(ledger, ReportRequest("monthly", month="2026-10"))
+    data = models.reporting.data.gather(ledger, ReportRequest("monthly", month="2026-10"))
     pages = reports.render(data, "通报.pdf")
 """
 

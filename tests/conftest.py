@@ -12,7 +12,8 @@ if str(ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
-from models.db import Operator, open_db  # noqa: E402
+from models.core.db import Operator
+from models.ledger import open_db  # noqa: E402
 
 
 class FakeClock:

@@ -16,8 +16,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from models.db import Ledger, open_db
-from models.errors import LedgerError
+from models.core.db import Ledger
+from models.ledger import open_db
+from models.core.errors import LedgerError
 from resources.paths import log_file, resource_path, user_data_dir
 
 APP_NAME = "网格台账"

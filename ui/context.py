@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from models.db import Ledger
+from models.core.db import Ledger
 
 
 class AppContext(QObject):

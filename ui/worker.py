@@ -6,7 +6,7 @@ must not cross threads), shows a cancellable progress dialog in Chinese and,
 when the work ends, calls ``on_done(result)`` on the GUI thread.
 
 Errors speak Chinese (after qutebrowser's two kinds of error): a
-:class:`~models.errors.LedgerError` is shown as it is; anything else is our bug,
+:class:`~models.core.errors.LedgerError` is shown as it is; anything else is our bug,
 logged with its traceback to the log file and shown as a short message.
 """
 
@@ -21,8 +21,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from models.db import Operator, open_db
-from models.errors import LedgerError
+from models.core.db import Operator
+from models.ledger import open_db
+from models.core.errors import LedgerError
 from resources.paths import log_file
 
 log = logging.getLogger("gridledger")
@@ -214,7 +215,7 @@ def run_in_background(parent: QWidget | None, title: str, fn: Callable, on_done:
     Args:
         parent: the window the progress dialog belongs to.
         title: what is being done, in Chinese ("导出居民").
-        fn: the work; gets its own :class:`~models.db.Ledger` on ``db_path``, a
+        fn: the work; gets its own :class:`~models.core.db.Ledger` on ``db_path``, a
             ``progress(done, total, text)`` callable and ``is_cancelled()``.  It
             should return soon after ``is_cancelled()`` becomes True (returning
             or raising — either way ``on_done`` is not called).

@@ -17,8 +17,8 @@ import random
 import time
 from typing import Callable
 
-from models.db import Ledger
-from models.errors import ValidationError
+from models.core.db import Ledger
+from models.core.errors import ValidationError
 
 #: Area modules, in the order they run.  Add yours with one line.
 AREAS = [
@@ -56,7 +56,7 @@ def build_demo(ledger: Ledger, households: int = 2000, seed: int = 1, months: in
         raise ValidationError("这个台账已有居民数据。演示数据只能生成到新的台账文件中。")
     say = progress or (lambda _msg: None)
     if not ledger.community_name:
-        from models import grids
+        from models.grids import hierarchy as grids
 
         grids.set_own_community(ledger, DEFAULT_COMMUNITY)
     timings: dict[str, float] = {}

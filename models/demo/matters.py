@@ -12,7 +12,7 @@ written, so the ledger shows matters due today, overdue and awaiting follow-up.
 
 Written with bulk inserts (``executemany``) in one transaction; the cache columns of
 ``matters`` are computed here alongside the events with the same rules as
-:func:`models.matters.derive_state` (the tests check they agree).
+:func:`models.matters.records.derive_state` (the tests check they agree).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import json
 import random
 from collections import defaultdict
 
-from models import matters as M
-from models.db import Ledger, ts
+from models.matters import records as M
+from models.core.db import Ledger, ts
 
 #: category → (level, weight, description templates)
 CATEGORY_PLAN = {

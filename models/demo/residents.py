@@ -9,7 +9,7 @@ ones; about 3% moved out or deceased with dates; move-in dates for newcomers;
 the four-level service team.
 
 Everything is written with ``executemany`` in one transaction, ids assigned here,
-the search index filled in bulk (``models.search.token_rows``).
+the search index filled in bulk (``models.residents.search.token_rows``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import datetime as _dt
 import random
 from typing import Callable
 
-from models import grids as grids_mod
-from models.db import Ledger
-from models.idcard import check_digit
-from models.search import token_rows
+from models.grids import hierarchy as grids_mod
+from models.core.db import Ledger
+from models.core.idcard import check_digit
+from models.residents.search import token_rows
 
 # Surnames, roughly by frequency (weights), incl. several readings (单 曾 解 区 仇 查 乐 朴).
 SURNAMES = (

@@ -18,8 +18,8 @@ import io
 import random
 from collections import defaultdict
 
-from models import activities as A
-from models.db import Ledger
+from models.volunteers import activities as A
+from models.core.db import Ledger
 
 ORGS = [
     ("星光艺术团", "文体娱乐", "陈红梅", "2016-05-01"),

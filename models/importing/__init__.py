@@ -115,7 +115,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from models.db import Ledger
+from models.core.db import Ledger
 from models.importing.reader import ImportFileError, SheetSource, open_sheets
 from models.importing.values import compact, half_width, is_blank
 

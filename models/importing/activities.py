@@ -18,7 +18,7 @@ columns).  An activity already in the ledger (same name, date and place) gets th
 file's new volunteers; volunteers already recorded on it are skipped (or their
 hours updated with 更新), so importing the same file twice adds nothing.
 
-:func:`models.activities.write_activities_xlsx` writes the same columns (plus
+:func:`models.volunteers.activities.write_activities_xlsx` writes the same columns (plus
 开始时间/结束时间/联系电话), so export → import round trips.
 """
 
@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from models import activities as A
-from models import volunteers as V
-from models.db import Ledger
-from models.errors import ValidationError
+from models.volunteers import activities as A
+from models.volunteers import records as V
+from models.core.db import Ledger
+from models.core.errors import ValidationError
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.values import parse_date, parse_number, text
-from models.phones import check_phone
+from models.core.phones import check_phone
 
 COLUMNS = [
     Column("title", "活动名称", ("活动主题", "活动项目", "服务项目", "项目名称", "活动"), required=True,

@@ -29,11 +29,11 @@ import datetime as _dt
 import re
 from typing import Callable, Iterator
 
-from models import matters as M
-from models.db import Ledger, ts
+from models.matters import records as M
+from models.core.db import Ledger, ts
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.values import parse_datetime, text
-from models.phones import check_phone
+from models.core.phones import check_phone
 
 #: level of a category when 事项分级 is blank (SPEC §2's glossary)
 LEVEL_OF_CATEGORY = {"路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事",
@@ -370,13 +370,13 @@ def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
 
 def _check_month(month: str | None) -> str | None:
     if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
-        from models.errors import ValidationError
+        from models.core.errors import ValidationError
 
         raise ValidationError(f"月份“{month}”格式不对，应为 2026-10 这样的格式。", field="month")
     return month.strip() if month else None
 
 
-#: (header, key, text?, width) for models.exporting.write_table; headers are the template's
+#: (header, key, text?, width) for models.residents.export.write_table; headers are the template's
 EXPORT_COLUMNS = [(c.title, c.key, c.as_text or c.key == "room", 20 if c.key in ("description", "result") else 12)
                   for c in COLUMNS]
 
@@ -388,7 +388,7 @@ def export_matters(ledger: Ledger, out, month: str | None = None, progress=None)
     recreates the same events; importing it into this ledger adds nothing.
     Returns the number of rows written.
     """
-    from models.exporting import write_table
+    from models.residents.export import write_table
 
     month = _check_month(month)
     total = ledger.scalar("SELECT COUNT(*) FROM matters" + (" WHERE registered_at >= ? AND registered_at < ?"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from models.errors import EnvironmentProblem
+from models.core.errors import EnvironmentProblem
 from models.importing.values import text
 
 PROBLEM_HEADER = "问题说明"

@@ -9,7 +9,7 @@ missing (the row's 社区 column, else the ledger's own community).  A person wh
 ID is already in the ledger is skipped, or updated when the clerk asks.
 
 Writing is bulk (``executemany``) for 100,000-row files, keeping every invariant
-of ``models.residents.add_resident``: stamps, the denormalised grid/building, the
+of ``models.residents.records.add_resident``: stamps, the denormalised grid/building, the
 迁入/迁出/死亡 status events, tags, the household head, the audit log (masked IDs).
 """
 
@@ -18,17 +18,17 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from models.db import Ledger
-from models.errors import ValidationError
-from models.idcard import check_id, mask
+from models.core.db import Ledger
+from models.core.errors import ValidationError
+from models.core.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked
 from models.importing.values import half_width, no_spaces, parse_date, text
-from models.phones import check_phone
-from models.residents import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
+from models.core.phones import check_phone
+from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
                               clean_name, normalise_ethnicity, normalise_gender, normalise_political_status,
                               normalise_relation, normalise_residence_type, normalise_status)
 
-#: Words clerks use that ``models.residents``' synonym tables do not know yet.
+#: Words clerks use that ``models.residents.records``' synonym tables do not know yet.
 _MORE_RESIDENCE = {"本地户籍": "户籍人口", "本地": "户籍人口", "户在人在": "户籍人口", "户不在人在": "常住人口",
                    "寄住": "常住人口", "外来": "流动人口", "租住": "流动人口", "租户": "流动人口", "外地": "流动人口"}
 _MORE_STATUS = {"在住": "在册", "现住": "在册", "在籍": "在册", "搬离": "迁出", "外迁": "迁出", "离开": "迁出",

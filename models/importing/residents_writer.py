@@ -2,7 +2,7 @@
 
 One ``executemany`` per table instead of one ``add_resident`` per row, so a
 100,000-row file goes in within the benchmark's bar, while keeping what
-``models.residents`` guarantees for every resident it writes:
+``models.residents.records`` guarantees for every resident it writes:
 
 - ``created_*``/``updated_*`` stamps with the operator;
 - ``grid_id``/``building_id`` copied from the household;
@@ -10,9 +10,9 @@ One ``executemany`` per table instead of one ``add_resident`` per row, so a
   the status date);
 - tags, the household head (户主) when the household has none;
 - one audit row per new record, ID numbers masked;
-- the resident search index (``models.search.token_rows``, the bulk loaders' hook).
+- the resident search index (``models.residents.search.token_rows``, the bulk loaders' hook).
 
-People already in the ledger are updated through ``models.residents.update_resident``
+People already in the ledger are updated through ``models.residents.records.update_resident``
 (one at a time: updates are few and carry their own audit of old and new values).
 """
 
@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from models import grids as grids_mod
-from models.db import Ledger
-from models.idcard import mask
+from models.grids import hierarchy as grids_mod
+from models.core.db import Ledger
+from models.core.idcard import mask
 from models.importing import ImportSummary, RowOutcome, chunked
-from models.search import token_rows
+from models.residents.search import token_rows
 
 #: Rows per ``executemany`` round (bounded memory for the parameter lists).
 BATCH = 2000
@@ -37,7 +37,7 @@ RESIDENT_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "ph
 class Hierarchy:
     """Find-or-create communities, grids, buildings, units and households by name, with caches.
 
-    Communities and grids (a handful per file) go through ``models.grids``; buildings,
+    Communities and grids (a handful per file) go through ``models.grids.hierarchy``; buildings,
     units and households (thousands per file) are inserted here directly, stamped and
     audited the same way, without a savepoint and a table introspection per row.
     """
@@ -81,7 +81,7 @@ class Hierarchy:
         return self._grid[key]
 
     def _insert(self, what: str, table: str, record: dict) -> int:
-        """Insert a stamped row and audit it, as ``models.grids`` does (without a savepoint each)."""
+        """Insert a stamped row and audit it, as ``models.grids.hierarchy`` does (without a savepoint each)."""
         row = {**record, **self._stamp}
         columns = ", ".join(row)
         marks = ", ".join("?" * len(row))
@@ -268,12 +268,12 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
 def _update_existing(ledger: Ledger, places: Hierarchy, outcome: RowOutcome) -> bool:
     """Update a person already in the ledger with the file's non-blank values.
 
-    Goes through ``models.residents.update_resident`` (its own audit of old and new
+    Goes through ``models.residents.records.update_resident`` (its own audit of old and new
     values, events, search index).  A change that module refuses (e.g. a second
     户主 for the household) leaves that person as they were, with a warning.
     """
-    from models import residents as residents_mod
-    from models.errors import LedgerError
+    from models.residents import records as residents_mod
+    from models.core.errors import LedgerError
 
     data = outcome.data
     changes = {k: data[k] for k in ("name", "gender", "ethnicity", "birth_date", "phone", "relation",

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator
 
-from models import visits as V
-from models.db import Ledger
+from models.visits import records as V
+from models.core.db import Ledger
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.values import parse_date, text
 
@@ -182,7 +182,7 @@ def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) 
 
     Returns the number of rows written.
     """
-    from models.exporting import write_table
+    from models.residents.export import write_table
     from models.importing.matters import _check_month
 
     month = _check_month(month)

@@ -53,7 +53,7 @@ def test_demo_is_realistic_and_checks_clean(db):
     assert q("SELECT COUNT(*) FROM households WHERE head_resident_id IS NULL") == 0
     assert q("SELECT COUNT(DISTINCT role) FROM staff") >= 3
     # every ID number is valid and matches birth date and gender
-    from models.idcard import check_id
+    from models.core.idcard import check_id
 
     for number, birth, gender in conn.execute("SELECT id_number, birth_date, gender FROM residents"
                                               " WHERE id_number IS NOT NULL"):

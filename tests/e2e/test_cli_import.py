@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 from cli import run
-from models.db import open_db
-from models.idcard import make_id
+from models.ledger import open_db
+from models.core.idcard import make_id
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

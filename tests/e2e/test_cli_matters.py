@@ -11,8 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models import grids
-from models.db import Operator, open_db
+from models.grids import hierarchy as grids
+from models.core.db import Operator
+from models.ledger import open_db
 from models.importing import matters as IM, visits as IV
 
 ROOT = Path(__file__).resolve().parents[2]

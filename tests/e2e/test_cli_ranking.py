@@ -11,10 +11,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models import evaluation as ev
-from models import grids, matters, residents, visits
-from models.db import Operator, open_db
-from models.idcard import make_id
+from models.evaluation import compute as ev
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.residents import records as residents
+from models.visits import records as visits
+from models.core.db import Operator
+from models.ledger import open_db
+from models.core.idcard import make_id
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ["排名", "社区", "网格", "按期办结率", "群众满意率", "走访覆盖率", "问题发现", "志愿服务", "台账完整率",

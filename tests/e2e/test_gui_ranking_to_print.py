@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QFileDialog
 
-from models import evaluation as ev
-from models.db import Operator, open_db
+from models.evaluation import compute as ev
+from models.core.db import Operator
+from models.ledger import open_db
 from tests.reports.report_helpers import build_sample, pdf_text
 from ui.context import AppContext
 from ui.dialogs import evaluation as dialogs

@@ -3,8 +3,8 @@
 import datetime as dt
 import itertools
 
-from models import grids
-from models.idcard import make_id
+from models.grids import hierarchy as grids
+from models.core.idcard import make_id
 
 _seq = itertools.count(1)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import openpyxl
 
-from models.idcard import make_id
+from models.core.idcard import make_id
 
 HEADER = ["序号", "姓名", "性别", "民族", "公民身份号码", "联系电话", "所属网格", "楼栋", "单元", "房号",
           "与户主关系", "人员类别", "政治面貌", "特殊人群", "迁入日期", "备注"]

@@ -7,9 +7,11 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from models import activities, idcard, volunteers
-from models.activities import COMMUNITY_WIDE, ActivityData, ActivityFilter
-from models.errors import ValidationError
+from models.volunteers import activities
+from models.core import idcard
+from models.volunteers import records as volunteers
+from models.volunteers.activities import COMMUNITY_WIDE, ActivityData, ActivityFilter
+from models.core.errors import ValidationError
 from vol_helpers import add_resident, grid_id
 
 
@@ -300,7 +302,7 @@ def test_demo_generates_a_year_of_volunteer_life(ledger):
 
 
 def integrity_ok(ledger):
-    from models.db import integrity_check
+    from models.core.db import integrity_check
 
     return integrity_check(ledger) == []
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from models import backup, grids
-from models.db import open_db
-from models.errors import EnvironmentProblem
+from models import backup
+from models.grids import hierarchy as grids
+from models.ledger import open_db
+from models.core.errors import EnvironmentProblem
 
 
 def test_backup_then_restore(tmp_path):

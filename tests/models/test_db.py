@@ -4,15 +4,17 @@ import sqlite3
 
 import pytest
 
-from models import db as dbmod
-from models.db import Operator, integrity_check, open_db
-from models.errors import EnvironmentProblem
+from models import ledger as ledger_mod
+from models.core import db as dbmod
+from models.core.db import Operator, integrity_check
+from models.ledger import open_db
+from models.core.errors import EnvironmentProblem
 
 
 def test_new_ledger_has_every_migration_and_rules(tmp_path):
     led = open_db(tmp_path / "a.db", community_name="幸福社区")
     applied = {(r["migration_set"], r["name"]) for r in led.query("SELECT * FROM _sqlite_migrations")}
-    for migrations in dbmod._migration_sets():
+    for migrations in ledger_mod._migration_sets():
         for m in migrations._migrations:
             assert (migrations.name, m.name) in applied
     assert led.scalar("PRAGMA foreign_keys") == 1

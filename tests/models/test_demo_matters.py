@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from models import grids, matters as M
+from models.grids import hierarchy as grids
+from models.matters import records as M
 from models.demo import matters as demo
 
 

@@ -47,10 +47,16 @@ import json
 
 import pytest
 
-from models import activities, evaluation as ev, grids, matters, residents, visits, volunteers
-from models.errors import NotFound, ValidationError
-from models.idcard import make_id
-from models.scheme import default_scheme, save_scheme, validate_scheme
+from models.volunteers import activities
+from models.evaluation import compute as ev
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.residents import records as residents
+from models.visits import records as visits
+from models.volunteers import records as volunteers
+from models.core.errors import NotFound, ValidationError
+from models.core.idcard import make_id
+from models.evaluation.scheme import default_scheme, save_scheme, validate_scheme
 
 MONTH = "2026-10"
 CN = "甲乙丙丁戊己庚辛壬癸"  # names must not contain digits
@@ -514,7 +520,8 @@ def test_rank_change_against_published_previous_month(ledger, october):
 
 
 def test_months_computed_concurrently_on_a_file_match_one_by_one(ledger_path, clock, monkeypatch):
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     clock.set(2027, 1, 15, 9, 0, 0)
     led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
@@ -542,7 +549,7 @@ def test_months_computed_concurrently_on_a_file_match_one_by_one(ledger_path, cl
 
 @pytest.mark.parametrize("role, allowed", [("管理员", True), ("工作人员", True), ("网格员", False), ("督导员", False)])
 def test_only_office_roles_score_publish_and_change_the_scheme(ledger, october, role, allowed):
-    from models.errors import WorkflowError
+    from models.core.errors import WorkflowError
 
     ledger.operator.role = role
     actions = [lambda: ev.add_adjustment(ledger, MONTH, 1, "理由", grid_id=october["A"]),
@@ -654,7 +661,8 @@ def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
 
     import sqlite_utils
 
-    from models.db import Operator, migrate, open_db
+    from models.core.db import Operator
+    from models.ledger import migrate, open_db
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
@@ -689,7 +697,8 @@ def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
 
 
 def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path, clock, monkeypatch):
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     clock.set(2026, 12, 5, 9, 0, 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
@@ -772,7 +781,7 @@ def test_community_adjustment_needs_an_existing_community(ledger, october):
 
 
 def test_report_issuer_defaults_to_the_residents_committee_and_can_be_set(ledger, october):
-    from models import report_data as rd
+    from models.reporting import data as rd
 
     assert rd.issuer_name(ledger) == "幸福社区居民委员会"
     assert ev.monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福社区居民委员会"
@@ -794,7 +803,7 @@ def test_report_issuer_defaults_to_the_residents_committee_and_can_be_set(ledger
     ("幸福社区\n居民委员会", "只能写一行"),
 ])
 def test_report_issuer_refuses_bad_names(ledger, text, message):
-    from models import report_data as rd
+    from models.reporting import data as rd
 
     with pytest.raises(ValidationError, match=message.replace("（", "\\（").replace("）", "\\）")):
         rd.set_report_issuer(ledger, text)
@@ -802,8 +811,8 @@ def test_report_issuer_refuses_bad_names(ledger, text, message):
 
 
 def test_report_issuer_accepts_forty_characters_and_only_from_the_office(ledger):
-    from models import report_data as rd
-    from models.errors import WorkflowError
+    from models.reporting import data as rd
+    from models.core.errors import WorkflowError
 
     assert rd.set_report_issuer(ledger, "委" * 40) == "委" * 40
     ledger.operator.role = "督导员"
@@ -813,8 +822,8 @@ def test_report_issuer_accepts_forty_characters_and_only_from_the_office(ledger)
 
 
 def test_save_scheme_stores_the_issuer_with_the_scheme_or_nothing(ledger):
-    from models import report_data as rd
-    from models.scheme import current_scheme
+    from models.reporting import data as rd
+    from models.evaluation.scheme import current_scheme
 
     data = default_scheme().to_dict()
     data["indicators"][0]["weight"] = 31

@@ -1,4 +1,4 @@
-"""models.exporting: the residents export honours the filter, masks, audits, cancels cleanly."""
+"""models.residents.export: the residents export honours the filter, masks, audits, cancels cleanly."""
 
 import csv
 import json
@@ -6,10 +6,10 @@ import json
 import openpyxl
 import pytest
 
-from models import residents as R
-from models.errors import ValidationError
-from models.exporting import ExportCancelled, export_residents
-from models.residents import ResidentFilter
+from models.residents import records as R
+from models.core.errors import ValidationError
+from models.residents.export import ExportCancelled, export_residents
+from models.residents.records import ResidentFilter
 from tests.models.helpers_residents import household, person_id
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from models import grids
-from models.errors import ValidationError
+from models.grids import hierarchy as grids
+from models.core.errors import ValidationError
 
 
 def test_ensure_place_creates_each_level_once(ledger):

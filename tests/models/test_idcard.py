@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from models.idcard import check_digit, check_id, make_id, mask, upgrade15
+from models.core.idcard import check_digit, check_id, make_id, mask, upgrade15
 
 TODAY = dt.date(2026, 10, 15)
 VALID = make_id("110101", dt.date(1990, 3, 7), 123)          # 110101199003071233 (male)

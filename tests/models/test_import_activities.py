@@ -7,7 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from models import activities, volunteers
+from models.volunteers import activities
+from models.volunteers import records as volunteers
 from models.importing import import_file, load_spec
 from vol_helpers import add_resident, grid_id
 
@@ -153,7 +154,8 @@ def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, s
     assert activities.export_activities(ledger, path, month="2026-10") == 3
     before = activities.export_rows(ledger)
 
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
     other = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
     try:
         grid_id(other, "一网格")
@@ -169,7 +171,8 @@ def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, s
 
 
 def test_cli_import_and_export(ledger_path, tmp_path):
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
     led = open_db(ledger_path, operator=Operator("测试员"))
     grid_id(led, "一网格")
     led.close()

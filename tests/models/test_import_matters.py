@@ -3,7 +3,9 @@
 import openpyxl
 import pytest
 
-from models import grids, matters as M, visits as V
+from models.grids import hierarchy as grids
+from models.matters import records as M
+from models.visits import records as V
 from models.importing import import_file, load_spec
 from models.importing import matters as IM, visits as IV
 
@@ -167,7 +169,8 @@ def test_matters_export_round_trip(ledger, world, tmp_path, clock):
     assert len(exported) == len(rows)
     out = write_xlsx(tmp_path / "export.xlsx", IM.HEADERS, exported)
 
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     fresh = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
     grids.ensure_place(fresh, grids.Place(None, "第一网格", "3号楼", "1单元", "301"))
@@ -241,7 +244,8 @@ def test_visits_round_trip_and_reimport(ledger, world, tmp_path, clock):
     plan, summary = import_file(ledger, path, IV.SPEC)
     assert (summary.imported, summary.skipped) == (0, 3)
 
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     fresh = open_db(None, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
     grids.ensure_place(fresh, grids.Place(None, "第一网格", "3号楼", "1单元", "301"))

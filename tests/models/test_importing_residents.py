@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 
 from import_books import ledger_book, person_id, row
-from models import grids, importing
-from models.idcard import check_digit
+from models.grids import hierarchy as grids
+from models import importing
+from models.core.idcard import check_digit
 from models.importing import analyse, execute, import_file, load_spec
 from models.importing import residents_writer
-from models.search import ResidentFilter, search_page
+from models.residents.search import ResidentFilter, search_page
 
 SPEC = load_spec("residents")
 
@@ -180,7 +181,8 @@ def _many(tmp_path, n=60):
 
 
 def test_crash_part_way_leaves_the_ledger_exactly_as_before(ledger_path, tmp_path, monkeypatch, clock):
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     ledger = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
     import_file(ledger, ledger_book(tmp_path / "first.xlsx", {"S": [row(1, "原有", id_number=person_id(499))]}),
@@ -263,8 +265,9 @@ def test_dry_run_counts_without_writing(ledger, clerk_file):
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_round_trip_export_then_import(ledger, tmp_path, clock, suffix):
-    exporting = pytest.importorskip("models.exporting")
-    from models.db import Operator, open_db
+    exporting = pytest.importorskip("models.residents.export")
+    from models.core.db import Operator
+    from models.ledger import open_db
 
     source = ledger_book(tmp_path / "src.xlsx", {"S": [
         row(1, "张三", id_number=ID_A, tags="独居老人", moved_in="2015-03-07"),

@@ -5,9 +5,10 @@ import itertools
 
 import pytest
 
-from models import grids, matters as M
-from models.db import migrate
-from models.errors import NotFound, ValidationError, WorkflowError
+from models.grids import hierarchy as grids
+from models.matters import records as M
+from models.ledger import migrate
+from models.core.errors import NotFound, ValidationError, WorkflowError
 
 # The workflow of SPEC §4 written out by hand (not copied from the code under test):
 # for each (state, action) the resulting state, "big" when only 大事 may do it, absent = refused.
@@ -331,7 +332,7 @@ def test_action_time_cannot_go_back_or_forward(ledger, place, clock):
 
 
 def test_escalation_links_meeting(ledger, place):
-    from models import meetings
+    from models.meetings import records as meetings
 
     meeting = meetings.add_meeting(ledger, {"kind": "联席会议", "held_at": "2026-10-15 09:00",
                                             "topic": "违建整治"})
@@ -389,7 +390,7 @@ def test_update_matter_refuses_bad_values(ledger, place, changes, field):
 
 
 def test_update_matter_refused_for_supervisor_and_cancelled(ledger, place):
-    from models.db import Operator
+    from models.core.db import Operator
 
     cancelled = bring_to(ledger, place, "作废", "小事")
     with pytest.raises(WorkflowError, match="已作废"):
@@ -560,7 +561,7 @@ def test_m003_upgrade_indexes_old_matters(tmp_path):
                " '来电', '其他', '小事', '楼道漏水', 1, '2026-10-01 23:59:59', '孙八', 'x', 'x')")
     migrate(db)
     assert "matters_state_registered" in {i.name for i in db["matters"].indexes}
-    from models.db import Ledger
+    from models.core.db import Ledger
 
     ledger = Ledger(db, None)
     assert M.count(ledger, M.MatterFilter(text="漏水")) == 1
@@ -572,7 +573,7 @@ def test_m003_upgrade_indexes_old_matters(tmp_path):
     ("督导员", "办结", False), ("督导员", "作废", False), ("网格员", "办结", True), ("工作人员", "分派", True),
 ])
 def test_roles(ledger, place, role, action, allowed):
-    from models.db import Operator
+    from models.core.db import Operator
 
     matter_id = bring_to(ledger, place, "已分派", "小事")
     ledger.operator = Operator("某人", role=role)
@@ -586,7 +587,7 @@ def test_roles(ledger, place, role, action, allowed):
 
 
 def test_supervisor_cannot_register(ledger, place):
-    from models.db import Operator
+    from models.core.db import Operator
 
     ledger.operator = Operator("督导", role="督导员")
     with pytest.raises(WorkflowError, match="不能登记"):

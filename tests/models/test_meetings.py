@@ -2,8 +2,10 @@
 
 import pytest
 
-from models import grids, matters, meetings as MT
-from models.errors import NotFound, ValidationError
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.meetings import records as MT
+from models.core.errors import NotFound, ValidationError
 
 
 @pytest.fixture

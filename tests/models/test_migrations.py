@@ -4,9 +4,10 @@ import sqlite3
 
 import sqlite_utils
 
-from models import residents as R
-from models.db import Ledger, Operator, migrate, open_db
-from models.idcard import make_id
+from models.residents import records as R
+from models.core.db import Ledger, Operator
+from models.ledger import migrate, open_db
+from models.core.idcard import make_id
 
 
 def _names(db, table):

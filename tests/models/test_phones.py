@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.phones import check_phone, phone_digits
+from models.core.phones import check_phone, phone_digits
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -2,8 +2,8 @@
 
 import pytest
 
-from models import residents as R
-from models.presence import is_present, present_sql
+from models.residents import records as R
+from models.core.presence import is_present, present_sql
 from tests.models.helpers_residents import household
 
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from models import residents as R
-from models.errors import NotFound, ValidationError
-from models.grids import household_label
+from models.residents import records as R
+from models.core.errors import NotFound, ValidationError
+from models.grids.hierarchy import household_label
 from tests.models.helpers_residents import household, person_id
 
 

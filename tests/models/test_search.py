@@ -2,9 +2,9 @@
 
 import pytest
 
-from models import residents as R
-from models import search
-from models.residents import ResidentFilter
+from models.residents import records as R
+from models.residents import search
+from models.residents.records import ResidentFilter
 from tests.models.helpers_residents import household, person_id
 
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from models import grids, matters, visits as V
-from models.errors import NotFound, ValidationError
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.visits import records as V
+from models.core.errors import NotFound, ValidationError
 
 
 @pytest.fixture
@@ -165,7 +167,8 @@ def test_visit_search_index_follows_edits(ledger, logbook):
 def test_m004_upgrade_indexes_old_visits(tmp_path):
     import sqlite_utils
 
-    from models.db import Ledger, migrate
+    from models.core.db import Ledger
+    from models.ledger import migrate
 
     db = sqlite_utils.Database(tmp_path / "old.db")
     migrate(db, stop_before=["m004_visit_list_indexes"])

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
-from models import activities, idcard, volunteers
-from models.activities import ActivityData
-from models.errors import ValidationError
-from models.volunteers import OrgData
+from models.volunteers import activities
+from models.core import idcard
+from models.volunteers import records as volunteers
+from models.volunteers.activities import ActivityData
+from models.core.errors import ValidationError
+from models.volunteers.records import OrgData
 from vol_helpers import add_resident, grid_id
 
 
@@ -158,7 +160,7 @@ def test_audit_records_org_changes(ledger):
 def test_m002_upgrade_keeps_members_and_adds_the_index(tmp_path):
     import sqlite_utils
 
-    from models.db import migrate
+    from models.ledger import migrate
 
     db = sqlite_utils.Database(tmp_path / "old.db")
     migrate(db, stop_before=["m002_org_members_by_volunteer"])

@@ -1,6 +1,7 @@
 """Small helpers shared by the volunteer-area tests: residents and grids through their own models."""
 
-from models import grids, residents
+from models.grids import hierarchy as grids
+from models.residents import records as residents
 
 
 def add_resident(ledger, name, *, grid="一网格", building="1号楼", unit="1单元", room="101",

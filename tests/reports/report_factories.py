@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models import evaluation as ev
-from models import report_data as rd
-from models.scheme import default_scheme
+from models.evaluation import compute as ev
+from models.reporting import data as rd
+from models.evaluation.scheme import default_scheme
 
 
 def grid_name(i: int) -> str:

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from models import activities, grids, matters, visits, volunteers
-from models.idcard import make_id
+from models.volunteers import activities
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.visits import records as visits
+from models.volunteers import records as volunteers
+from models.core.idcard import make_id
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 

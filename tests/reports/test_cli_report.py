@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cli import run
-from models.db import Operator, open_db
+from models.core.db import Operator
+from models.ledger import open_db
 from tests.reports.report_helpers import build_sample, pdf_text
 
 

@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 import reports
-from models import evaluation as ev
-from models import report_data as rd
-from models.db import Operator
-from models.errors import ValidationError
+from models.evaluation import compute as ev
+from models.reporting import data as rd
+from models.core.db import Operator
+from models.core.errors import ValidationError
 from reports import annual, fonts, ledgers, monthly, scorecards
 from tests.reports import report_factories as factories
 from tests.reports.report_helpers import (fonts_not_embedded, page_texts, pdf_text, pdffonts_rows, save_png)

@@ -1,7 +1,7 @@
 """A small place for the matters/visits/meetings screen tests: grids, rooms, staff."""
 
-from models import grids as grids_model
-from models import matters as matters_model
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
 
 
 def build_place(ledger) -> dict:

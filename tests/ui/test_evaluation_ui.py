@@ -9,11 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
-from models import evaluation as ev
-from models import grids, matters, report_data, residents, visits
-from models.errors import ValidationError
-from models.db import Operator, open_db
-from models.idcard import make_id
+from models.evaluation import compute as ev
+from models.grids import hierarchy as grids
+from models.matters import records as matters
+from models.reporting import data as report_data
+from models.residents import records as residents
+from models.visits import records as visits
+from models.core.errors import ValidationError
+from models.core.db import Operator
+from models.ledger import open_db
+from models.core.idcard import make_id
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.dialogs import evaluation as dialogs
@@ -184,7 +189,7 @@ def test_scheme_dialog_refuses_nonsense(page, qtbot, monkeypatch, typer):
 
     monkeypatch.setattr(dialogs.SchemeDialog, "exec", exec_)
     qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
-    from models.scheme import current_scheme
+    from models.evaluation.scheme import current_scheme
 
     scheme = current_scheme(page.ctx.ledger)
     assert scheme.indicator("on_time").weight == 31 and scheme.indicator("discovery").target == 2

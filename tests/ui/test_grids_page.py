@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
-from models import grids as grids_model
+from models.grids import hierarchy as grids_model
 from tests.ui.ui_helpers import show_widget
 from ui.pages import grids as grids_page
 from ui.pages.grids import GridsPage
@@ -143,7 +143,7 @@ def test_staff_dialog_rejects_bad_phone(qtbot, typer):
     typer(dialog.phone, "12345")
     dialog.findChild(grids_page.QDialogButtonBox).button(grids_page.QDialogButtonBox.Ok).click()
     assert dialog.result() != QDialog.Accepted
-    assert dialog.error.text()  # a Chinese explanation from models.phones
+    assert dialog.error.text()  # a Chinese explanation from models.core.phones
 
 
 def test_counts_per_grid(page, ledger):

@@ -5,7 +5,7 @@ from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QLineSeries
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from models import matters as matters_model
+from models.matters import records as matters_model
 from tests.ui.matters_helpers import register
 from tests.ui.ui_helpers import show_widget
 from ui.pages import home as home_page

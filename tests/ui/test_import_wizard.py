@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models.db import Operator, open_db
-from models.idcard import make_id
+from models.core.db import Operator
+from models.ledger import open_db
+from models.core.idcard import make_id
 from ui.context import AppContext
 from ui.dialogs import import_wizard as wizard_module
 from ui.dialogs.import_wizard import ImportWizard, ProblemsModel

@@ -5,8 +5,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMessageBox
 
-from models import matters as matters_model
-from models import meetings as meetings_model
+from models.matters import records as matters_model
+from models.meetings import records as meetings_model
 from tests.ui.matters_helpers import register
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
@@ -230,8 +230,8 @@ def test_assignee_given_at_registration_assigns(page, ledger, place, qtbot, type
 
 
 def test_reporter_is_found_by_name_or_phone(qtbot, ledger, typer):
-    from models import grids as grids_model
-    from models import residents as residents_model
+    from models.grids import hierarchy as grids_model
+    from models.residents import records as residents_model
     from ui.dialogs.matter_form import MatterForm
 
     ids = {}
@@ -534,7 +534,7 @@ def test_edit_refused_by_the_model_is_explained(page, ledger, place, qtbot, type
 
 
 def test_edit_disabled_for_supervisor_and_cancelled(page, ledger, place):
-    from models.db import Operator
+    from models.core.db import Operator
 
     cancelled = register(ledger, place)
     matters_model.apply_action(ledger, cancelled, "作废", note="重复登记")

@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 
-from models import meetings as meetings_model
+from models.meetings import records as meetings_model
 from tests.ui.matters_helpers import register
 from tests.ui.ui_helpers import show_widget
 from ui.pages.meetings import MeetingsPage, MeetingsTableModel

@@ -8,7 +8,8 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from models.db import Operator, open_db
+from models.core.db import Operator
+from models.ledger import open_db
 from tests.reports.report_helpers import build_sample, pdf_text
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
@@ -164,7 +165,7 @@ def test_opening_another_ledger_clears_the_preview(qtbot, page, ctx, tmp_path):
 def test_cancel_stops_a_long_render(qtbot, page, monkeypatch):
     import threading
 
-    from models import report_data
+    from models.reporting import data as report_data
 
     release = threading.Event()
     real_gather = report_data.gather

@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
-from models import residents as residents_model
+from models.residents import records as residents_model
 from ui.context import AppContext
 from ui.dialogs import household as household_dialog
 from ui.dialogs import resident_form
@@ -312,7 +312,8 @@ def test_columns_have_chinese_titles():
 
 @pytest.mark.parametrize("choice, full", [("脱敏导出", False), ("导出完整号码", True)])
 def test_export_current_filter_in_background(qtbot, ledger_path, tmp_path, monkeypatch, choice, full):
-    from models.db import Operator, open_db
+    from models.core.db import Operator
+    from models.ledger import open_db
     from PySide6.QtWidgets import QFileDialog
 
     import openpyxl

@@ -3,8 +3,8 @@
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from models import matters as matters_model
-from models import visits as visits_model
+from models.matters import records as matters_model
+from models.visits import records as visits_model
 from tests.ui.ui_helpers import show_widget
 from ui.pages import visits as visits_page
 from ui.pages.visits import VisitsPage, VisitsTableModel

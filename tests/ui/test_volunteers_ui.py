@@ -7,7 +7,10 @@ from PIL import Image
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QDialogButtonBox, QDoubleSpinBox, QFileDialog, QMessageBox
 
-from models import activities, grids, residents, volunteers
+from models.volunteers import activities
+from models.grids import hierarchy as grids
+from models.residents import records as residents
+from models.volunteers import records as volunteers
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
 from ui.pages.volunteers import ActivityDialog, VolunteersPage
@@ -406,7 +409,7 @@ def test_certificate_pdf_from_the_volunteer_page(qtbot, page, ctx, tmp_path, mon
 
 
 def test_supervisor_sees_but_cannot_change(qtbot, ledger):
-    from models.db import Operator
+    from models.core.db import Operator
 
     vid = volunteers.add_outside_volunteer(ledger, "周医生")
     aid = activities.add_activity(ledger, activities.ActivityData("义诊", "2026-10-01"), [(vid, 2)])

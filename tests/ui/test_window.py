@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QPushButton
 
-from models import grids as grids_model
-from models.db import Operator, open_db
-from models.errors import ValidationError
+from models.grids import hierarchy as grids_model
+from models.core.db import Operator
+from models.ledger import open_db
+from models.core.errors import ValidationError
 from ui import app as app_module
 from ui.context import AppContext
 from ui.dialogs import first_start

@@ -31,8 +31,8 @@ PEOPLE = [
 
 def populate(ledger) -> dict[str, int]:
     """A small ledger: two grids, a few households and the people above.  Returns name → id."""
-    from models import grids as grids_model
-    from models import residents as residents_model
+    from models.grids import hierarchy as grids_model
+    from models.residents import records as residents_model
 
     ids = {}
     for name, birth, seq, phone, grid, building, unit, room, relation, tags in PEOPLE:

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QTableView, QVBoxLayout, QWidget)
 
-from models import evaluation as ev
-from models import report_data
-from models import scheme as scheme_model
-from models.errors import LedgerError
+from models.evaluation import compute as ev
+from models.reporting import data as report_data
+from models.evaluation import scheme as scheme_model
+from models.core.errors import LedgerError
 from ui.models.evaluation_models import RowsModel
 
 ERROR_STYLE = "color: #c0392b;"

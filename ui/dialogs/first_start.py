@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
 
-from models.db import Ledger, open_db
-from models.errors import LedgerError
+from models.core.db import Ledger
+from models.ledger import open_db
+from models.core.errors import LedgerError
 from resources.paths import user_data_dir
 
 LEDGER_FILTER = "网格台账 (*.db *.sqlite *.sqlite3);;所有文件 (*)"

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
-from models import grids as grids_model
-from models import residents as residents_model
-from models.errors import LedgerError
+from models.grids import hierarchy as grids_model
+from models.residents import records as residents_model
+from models.core.errors import LedgerError
 from ui.models.rows_model import Column, RowsTableModel
 from ui.widgets.date_edit import date_edit, qdate_text
 from ui.widgets.pickers import HierarchyPicker

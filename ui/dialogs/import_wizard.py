@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QTabWidget, QVBoxLayout, QWidget)
 
 from models import importing
-from models.errors import LedgerError
-from models.idcard import mask
+from models.core.errors import LedgerError
+from models.core.idcard import mask
 from models.importing import (REJECTED, WARNING, ImportFileError, ImportPlan, ImportSummary, SheetLayout)
 from models.importing.values import text as cell_text
 

@@ -4,7 +4,7 @@ Each action opens a small dialog (分派: staff; 办结: result; 回访: satisfa
 上报: a 联席会议, existing or new; 延期: new deadline and reason; 督办: card and
 note; 作废: reason, then a confirmation; 修改: the descriptive fields).  The dialogs are opened with
 ``open()`` — never a blocking ``exec()`` — and the action is applied through
-:func:`models.matters.apply_action` when the clerk confirms.
+:func:`models.matters.records.apply_action` when the clerk confirms.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDate
                                QPlainTextEdit, QPushButton, QRadioButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from models import grids as grids_model
-from models import matters as matters_model
-from models import meetings as meetings_model
-from models.errors import LedgerError, ValidationError
-from models.phones import check_phone
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
+from models.meetings import records as meetings_model
+from models.core.errors import LedgerError, ValidationError
+from models.core.phones import check_phone
 from ui.dialogs.matter_form import ReporterFinder
 from ui.pages.matters import OVERDUE_BADGE_STYLE, OVERDUE_COLOR, short_ts
 
@@ -340,7 +340,7 @@ class CancelDialog(ActionDialog):
 
 
 class EditDialog(ActionDialog):
-    """修改事项信息: the fields :func:`models.matters.update_matter` may correct, prefilled.
+    """修改事项信息: the fields :func:`models.matters.records.update_matter` may correct, prefilled.
 
     ``values()`` gives only the fields the clerk changed.
     """

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QDateTimeEdit, QDialog, QD
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
-from models import grids as grids_model
-from models import matters as matters_model
-from models import residents as residents_model
-from models.errors import LedgerError, ValidationError
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
+from models.residents import records as residents_model
+from models.core.errors import LedgerError, ValidationError
 from ui.widgets.pickers import HierarchyPicker
 
 #: SPEC §2: which level a category usually is (the clerk can change it)

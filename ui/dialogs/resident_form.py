@@ -1,6 +1,6 @@
 """The resident form (add / edit) and the status dialog (迁出 / 死亡 / 恢复在册).
 
-The form validates as the clerk types with ``models.residents.validate_resident``
+The form validates as the clerk types with ``models.residents.records.validate_resident``
 and ``resident_warnings``, and shows each problem in Chinese under its field.
 保存 stays disabled while a problem remains.  A valid ID number fills in the
 birth date and gender (the ID wins over a typed gender, SPEC §7).
@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
-from models import residents as residents_model
-from models.errors import LedgerError, ValidationError
-from models.idcard import check_id
+from models.residents import records as residents_model
+from models.core.errors import LedgerError, ValidationError
+from models.core.idcard import check_id
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
 from ui.widgets.pickers import HierarchyPicker
 from ui.worker import show_error

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from models.evaluation import ADJUSTMENTS_KEY, Figures, MonthEvaluation
+from models.evaluation.compute import ADJUSTMENTS_KEY, Figures, MonthEvaluation
 
 UP_COLOR = QColor("#1e8449")
 DOWN_COLOR = QColor("#c0392b")

@@ -1,7 +1,7 @@
 """The residents table: pages fetched from SQL with a keyset cursor, sorted in SQL.
 
 After Anki's browser table model: the model never holds the whole table.  It asks
-``models.residents.search_page`` for 100 rows at a time (``fetchMore`` as the clerk
+``models.residents.records.search_page`` for 100 rows at a time (``fetchMore`` as the clerk
 scrolls), re-queries when the filter or the sort changes, and has no proxy model.
 ``DisplayRole`` gives display strings; ``Qt.UserRole`` the raw value; ``ID_ROLE``
 the resident's id.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from models import residents as residents_model
+from models.residents import records as residents_model
 
 PAGE_SIZE = 100
 
@@ -26,7 +26,7 @@ HORIZONTAL = Qt.Orientation.Horizontal
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
-#: (row key, column title, sort key for models.residents.search_page or None)
+#: (row key, column title, sort key for models.residents.records.search_page or None)
 COLUMNS: list[tuple[str, str, str | None]] = [
     ("name", "姓名", "name"),
     ("gender", "性别", "gender"),
@@ -52,7 +52,7 @@ def column_of(key: str) -> int:
 
 
 class ResidentsTableModel(QAbstractTableModel):
-    """Residents matching a :class:`models.residents.ResidentFilter`, fetched page by page.
+    """Residents matching a :class:`models.residents.records.ResidentFilter`, fetched page by page.
 
     Args:
         ctx: the AppContext (``ctx.ledger`` is read on every query, so a replaced

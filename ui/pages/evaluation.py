@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLabel, QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from models import evaluation as ev
+from models.evaluation import compute as ev
 from ui.dialogs.evaluation import AdjustmentDialog, SchemeDialog, TraceDialog
 from ui.models.evaluation_models import RankingModel, RowsModel
 from ui.worker import show_error

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from models import grids as grids_model
+from models.grids import hierarchy as grids_model
 from ui.models.rows_model import Column, RowsTableModel
 from ui.widgets.list_page import read_only_view
 from ui.widgets.pickers import building_text, unit_text
@@ -82,7 +82,7 @@ class StaffDialog(QDialog):
         self.normalised_phone = ""
 
     def _check(self) -> None:
-        from models.phones import check_phone
+        from models.core.phones import check_phone
 
         if not self.name.text().strip():
             self.error.setText("请填写姓名。")

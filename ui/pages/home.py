@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGroupBox, QHBoxLayout
                                QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from models import matters as matters_model
+from models.matters import records as matters_model
 from ui.pages.matters import OVERDUE_COLOR, open_matter_detail
 
 #: refresh while visible, so 今日到期 turns into 已超期 without a click

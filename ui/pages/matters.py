@@ -1,6 +1,6 @@
 """民情事项: the list of matters with its filters, and its paged item model.
 
-The model holds one page of rows at a time from :func:`models.matters.search_page`
+The model holds one page of rows at a time from :func:`models.matters.records.search_page`
 (keyset paging, filtering and sorting done in SQL) and asks for the next page
 when the view scrolls near the end (``canFetchMore``/``fetchMore``); it never
 loads the whole table.  Overdue matters are drawn in red with a 超期 badge.
@@ -15,8 +15,8 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from models import grids as grids_model
-from models import matters as matters_model
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
@@ -92,7 +92,7 @@ def _column_specs() -> list[Column]:
 
 
 class MattersTableModel(PagedTableModel):
-    """Matters matching a :class:`models.matters.MatterFilter`, fetched page by page.
+    """Matters matching a :class:`models.matters.records.MatterFilter`, fetched page by page.
 
     ``DisplayRole`` gives what the clerk reads; ``Qt.UserRole`` gives the raw
     value of the cell (column 0: the matter id).

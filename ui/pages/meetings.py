@@ -1,7 +1,7 @@
 """会议: 联席会议 and 红色议事厅 — the list and the form.
 
 A community holds a few meetings a month, so the list model keeps the rows of
-:func:`models.meetings.list_meetings` for the chosen period in memory.
+:func:`models.meetings.records.list_meetings` for the chosen period in memory.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, Q
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from models import grids as grids_model
-from models import matters as matters_model
-from models import meetings as meetings_model
-from models.errors import LedgerError
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
+from models.meetings import records as meetings_model
+from models.core.errors import LedgerError
 from ui.models.rows_model import Column, RowsTableModel, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,

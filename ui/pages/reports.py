@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDi
                                QVBoxLayout, QWidget)
 
 import reports
-from models import evaluation as ev
-from models import grids as grids_model
-from models import report_data as rd
-from models import residents as residents_model
-from models import volunteers as volunteers_model
-from models.errors import LedgerError
+from models.evaluation import compute as ev
+from models.grids import hierarchy as grids_model
+from models.reporting import data as rd
+from models.residents import records as residents_model
+from models.volunteers import records as volunteers_model
+from models.core.errors import LedgerError
 from reports.fonts import register_fonts
 from reports.templates import RenderCancelled
 from ui.worker import show_error

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QHeaderView, QLabel, QMenu, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from models import residents as residents_model
+from models.residents import records as residents_model
 from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
 from ui.widgets.pickers import HierarchyPicker
 from ui.widgets.search_edit import SearchEdit
@@ -45,14 +45,14 @@ class _CountJob(QRunnable):
     def run(self) -> None:
         if self.request != self.latest():
             return  # the clerk typed on; a newer count is queued
-        from models.db import open_db
+        from models.ledger import open_db
 
         ledger = None
         try:
             ledger = open_db(self.path, operator=self.operator, create=False, check_same_thread=False)
             n = residents_model.count(ledger, self.flt)
         except Exception as exc:  # noqa: BLE001 - reported to the page, bugs logged
-            from models.errors import LedgerError
+            from models.core.errors import LedgerError
 
             if not isinstance(exc, LedgerError):
                 log_bug(exc)
@@ -493,7 +493,7 @@ class ResidentsPage(QWidget):
 
 
 def residents_export(ledger, out: Path, flt, full_ids: bool, progress) -> int:
-    from models.exporting import export_residents
+    from models.residents.export import export_residents
 
     return export_residents(ledger, out, flt=flt, full_ids=full_ids, progress=progress)
 

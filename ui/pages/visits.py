@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
                                QLabel, QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from models import grids as grids_model
-from models import matters as matters_model
-from models import visits as visits_model
-from models.errors import LedgerError
+from models.grids import hierarchy as grids_model
+from models.matters import records as matters_model
+from models.visits import records as visits_model
+from models.core.errors import LedgerError
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
@@ -49,7 +49,7 @@ COLUMNS = [
 
 
 class VisitsTableModel(PagedTableModel):
-    """Visits matching a :class:`models.visits.VisitFilter`, newest first, page by page.
+    """Visits matching a :class:`models.visits.records.VisitFilter`, newest first, page by page.
 
     ``Qt.UserRole`` of column 0 is the visit id; of other columns the raw value.
     """

@@ -11,7 +11,7 @@ Four tabs:
 * 组织 — organisations, their details and members.
 * 统计 — hours by volunteer, organisation, grid and month, exported to xlsx.
 
-All data comes from ``models.volunteers`` / ``models.activities``; every write
+All data comes from ``models.volunteers.records`` / ``models.volunteers.activities``; every write
 calls ``ctx.notify("volunteers")``.
 """
 
@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QStyledItemDelegate, QTableView, QTabWidget, QTimeEdit, QVBoxLayout,
                                QWidget)
 
-from models import activities as act_model
-from models import grids as grids_model
-from models import volunteers as vol_model
-from models.errors import LedgerError
+from models.volunteers import activities as act_model
+from models.grids import hierarchy as grids_model
+from models.volunteers import records as vol_model
+from models.core.errors import LedgerError
 from ui.widgets.list_page import read_only_view, refill_combo
 from ui.worker import show_error
 
@@ -153,7 +153,7 @@ class DictTableModel(QAbstractTableModel):
 
 
 class ActivitiesModel(DictTableModel):
-    """The activity list, fetched a page at a time (keyset paging in ``models.activities``)."""
+    """The activity list, fetched a page at a time (keyset paging in ``models.volunteers.activities``)."""
 
     PAGE = 200
     COLUMNS = [("on_date", "日期"), ("time", "时间"), ("title", "活动名称"), ("type", "类型"),
@@ -324,7 +324,7 @@ class PersonLookup(QLineEdit):
     """Type a name, an ID number or a phone; a drop-down lists matching volunteers and residents.
 
     Signals:
-        chosen(object): a :class:`models.volunteers.Candidate` picked from the list.
+        chosen(object): a :class:`models.volunteers.records.Candidate` picked from the list.
     """
 
     chosen = Signal(object)
@@ -1361,7 +1361,7 @@ class VolunteersTab(QWidget):
         path = Path(file) if file.lower().endswith(".pdf") else Path(file + ".pdf")
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            from models import report_data
+            from models.reporting import data as report_data
             import reports
 
             reports.render(report_data.certificate(self.ctx.ledger, self.current_id, lo, hi), str(path))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
-from models.errors import LedgerError, ValidationError
+from models.core.errors import LedgerError, ValidationError
 
 
 def error_label() -> QLabel:

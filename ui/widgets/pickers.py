@@ -1,7 +1,7 @@
 """Combo boxes for choosing a place in the hierarchy: grid → building (→ unit → household).
 
 Used as filters (first entry 全部…, value None) and in forms (first entry 请选择…).
-Every level is filled from ``models.grids`` when the level above changes.
+Every level is filled from ``models.grids.hierarchy`` when the level above changes.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QWidget
 
-from models import grids as grids_model
+from models.grids import hierarchy as grids_model
 
 LEVELS = ("grid", "building", "unit", "household")
 ALL_TEXT = {"grid": "全部网格", "building": "全部楼栋", "unit": "全部单元", "household": "全部房号"}

@@ -25,7 +25,7 @@ everyone) stops after 100 rows instead of sorting 35,000.  Addresses are not
 copied into the index: they are matched against the (small) buildings / units /
 households tables, so renaming a building needs no re-indexing.
 
-The write functions of ``models.residents`` keep the index up to date
+The write functions of ``models.residents.records`` keep the index up to date
 (:func:`reindex`); bulk loaders use :func:`token_rows`.
 
 The query planner is ours, not SQLite's, because only we know how selective each
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from models.idcard import mask
+from models.core.idcard import mask
 
 ID_TAIL_LEN = 8
 MIN_DIGITS = 3
@@ -117,7 +117,7 @@ def name_tokens(name: str) -> set[str]:
 
 
 def number_tokens(id_number: str | None, phone: str | None) -> set[str]:
-    from models.phones import phone_digits
+    from models.core.phones import phone_digits
 
     out = set()
     if id_number:

@@ -10,10 +10,10 @@ Rules (SPEC §3, §7):
   over a contradicting gender, with a warning);
 * ``residents.grid_id`` / ``building_id`` are copies of the household's and follow
   every household change;
-* the search index (``models.search``) is kept in step on every write path.
+* the search index (``models.residents.search``) is kept in step on every write path.
 
 The search API (:class:`ResidentFilter`, :func:`search_page`, :func:`count`,
-:data:`SORTABLE`) lives in ``models.search`` and is re-exported here.
+:data:`SORTABLE`) lives in ``models.residents.search`` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-from models import search
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
-from models.idcard import check_id, mask
-from models.phones import check_phone
-from models.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
+from models.residents import search
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
+from models.core.idcard import check_id, mask
+from models.core.phones import check_phone
+from models.residents.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
 
 GENDERS = ("男", "女")
 RELATIONS = ("户主", "配偶", "子", "女", "父亲", "母亲", "儿媳", "女婿", "孙子", "孙女",
@@ -206,7 +206,7 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
         if other:
             where = ""
             if other[2]:
-                from models.grids import household_label
+                from models.grids.hierarchy import household_label
 
                 where = f"（{household_label(ledger, other[2])}）"
             errors["id_number"] = f"该身份证号已登记在居民“{other[1]}”{where}名下，不能重复登记。"
@@ -624,7 +624,7 @@ def get_resident(ledger: Ledger, resident_id: int, include_sensitive: bool = Tru
         " AND (t.sensitive = 0 OR ?) ORDER BY t.sort_order, t.id", [resident_id, int(include_sensitive)])]
     row["household_label"] = ""
     if row["household_id"]:
-        from models.grids import household_label
+        from models.grids.hierarchy import household_label
 
         row["household_label"] = household_label(ledger, row["household_id"])
     row["grid_name"] = ledger.scalar("SELECT name FROM grids WHERE id = ?", [row["grid_id"]]) or ""

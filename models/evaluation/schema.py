@@ -6,7 +6,7 @@ into each publication, so a published month always shows the scheme it was score
 
 from sqlite_utils.migrations import Migrations
 
-from models.schema_core import STAMPS
+from models.core.schema import STAMPS
 
 migrations = Migrations("gridledger.evaluation")
 

@@ -5,8 +5,8 @@ linked matters and the 四议两公开 stage the decision has reached.
 
 from __future__ import annotations
 
-from models.db import Ledger, ts
-from models.errors import NotFound, ValidationError
+from models.core.db import Ledger, ts
+from models.core.errors import NotFound, ValidationError
 
 KINDS = ("联席会议", "红色议事厅")
 MEETING_LEVELS = ("社区", "网格", "小区")
@@ -18,7 +18,7 @@ FIELDS = ("kind", "level", "grid_id", "compound", "held_at", "place", "host", "t
 
 
 def _clean(ledger: Ledger, data: dict, old: dict | None = None) -> dict:
-    from models.matters import as_datetime
+    from models.matters.records import as_datetime
 
     merged = {k: (old or {}).get(k) for k in FIELDS}
     merged.update({k: v for k, v in data.items() if k in FIELDS})
@@ -74,7 +74,7 @@ def add_meeting(ledger: Ledger, data: dict, matter_ids=()) -> int:
     ``data``: kind, level (default 社区), grid_id (网格 level), compound (小区 level),
     held_at, place, host, topic, attendees, attendance, resolution, stage.
     Linking does not change a matter's state: escalating is the 上报 action
-    (:func:`models.matters.apply_action` with ``meeting_id``).
+    (:func:`models.matters.records.apply_action` with ``meeting_id``).
     """
     record = _clean(ledger, data)
     ids = _check_matters(ledger, matter_ids)

@@ -13,9 +13,9 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
-from models.matters import SEARCH_CAP, has_search_index, match_expression, search_tokens
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
+from models.matters.records import SEARCH_CAP, has_search_index, match_expression, search_tokens
 
 WAYS = ("入户", "电话", "微信")
 
@@ -155,14 +155,14 @@ def get_visit(ledger: Ledger, visit_id: int) -> dict:
 def visit_problem_to_matter(ledger: Ledger, visit_id: int, data: dict) -> int:
     """Register a problem found on a visit as a matter (source 巡查走访) in one step.
 
-    ``data`` takes the keys of :func:`models.matters.register_matter`; ``household_id``
+    ``data`` takes the keys of :func:`models.matters.records.register_matter`; ``household_id``
     defaults to the visit's household when it visited exactly one (else the grid
     of the visit), ``registered_at`` to now.  The household must be one of the visit's.
     Without an assignee the matter is assigned to the visitor (who found it and
     usually settles it on the spot); pass ``assign_to_visitor=False`` to leave it
     unassigned.
     """
-    from models import matters
+    from models.matters import records as matters
 
     visit = get_visit(ledger, visit_id)
     data = dict(data)
@@ -240,7 +240,7 @@ def _plan(ledger: Ledger, flt: VisitFilter, for_count: bool = False) -> tuple[st
 
     The text is checked with LIKE on the notes and the visitor's name (exact);
     ``visit_fts`` says how many visits can match: few → start from them, many →
-    walk the list's index (see :func:`models.matters._plan`)."""
+    walk the list's index (see :func:`models.matters.records._plan`)."""
     clauses, params = _where(flt)
     source = "visits v"
     text = re.sub(r"\s+", " ", flt.text or "").strip()

@@ -2,7 +2,7 @@
 
 ``reports/`` never touches SQL: these functions return plain dataclasses that
 ``reports/ledgers.py`` lays out.  ID numbers are masked here
-(:func:`models.idcard.mask`) unless the caller asks for full numbers, in which
+(:func:`models.core.idcard.mask`) unless the caller asks for full numbers, in which
 case the export is written to the audit log (SPEC §3).
 
 Sizes: a grid holds a few thousand residents, a whole ledger up to 500,000, so
@@ -19,10 +19,10 @@ import calendar
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
-from models.idcard import mask
-from models.presence import present_sql
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
+from models.core.idcard import mask
+from models.core.presence import present_sql
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
 MAX_ROSTER_ROWS = 20000
@@ -105,7 +105,7 @@ def set_report_issuer(ledger: Ledger, text: str) -> str:
         ValidationError: see :func:`check_report_issuer`.
         WorkflowError: the operator is not a 管理员 or 工作人员.
     """
-    from models.evaluation import require_office
+    from models.evaluation.compute import require_office
 
     require_office(ledger, "修改通报落款单位")
     value = check_report_issuer(text)
@@ -687,7 +687,7 @@ class ServiceLedgerData:
 def service_ledger(ledger: Ledger, date_from: str, date_to: str, *,
                    grid_id: int | None = None) -> ServiceLedgerData:
     """The volunteer activities of the period with their participants and hours."""
-    from models import activities
+    from models.volunteers import activities
 
     check_period(date_from, date_to)
     scope = _scope(ledger, grid_id)
@@ -739,7 +739,7 @@ class CertificateData:
 
 def certificate(ledger: Ledger, volunteer_id: int, date_from: str, date_to: str) -> CertificateData:
     """The certificate of one volunteer's service in the period (ID masked, always)."""
-    from models import activities
+    from models.volunteers import activities
 
     check_period(date_from, date_to)
     data = activities.volunteer_certificate_data(ledger, volunteer_id, date_from, date_to)
@@ -836,7 +836,7 @@ def _with_issuer(ledger: Ledger, data):
 
 
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
-    """The data of one report (a models.evaluation or report_data dataclass).
+    """The data of one report (a models.evaluation.compute or report_data dataclass).
 
     Args:
         progress: optional ``progress(done, total)`` (the annual assessment reports per month).
@@ -844,7 +844,7 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
     Raises:
         ValidationError: a missing or malformed period, grid or volunteer, in Chinese.
     """
-    from models import evaluation
+    from models.evaluation import compute as evaluation
 
     kind = report_kind(request.kind)
     if kind.period == "month" and not request.month:

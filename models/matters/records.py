@@ -36,8 +36,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from models.db import Ledger, ts
-from models.errors import NotFound, ValidationError, WorkflowError
+from models.core.db import Ledger, ts
+from models.core.errors import NotFound, ValidationError, WorkflowError
 
 LEVELS = ("小事", "私事", "大事")
 SOURCES = ("巡查走访", "微信群", "QQ群", "来电", "来访", "12345热线", "其他")
@@ -356,7 +356,7 @@ def get_matter(ledger: Ledger, matter_id: int) -> dict:
     row = rows[0]
     row["household_label"] = ""
     if row["household_id"]:
-        from models.grids import household_label
+        from models.grids.hierarchy import household_label
 
         row["household_label"] = household_label(ledger, row["household_id"])
     row["is_overdue"] = is_overdue(row, ledger.now())
@@ -454,7 +454,7 @@ def _place(ledger: Ledger, data: dict) -> dict:
 
 def _location_text(ledger: Ledger, place: dict) -> str:
     if place["household_id"]:
-        from models.grids import household_label
+        from models.grids.hierarchy import household_label
 
         return household_label(ledger, place["household_id"])
     if place["unit_id"]:
@@ -536,7 +536,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     reporter_name = (data.get("reporter_name") or "").strip()
     reporter_phone = (data.get("reporter_phone") or "").strip()
     if reporter_phone:
-        from models.phones import check_phone
+        from models.core.phones import check_phone
 
         normalised, error = check_phone(reporter_phone)
         if error:
@@ -702,7 +702,7 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
         raise ValidationError(f"这些字段登记后不能修改：{'、'.join(sorted(bad))}。")
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
     if clean.get("reporter_phone"):
-        from models.phones import check_phone
+        from models.core.phones import check_phone
 
         normalised, error = check_phone(clean["reporter_phone"])
         if error:

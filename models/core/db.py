@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
-from models.errors import EnvironmentProblem
+from models.core.errors import EnvironmentProblem
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -125,7 +125,7 @@ class Ledger:
         """Record one change in the audit log (who, when, what, old and new value).
 
         Callers pass values already masked where they hold ID numbers
-        (``models.idcard.mask``): the audit log must not become a second copy
+        (``models.core.idcard.mask``): the audit log must not become a second copy
         of the personal data it protects.
         """
         self.db.execute(
@@ -197,22 +197,6 @@ def is_network_path(path: Path) -> bool:
         return False
 
 
-def _migration_sets():
-    """All migration sets, in the order they must be applied."""
-    from models import schema_core, schema_evaluation, schema_matters, schema_volunteers
-
-    return [schema_core.migrations, schema_matters.migrations,
-            schema_volunteers.migrations, schema_evaluation.migrations]
-
-
-def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:
-    """Create or upgrade the schema.  ``stop_before`` is for upgrade tests."""
-    for migrations in _migration_sets():
-        names = {m.name for m in migrations._migrations}
-        wanted = [n for n in (stop_before or []) if n in names]
-        migrations.apply(db, stop_before=wanted or None)
-
-
 def configure(conn: sqlite3.Connection, *, wal: bool) -> None:
     """The connection rules: foreign keys, no loss on power cut, wait when busy."""
     conn.execute("PRAGMA foreign_keys = ON")
@@ -227,17 +211,19 @@ def configure(conn: sqlite3.Connection, *, wal: bool) -> None:
     conn.execute("PRAGMA temp_store = MEMORY")
 
 
-def open_db(path: str | Path | None, *, operator: Operator | None = None,
+def connect(path: str | Path | None, *, migrate: Callable[[sqlite_utils.Database], None],
+            operator: Operator | None = None,
             clock: Callable[[], _dt.datetime] | None = None,
-            community_name: str | None = None,
             create: bool = True, check_same_thread: bool = True) -> Ledger:
-    """Open (and create or upgrade) a ledger.
+    """Open a ledger file with the connection rules and bring its schema up to date.
+
+    Use :func:`models.ledger.open_db`, which passes every area's migrations.
 
     Args:
         path: the ledger file; ``None`` or ``":memory:"`` for an in-memory ledger.
         operator: who writes; defaults to the OS account name.
         clock: "now" provider, for tests.
-        community_name: stored in a new ledger (ignored when it already has one).
+        migrate: creates or upgrades the schema (every area's migrations).
         create: when False, a missing file is an error instead of a new ledger.
         check_same_thread: pass False for a connection used by a worker thread.
 
@@ -264,12 +250,7 @@ def open_db(path: str | Path | None, *, operator: Operator | None = None,
         if "not a database" in text or "file is encrypted" in text:
             raise EnvironmentProblem(f"“{file_path}”不是网格台账文件，或文件已损坏。") from exc
         raise _environment_problem(exc) if isinstance(exc, sqlite3.OperationalError) else exc
-    ledger = Ledger(db, file_path, operator=operator, clock=clock)
-    if community_name and not ledger.community_name:
-        from models import grids
-
-        grids.set_own_community(ledger, community_name)
-    return ledger
+    return Ledger(db, file_path, operator=operator, clock=clock)
 
 
 def integrity_check(ledger: Ledger) -> list[str]:

@@ -78,10 +78,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from models.db import Ledger
-from models.errors import NotFound, ValidationError, WorkflowError
-from models.presence import present_sql
-from models.scheme import LOWEST_GRADE, TARGET_UNITS, TARGETED_KEYS, Scheme, current_scheme, validate_scheme
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError, WorkflowError
+from models.core.presence import present_sql
+from models.evaluation.scheme import LOWEST_GRADE, TARGET_UNITS, TARGETED_KEYS, Scheme, current_scheme, validate_scheme
 
 SATISFIED = ("满意", "基本满意")
 RATINGS = ("满意", "基本满意", "不满意")
@@ -1063,7 +1063,7 @@ def _households_later(ledger: Ledger, months: list[str]) -> dict:
     import threading
     from concurrent.futures import Future
 
-    from models.db import open_db
+    from models.ledger import open_db
 
     futures = {month: Future() for month in months}
 
@@ -1282,7 +1282,7 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
         return [{"活动名称": r["title"], "活动日期": r["on_date"], "地点": r["place"],
                  "参与人次": r["people"], "服务时长（小时）": _fmt_num(r["hours"])} for r in rows]
     if indicator_key == "completeness":
-        from models.idcard import mask
+        from models.core.idcard import mask
 
         present = present_sql("r", ":de")
         present_o = present_sql("o", ":de")
@@ -1525,7 +1525,7 @@ def export_ranking(ledger: Ledger, out, month: str, progress=None) -> int:
 
 def _issuing_body(ledger: Ledger) -> str:
     """The issuing body: the setting ``report_issuer``, else ``<社区>居民委员会``."""
-    from models.report_data import issuer_name
+    from models.reporting.data import issuer_name
 
     return issuer_name(ledger)
 
@@ -1612,7 +1612,7 @@ def _evaluate_batch(ledger: Ledger, months: list[str], done=None) -> dict[str, M
 
 def _evaluate_batch_on_own_connection(ledger: Ledger, months: list[str], done=None) -> dict[str, MonthEvaluation]:
     """:func:`_evaluate_batch` on a new connection to ``ledger``'s file (for a worker thread)."""
-    from models.db import open_db
+    from models.ledger import open_db
 
     other = open_db(ledger.path, operator=ledger.operator, clock=ledger.clock, create=False,
                     check_same_thread=False)

@@ -4,7 +4,7 @@ Both formats keep ID numbers and phones as *text*: in xlsx the cells are strings
 with the text number format (``@``), so Excel never turns an ID into
 ``1.10101E+17``; a csv is UTF-8 with a BOM (so Excel reads the Chinese) and a
 full ID number is written after a tab character, which Excel keeps as text
-(``models.idcard.check_id`` strips it again on import).
+(``models.core.idcard.check_id`` strips it again on import).
 
 ID numbers are masked unless ``full_ids`` is asked for; a full-ID export is
 recorded in the audit log (who, when, which file, how many rows).  The file is
@@ -19,9 +19,9 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from models.db import Ledger
-from models.errors import LedgerError, ValidationError
-from models.idcard import mask
+from models.core.db import Ledger
+from models.core.errors import LedgerError, ValidationError
+from models.core.idcard import mask
 
 #: progress(done, total) → return False to cancel.
 Progress = Callable[[int, int], "bool | None"]
@@ -177,7 +177,7 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
 
     Args:
         out: a ``.xlsx`` or ``.csv`` path.
-        flt: a :class:`models.search.ResidentFilter` (the residents page passes its own);
+        flt: a :class:`models.residents.search.ResidentFilter` (the residents page passes its own);
             ``flt.include_sensitive`` decides whether 重点人员 tags are exported.
         full_ids: export full ID numbers (audited); masked otherwise.
         progress: ``progress(done, total)``; return False to cancel.
@@ -185,7 +185,7 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
     Returns:
         the number of residents written.
     """
-    from models import search
+    from models.residents import search
 
     out = Path(out)
     check_target(out)

@@ -2,7 +2,7 @@
 
 Migrations are named functions (sqlite-utils ``Migrations``), recorded in
 ``_sqlite_migrations``.  Never edit a migration that has shipped: add a new one.
-Every migration set of the ledger is listed in ``models.db._migration_sets``.
+Every migration set of the ledger is listed in ``models.ledger._migration_sets``.
 
 Conventions for every table: ``id INTEGER PRIMARY KEY``; timestamps are local
 ``YYYY-MM-DD HH:MM:SS`` text, dates ``YYYY-MM-DD``; ``created_at/created_by/
@@ -197,7 +197,7 @@ def m001_core(db):
 
 @migrations()
 def m002_resident_search(db):
-    """The resident search index (see ``models.search``) and the sort indexes of the residents page."""
+    """The resident search index (see ``models.residents.search``) and the sort indexes of the residents page."""
     db.executescript("""
     CREATE TABLE resident_search (
         token TEXT NOT NULL,           -- c:张 / b:张三 / p:zs / i:<reversed ID tail> / t:<reversed phone>
@@ -211,6 +211,6 @@ def m002_resident_search(db):
     CREATE INDEX residents_status ON residents (status, id);
     CREATE INDEX households_room ON households (room);
     """)
-    from models.search import rebuild_index
+    from models.residents.search import rebuild_index
 
     rebuild_index(db.conn)

@@ -8,7 +8,7 @@ no event scan.  The evaluation (SPEC §5) reads event times, never the cache.
 
 from sqlite_utils.migrations import Migrations
 
-from models.schema_core import STAMPS
+from models.core.schema import STAMPS
 
 migrations = Migrations("gridledger.matters")
 
@@ -132,7 +132,7 @@ def m003_matter_list_indexes(db):
     - ``(closed_at, deadline)`` covers the on-time count of the home screen's trend;
     - ``matter_fts``: a contentless FTS5 table over the single characters and
       character pairs of each matter's searchable text (see
-      ``models.matters.search_tokens``): it tells how many matters a search can
+      ``models.matters.records.search_tokens``): it tells how many matters a search can
       match and lists them, for one- and two-character queries too (FTS5's trigram
       tokenizer cannot, and its LIKE is broken on SQLite 3.40, STYLE.md).
     """
@@ -146,9 +146,9 @@ def m003_matter_list_indexes(db):
     DROP INDEX IF EXISTS matters_closed;
     CREATE INDEX IF NOT EXISTS matters_closed_deadline ON matters (closed_at, deadline);
     """)
-    from models.matters import fts5_available, rebuild_search_index
+    from models.matters.records import fts5_available, rebuild_search_index
 
-    if fts5_available():   # without FTS5 searches fall back to LIKE (see models.matters)
+    if fts5_available():   # without FTS5 searches fall back to LIKE (see models.matters.records)
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS matter_fts USING fts5(body, content='')")
 
     rebuild_search_index(db.conn)
@@ -168,8 +168,8 @@ def m004_visit_list_indexes(db):
     CREATE INDEX IF NOT EXISTS visits_staff_date ON visits (staff_id, visited_on);
     CREATE INDEX IF NOT EXISTS visits_way_date ON visits (way, visited_on);
     """)
-    from models.matters import fts5_available
-    from models.visits import rebuild_search_index
+    from models.matters.records import fts5_available
+    from models.visits.records import rebuild_search_index
 
     if fts5_available():
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS visit_fts USING fts5(body, content='')")

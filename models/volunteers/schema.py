@@ -7,7 +7,7 @@ with a thumbnail, so one file is the whole ledger.
 
 from sqlite_utils.migrations import Migrations
 
-from models.schema_core import STAMPS
+from models.core.schema import STAMPS
 
 migrations = Migrations("gridledger.volunteers")
 

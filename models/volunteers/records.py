@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
 
 #: Suggestions for an organisation's type (the field stays free text).
 ORG_TYPES = ("文体娱乐", "邻里互助", "医疗健康", "法律服务", "环境保护", "平安巡防", "助老助残", "其他")
@@ -48,7 +48,7 @@ def _check_date(value: str | None, what: str) -> str | None:
 
 def _check_phone(value) -> str:
     """Normalise a phone number (mobiles and landlines, SPEC §7); blank → ''."""
-    from models import phones
+    from models.core import phones
 
     number, error = phones.check_phone(value)
     if error:
@@ -208,7 +208,7 @@ def volunteer_orgs(ledger: Ledger, volunteer_id: int) -> list[dict]:
 def _mask(id_number: str | None) -> str:
     if not id_number:
         return ""
-    from models import idcard
+    from models.core import idcard
 
     return idcard.mask(id_number)
 
@@ -241,7 +241,7 @@ def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number:
         raise ValidationError("志愿者姓名不能为空。", field="name")
     normalized = None
     if _text(id_number):
-        from models import idcard
+        from models.core import idcard
 
         check = idcard.check_id(id_number, today=ledger.now().date())
         if check.error:
@@ -315,7 +315,7 @@ def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
     row["id_masked"] = _mask(row.pop("id_number"))
     row["address"] = ""
     if row["household_id"]:
-        from models import grids
+        from models.grids import hierarchy as grids
 
         row["address"] = grids.household_label(ledger, row["household_id"])
     row["kind"] = "本社区居民" if row["resident_id"] else "社区外人员"
@@ -415,7 +415,7 @@ def _masked_phone(phone: str | None) -> str:
 
 def _resident_hits(ledger: Ledger, text: str, limit: int) -> list[dict]:
     """Present residents matching ``text`` through the resident ledger's own search (name, ID, phone)."""
-    from models import residents
+    from models.residents import records as residents
 
     rows, _cursor = residents.search_page(ledger, residents.ResidentFilter(text=text, status="在册"),
                                           limit=limit)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
-from models.presence import present_sql
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
+from models.core.presence import present_sql
 
 STAFF_ROLES = ("督导员", "网格长", "网格员", "楼栋长")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from models.errors import ValidationError
+from models.core.errors import ValidationError
 
 SETTING_KEY = "evaluation_scheme"
 #: the matters area reads the card points here too (models/matters.py ``card_points``)
@@ -259,7 +259,7 @@ def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Sc
 
     Args:
         issuer: also store the issuing body printed on reports (通报落款单位,
-            :func:`models.report_data.set_report_issuer`) in the same transaction;
+            :func:`models.reporting.data.set_report_issuer`) in the same transaction;
             None leaves it as it is.
 
     Raises:
@@ -267,8 +267,8 @@ def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Sc
             nothing is stored then.
         WorkflowError: the operator is not a 管理员 or 工作人员.
     """
-    from models.evaluation import require_office
-    from models.report_data import check_report_issuer, set_report_issuer
+    from models.evaluation.compute import require_office
+    from models.reporting.data import check_report_issuer, set_report_issuer
 
     require_office(ledger, "修改评比方案")
     scheme = data if isinstance(data, Scheme) else validate_scheme(data)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from models import volunteers
-from models.db import Ledger
-from models.errors import NotFound, ValidationError
-from models.volunteers import period_bounds
+from models.volunteers import records as volunteers
+from models.core.db import Ledger
+from models.core.errors import NotFound, ValidationError
+from models.volunteers.records import period_bounds
 
 DEFAULT_ACTIVITY_TYPES = ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁", "政策宣传",
                           "助老助残", "平安巡逻", "其他"]
@@ -167,7 +167,7 @@ class ActivityData:
                 raise ValidationError("所选网格不存在。", field="grid_id")
             community_id = row[0]
         if community_id is None:
-            from models import grids
+            from models.grids import hierarchy as grids
 
             community_id = grids.own_community_id(ledger)
         if self.org_id is not None and not ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE id = ?",
@@ -498,7 +498,7 @@ def save_activity(ledger: Ledger, activity_id: int | None, data: ActivityData,
                   removed_attachments: Iterable[int] = ()) -> int:
     """Everything the activity form holds, in ONE transaction (the form's 保存).
 
-    ``people`` are (volunteer id or chosen :class:`~models.volunteers.Candidate`, hours):
+    ``people`` are (volunteer id or chosen :class:`~models.volunteers.records.Candidate`, hours):
     a resident becomes a volunteer with their resident identity, a new outside person
     is registered — only when the whole activity is saved.  Returns the activity id.
     """
@@ -799,7 +799,7 @@ def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None 
 
 
 
-#: (header, row key, text?, width) of the export, for :func:`models.exporting.write_table`
+#: (header, row key, text?, width) of the export, for :func:`models.residents.export.write_table`
 EXPORT_COLUMNS = [
     ("活动名称", "title", False, 24), ("活动类型", "type", False, 12), ("活动日期", "on_date", True, 12),
     ("地点", "place", False, 20), ("所属社区", "community", False, 12), ("所属网格", "grid", False, 12),
@@ -817,7 +817,7 @@ def export_activities(ledger: Ledger, out: str | Path, month: str | None = None,
     into a ledger adds nothing.  ``flt`` narrows the export like the activity list
     (see :func:`export_rows`).  Returns the number of rows written.
     """
-    from models.exporting import write_table
+    from models.residents.export import write_table
 
     keys = [key for _h, key, _t, _w in EXPORT_COLUMNS]
     rows = [dict(zip(keys, row)) for row in export_rows(ledger, month, date_from, date_to, flt=flt)]

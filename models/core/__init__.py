@@ -1,0 +1,1 @@
+"""Core: the ledger connection, errors, validators and the rules every area shares."""

@@ -1,0 +1,1 @@
+"""Grids: the hierarchy (community → grid → building → unit → household) and its staff."""

@@ -1,0 +1,62 @@
+"""The whole ledger: opens a file with every area's schema.
+
+Areas (``models/core`` … ``models/reporting``) never import this module: it sits above them
+and wires their migration sets together, in the order they must be applied.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+from models.core import schema as schema_core
+from models.core.db import Ledger, Operator, connect
+from models.evaluation import schema as schema_evaluation
+from models.grids import hierarchy as grids
+from models.matters import schema as schema_matters
+from models.volunteers import schema as schema_volunteers
+
+
+def _migration_sets():
+    """All migration sets, in the order they must be applied."""
+    return [schema_core.migrations, schema_matters.migrations,
+            schema_volunteers.migrations, schema_evaluation.migrations]
+
+
+def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:
+    """Create or upgrade the schema.  ``stop_before`` is for upgrade tests."""
+    for migrations in _migration_sets():
+        names = {m.name for m in migrations._migrations}
+        wanted = [n for n in (stop_before or []) if n in names]
+        migrations.apply(db, stop_before=wanted or None)
+
+
+def open_db(path: str | Path | None, *, operator: Operator | None = None,
+            clock: Callable[[], _dt.datetime] | None = None,
+            community_name: str | None = None,
+            create: bool = True, check_same_thread: bool = True) -> Ledger:
+    """Open (and create or upgrade) a ledger.
+
+    Args:
+        path: the ledger file; ``None`` or ``":memory:"`` for an in-memory ledger.
+        operator: who writes; defaults to the OS account name.
+        clock: "now" provider, for tests.
+        community_name: stored in a new ledger (ignored when it already has one).
+        create: when False, a missing file is an error instead of a new ledger.
+        check_same_thread: pass False for a connection used by a worker thread.
+
+    Returns:
+        the open :class:`Ledger`.
+
+    Raises:
+        EnvironmentProblem: the file is missing (with ``create=False``), locked,
+            read-only or not a ledger.
+    """
+    ledger = connect(path, migrate=migrate, operator=operator, clock=clock, create=create,
+                     check_same_thread=check_same_thread)
+    if community_name and not ledger.community_name:
+        grids.set_own_community(ledger, community_name)
+    return ledger

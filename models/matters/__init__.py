@@ -1,0 +1,1 @@
+"""Matters (民情事项): registration, the workflow table, deadlines and search."""

@@ -1,0 +1,1 @@
+"""Reporting: what the printouts print, gathered from the other areas (no PDF drawing here)."""

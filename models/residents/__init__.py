@@ -1,0 +1,1 @@
+"""Residents: the residents ledger, its search index and its export."""

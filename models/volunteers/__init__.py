@@ -1,0 +1,1 @@
+"""Volunteers: organisations, volunteers, activities and service hours."""
