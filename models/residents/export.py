@@ -1,41 +1,19 @@
-"""Exports to .xlsx / .csv that open cleanly in Excel and WPS.
+"""The residents export (.xlsx / .csv), written by the one tabular writer ``models.core.tabular``.
 
-Both formats keep ID numbers and phones as *text*: in xlsx the cells are strings
-with the text number format (``@``), so Excel never turns an ID into
-``1.10101E+17``; a csv is UTF-8 with a BOM (so Excel reads the Chinese) and a
-full ID number is written after a tab character, which Excel keeps as text
-(``models.core.idcard.check_id`` strips it again on import).
-
+ID numbers and phones stay *text* in both formats (see ``models.core.tabular``).
 ID numbers are masked unless ``full_ids`` is asked for; a full-ID export is
-recorded in the audit log (who, when, which file, how many rows).  The file is
-written to a temporary name and renamed at the end, so a failed or cancelled
-export never leaves half a file behind.
+recorded in the audit log (who, when, which file, how many rows).  A failed or
+cancelled export leaves no half-written file behind.
 """
 
 from __future__ import annotations
 
-import csv
-import os
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 from models.core.db import Ledger
-from models.core.errors import LedgerError, ValidationError
 from models.core.idcard import mask
-
-#: progress(done, total) → return False to cancel.
-Progress = Callable[[int, int], "bool | None"]
-
-FORMATS = (".xlsx", ".csv")
-BATCH = 2000
-
-
-class ExportCancelled(LedgerError):
-    """The clerk cancelled the export; nothing was written."""
-
-    def __init__(self):
-        super().__init__("已取消导出，没有生成文件。")
-
+from models.core.tabular import BATCH, Progress, check_target, write_table
 
 #: (header, row key, text column?, width) — headers match the import template.
 RESIDENT_COLUMNS = (
@@ -68,107 +46,9 @@ WHERE r.id IN ({ids})
 """
 
 
-def check_target(out: Path) -> str:
-    """The format of ``out`` (``.xlsx`` / ``.csv``), or a ValidationError in Chinese."""
-    suffix = Path(out).suffix.lower()
-    if suffix not in FORMATS:
-        raise ValidationError(f"只能导出为 .xlsx 或 .csv 文件（现在是“{Path(out).name}”）。", field="out")
-    return suffix
-
-
 def _batches(ids: list[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), BATCH):
         yield ids[i:i + BATCH]
-
-
-def write_table(out: Path, sheet_title: str, columns: Sequence[tuple], rows: Iterable[dict],
-                total: int, progress: Progress | None = None) -> int:
-    """Write ``rows`` (dicts keyed by the columns' keys) to ``out`` (.xlsx or .csv).
-
-    ``columns`` are ``(header, key, is_text, width)``; text columns stay text in
-    Excel.  Other exporters may use this too.  Returns the number of rows written.
-    """
-    out = Path(out)
-    suffix = check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    written = 0
-    try:
-        if suffix == ".csv":
-            written = _write_csv(tmp, columns, rows, total, progress)
-        else:
-            written = _write_xlsx(tmp, sheet_title, columns, rows, total, progress)
-        os.replace(tmp, out)
-    except PermissionError as exc:
-        raise LedgerError(f"无法写入“{out}”：文件可能正在 Excel 中打开，请关闭后重试。") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return written
-
-
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and progress(done, total) is False:
-        raise ExportCancelled()
-
-
-def _write_csv(path: Path, columns, rows, total, progress) -> int:
-    n = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([c[0] for c in columns])
-        for row in rows:
-            out = []
-            for _header, key, is_text, _w in columns:
-                value = row.get(key)
-                value = "" if value is None else value
-                if is_text and isinstance(value, str) and len(value) > 11 and value[:-1].isdigit():
-                    value = "\t" + value        # Excel keeps it as text instead of 1.1E+17
-                out.append(value)
-            writer.writerow(out)
-            n += 1
-            if n % BATCH == 0:
-                _tick(progress, n, total)
-    _tick(progress, n, total)
-    return n
-
-
-def _write_xlsx(path: Path, title: str, columns, rows, total, progress) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column[3]
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=column[0])
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    n = 0
-    for row in rows:
-        out = []
-        for _header, key, is_text, _w in columns:
-            value = row.get(key)
-            if is_text:
-                cell = WriteOnlyCell(ws, value="" if value is None else str(value))
-                cell.number_format = "@"
-                out.append(cell)
-            else:
-                out.append("" if value is None else value)
-        ws.append(out)
-        n += 1
-        if n % BATCH == 0:
-            _tick(progress, n, total)
-    _tick(progress, n, total)
-    wb.save(path)
-    return n
 
 
 def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False,

@@ -8,7 +8,8 @@ import pytest
 
 from models.residents import records as R
 from models.core.errors import ValidationError
-from models.residents.export import ExportCancelled, export_residents
+from models.core.tabular import ExportCancelled
+from models.residents.export import export_residents
 from models.residents.records import ResidentFilter
 from tests.models.helpers_residents import household, person_id
 
