@@ -14,14 +14,18 @@ UNKNOWN = QDate(1900, 1, 1)
 class OptionalDateEdit(QWidget):
     """A 日期 check box + a calendar date edit.  ``value()`` is ``YYYY-MM-DD`` or None.
 
+    Args:
+        today: the ledger's today (``ledger.now().date()``), shown when the box is ticked.
+
     Signals:
         changed(): the value changed.
     """
 
     changed = Signal()
 
-    def __init__(self, label: str = "已知", parent: QWidget | None = None):
+    def __init__(self, label: str = "已知", *, today: dt.date, parent: QWidget | None = None):
         super().__init__(parent)
+        self.today = QDate(today.year, today.month, today.day)
         self.known = QCheckBox(label)
         self.edit = QDateEdit()
         self.edit.setCalendarPopup(True)
@@ -43,7 +47,7 @@ class OptionalDateEdit(QWidget):
     def _known_toggled(self, known: bool) -> None:
         self.edit.setEnabled(known)
         if known and self.edit.date() == UNKNOWN:
-            self.edit.setDate(QDate.currentDate())
+            self.edit.setDate(self.today)
         elif not known:
             self.edit.setDate(UNKNOWN)
 
@@ -62,12 +66,11 @@ class OptionalDateEdit(QWidget):
         self.edit.setDate(QDate(value.year, value.month, value.day))
 
 
-def date_edit(value: dt.date | None = None) -> QDateEdit:
-    """A calendar date edit in ``yyyy-MM-dd`` (default today)."""
+def date_edit(value: dt.date) -> QDateEdit:
+    """A calendar date edit in ``yyyy-MM-dd`` showing ``value`` (the ledger's today: ``ledger.now().date()``)."""
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    value = value or dt.date.today()
     edit.setDate(QDate(value.year, value.month, value.day))
     return edit
 
