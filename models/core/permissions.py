@@ -22,8 +22,6 @@ from models.core.errors import WorkflowError
 ROLES = ("管理员", "工作人员", "网格员", "督导员")
 
 ADMIN, CLERK, GRID_STAFF, SUPERVISOR = ROLES
-_OFFICE = frozenset({ADMIN, CLERK})
-_WRITERS = frozenset({ADMIN, CLERK, GRID_STAFF})
 
 
 @dataclass(frozen=True)
@@ -35,28 +33,43 @@ class Permission:
     roles: frozenset[str]
 
 
-#: action → who may.  Matter workflow actions are ``matter.<动作>`` (see models.matters).
-PERMISSIONS: dict[str, Permission] = {p.action: p for p in (
-    # records: residents, grids and households, staff, visits, meetings, volunteers
-    Permission("records.edit", "修改台账", _WRITERS),
-    Permission("matter.登记", "登记事项", _WRITERS),
-    Permission("matter.修改", "修改事项", _WRITERS),
-    Permission("matter.分派", "分派事项", _WRITERS),
-    Permission("matter.上报", "上报事项", _WRITERS),
-    Permission("matter.办结", "办结事项", _WRITERS),
-    Permission("matter.回访", "回访事项", _WRITERS),
-    Permission("matter.延期", "延期事项", _WRITERS),
-    Permission("matter.作废", "作废事项", _WRITERS),
-    Permission("matter.督办", "督办事项", frozenset({ADMIN, SUPERVISOR})),
-    # personal data (个人信息保护法): 重点人员 tags and full ID numbers
-    Permission("personal.see_sensitive", "查看重点人员标签", _OFFICE),
-    Permission("personal.full_ids", "导出或打印完整身份证号", _OFFICE),
-    # evaluation: 网格员 must not score their own grids, 督导员 only reads
-    Permission("evaluation.adjust", "加减分", _OFFICE),
-    Permission("evaluation.publish", "定稿", _OFFICE),
-    Permission("evaluation.scheme", "修改评比方案", _OFFICE),
-    Permission("reports.issuer", "修改通报落款单位", _OFFICE),
-)}
+#: The table, one action a line: the action, what a refusal calls it, the roles that may.
+#: Matter workflow actions are ``matter.<动作>`` (``models.matters.records.ACTIONS``, plus 登记/修改).
+_TABLE = """
+records.edit              修改台账                 管理员 工作人员 网格员
+matter.登记               登记事项                 管理员 工作人员 网格员
+matter.修改               修改事项                 管理员 工作人员 网格员
+matter.分派               分派事项                 管理员 工作人员 网格员
+matter.上报               上报事项                 管理员 工作人员 网格员
+matter.办结               办结事项                 管理员 工作人员 网格员
+matter.回访               回访事项                 管理员 工作人员 网格员
+matter.延期               延期事项                 管理员 工作人员 网格员
+matter.作废               作废事项                 管理员 工作人员 网格员
+matter.督办               督办事项                 管理员 督导员
+personal.see_sensitive    查看重点人员标签         管理员 工作人员
+personal.full_ids         导出或打印完整身份证号   管理员 工作人员
+evaluation.adjust         加减分                   管理员 工作人员
+evaluation.publish        定稿                     管理员 工作人员
+evaluation.scheme         修改评比方案             管理员 工作人员
+reports.issuer            修改通报落款单位         管理员 工作人员
+"""
+
+
+def _parse(table: str) -> dict[str, Permission]:
+    rows = {}
+    for line in table.strip().splitlines():
+        action, what, *roles = line.split()
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"permission {action}: unknown roles {sorted(unknown)}")
+        rows[action] = Permission(action, what, frozenset(roles))
+    return rows
+
+
+#: action → who may (records: residents, grids and households, staff, visits, meetings,
+#: volunteers; personal data under 个人信息保护法; evaluation: 网格员 must not score their
+#: own grids, 督导员 only reads)
+PERMISSIONS: dict[str, Permission] = _parse(_TABLE)
 
 
 def may(role: str | None, action: str) -> bool:
@@ -67,7 +80,8 @@ def may(role: str | None, action: str) -> bool:
 def refusal(role: str | None, action: str) -> str:
     """The clerk's message when ``role`` may not do ``action``."""
     perm = PERMISSIONS[action]
-    allowed = "或".join(r for r in ROLES if r in perm.roles)
+    allowed = [r for r in ROLES if r in perm.roles]
+    allowed = "或".join(filter(None, ["、".join(allowed[:-1]), allowed[-1]]))
     return f"只有{allowed}可以{perm.what}（当前角色：{role or '未登录'}）。"
 
 

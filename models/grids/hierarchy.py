@@ -1,8 +1,10 @@
 """The hierarchy community → grid → building → unit → household, and the staff.
 
 All writes go through these functions, inside ``ledger.write()``, stamped with the
-operator and audited.  ``ensure_*`` functions find-or-create by name (used by the
-import engine and the demo generator).
+operator and audited.  What the 网格管理 page does (add, rename, staff and their
+assignments) are operations (:func:`models.core.ops.operation`: ``records.edit``);
+``ensure_*`` functions find-or-create by name inside the import engine's and the demo
+generator's own transactions.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
+from models.core.ops import operation
 from models.core.presence import present_sql
 
 STAFF_ROLES = ("督导员", "网格长", "网格员", "楼栋长")
@@ -35,14 +38,13 @@ def _rename(ledger: Ledger, table: str, row_id: int, new_name: str, what: str) -
     old = ledger.conn.execute(f"SELECT name FROM {table} WHERE id = ?", [row_id]).fetchone()
     if old is None:
         raise NotFound(f"{what}不存在（编号 {row_id}）。")
-    with ledger.write():
-        try:
-            ledger.db[table].update(row_id, ledger.stamp({"name": new_name}, creating=False))
-        except Exception as exc:  # sqlite3.IntegrityError: UNIQUE
-            if "UNIQUE" in str(exc):
-                raise ValidationError(f"已有同名的{what}“{new_name}”。", field="name") from exc
-            raise
-        ledger.audit("修改", table, row_id, {"name": old[0]}, {"name": new_name})
+    try:
+        ledger.db[table].update(row_id, ledger.stamp({"name": new_name}, creating=False))
+    except Exception as exc:  # sqlite3.IntegrityError: UNIQUE
+        if "UNIQUE" in str(exc):
+            raise ValidationError(f"已有同名的{what}“{new_name}”。", field="name") from exc
+        raise
+    ledger.audit("修改", table, row_id, {"name": old[0]}, {"name": new_name})
 
 
 # -- communities ----------------------------------------------------------------------
@@ -100,15 +102,16 @@ def ensure_grid(ledger: Ledger, community_id: int, name: str) -> int:
         return _insert(ledger, "grids", {"community_id": community_id, "name": name})
 
 
+@operation("records.edit", "grids")
 def add_grid(ledger: Ledger, name: str, community_id: int | None = None, code: str | None = None) -> int:
     name = _clean(name, "网格")
     community_id = community_id or ensure_community(ledger, None)
     if ledger.scalar("SELECT 1 FROM grids WHERE community_id = ? AND name = ?", [community_id, name]):
         raise ValidationError(f"已有同名的网格“{name}”。", field="name")
-    with ledger.write():
-        return _insert(ledger, "grids", {"community_id": community_id, "name": name, "code": code})
+    return _insert(ledger, "grids", {"community_id": community_id, "name": name, "code": code})
 
 
+@operation("records.edit", "grids")
 def rename_grid(ledger: Ledger, grid_id: int, name: str) -> None:
     _rename(ledger, "grids", grid_id, name, "网格")
 
@@ -124,6 +127,7 @@ def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "")
         return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
 
 
+@operation("records.edit", "grids")
 def rename_building(ledger: Ledger, building_id: int, name: str) -> None:
     _rename(ledger, "buildings", building_id, name, "楼栋")
 
@@ -137,6 +141,7 @@ def ensure_unit(ledger: Ledger, building_id: int, name: str | None) -> int:
         return _insert(ledger, "units", {"building_id": building_id, "name": name})
 
 
+@operation("records.edit", "grids")
 def rename_unit(ledger: Ledger, unit_id: int, name: str) -> None:
     _rename(ledger, "units", unit_id, name, "单元")
 
@@ -154,19 +159,19 @@ def ensure_household(ledger: Ledger, unit_id: int, room: str, address: str = "")
                                               "grid_id": grid_id, "room": room, "address": address})
 
 
+@operation("records.edit", "grids")
 def rename_household(ledger: Ledger, household_id: int, room: str) -> None:
     room = _clean(room, "房号")
     old = ledger.scalar("SELECT room FROM households WHERE id = ?", [household_id])
     if old is None:
         raise NotFound(f"户不存在（编号 {household_id}）。")
-    with ledger.write():
-        try:
-            ledger.db["households"].update(household_id, ledger.stamp({"room": room}, creating=False))
-        except Exception as exc:
-            if "UNIQUE" in str(exc):
-                raise ValidationError(f"该单元已有房号“{room}”。", field="room") from exc
-            raise
-        ledger.audit("修改", "households", household_id, {"room": old}, {"room": room})
+    try:
+        ledger.db["households"].update(household_id, ledger.stamp({"room": room}, creating=False))
+    except Exception as exc:
+        if "UNIQUE" in str(exc):
+            raise ValidationError(f"该单元已有房号“{room}”。", field="room") from exc
+        raise
+    ledger.audit("修改", "households", household_id, {"room": old}, {"room": room})
 
 
 @dataclass(frozen=True)
@@ -237,16 +242,17 @@ def households(ledger: Ledger, unit_id: int) -> list[dict]:
 
 # -- staff --------------------------------------------------------------------------------
 
+@operation("records.edit", "grids")
 def add_staff(ledger: Ledger, name: str, role: str, phone: str = "", *,
               sinking_cadre: bool = False, resident_id: int | None = None) -> int:
     name = _clean(name, "人员")
     if role not in STAFF_ROLES:
         raise ValidationError(f"角色必须是{'、'.join(STAFF_ROLES)}之一。", field="role")
-    with ledger.write():
-        return _insert(ledger, "staff", {"name": name, "role": role, "phone": phone,
-                                         "sinking_cadre": int(sinking_cadre), "resident_id": resident_id})
+    return _insert(ledger, "staff", {"name": name, "role": role, "phone": phone,
+                                     "sinking_cadre": int(sinking_cadre), "resident_id": resident_id})
 
 
+@operation("records.edit", "grids")
 def assign_staff(ledger: Ledger, staff_id: int, *, grid_id: int | None = None,
                  building_id: int | None = None) -> int:
     """Assign a staff member to a grid (督导员/网格长/网格员) or a building (楼栋长)."""
@@ -256,21 +262,20 @@ def assign_staff(ledger: Ledger, staff_id: int, *, grid_id: int | None = None,
                            " AND building_id IS ?", [staff_id, grid_id, building_id])
     if exists:
         raise ValidationError("该人员已分配到这里。")
-    with ledger.write():
-        rowid = ledger.db["staff_assignments"].insert(
-            {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id}).last_rowid
-        ledger.audit("分配", "staff_assignments", rowid, None,
-                     {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id})
-        return rowid
+    rowid = ledger.db["staff_assignments"].insert(
+        {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id}).last_rowid
+    ledger.audit("分配", "staff_assignments", rowid, None,
+                 {"staff_id": staff_id, "grid_id": grid_id, "building_id": building_id})
+    return rowid
 
 
+@operation("records.edit", "grids")
 def unassign_staff(ledger: Ledger, assignment_id: int) -> None:
     old = ledger.query("SELECT * FROM staff_assignments WHERE id = ?", [assignment_id])
     if not old:
         raise NotFound("该分配记录不存在。")
-    with ledger.write():
-        ledger.db.execute("DELETE FROM staff_assignments WHERE id = ?", [assignment_id])
-        ledger.audit("取消分配", "staff_assignments", assignment_id, old[0], None)
+    ledger.db.execute("DELETE FROM staff_assignments WHERE id = ?", [assignment_id])
+    ledger.audit("取消分配", "staff_assignments", assignment_id, old[0], None)
 
 
 def staff_of_grid(ledger: Ledger, grid_id: int) -> list[dict]:
@@ -297,6 +302,7 @@ def find_staff_by_name(ledger: Ledger, name: str) -> int | None:
 
 # -- additions for the 网格管理 page: create with validation, places, assignments ---------------
 
+@operation("records.edit", "grids")
 def add_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
     """A new building in a grid; refuses a duplicate name in the same compound."""
     name = _clean(name, "楼栋")
@@ -306,10 +312,10 @@ def add_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") ->
     if ledger.scalar("SELECT 1 FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
                      [grid_id, compound, name]):
         raise ValidationError(f"该网格已有楼栋“{compound}{name}”。", field="name")
-    with ledger.write():
-        return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
+    return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
 
 
+@operation("records.edit", "grids")
 def add_unit(ledger: Ledger, building_id: int, name: str) -> int:
     """A new unit (stairwell) in a building; refuses a duplicate name."""
     name = _clean(name, "单元")
@@ -317,10 +323,10 @@ def add_unit(ledger: Ledger, building_id: int, name: str) -> int:
         raise NotFound(f"楼栋不存在（编号 {building_id}）。")
     if ledger.scalar("SELECT 1 FROM units WHERE building_id = ? AND name = ?", [building_id, name]):
         raise ValidationError(f"该楼栋已有“{name}”。", field="name")
-    with ledger.write():
-        return _insert(ledger, "units", {"building_id": building_id, "name": name})
+    return _insert(ledger, "units", {"building_id": building_id, "name": name})
 
 
+@operation("records.edit", "grids")
 def add_household(ledger: Ledger, unit_id: int, room: str, address: str = "") -> int:
     """A new household (dwelling) in a unit; refuses a room number the unit already has."""
     room = _clean(room, "房号")

@@ -38,6 +38,9 @@ from typing import Any
 
 from models.core.db import Ledger, ts
 from models.core.errors import NotFound, ValidationError, WorkflowError
+from models.core.ops import operation
+from models.core.permissions import may, require
+from models.core.phones import check_phone
 
 LEVELS = ("小事", "私事", "大事")
 SOURCES = ("巡查走访", "微信群", "QQ群", "来电", "来访", "12345热线", "其他")
@@ -75,15 +78,6 @@ del _state
 LEVEL_ONLY: dict[str, tuple[str, ...]] = {"上报": ("大事",)}
 
 _CARD_RANK = {"": 0, "普通": 1, "黄牌": 2, "红牌": 3}
-
-#: who may do what (SPEC §3–4): a 督导员 (read-only supervisor) only issues 督办;
-#: clerks and grid staff run the loop; the administrator may do both.
-ROLE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "管理员": ACTIONS,
-    "工作人员": tuple(a for a in ACTIONS if a != "督办"),
-    "网格员": tuple(a for a in ACTIONS if a != "督办"),
-    "督导员": ("督办",),
-}
 
 #: the columns of ``matters`` that :func:`derive_state` rewrites
 CACHE_COLUMNS = ("state", "deadline", "closed_at", "result", "followed_up_at", "satisfaction",
@@ -164,27 +158,18 @@ def _data_of(event: dict) -> dict:
 
 def allowed_actions(matter: dict, role: str | None = None) -> list[str]:
     """The actions the matter's state (and level) allows, in :data:`ACTIONS` order;
-    with ``role``, only those that role may do (:data:`ROLE_ACTIONS`)."""
+    with ``role``, only those the permission table lets that role do (``matter.<动作>``)."""
     state, level = matter.get("state"), matter.get("level")
-    permitted = ROLE_ACTIONS.get(role, ACTIONS) if role else ACTIONS
     result = []
     for action in ACTIONS:
-        if (state, action) not in TRANSITIONS or action not in permitted:
+        if (state, action) not in TRANSITIONS:
             continue
         if action in LEVEL_ONLY and level not in LEVEL_ONLY[action]:
             continue
+        if role is not None and not may(role, f"matter.{action}"):
+            continue
         result.append(action)
     return result
-
-
-def _check_role(ledger: Ledger, action: str) -> None:
-    role = ledger.operator.role
-    if action not in ROLE_ACTIONS.get(role, ACTIONS):
-        if action == "督办":
-            raise WorkflowError("只有督导员或管理员可以督办。")
-        if action == "登记":
-            raise WorkflowError("督导员只能查看和督办，不能登记事项。")
-        raise WorkflowError(f"{role}只能查看和督办，不能{action}。")
 
 
 def refusal(matter: dict, action: str) -> str | None:
@@ -468,6 +453,17 @@ def _location_text(ledger: Ledger, place: dict) -> str:
     return ""
 
 
+def _reporter_phone(raw: str | None) -> str:
+    """The reporter's phone normalised ('' when none); a wrong one is a ValidationError."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    normalised, error = check_phone(text)
+    if error:
+        raise ValidationError(f"联系电话有误：{error}", field="reporter_phone")
+    return normalised or ""
+
+
 def _staff_name(ledger: Ledger, staff_id: int | None) -> str | None:
     if not staff_id:
         return None
@@ -498,6 +494,7 @@ def _rewrite_cache(ledger: Ledger, matter_id: int) -> dict:
     return derived
 
 
+@operation("matter.登记", "matters")
 def register_matter(ledger: Ledger, data: dict) -> int:
     """Register a matter (and assign it when an assignee is given).  Returns its id.
 
@@ -508,10 +505,9 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     ``reporter_phone``, ``assignee_staff_id``, ``assignee_name``, ``visit_id``.
 
     Raises:
+        PermissionDenied: the operator's role may not register matters.
         ValidationError: a missing or invalid field (``field`` names it).
     """
-    if ledger.operator.role == "督导员":
-        _check_role(ledger, "登记")
     data = dict(data)
     now = ledger.now()
     registered_at = as_datetime(data.get("registered_at") or now, "登记时间", "registered_at")
@@ -534,14 +530,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     location_text = (data.get("location_text") or "").strip() or _location_text(ledger, place)
 
     reporter_name = (data.get("reporter_name") or "").strip()
-    reporter_phone = (data.get("reporter_phone") or "").strip()
-    if reporter_phone:
-        from models.core.phones import check_phone
-
-        normalised, error = check_phone(reporter_phone)
-        if error:
-            raise ValidationError(f"联系电话有误：{error}", field="reporter_phone")
-        reporter_phone = normalised or ""
+    reporter_phone = _reporter_phone(data.get("reporter_phone"))
     reporter_id = data.get("reporter_resident_id") or None
     if reporter_id:
         row = ledger.conn.execute("SELECT name, phone FROM residents WHERE id = ?", [reporter_id]).fetchone()
@@ -560,31 +549,31 @@ def register_matter(ledger: Ledger, data: dict) -> int:
 
     deadline = compute_deadline(ledger, level, category, registered_at)
     at = ts(registered_at)
-    with ledger.write():
-        record = ledger.stamp({
-            "number": next_number(ledger, registered_at), "registered_at": at, "source": source,
-            "category": category, "level": level, "description": description,
-            "grid_id": place["grid_id"], "building_id": place["building_id"], "unit_id": place["unit_id"],
-            "household_id": place["household_id"], "location_text": location_text,
-            "reporter_resident_id": reporter_id, "reporter_name": reporter_name,
-            "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
-            "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
-        }, creating=True)
-        matter_id = ledger.db["matters"].insert(record).last_rowid
-        _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
-        if assignee_id or assignee_name:
-            _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
-                          {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
-        if has_search_index(ledger.conn):
-            ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                                [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
-        derived = _rewrite_cache(ledger, matter_id)
-        ledger.audit("登记", "matters", matter_id, None,
-                     {"number": record["number"], "level": level, "category": category,
-                      "state": derived["state"], "deadline": derived["deadline"]})
+    record = ledger.stamp({
+        "number": next_number(ledger, registered_at), "registered_at": at, "source": source,
+        "category": category, "level": level, "description": description,
+        "grid_id": place["grid_id"], "building_id": place["building_id"], "unit_id": place["unit_id"],
+        "household_id": place["household_id"], "location_text": location_text,
+        "reporter_resident_id": reporter_id, "reporter_name": reporter_name,
+        "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
+        "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
+    }, creating=True)
+    matter_id = ledger.db["matters"].insert(record).last_rowid
+    _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
+    if assignee_id or assignee_name:
+        _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
+                      {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
+    if has_search_index(ledger.conn):
+        ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
+                            [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
+    derived = _rewrite_cache(ledger, matter_id)
+    ledger.audit("登记", "matters", matter_id, None,
+                 {"number": record["number"], "level": level, "category": category,
+                  "state": derived["state"], "deadline": derived["deadline"]})
     return matter_id
 
 
+@operation(None, "matters")   # the permission is the action's own: matter.<动作>
 def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetime | str | None = None,
                  note: str = "", **data) -> None:
     """Apply one workflow action to a matter: an event row plus the rewritten cache.
@@ -597,9 +586,13 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
 
     Raises:
         NotFound: no such matter.
+        PermissionDenied: the operator's role may not do the action.
         WorkflowError: the state (or level) does not allow the action.
         ValidationError: missing or invalid data for the action.
     """
+    if action not in ACTIONS:
+        raise WorkflowError(f"未知的操作“{action}”。")
+    require(ledger, f"matter.{action}")
     rows = ledger.query("SELECT id, number, state, level, deadline, registered_at FROM matters WHERE id = ?",
                         [matter_id])
     if not rows:
@@ -608,7 +601,6 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     why = refusal(matter, action)
     if why:
         raise WorkflowError(f"{matter['number']}：{why}")
-    _check_role(ledger, action)
     note = (note or data.pop("reason", "") or "").strip()
     now = ledger.now()
     when = as_datetime(at, "操作时间", "at") if at is not None else now
@@ -672,14 +664,13 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
         raise TypeError(f"apply_action({action!r}) got unexpected data {sorted(unexpected)}")
 
     new_state = TRANSITIONS[(matter["state"], action)]
-    with ledger.write():
-        _insert_event(ledger, matter_id, ts(when), action, matter["state"], new_state, note, event_data)
-        if action == "上报" and event_data.get("meeting_id"):
-            ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                                [event_data["meeting_id"], matter_id])
-        _rewrite_cache(ledger, matter_id)
-        ledger.audit(action, "matters", matter_id, {"state": matter["state"]},
-                     {"state": new_state, "note": note, **event_data})
+    _insert_event(ledger, matter_id, ts(when), action, matter["state"], new_state, note, event_data)
+    if action == "上报" and event_data.get("meeting_id"):
+        ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                            [event_data["meeting_id"], matter_id])
+    _rewrite_cache(ledger, matter_id)
+    ledger.audit(action, "matters", matter_id, {"state": matter["state"]},
+                 {"state": new_state, "note": note, **event_data})
 
 
 #: fields a clerk may correct after registration (not the level: it set the deadline)
@@ -687,14 +678,13 @@ EDITABLE_FIELDS = ("source", "category", "description", "location_text", "report
                    "reporter_name", "reporter_phone")
 
 
+@operation("matter.修改", "matters")
 def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
     """Correct descriptive fields of a matter (see :data:`EDITABLE_FIELDS`); audited."""
     old = ledger.query("SELECT * FROM matters WHERE id = ?", [matter_id])
     if not old:
         raise NotFound(f"事项不存在（编号 {matter_id}）。")
     old = old[0]
-    if ledger.operator.role == "督导员":
-        raise WorkflowError("督导员只能查看和督办，不能修改事项。")
     if old["state"] == "作废":
         raise WorkflowError("事项已作废，不能再修改。")
     bad = set(changes) - set(EDITABLE_FIELDS)
@@ -702,12 +692,7 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
         raise ValidationError(f"这些字段登记后不能修改：{'、'.join(sorted(bad))}。")
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
     if clean.get("reporter_phone"):
-        from models.core.phones import check_phone
-
-        normalised, error = check_phone(clean["reporter_phone"])
-        if error:
-            raise ValidationError(f"联系电话有误：{error}", field="reporter_phone")
-        clean["reporter_phone"] = normalised or ""
+        clean["reporter_phone"] = _reporter_phone(clean["reporter_phone"])
     if "reporter_resident_id" in clean:
         clean["reporter_resident_id"] = clean["reporter_resident_id"] or None
         if clean["reporter_resident_id"] and not ledger.scalar(
@@ -722,14 +707,13 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
     clean = {k: v for k, v in clean.items() if old[k] != v}
     if not clean:
         return
-    with ledger.write():
-        ledger.db["matters"].update(matter_id, ledger.stamp(clean, creating=False))
-        if set(clean) & set(SEARCH_FIELDS) and has_search_index(ledger.conn):
-            ledger.conn.execute("INSERT INTO matter_fts (matter_fts, rowid, body) VALUES ('delete', ?, ?)",
-                                [matter_id, search_tokens(*(old[f] for f in SEARCH_FIELDS))])
-            ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                                [matter_id, search_tokens(*(clean.get(f, old[f]) for f in SEARCH_FIELDS))])
-        ledger.audit("修改", "matters", matter_id, {k: old[k] for k in clean}, clean)
+    ledger.db["matters"].update(matter_id, ledger.stamp(clean, creating=False))
+    if set(clean) & set(SEARCH_FIELDS) and has_search_index(ledger.conn):
+        ledger.conn.execute("INSERT INTO matter_fts (matter_fts, rowid, body) VALUES ('delete', ?, ?)",
+                            [matter_id, search_tokens(*(old[f] for f in SEARCH_FIELDS))])
+        ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
+                            [matter_id, search_tokens(*(clean.get(f, old[f]) for f in SEARCH_FIELDS))])
+    ledger.audit("修改", "matters", matter_id, {k: old[k] for k in clean}, clean)
 
 
 # -- searching ---------------------------------------------------------------------------
@@ -980,7 +964,7 @@ def parse_deadline(value: Any) -> _dt.datetime:
 
 __all__ = [
     "LEVELS", "SOURCES", "DEFAULT_CATEGORIES", "STATES", "OPEN_STATES", "DONE_STATES", "SATISFACTION", "CARDS",
-    "ACTIONS", "TRANSITIONS", "ROLE_ACTIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
+    "ACTIONS", "TRANSITIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
     "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "matter_edits",
     "FIELD_LABELS", "derive_state", "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
     "is_overdue", "home_summary", "categories", "deadline_days", "card_points", "search_tokens",

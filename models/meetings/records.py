@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from models.core.db import Ledger, ts
 from models.core.errors import NotFound, ValidationError
+from models.core.ops import operation
+from models.matters import records as matters
+from models.matters.records import as_datetime
 
 KINDS = ("联席会议", "红色议事厅")
 MEETING_LEVELS = ("社区", "网格", "小区")
@@ -18,8 +21,6 @@ FIELDS = ("kind", "level", "grid_id", "compound", "held_at", "place", "host", "t
 
 
 def _clean(ledger: Ledger, data: dict, old: dict | None = None) -> dict:
-    from models.matters.records import as_datetime
-
     merged = {k: (old or {}).get(k) for k in FIELDS}
     merged.update({k: v for k, v in data.items() if k in FIELDS})
     unknown = set(data) - set(FIELDS)
@@ -68,61 +69,62 @@ def _check_matters(ledger: Ledger, matter_ids) -> list[int]:
     return ids
 
 
+@operation("records.edit", "meetings")
 def add_meeting(ledger: Ledger, data: dict, matter_ids=()) -> int:
     """Record a meeting (and link matters to it).  Returns its id.
 
     ``data``: kind, level (default 社区), grid_id (网格 level), compound (小区 level),
     held_at, place, host, topic, attendees, attendance, resolution, stage.
     Linking does not change a matter's state: escalating is the 上报 action
-    (:func:`models.matters.records.apply_action` with ``meeting_id``).
+    (:func:`escalate`, or :func:`models.matters.records.apply_action` with ``meeting_id``).
     """
     record = _clean(ledger, data)
     ids = _check_matters(ledger, matter_ids)
-    with ledger.write():
-        meeting_id = ledger.db["meetings"].insert(ledger.stamp(record, creating=True)).last_rowid
-        ledger.conn.executemany("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                                [(meeting_id, m) for m in ids])
-        ledger.audit("新增", "meetings", meeting_id, None, record | {"matter_ids": ids})
+    meeting_id = ledger.db["meetings"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.conn.executemany("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                            [(meeting_id, m) for m in ids])
+    ledger.audit("新增", "meetings", meeting_id, None, record | {"matter_ids": ids})
     return meeting_id
 
 
+@operation("records.edit", "meetings")
 def update_meeting(ledger: Ledger, meeting_id: int, data: dict, matter_ids=None) -> None:
     """Change a meeting's fields; when ``matter_ids`` is given it replaces the linked matters."""
     old = get_meeting(ledger, meeting_id)
     record = _clean(ledger, data, old)
     ids = _check_matters(ledger, matter_ids) if matter_ids is not None else None
     changed = {k: v for k, v in record.items() if old[k] != v}
-    with ledger.write():
-        if changed:
-            ledger.db["meetings"].update(meeting_id, ledger.stamp(changed, creating=False))
-        if ids is not None and ids != old["matter_ids"]:
-            ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
-            ledger.conn.executemany("INSERT INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                                    [(meeting_id, m) for m in ids])
-            changed["matter_ids"] = ids
-        if changed:
-            ledger.audit("修改", "meetings", meeting_id, {k: old.get(k) for k in changed}, changed)
+    if changed:
+        ledger.db["meetings"].update(meeting_id, ledger.stamp(changed, creating=False))
+    if ids is not None and ids != old["matter_ids"]:
+        ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
+        ledger.conn.executemany("INSERT INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                                [(meeting_id, m) for m in ids])
+        changed["matter_ids"] = ids
+    if changed:
+        ledger.audit("修改", "meetings", meeting_id, {k: old.get(k) for k in changed}, changed)
 
 
+@operation("records.edit", "meetings")
 def link_matter(ledger: Ledger, meeting_id: int, matter_id: int) -> None:
     """Link a matter to a meeting (no-op when already linked)."""
     get_meeting(ledger, meeting_id)
     _check_matters(ledger, [matter_id])
-    with ledger.write():
-        cur = ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                                  [meeting_id, matter_id])
-        if cur.rowcount:
-            ledger.audit("关联事项", "meetings", meeting_id, None, {"matter_id": matter_id})
+    cur = ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                              [meeting_id, matter_id])
+    if cur.rowcount:
+        ledger.audit("关联事项", "meetings", meeting_id, None, {"matter_id": matter_id})
 
 
+@operation("records.edit", "meetings")
 def unlink_matter(ledger: Ledger, meeting_id: int, matter_id: int) -> None:
-    with ledger.write():
-        cur = ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ? AND matter_id = ?",
-                                  [meeting_id, matter_id])
-        if cur.rowcount:
-            ledger.audit("取消关联", "meetings", meeting_id, {"matter_id": matter_id}, None)
+    cur = ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ? AND matter_id = ?",
+                              [meeting_id, matter_id])
+    if cur.rowcount:
+        ledger.audit("取消关联", "meetings", meeting_id, {"matter_id": matter_id}, None)
 
 
+@operation("records.edit", "meetings")
 def delete_meeting(ledger: Ledger, meeting_id: int) -> None:
     """Delete a meeting entered by mistake (the UI confirms first); audited.
 
@@ -135,11 +137,35 @@ def delete_meeting(ledger: Ledger, meeting_id: int) -> None:
                               " AND json_extract(data, '$.meeting_id') = ?", [meeting_id])
     if escalated:
         raise ValidationError(f"有 {escalated} 件事项已上报到这次会议，不能删除；可以修改会议内容。")
-    with ledger.write():
-        ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
-        ledger.conn.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
-        ledger.audit("删除", "meetings", meeting_id, {k: old[k] for k in FIELDS} | {"matter_ids": old["matter_ids"]},
-                     None)
+    ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
+    ledger.conn.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+    ledger.audit("删除", "meetings", meeting_id, {k: old[k] for k in FIELDS} | {"matter_ids": old["matter_ids"]},
+                 None)
+
+
+@operation("matter.上报", "matters", "meetings")
+def escalate(ledger: Ledger, matter_id: int, *, meeting_id: int | None = None,
+             new_meeting: dict | None = None, note: str = "") -> int:
+    """上报联席会议: escalate a big matter to a joint meeting, existing or new, in one step.
+
+    Args:
+        meeting_id: an existing meeting; or None with ``new_meeting`` (:func:`add_meeting`'s
+            ``data``), which is recorded first.
+        note: the escalation's note.
+
+    Returns:
+        the meeting's id.
+
+    Raises:
+        ValidationError: neither a meeting nor a new meeting's fields, or bad fields.
+        WorkflowError: the matter's state or level does not allow 上报.
+    """
+    if meeting_id is None:
+        if new_meeting is None:
+            raise ValidationError("请选择联席会议，或填写新会议。", field="meeting_id")
+        meeting_id = add_meeting(ledger, new_meeting)
+    matters.apply_action(ledger, matter_id, "上报", note=note, meeting_id=meeting_id)
+    return meeting_id
 
 
 def get_meeting(ledger: Ledger, meeting_id: int) -> dict:

@@ -27,6 +27,7 @@ from models.residents import search
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import check_id, mask
+from models.core.ops import operation
 from models.core.phones import check_phone
 from models.residents.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
 
@@ -393,6 +394,7 @@ def _event(ledger: Ledger, resident_id: int, event: str, on_date: str, note: str
 
 # -- writes ---------------------------------------------------------------------------------
 
+@operation("records.edit", "residents")
 def add_resident(ledger: Ledger, data: dict) -> int:
     """Register a resident.
 
@@ -410,26 +412,26 @@ def add_resident(ledger: Ledger, data: dict) -> int:
     """
     rec, errors, _warnings, tag_ids = _prepare(ledger, data, None, None)
     _raise_first(errors)
-    with ledger.write():
-        row = ledger.stamp(rec, creating=True)
-        rid = ledger.db["residents"].insert(row).last_rowid
-        if tag_ids:
-            ledger.conn.executemany("INSERT INTO resident_tags (resident_id, tag_id) VALUES (?, ?)",
-                                    [(rid, t) for t in tag_ids])
-        search.reindex(ledger, rid, None, rec)
-        note = "登记" if rec["moved_in_on"] else "登记（迁入日期不详）"
-        _event(ledger, rid, "迁入", rec["moved_in_on"] or ledger.now().date().isoformat(), note,
-               rec["household_id"])
-        if rec["status"] != "在册":
-            _event(ledger, rid, rec["status"], rec["status_date"], "登记时已" + rec["status"], rec["household_id"])
-        if rec["relation"] == "户主" and rec["household_id"]:
-            _set_head(ledger, rec["household_id"], rid)
-        audit = _masked(rec)
-        audit["tags"] = _tag_names_of(ledger, tag_ids)
-        ledger.audit("新增", "residents", rid, None, audit)
+    row = ledger.stamp(rec, creating=True)
+    rid = ledger.db["residents"].insert(row).last_rowid
+    if tag_ids:
+        ledger.conn.executemany("INSERT INTO resident_tags (resident_id, tag_id) VALUES (?, ?)",
+                                [(rid, t) for t in tag_ids])
+    search.reindex(ledger, rid, None, rec)
+    note = "登记" if rec["moved_in_on"] else "登记（迁入日期不详）"
+    _event(ledger, rid, "迁入", rec["moved_in_on"] or ledger.now().date().isoformat(), note,
+           rec["household_id"])
+    if rec["status"] != "在册":
+        _event(ledger, rid, rec["status"], rec["status_date"], "登记时已" + rec["status"], rec["household_id"])
+    if rec["relation"] == "户主" and rec["household_id"]:
+        _set_head(ledger, rec["household_id"], rid)
+    audit = _masked(rec)
+    audit["tags"] = _tag_names_of(ledger, tag_ids)
+    ledger.audit("新增", "residents", rid, None, audit)
     return rid
 
 
+@operation("records.edit", "residents")
 def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     """Change a resident's fields (only the keys in ``data``; ``tags`` replaces the tag set).
 
@@ -445,37 +447,36 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     tags_changed = "tags" in data and set(old_tags) != set(tag_ids)
     if not changed and not tags_changed:
         return
-    with ledger.write():
-        if changed:
-            ledger.db["residents"].update(resident_id, ledger.stamp(changed, creating=False))
+    if changed:
+        ledger.db["residents"].update(resident_id, ledger.stamp(changed, creating=False))
+    else:
+        ledger.db["residents"].update(resident_id, ledger.stamp({}, creating=False))
+    if tags_changed:
+        ledger.db.execute("DELETE FROM resident_tags WHERE resident_id = ?", [resident_id])
+        ledger.conn.executemany("INSERT INTO resident_tags (resident_id, tag_id) VALUES (?, ?)",
+                                [(resident_id, t) for t in tag_ids])
+    if {"name", "id_number", "phone"} & changed.keys():
+        search.reindex(ledger, resident_id, current, rec)
+    today = ledger.now().date().isoformat()
+    if "household_id" in changed:
+        _leave_household(ledger, resident_id, current.get("household_id"))
+        _event(ledger, resident_id, "户内调整", today, "修改所在户", rec["household_id"])
+    if "status" in changed or ("status_date" in changed and rec["status"] != "在册"):
+        if rec["status"] == "在册":
+            _event(ledger, resident_id, "恢复在册", today, "修改人员状态", rec["household_id"])
         else:
-            ledger.db["residents"].update(resident_id, ledger.stamp({}, creating=False))
-        if tags_changed:
-            ledger.db.execute("DELETE FROM resident_tags WHERE resident_id = ?", [resident_id])
-            ledger.conn.executemany("INSERT INTO resident_tags (resident_id, tag_id) VALUES (?, ?)",
-                                    [(resident_id, t) for t in tag_ids])
-        if {"name", "id_number", "phone"} & changed.keys():
-            search.reindex(ledger, resident_id, current, rec)
-        today = ledger.now().date().isoformat()
-        if "household_id" in changed:
-            _leave_household(ledger, resident_id, current.get("household_id"))
-            _event(ledger, resident_id, "户内调整", today, "修改所在户", rec["household_id"])
-        if "status" in changed or ("status_date" in changed and rec["status"] != "在册"):
-            if rec["status"] == "在册":
-                _event(ledger, resident_id, "恢复在册", today, "修改人员状态", rec["household_id"])
-            else:
-                _event(ledger, resident_id, rec["status"], rec["status_date"], "修改人员状态", rec["household_id"])
-        if rec["relation"] == "户主" and rec["household_id"] and (
-                "relation" in changed or "household_id" in changed):
-            _set_head(ledger, rec["household_id"], resident_id)
-        elif "relation" in changed and current.get("relation") == "户主" and "household_id" not in changed:
-            _leave_household(ledger, resident_id, rec["household_id"])   # no longer the head
-        old = {k: current.get(k) for k in changed}
-        new = dict(changed)
-        if tags_changed:
-            old["tags"] = _tag_names_of(ledger, old_tags)
-            new["tags"] = _tag_names_of(ledger, tag_ids)
-        ledger.audit("修改", "residents", resident_id, _masked(old), _masked(new))
+            _event(ledger, resident_id, rec["status"], rec["status_date"], "修改人员状态", rec["household_id"])
+    if rec["relation"] == "户主" and rec["household_id"] and (
+            "relation" in changed or "household_id" in changed):
+        _set_head(ledger, rec["household_id"], resident_id)
+    elif "relation" in changed and current.get("relation") == "户主" and "household_id" not in changed:
+        _leave_household(ledger, resident_id, rec["household_id"])   # no longer the head
+    old = {k: current.get(k) for k in changed}
+    new = dict(changed)
+    if tags_changed:
+        old["tags"] = _tag_names_of(ledger, old_tags)
+        new["tags"] = _tag_names_of(ledger, tag_ids)
+    ledger.audit("修改", "residents", resident_id, _masked(old), _masked(new))
 
 
 def _check_date(ledger: Ledger, on_date: Any, what: str) -> str:
@@ -501,25 +502,27 @@ def _change_status(ledger: Ledger, resident_id: int, status: str, on_date: Any, 
         raise ValidationError(f"{what}不能早于迁入日期 {current['moved_in_on']}。", field="on_date")
     if current["birth_date"] and day < current["birth_date"]:
         raise ValidationError(f"{what}不能早于出生日期 {current['birth_date']}。", field="on_date")
-    with ledger.write():
-        ledger.db["residents"].update(resident_id, ledger.stamp(
-            {"status": status, "status_date": day}, creating=False))
-        _event(ledger, resident_id, status, day, note or "", current["household_id"])
-        ledger.audit(action, "residents", resident_id,
-                     {"status": current["status"], "status_date": current["status_date"]},
-                     {"status": status, "status_date": day, "note": note or ""})
+    ledger.db["residents"].update(resident_id, ledger.stamp(
+        {"status": status, "status_date": day}, creating=False))
+    _event(ledger, resident_id, status, day, note or "", current["household_id"])
+    ledger.audit(action, "residents", resident_id,
+                 {"status": current["status"], "status_date": current["status_date"]},
+                 {"status": status, "status_date": day, "note": note or ""})
 
 
+@operation("records.edit", "residents")
 def move_out(ledger: Ledger, resident_id: int, on_date: str, note: str = "") -> None:
     """Record that the resident moved out on ``on_date`` (no longer counted from that day)."""
     _change_status(ledger, resident_id, "迁出", on_date, note, "迁出")
 
 
+@operation("records.edit", "residents")
 def record_death(ledger: Ledger, resident_id: int, on_date: str, note: str = "") -> None:
     """Record the resident's death on ``on_date``."""
     _change_status(ledger, resident_id, "死亡", on_date, note, "死亡")
 
 
+@operation("records.edit", "residents")
 def restore_active(ledger: Ledger, resident_id: int, on_date: str, note: str = "") -> None:
     """Put a moved-out (or wrongly recorded) resident back on the roll.
 
@@ -534,11 +537,10 @@ def restore_active(ledger: Ledger, resident_id: int, on_date: str, note: str = "
     changes: dict[str, Any] = {"status": "在册", "status_date": None}
     if current["status_date"] and day > current["status_date"]:
         changes["moved_in_on"] = day
-    with ledger.write():
-        ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
-        _event(ledger, resident_id, "恢复在册", day, note or "", current["household_id"])
-        ledger.audit("恢复在册", "residents", resident_id,
-                     {k: current[k] for k in changes}, dict(changes, note=note or ""))
+    ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
+    _event(ledger, resident_id, "恢复在册", day, note or "", current["household_id"])
+    ledger.audit("恢复在册", "residents", resident_id,
+                 {k: current[k] for k in changes}, dict(changes, note=note or ""))
 
 
 def _leave_household(ledger: Ledger, resident_id: int, household_id: int | None) -> None:
@@ -569,6 +571,7 @@ def _set_head(ledger: Ledger, household_id: int, resident_id: int) -> None:
                  {"head_resident_id": resident_id})
 
 
+@operation("records.edit", "residents")
 def move_to_household(ledger: Ledger, resident_id: int, household_id: int, relation: str,
                       on_date: str) -> None:
     """Move a resident into another household with a relation to its head.
@@ -587,15 +590,15 @@ def move_to_household(ledger: Ledger, resident_id: int, household_id: int, relat
     _raise_first(errors)
     changes = {"household_id": rec["household_id"], "grid_id": rec["grid_id"],
                "building_id": rec["building_id"], "relation": rec["relation"]}
-    with ledger.write():
-        _leave_household(ledger, resident_id, current["household_id"])
-        ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
-        _event(ledger, resident_id, "户内调整", day, "", rec["household_id"])
-        if rec["relation"] == "户主":
-            _set_head(ledger, rec["household_id"], resident_id)
-        ledger.audit("调整户", "residents", resident_id, {k: current[k] for k in changes}, changes)
+    _leave_household(ledger, resident_id, current["household_id"])
+    ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
+    _event(ledger, resident_id, "户内调整", day, "", rec["household_id"])
+    if rec["relation"] == "户主":
+        _set_head(ledger, rec["household_id"], resident_id)
+    ledger.audit("调整户", "residents", resident_id, {k: current[k] for k in changes}, changes)
 
 
+@operation("records.edit", "residents")
 def set_household_head(ledger: Ledger, household_id: int, resident_id: int) -> None:
     """Make ``resident_id`` (a member on the roll) the head of ``household_id``."""
     row = ledger.conn.execute("SELECT household_id, status, name FROM residents WHERE id = ?",
@@ -606,12 +609,11 @@ def set_household_head(ledger: Ledger, household_id: int, resident_id: int) -> N
         raise ValidationError(f"“{row[2]}”不是这一户的成员。", field="head")
     if row[1] != "在册":
         raise ValidationError(f"“{row[2]}”已{row[1]}，不能设为户主。", field="head")
-    with ledger.write():
-        _set_head(ledger, household_id, resident_id)
-        old_relation = ledger.scalar("SELECT relation FROM residents WHERE id = ?", [resident_id])
-        if old_relation != "户主":
-            ledger.db["residents"].update(resident_id, ledger.stamp({"relation": "户主"}, creating=False))
-            ledger.audit("修改", "residents", resident_id, {"relation": old_relation}, {"relation": "户主"})
+    _set_head(ledger, household_id, resident_id)
+    old_relation = ledger.scalar("SELECT relation FROM residents WHERE id = ?", [resident_id])
+    if old_relation != "户主":
+        ledger.db["residents"].update(resident_id, ledger.stamp({"relation": "户主"}, creating=False))
+        ledger.audit("修改", "residents", resident_id, {"relation": old_relation}, {"relation": "户主"})
 
 
 # -- reads ----------------------------------------------------------------------------------

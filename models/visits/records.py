@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
+from models.core.ops import Changes, operation
+from models.matters import records as matters
 from models.matters.records import SEARCH_CAP, has_search_index, match_expression, search_tokens
 
 WAYS = ("入户", "电话", "微信")
@@ -61,6 +63,7 @@ def _check(ledger: Ledger, visited_on, staff_id, staff_name, way, household_ids)
     return day, staff_id or None, name, ids, grid_ids.pop()
 
 
+@operation("records.edit", "visits")
 def record_visit(ledger: Ledger, *, visited_on, staff_id: int | None = None, staff_name: str = "",
                  way: str, household_ids: list[int], notes: str = "") -> int:
     """Record one visit to one or more households of one grid.  Returns the visit id.
@@ -70,20 +73,20 @@ def record_visit(ledger: Ledger, *, visited_on, staff_id: int | None = None, sta
             (none, unknown, or spread over several grids).
     """
     day, staff_id, name, ids, grid_id = _check(ledger, visited_on, staff_id, staff_name, way, household_ids)
-    with ledger.write():
-        record = ledger.stamp({"visited_on": day, "staff_id": staff_id, "staff_name": name, "way": way,
-                               "grid_id": grid_id, "notes": (notes or "").strip()}, creating=True)
-        visit_id = ledger.db["visits"].insert(record).last_rowid
-        ledger.conn.executemany("INSERT INTO visit_households (visit_id, household_id) VALUES (?, ?)",
-                                [(visit_id, h) for h in ids])
-        if has_search_index(ledger.conn, "visit_fts"):
-            ledger.conn.execute("INSERT INTO visit_fts (rowid, body) VALUES (?, ?)",
-                                [visit_id, search_tokens(record["notes"], name)])
-        ledger.audit("新增", "visits", visit_id, None,
-                     {"visited_on": day, "staff_name": name, "way": way, "households": ids})
+    record = ledger.stamp({"visited_on": day, "staff_id": staff_id, "staff_name": name, "way": way,
+                           "grid_id": grid_id, "notes": (notes or "").strip()}, creating=True)
+    visit_id = ledger.db["visits"].insert(record).last_rowid
+    ledger.conn.executemany("INSERT INTO visit_households (visit_id, household_id) VALUES (?, ?)",
+                            [(visit_id, h) for h in ids])
+    if has_search_index(ledger.conn, "visit_fts"):
+        ledger.conn.execute("INSERT INTO visit_fts (rowid, body) VALUES (?, ?)",
+                            [visit_id, search_tokens(record["notes"], name)])
+    ledger.audit("新增", "visits", visit_id, None,
+                 {"visited_on": day, "staff_name": name, "way": way, "households": ids})
     return visit_id
 
 
+@operation("records.edit", "visits")
 def update_visit(ledger: Ledger, visit_id: int, *, visited_on=None, staff_id: int | None = None,
                  staff_name: str | None = None, way: str | None = None,
                  household_ids: list[int] | None = None, notes: str | None = None) -> None:
@@ -97,23 +100,23 @@ def update_visit(ledger: Ledger, visit_id: int, *, visited_on=None, staff_id: in
         household_ids if household_ids is not None else old["household_ids"])
     new = {"visited_on": day, "staff_id": sid, "staff_name": name, "way": way or old["way"],
            "grid_id": grid_id, "notes": (notes if notes is not None else old["notes"]).strip()}
-    with ledger.write():
-        ledger.db["visits"].update(visit_id, ledger.stamp(new, creating=False))
-        if ((new["notes"], new["staff_name"]) != (old["notes"], old["staff_name"])
-                and has_search_index(ledger.conn, "visit_fts")):
-            ledger.conn.execute("INSERT INTO visit_fts (visit_fts, rowid, body) VALUES ('delete', ?, ?)",
-                                [visit_id, search_tokens(old["notes"], old["staff_name"])])
-            ledger.conn.execute("INSERT INTO visit_fts (rowid, body) VALUES (?, ?)",
-                                [visit_id, search_tokens(new["notes"], new["staff_name"])])
-        if ids != old["household_ids"]:
-            ledger.conn.execute("DELETE FROM visit_households WHERE visit_id = ?", [visit_id])
-            ledger.conn.executemany("INSERT INTO visit_households (visit_id, household_id) VALUES (?, ?)",
-                                    [(visit_id, h) for h in ids])
-        ledger.audit("修改", "visits", visit_id,
-                     {k: old[k] for k in new} | {"households": old["household_ids"]},
-                     new | {"households": ids})
+    ledger.db["visits"].update(visit_id, ledger.stamp(new, creating=False))
+    if ((new["notes"], new["staff_name"]) != (old["notes"], old["staff_name"])
+            and has_search_index(ledger.conn, "visit_fts")):
+        ledger.conn.execute("INSERT INTO visit_fts (visit_fts, rowid, body) VALUES ('delete', ?, ?)",
+                            [visit_id, search_tokens(old["notes"], old["staff_name"])])
+        ledger.conn.execute("INSERT INTO visit_fts (rowid, body) VALUES (?, ?)",
+                            [visit_id, search_tokens(new["notes"], new["staff_name"])])
+    if ids != old["household_ids"]:
+        ledger.conn.execute("DELETE FROM visit_households WHERE visit_id = ?", [visit_id])
+        ledger.conn.executemany("INSERT INTO visit_households (visit_id, household_id) VALUES (?, ?)",
+                                [(visit_id, h) for h in ids])
+    ledger.audit("修改", "visits", visit_id,
+                 {k: old[k] for k in new} | {"households": old["household_ids"]},
+                 new | {"households": ids})
 
 
+@operation("records.edit", "visits")
 def delete_visit(ledger: Ledger, visit_id: int) -> None:
     """Delete a visit entered by mistake (the UI confirms first); audited.
 
@@ -124,15 +127,14 @@ def delete_visit(ledger: Ledger, visit_id: int) -> None:
     old = get_visit(ledger, visit_id)
     if old["matter_ids"]:
         raise ValidationError(f"这次走访已登记了 {len(old['matter_ids'])} 件事项，不能删除；可以修改走访内容。")
-    with ledger.write():
-        if has_search_index(ledger.conn, "visit_fts"):
-            ledger.conn.execute("INSERT INTO visit_fts (visit_fts, rowid, body) VALUES ('delete', ?, ?)",
-                                [visit_id, search_tokens(old["notes"], old["staff_name"])])
-        ledger.conn.execute("DELETE FROM visit_households WHERE visit_id = ?", [visit_id])
-        ledger.conn.execute("DELETE FROM visits WHERE id = ?", [visit_id])
-        ledger.audit("删除", "visits", visit_id,
-                     {"visited_on": old["visited_on"], "staff_name": old["staff_name"], "way": old["way"],
-                      "households": old["household_ids"], "notes": old["notes"]}, None)
+    if has_search_index(ledger.conn, "visit_fts"):
+        ledger.conn.execute("INSERT INTO visit_fts (visit_fts, rowid, body) VALUES ('delete', ?, ?)",
+                            [visit_id, search_tokens(old["notes"], old["staff_name"])])
+    ledger.conn.execute("DELETE FROM visit_households WHERE visit_id = ?", [visit_id])
+    ledger.conn.execute("DELETE FROM visits WHERE id = ?", [visit_id])
+    ledger.audit("删除", "visits", visit_id,
+                 {"visited_on": old["visited_on"], "staff_name": old["staff_name"], "way": old["way"],
+                  "households": old["household_ids"], "notes": old["notes"]}, None)
 
 
 def get_visit(ledger: Ledger, visit_id: int) -> dict:
@@ -152,6 +154,7 @@ def get_visit(ledger: Ledger, visit_id: int) -> dict:
     return visit
 
 
+@operation("matter.登记", "matters", "visits")
 def visit_problem_to_matter(ledger: Ledger, visit_id: int, data: dict) -> int:
     """Register a problem found on a visit as a matter (source 巡查走访) in one step.
 
@@ -162,8 +165,6 @@ def visit_problem_to_matter(ledger: Ledger, visit_id: int, data: dict) -> int:
     usually settles it on the spot); pass ``assign_to_visitor=False`` to leave it
     unassigned.
     """
-    from models.matters import records as matters
-
     visit = get_visit(ledger, visit_id)
     data = dict(data)
     data["source"] = "巡查走访"
@@ -180,6 +181,29 @@ def visit_problem_to_matter(ledger: Ledger, visit_id: int, data: dict) -> int:
         data["assignee_staff_id"] = visit["staff_id"]
         data["assignee_name"] = visit["staff_name"]
     return matters.register_matter(ledger, data)
+
+
+@operation("records.edit")
+def save_visit(ledger: Ledger, visit_id: int | None, values: dict, problem: dict | None = None) -> Changes:
+    """记录走访 (or correct visit ``visit_id``), and register the problem found on it, all or nothing.
+
+    Args:
+        visit_id: the visit to correct, or None for a new one.
+        values: :func:`record_visit`'s keyword arguments (for a correction, those that change).
+        problem: when the clerk ticked 发现问题: :func:`visit_problem_to_matter`'s ``data``.
+
+    Returns:
+        ``Changes`` of 走访 (and 民情事项 when a problem was registered); ``result`` is
+        ``(visit_id, matter_id or None)``.
+    """
+    if visit_id:
+        update_visit(ledger, visit_id, **values)
+    else:
+        visit_id = record_visit(ledger, **values)
+    if problem is None:
+        return Changes.of("visits", result=(visit_id, None))
+    matter_id = visit_problem_to_matter(ledger, visit_id, problem)
+    return Changes.of("visits", "matters", result=(visit_id, matter_id))
 
 
 def households_of_building(ledger: Ledger, building_id: int) -> list[dict]:

@@ -9,6 +9,7 @@ from models.grids import hierarchy as grids
 from models.matters import records as M
 from models.ledger import migrate
 from models.core.errors import NotFound, ValidationError, WorkflowError
+from models.core.permissions import PermissionDenied
 
 # The workflow of SPEC §4 written out by hand (not copied from the code under test):
 # for each (state, action) the resulting state, "big" when only 大事 may do it, absent = refused.
@@ -590,8 +591,9 @@ def test_supervisor_cannot_register(ledger, place):
     from models.core.db import Operator
 
     ledger.operator = Operator("督导", role="督导员")
-    with pytest.raises(WorkflowError, match="不能登记"):
+    with pytest.raises(PermissionDenied, match="可以登记事项（当前角色：督导员）"):
         new_matter(ledger, place)
+    assert ledger.scalar("SELECT COUNT(*) FROM matters") == 0
 
 
 def test_reporter_phone_checked_and_normalised(ledger, place):
