@@ -132,3 +132,100 @@ def period(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     if lo > hi:
         raise ValidationError("开始日期不能晚于结束日期。", field="date")
     return lo, hi
+
+
+# -- dates as clerks type them (forms and imported sheets) --------------------------------
+
+#: Full-width ASCII (！ … ～) and the ideographic space, mapped to their half-width forms.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = 0x20
+
+_EXCEL_EPOCH = _dt.datetime(1899, 12, 30)
+#: Serial numbers Excel can show as dates (1900-01-01 .. 9999-12-31).
+_SERIAL_MIN, _SERIAL_MAX = 1, 2958465
+
+_DATE_PATTERNS = [
+    # 1990-3-7, 1990/03/07, 1990.3.7, 1990年3月7日, 1990 年 3 月 7 号, 1990-03-07 08:30:00
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+               r"(?:[ T]+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?$"),
+    # 19900307
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def half_width(text: str) -> str:
+    """Full-width digits, letters and punctuation → half-width (``１２３ｘ`` → ``123x``)."""
+    return text.translate(_FULL_WIDTH)
+
+
+def _typed_text(value: object) -> str:
+    """What the clerk typed, as trimmed text (numbers without a trailing ``.0``)."""
+    if isinstance(value, str):
+        return value.strip().replace("\u3000", " ").strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value).strip()
+
+
+def excel_serial_to_datetime(serial: float) -> _dt.datetime | None:
+    """An Excel (1900 system) serial number as a datetime, or None when out of range.
+
+    Serials below 61 fall before Excel's fictitious 1900-02-29; nobody in a
+    ledger was born or moved in then, so the simple epoch is right for real data.
+    """
+    if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        return None
+    return _EXCEL_EPOCH + _dt.timedelta(days=float(serial))
+
+
+def parse_datetime(value: object) -> tuple[_dt.datetime | None, str | None]:
+    """A date (and time) as clerks type it, or as a spreadsheet cell holds it.
+
+    Accepts ``datetime``/``date`` values, Excel serial numbers (``32940``),
+    ``1990.3.7``, ``1990年3月7日``, ``1990/03/07``, ``1990-3-7``, ``19900307``, full-width
+    digits, optionally followed by a time (``2026-10-15 09:30``).
+
+    Returns:
+        ``(datetime, None)``, ``(None, None)`` for a blank value, or
+        ``(None, message)`` with a Chinese message when the value is not a date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, _dt.datetime):
+        return value.replace(microsecond=0), None
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        found = excel_serial_to_datetime(value) if value >= 10000 else None
+        if found is None and 19000101 <= value <= 21001231:
+            return parse_datetime(str(int(value)))
+        if found is None:
+            return None, f"“{_typed_text(value)}”不是有效的日期"
+        return found.replace(microsecond=0), None
+    raw = half_width(_typed_text(value))
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):  # a serial number that went through CSV
+        return parse_datetime(float(raw))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            parts = [int(p) if p else 0 for p in match.groups()]
+            parts += [0] * (6 - len(parts))
+            try:
+                return _dt.datetime(*parts[:6]), None
+            except ValueError:
+                return None, f"“{raw}”不是有效的日期"
+    return None, f"“{raw}”不是有效的日期（请写成 1990-03-07 或 1990年3月7日）"
+
+
+def parse_date(value: object) -> tuple[str | None, str | None]:
+    """Like :func:`parse_datetime` but returns a ``YYYY-MM-DD`` string."""
+    found, error = parse_datetime(value)
+    return (found.strftime("%Y-%m-%d") if found else None), error
+
+
+def parse_timestamp(value: object) -> tuple[str | None, str | None]:
+    """Like :func:`parse_datetime` but returns a ``YYYY-MM-DD HH:MM:SS`` string."""
+    found, error = parse_datetime(value)
+    return (found.strftime("%Y-%m-%d %H:%M:%S") if found else None), error

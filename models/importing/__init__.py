@@ -27,7 +27,8 @@ Writing a spec for a new kind (e.g. ``models/importing/matters.py``)
 ::
 
     from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-    from models.importing.values import text, parse_date, parse_timestamp
+    from models.core.periods import parse_date, parse_timestamp
+    from models.importing.values import text
 
     class MattersSpec(ImportSpec):
         kind = "matters"
@@ -117,7 +118,8 @@ from typing import Callable, Iterable
 
 from models.core.db import Ledger
 from models.importing.reader import ImportFileError, SheetSource, open_sheets
-from models.importing.values import compact, half_width, is_blank
+from models.core.periods import half_width
+from models.importing.values import compact, is_blank
 
 __all__ = [
     "Column", "ImportSpec", "RowOutcome", "ImportSummary", "SheetLayout", "ImportPlan",

@@ -31,7 +31,8 @@ from models.volunteers import records as V
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.values import parse_date, parse_number, text
+from models.core.periods import parse_date
+from models.importing.values import parse_number, text
 from models.core.phones import check_phone
 
 COLUMNS = [

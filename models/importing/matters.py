@@ -32,7 +32,8 @@ from typing import Callable, Iterator
 from models.matters import records as M
 from models.core.db import Ledger, ts
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.values import parse_datetime, text
+from models.core.periods import parse_datetime
+from models.importing.values import text
 from models.core.phones import check_phone
 
 #: level of a category when 事项分级 is blank (SPEC §2's glossary)

@@ -22,7 +22,8 @@ from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked
-from models.importing.values import half_width, no_spaces, parse_date, text
+from models.core.periods import half_width, parse_date
+from models.importing.values import no_spaces, text
 from models.core.phones import check_phone
 from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
                               clean_name, normalise_ethnicity, normalise_gender, normalise_political_status,

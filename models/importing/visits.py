@@ -16,7 +16,8 @@ from typing import Callable, Iterator
 from models.visits import records as V
 from models.core.db import Ledger
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.values import parse_date, text
+from models.core.periods import parse_date
+from models.importing.values import text
 
 COLUMNS = [
     Column("visited_on", "走访日期", ("日期", "走访时间", "时间"), required=True, note="必填，如 2026-10-15。"),

@@ -29,6 +29,7 @@ from models.core.errors import NotFound, ValidationError
 from models.core.idcard import check_id, mask
 from models.core.ops import operation
 from models.core.phones import check_phone
+from models.core.periods import parse_date  # the one date parser (the import engine uses it too)
 from models.residents.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
 
 GENDERS = ("男", "女")
@@ -78,35 +79,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def parse_date(raw: Any) -> tuple[str | None, str | None]:
-    """A date as clerks write it → ``('YYYY-MM-DD', None)``, ``(None, None)`` or ``(None, error)``.
-
-    Accepts date/datetime, ``2024-03-01``, ``2024/3/1``, ``2024.3.1``, ``20240301``,
-    ``2024年3月1日`` and Excel serial day numbers.
-    """
-    if raw is None or raw == "":
-        return None, None
-    if isinstance(raw, _dt.datetime):
-        return raw.date().isoformat(), None
-    if isinstance(raw, _dt.date):
-        return raw.isoformat(), None
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:   # an Excel serial day number
-            return (_dt.date(1899, 12, 30) + _dt.timedelta(days=int(raw))).isoformat(), None
-        return None, f"日期“{raw}”无法识别。"
-    text = _text(raw)
-    if not text:
-        return None, None
-    m = (re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(:\d{2})?)?", text)
-         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text))
-    if not m:
-        return None, f"日期“{text}”无法识别，请写成 2024-03-01 的形式。"
-    try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), None
-    except ValueError:
-        return None, f"日期“{text}”不存在。"
 
 
 def normalise_relation(raw: Any) -> str:

@@ -12,7 +12,8 @@ import pytest
 from import_books import HEADER, ledger_book, person_id, row
 from models import importing
 from models.importing import ImportFileError, analyse, inspect_file, load_spec
-from models.importing.values import parse_date, parse_number, parse_timestamp, text
+from models.core.periods import parse_date, parse_timestamp
+from models.importing.values import parse_number, text
 
 SPEC = load_spec("residents")
 

@@ -55,7 +55,7 @@ def test_gender_contradicting_the_id_is_a_warning_and_the_id_wins(ledger, home):
     ({"residence_type": "其他人口"}, "residence_type", "人口类型"),
     ({"political_status": "党外人士"}, "political_status", "政治面貌"),
     ({"moved_in_on": "2030-01-01"}, "moved_in_on", "晚于今天"),
-    ({"moved_in_on": "2024-02-30"}, "moved_in_on", "不存在"),
+    ({"moved_in_on": "2024-02-30"}, "moved_in_on", "不是有效的日期"),
     ({"household_id": 9999}, "household_id", "不存在"),
     ({"tags": ["不存在的标签"]}, "tags", "标签"),
     ({"status": "迁出"}, "status_date", "变动日期"),
@@ -138,7 +138,7 @@ def test_restore_after_a_real_return_sets_the_new_move_in(ledger, home):
     assert (r["status"], r["status_date"], r["moved_in_on"]) == ("在册", None, "2026-09-01")
 
 
-@pytest.mark.parametrize("day, fragment", [("2026-10-16", "晚于今天"), ("", "请填写"), ("2026-13-01", "不存在"),
+@pytest.mark.parametrize("day, fragment", [("2026-10-16", "晚于今天"), ("", "请填写"), ("2026-13-01", "不是有效的日期"),
                                            ("2019-01-01", "早于迁入日期")])
 def test_status_dates_are_checked(ledger, home, day, fragment):
     rid = _add(ledger, household_id=home, moved_in_on="2020-05-01")
@@ -224,8 +224,8 @@ def test_parse_date(raw, expected):
 
 
 def test_parse_date_errors():
-    assert "无法识别" in R.parse_date("明天")[1]
-    assert "不存在" in R.parse_date("2023-02-29")[1]
+    assert "“明天”不是有效的日期（请写成" in R.parse_date("明天")[1]       # one parser: models.core.periods
+    assert R.parse_date("2023-02-29") == (None, "“2023-02-29”不是有效的日期")
 
 
 def test_birth_date_without_id(ledger, home):
