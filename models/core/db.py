@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
-from models.core.errors import EnvironmentProblem
+from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, classify, sqlite_code
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -102,12 +102,19 @@ class Ledger:
     # -- writing ----------------------------------------------------------------
     @contextlib.contextmanager
     def write(self) -> Iterator["Ledger"]:
-        """A transaction (a savepoint when nested).  Everything or nothing is written."""
+        """A transaction (a savepoint when nested).  Everything or nothing is written.
+
+        A SQLite error of the environment's kind (locked, disk full, read-only …, see
+        :func:`models.core.errors.classify`) leaves as an ``EnvironmentProblem``.
+        """
         try:
             with self.db.atomic():
                 yield self
-        except sqlite3.OperationalError as exc:
-            raise _environment_problem(exc) from exc
+        except sqlite3.Error as exc:
+            problem = classify(exc)
+            if problem is None:
+                raise
+            raise problem from exc
 
     def stamp(self, record: dict, *, creating: bool) -> dict:
         """Add ``updated_at``/``updated_by`` (and ``created_*`` when creating) to a row dict."""
@@ -158,17 +165,6 @@ class Ledger:
 
 def _json_or_none(value: dict | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _environment_problem(exc: sqlite3.OperationalError) -> Exception:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return EnvironmentProblem("台账文件正被其他程序或其他电脑占用，请稍后再试。")
-    if "disk is full" in text or "database or disk is full" in text:
-        return EnvironmentProblem("磁盘空间已满，本次修改未保存。请清理磁盘后重试。")
-    if "readonly" in text or "read-only" in text:
-        return EnvironmentProblem("台账文件是只读的（可能在光盘或受保护的文件夹中），无法保存修改。")
-    return exc
 
 
 def is_network_path(path: Path) -> bool:
@@ -232,24 +228,32 @@ def connect(path: str | Path | None, *, migrate: Callable[[sqlite_utils.Database
 
     Raises:
         EnvironmentProblem: the file is missing (with ``create=False``), locked,
-            read-only or not a ledger.
+            read-only, corrupt or not a ledger (any SQLite error
+            :func:`~models.core.errors.classify` knows).
     """
     in_memory = path is None or str(path) == ":memory:"
     file_path = None if in_memory else Path(path)
     if file_path is not None and not create and not file_path.exists():
         raise EnvironmentProblem(f"找不到台账文件：{file_path}")
+    conn = None
     try:
         conn = sqlite3.connect(":memory:" if in_memory else str(file_path),
-                               check_same_thread=check_same_thread)
+                               timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread)
         conn.execute("PRAGMA schema_version")  # reads the header: fails early on a non-ledger file
         configure(conn, wal=not in_memory and not is_network_path(file_path))
         db = sqlite_utils.Database(conn, execute_plugins=False)
         migrate(db)
-    except sqlite3.DatabaseError as exc:
-        text = str(exc).lower()
-        if "not a database" in text or "file is encrypted" in text:
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()  # a half-opened file must not stay locked (Windows keeps the handle)
+        if not isinstance(exc, sqlite3.Error):
+            raise
+        if sqlite_code(exc) == SQLITE_NOTADB:  # name the file: the clerk may have picked the wrong one
             raise EnvironmentProblem(f"“{file_path}”不是网格台账文件，或文件已损坏。") from exc
-        raise _environment_problem(exc) if isinstance(exc, sqlite3.OperationalError) else exc
+        problem = classify(exc)
+        if problem is None:
+            raise
+        raise problem from exc
     return Ledger(db, file_path, operator=operator, clock=clock)
 
 

@@ -3,9 +3,24 @@
 ``LedgerError`` and its subclasses carry a message in Chinese meant for the clerk:
 bad input, an action the workflow forbids, a locked or unreadable file.  Anything
 else that escapes models/ is our bug and is logged with a traceback.
+
+Where an error crosses to the clerk (the command line's ``cli.run``, the window's
+``ui.errors``/``ui.app`` hooks, ``Ledger.write`` and ``connect``), it goes through
+:func:`classify`: SQLite errors are sorted by their *result code*, never by their
+message text, so a lock or an I/O error during a read is the environment's fault
+just as during a write.  What :func:`classify` does not know is a bug:
+:func:`log_bug` writes it with its traceback to the log file (:func:`setup_logging`)
+and the clerk reads :func:`bug_message`.  No Qt here: the command line uses it too.
 """
 
 import errno
+import logging
+import logging.handlers
+import re
+import traceback
+from pathlib import Path
+
+from models.core.idcard import mask
 
 
 class LedgerError(Exception):
@@ -85,3 +100,60 @@ def classify(exc: BaseException) -> LedgerError | None:
             where = f"：{exc.filename}" if exc.filename else ""
             return EnvironmentProblem(f"没有写入权限{where}。请换一个文件夹，或检查文件是否被打开。")
     return None
+
+
+# -- our bugs: logged with their traceback, told calmly -----------------------------------
+
+log = logging.getLogger("gridledger")
+
+#: what looks like an ID number (18 characters, or a legacy 15-digit one) in a logged text
+_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def bug_message(log_path: Path | str) -> str:
+    """What the clerk reads when a bug stopped an operation (the same words everywhere)."""
+    return ("程序内部出错，本次操作没有完成。\n"
+            f"详细信息已记录到日志文件：{log_path}\n请把该文件发给技术支持人员。")
+
+
+def setup_logging(path: Path) -> bool:
+    """Send the ``gridledger`` log (bugs with their traceback) to a rotating file at ``path``.
+
+    One log file per process: calling it again with another path moves the log there
+    (tests give each test its own user folder).  Returns False when the file cannot be
+    created (a read-only profile): the log then goes nowhere but the console.
+    """
+    path = Path(path).absolute()
+    ours = [h for h in log.handlers if getattr(h, "gridledger_log", False)]
+    if any(h.baseFilename == str(path) for h in ours):
+        return True
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                                       encoding="utf-8")
+    except OSError:
+        return False
+    for old in ours:
+        log.removeHandler(old)
+        old.close()
+    handler.gridledger_log = True
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return True
+
+
+def scrub(text: str) -> str:
+    """``text`` with anything shaped like an ID number masked (the log is not personal data)."""
+    return _ID_LIKE.sub(lambda m: mask(m.group(1)), text)
+
+
+def log_bug(exc: BaseException, tb: str | None = None) -> None:
+    """Log a bug: the exception and its traceback (source lines, never local variables).
+
+    ``tb`` is a traceback already formatted elsewhere (a worker thread's); by default
+    the exception's own.  ID-shaped numbers in the text are masked, in case a message
+    quoted a value.
+    """
+    text = tb or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    log.error("未处理的异常：%s\n%s", scrub(f"{type(exc).__name__}: {exc}"), scrub(text))
