@@ -24,6 +24,7 @@ from typing import Iterable
 from models.volunteers import records as volunteers
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
+from models.core.ops import operation
 from models.volunteers.records import period_bounds
 
 DEFAULT_ACTIVITY_TYPES = ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁", "政策宣传",
@@ -51,6 +52,7 @@ def activity_types(ledger: Ledger) -> list[str]:
     return list(value) if value else list(DEFAULT_ACTIVITY_TYPES)
 
 
+@operation(volunteers.EDIT, volunteers.AREA, "settings")
 def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
     cleaned = []
     for t in types:
@@ -195,17 +197,18 @@ def _participant_rows(record: dict, participants: Iterable[Participant]) -> dict
     return out
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def add_activity(ledger: Ledger, data: ActivityData, participants: Iterable[Participant] = ()) -> int:
     """Record an activity with its participants.  Returns the activity id."""
     record = data.cleaned(ledger)
     hours = _participant_rows(record, participants)
-    with ledger.write():
-        activity_id = ledger.db["activities"].insert(ledger.stamp(record, creating=True)).last_rowid
-        ledger.audit("新增", "activities", activity_id, None, record)
-        _write_participants(ledger, activity_id, {}, hours)
+    activity_id = ledger.db["activities"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.audit("新增", "activities", activity_id, None, record)
+    _write_participants(ledger, activity_id, {}, hours)
     return activity_id
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def update_activity(ledger: Ledger, activity_id: int, data: ActivityData,
                     participants: Iterable[Participant] | None = None) -> None:
     """Change an activity; when ``participants`` is given it replaces the participant list.
@@ -223,11 +226,10 @@ def update_activity(ledger: Ledger, activity_id: int, data: ActivityData,
                         for v, h in old_hours.items()]
     new_hours = _participant_rows(record, participants)
     changed = {k: v for k, v in record.items() if old[k] != v}
-    with ledger.write():
-        if changed:
-            ledger.db["activities"].update(activity_id, ledger.stamp(changed, creating=False))
-            ledger.audit("修改", "activities", activity_id, {k: old[k] for k in changed}, changed)
-        _write_participants(ledger, activity_id, old_hours, new_hours)
+    if changed:
+        ledger.db["activities"].update(activity_id, ledger.stamp(changed, creating=False))
+        ledger.audit("修改", "activities", activity_id, {k: old[k] for k in changed}, changed)
+    _write_participants(ledger, activity_id, old_hours, new_hours)
 
 
 def _write_participants(ledger: Ledger, activity_id: int, old: dict[int, float], new: dict[int, float]) -> None:
@@ -250,6 +252,7 @@ def _write_participants(ledger: Ledger, activity_id: int, old: dict[int, float],
                      {"volunteer_id": vid, "hours": hours})
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def add_participant(ledger: Ledger, activity_id: int, volunteer_id: int, hours: float | None = None) -> None:
     """Add (or re-time) one participant; hours default to the activity's span."""
     old = _activity_row(ledger, activity_id)
@@ -257,28 +260,27 @@ def add_participant(ledger: Ledger, activity_id: int, volunteer_id: int, hours: 
         "SELECT volunteer_id, hours FROM activity_participants WHERE activity_id = ?", [activity_id])}
     new = dict(current)
     new.update(_participant_rows(old, [(volunteer_id, hours)]))
-    with ledger.write():
-        _write_participants(ledger, activity_id, current, new)
+    _write_participants(ledger, activity_id, current, new)
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def remove_participant(ledger: Ledger, activity_id: int, volunteer_id: int) -> None:
     current = {r["volunteer_id"]: r["hours"] for r in ledger.query(
         "SELECT volunteer_id, hours FROM activity_participants WHERE activity_id = ?", [activity_id])}
     new = {k: v for k, v in current.items() if k != volunteer_id}
-    with ledger.write():
-        _write_participants(ledger, activity_id, current, new)
+    _write_participants(ledger, activity_id, current, new)
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def delete_activity(ledger: Ledger, activity_id: int) -> None:
     """Delete an activity with its participants and photos (the UI asks first)."""
     old = _activity_row(ledger, activity_id)
-    with ledger.write():
-        n = ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE activity_id = ?", [activity_id])
-        ledger.db.execute("DELETE FROM activity_participants WHERE activity_id = ?", [activity_id])
-        ledger.db.execute("DELETE FROM attachments WHERE activity_id = ?", [activity_id])
-        ledger.db.execute("DELETE FROM activities WHERE id = ?", [activity_id])
-        ledger.audit("删除", "activities", activity_id,
-                     {"title": old["title"], "on_date": old["on_date"], "participants": n}, None)
+    n = ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE activity_id = ?", [activity_id])
+    ledger.db.execute("DELETE FROM activity_participants WHERE activity_id = ?", [activity_id])
+    ledger.db.execute("DELETE FROM attachments WHERE activity_id = ?", [activity_id])
+    ledger.db.execute("DELETE FROM activities WHERE id = ?", [activity_id])
+    ledger.audit("删除", "activities", activity_id,
+                 {"title": old["title"], "on_date": old["on_date"], "participants": n}, None)
 
 
 def _activity_row(ledger: Ledger, activity_id: int) -> dict:
@@ -437,6 +439,7 @@ def prepare_image(data: bytes, filename: str = "") -> dict:
     return {"data": full, "width": size[0], "height": size[1], "thumbnail": thumb, "mime": "image/jpeg"}
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def add_attachment(ledger: Ledger, activity_id: int, source: str | Path | bytes,
                    filename: str | None = None, kind: str = "照片") -> int:
     """Store a photo or scanned sign-in sheet inside the ledger.  Returns the attachment id.
@@ -468,6 +471,7 @@ def add_attachment(ledger: Ledger, activity_id: int, source: str | Path | bytes,
 
 
 def _insert_attachment(ledger: Ledger, activity_id: int, filename: str, kind: str, prepared: dict) -> int:
+    """Write a prepared image (inside an operation's transaction)."""
     if kind not in ATTACHMENT_KINDS:
         raise ValidationError(f"附件类型必须是{'或'.join(ATTACHMENT_KINDS)}。", field="kind")
     stem = Path(filename or "照片").stem or "照片"
@@ -475,11 +479,10 @@ def _insert_attachment(ledger: Ledger, activity_id: int, filename: str, kind: st
               "width": prepared["width"], "height": prepared["height"], "data": prepared["data"],
               "thumbnail": prepared["thumbnail"], "created_at": ledger.now_ts(),
               "created_by": ledger.operator.name}
-    with ledger.write():
-        att_id = ledger.db["attachments"].insert(record).last_rowid
-        ledger.audit("添加附件", "attachments", att_id, None,
-                     {"activity_id": activity_id, "kind": kind, "filename": record["filename"],
-                      "bytes": len(record["data"])})
+    att_id = ledger.db["attachments"].insert(record).last_rowid
+    ledger.audit("添加附件", "attachments", att_id, None,
+                 {"activity_id": activity_id, "kind": kind, "filename": record["filename"],
+                  "bytes": len(record["data"])})
     return att_id
 
 
@@ -492,6 +495,7 @@ class NewAttachment:
     prepared: dict
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def save_activity(ledger: Ledger, activity_id: int | None, data: ActivityData,
                   people: Iterable[tuple["volunteers.Candidate | int", "float | None"]],
                   new_attachments: Iterable[NewAttachment] = (),
@@ -502,21 +506,20 @@ def save_activity(ledger: Ledger, activity_id: int | None, data: ActivityData,
     a resident becomes a volunteer with their resident identity, a new outside person
     is registered — only when the whole activity is saved.  Returns the activity id.
     """
-    with ledger.write():
-        resolved = []
-        for who, hours in people:
-            vid = who if isinstance(who, int) else volunteers.volunteer_for_candidate(ledger, who)
-            resolved.append((vid, hours))
-        if activity_id is None:
-            activity_id = add_activity(ledger, data, resolved)
-        else:
-            update_activity(ledger, activity_id, data, resolved)
-        for att_id in removed_attachments:
-            if attachment_data(ledger, att_id)["activity_id"] != activity_id:
-                raise ValidationError("要删除的照片不属于这次活动。")
-            delete_attachment(ledger, att_id)
-        for att in new_attachments:
-            _insert_attachment(ledger, activity_id, att.filename, att.kind, att.prepared)
+    resolved = []
+    for who, hours in people:
+        vid = who if isinstance(who, int) else volunteers.volunteer_for_candidate(ledger, who)
+        resolved.append((vid, hours))
+    if activity_id is None:
+        activity_id = add_activity(ledger, data, resolved)
+    else:
+        update_activity(ledger, activity_id, data, resolved)
+    for att_id in removed_attachments:
+        if attachment_data(ledger, att_id)["activity_id"] != activity_id:
+            raise ValidationError("要删除的照片不属于这次活动。")
+        delete_attachment(ledger, att_id)
+    for att in new_attachments:
+        _insert_attachment(ledger, activity_id, att.filename, att.kind, att.prepared)
     return activity_id
 
 
@@ -535,12 +538,12 @@ def attachment_data(ledger: Ledger, attachment_id: int) -> dict:
     return rows[0]
 
 
+@operation(volunteers.EDIT, volunteers.AREA)
 def delete_attachment(ledger: Ledger, attachment_id: int) -> None:
     row = attachment_data(ledger, attachment_id)
-    with ledger.write():
-        ledger.db.execute("DELETE FROM attachments WHERE id = ?", [attachment_id])
-        ledger.audit("删除附件", "attachments", attachment_id,
-                     {"activity_id": row["activity_id"], "kind": row["kind"], "filename": row["filename"]}, None)
+    ledger.db.execute("DELETE FROM attachments WHERE id = ?", [attachment_id])
+    ledger.audit("删除附件", "attachments", attachment_id,
+                 {"activity_id": row["activity_id"], "kind": row["kind"], "filename": row["filename"]}, None)
 
 
 # -- summaries ------------------------------------------------------------------------------

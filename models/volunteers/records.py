@@ -9,17 +9,27 @@ and ID number shown are the resident's own (they follow the resident ledger).
 A volunteer's hours are never typed: they are the sum of their hours in the
 activities they took part in (``activity_participants``), for any period.
 
-All writes run inside ``ledger.write()``, stamped and audited, with ID numbers
-masked in the audit log.
+Every write is an operation (:func:`models.core.ops.operation`): it checks the
+permission table (``records.edit``), runs in one transaction, is stamped and
+audited (ID numbers masked in the audit log), and its ``.op`` returns the
+``Changes`` the UI runs it for.  What the clerk's buttons call: :func:`save_org`,
+:func:`delete_org`, :func:`join_org`, :func:`remove_member`, :func:`save_volunteer`,
+:func:`delete_volunteer` (and ``models.volunteers.activities.save_activity`` /
+``delete_activity``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from typing import Mapping
 
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
+from models.core.ops import operation
+
+#: the permission every volunteer write needs, and the area it changes
+EDIT, AREA = "records.edit", "volunteers"
 
 #: Suggestions for an organisation's type (the field stays free text).
 ORG_TYPES = ("文体娱乐", "邻里互助", "医疗健康", "法律服务", "环境保护", "平安巡防", "助老助残", "其他")
@@ -65,6 +75,26 @@ def period_bounds(date_from: str | None, date_to: str | None) -> tuple[str, str]
     return lo, hi
 
 
+def _write_changes(ledger: Ledger, table: str, row_id: int, old: dict, new: dict) -> None:
+    """Write the fields of ``new`` that differ from ``old`` (stamped; audited with both values)."""
+    changed = {k: v for k, v in new.items() if old[k] != v}
+    if changed:
+        ledger.db[table].update(row_id, ledger.stamp(changed, creating=False))
+        ledger.audit("修改", table, row_id, {k: old[k] for k in changed}, changed)
+
+
+def _delete_unless_used(ledger: Ledger, table: str, row_id: int, name: str, count_sql: str, refusal: str) -> None:
+    """Delete an organisation or a volunteer with its memberships (audited), unless ``count_sql``
+    counts records that need it: then ``refusal`` (formatted with ``name`` and ``n``) is raised."""
+    n = ledger.scalar(count_sql, [row_id])
+    if n:
+        raise ValidationError(refusal.format(name=name, n=n))
+    member_column = {"volunteer_orgs": "org_id", "volunteers": "volunteer_id"}[table]
+    ledger.db.execute(f"DELETE FROM volunteer_org_members WHERE {member_column} = ?", [row_id])
+    ledger.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+    ledger.audit("删除", table, row_id, {"name": name}, None)
+
+
 # -- organisations ---------------------------------------------------------------------
 
 @dataclass
@@ -87,14 +117,14 @@ class OrgData:
                 "founded_on": _check_date(self.founded_on, "成立日期"), "notes": _text(self.notes)}
 
 
+@operation(EDIT, AREA)
 def add_org(ledger: Ledger, data: OrgData) -> int:
     """Create an organisation.  Raises ValidationError for a blank or duplicate name."""
     record = data.cleaned()
     if ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE name = ?", [record["name"]]):
         raise ValidationError(f"已有名为“{record['name']}”的志愿组织。", field="name")
-    with ledger.write():
-        org_id = ledger.db["volunteer_orgs"].insert(ledger.stamp(record, creating=True)).last_rowid
-        ledger.audit("新增", "volunteer_orgs", org_id, None, record)
+    org_id = ledger.db["volunteer_orgs"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.audit("新增", "volunteer_orgs", org_id, None, record)
     return org_id
 
 
@@ -107,29 +137,30 @@ def ensure_org(ledger: Ledger, name: str) -> int | None:
     return found if found else add_org(ledger, OrgData(name=name))
 
 
+@operation(EDIT, AREA)
 def update_org(ledger: Ledger, org_id: int, data: OrgData) -> None:
     old = get_org(ledger, org_id)
     record = data.cleaned()
     if ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE name = ? AND id <> ?", [record["name"], org_id]):
         raise ValidationError(f"已有名为“{record['name']}”的志愿组织。", field="name")
-    changed_old = {k: old[k] for k in record if old[k] != record[k]}
-    if not changed_old:
-        return
-    with ledger.write():
-        ledger.db["volunteer_orgs"].update(org_id, ledger.stamp(record, creating=False))
-        ledger.audit("修改", "volunteer_orgs", org_id, changed_old, {k: record[k] for k in changed_old})
+    _write_changes(ledger, "volunteer_orgs", org_id, old, record)
 
 
+@operation(EDIT, AREA)
 def delete_org(ledger: Ledger, org_id: int) -> None:
     """Delete an organisation that never organised an activity (its member list goes with it)."""
-    old = get_org(ledger, org_id)
-    used = ledger.scalar("SELECT COUNT(*) FROM activities WHERE org_id = ?", [org_id])
-    if used:
-        raise ValidationError(f"“{old['name']}”已组织过 {used} 次活动，不能删除（活动记录要保留）。")
-    with ledger.write():
-        ledger.db.execute("DELETE FROM volunteer_org_members WHERE org_id = ?", [org_id])
-        ledger.db.execute("DELETE FROM volunteer_orgs WHERE id = ?", [org_id])
-        ledger.audit("删除", "volunteer_orgs", org_id, {"name": old["name"]}, None)
+    _delete_unless_used(ledger, "volunteer_orgs", org_id, get_org(ledger, org_id)["name"],
+                        "SELECT COUNT(*) FROM activities WHERE org_id = ?",
+                        "“{name}”已组织过 {n} 次活动，不能删除（活动记录要保留）。")
+
+
+@operation(EDIT, AREA)
+def save_org(ledger: Ledger, org_id: int | None, data: OrgData) -> int:
+    """新建组织 (``org_id`` None) or 保存修改 of organisation ``org_id``.  Returns its id."""
+    if org_id is None:
+        return add_org(ledger, data)
+    update_org(ledger, org_id, data)
+    return org_id
 
 
 def get_org(ledger: Ledger, org_id: int) -> dict:
@@ -177,6 +208,7 @@ def org_members(ledger: Ledger, org_id: int, date_from: str | None = None,
         """, {"org": org_id, "lo": lo, "hi": hi})
 
 
+@operation(EDIT, AREA)
 def add_member(ledger: Ledger, org_id: int, volunteer_id: int) -> bool:
     """Make a volunteer a member.  Returns False when they already were."""
     get_org(ledger, org_id)
@@ -184,18 +216,27 @@ def add_member(ledger: Ledger, org_id: int, volunteer_id: int) -> bool:
     if ledger.scalar("SELECT 1 FROM volunteer_org_members WHERE org_id = ? AND volunteer_id = ?",
                      [org_id, volunteer_id]):
         return False
-    with ledger.write():
-        ledger.db.execute("INSERT INTO volunteer_org_members (org_id, volunteer_id) VALUES (?, ?)",
-                          [org_id, volunteer_id])
-        ledger.audit("加入组织", "volunteer_org_members", volunteer_id, None, {"org_id": org_id})
+    ledger.db.execute("INSERT INTO volunteer_org_members (org_id, volunteer_id) VALUES (?, ?)",
+                      [org_id, volunteer_id])
+    ledger.audit("加入组织", "volunteer_org_members", volunteer_id, None, {"org_id": org_id})
     return True
 
 
+@operation(EDIT, AREA)
+def join_org(ledger: Ledger, org_id: int, candidate: Candidate) -> bool:
+    """添加成员: the chosen person (a resident becomes a volunteer on first use) joins the organisation.
+
+    Returns False when they already were a member.
+    """
+    return add_member(ledger, org_id, volunteer_for_candidate(ledger, candidate))
+
+
+@operation(EDIT, AREA)
 def remove_member(ledger: Ledger, org_id: int, volunteer_id: int) -> None:
-    with ledger.write():
-        ledger.db.execute("DELETE FROM volunteer_org_members WHERE org_id = ? AND volunteer_id = ?",
-                          [org_id, volunteer_id])
-        ledger.audit("退出组织", "volunteer_org_members", volunteer_id, {"org_id": org_id}, None)
+    """移出组织."""
+    ledger.db.execute("DELETE FROM volunteer_org_members WHERE org_id = ? AND volunteer_id = ?",
+                      [org_id, volunteer_id])
+    ledger.audit("退出组织", "volunteer_org_members", volunteer_id, {"org_id": org_id}, None)
 
 
 def volunteer_orgs(ledger: Ledger, volunteer_id: int) -> list[dict]:
@@ -213,6 +254,7 @@ def _mask(id_number: str | None) -> str:
     return idcard.mask(id_number)
 
 
+@operation(EDIT, AREA)
 def volunteer_for_resident(ledger: Ledger, resident_id: int, skills: str = "") -> int:
     """The volunteer who is this resident, created on first use (one identity per person)."""
     found = ledger.scalar("SELECT id FROM volunteers WHERE resident_id = ?", [resident_id])
@@ -222,12 +264,12 @@ def volunteer_for_resident(ledger: Ledger, resident_id: int, skills: str = "") -
     if row is None:
         raise NotFound(f"居民不存在（编号 {resident_id}）。")
     record = {"resident_id": resident_id, "name": row[0], "phone": row[1] or "", "skills": _text(skills)}
-    with ledger.write():
-        vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
-        ledger.audit("新增", "volunteers", vid, None, record)
+    vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.audit("新增", "volunteers", vid, None, record)
     return vid
 
 
+@operation(EDIT, AREA)
 def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number: str | None = None,
                           skills: str = "", notes: str = "") -> int:
     """Register a volunteer who is not a resident of the ledger.
@@ -255,12 +297,12 @@ def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number:
             return existing
     record = {"resident_id": None, "name": name, "phone": _check_phone(phone), "id_number": normalized,
               "skills": _text(skills), "notes": _text(notes)}
-    with ledger.write():
-        vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
-        ledger.audit("新增", "volunteers", vid, None, dict(record, id_number=_mask(normalized)))
+    vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.audit("新增", "volunteers", vid, None, dict(record, id_number=_mask(normalized)))
     return vid
 
 
+@operation(EDIT, AREA)
 def update_volunteer(ledger: Ledger, volunteer_id: int, *, skills: str | None = None,
                      notes: str | None = None, name: str | None = None, phone: str | None = None) -> None:
     """Edit a volunteer.  Name and phone of a resident volunteer are edited in the resident ledger."""
@@ -280,24 +322,55 @@ def update_volunteer(ledger: Ledger, volunteer_id: int, *, skills: str | None = 
             new["name"] = _text(name)
         if phone is not None:
             new["phone"] = _check_phone(phone)
-    new = {k: v for k, v in new.items() if old[k] != v}
-    if not new:
-        return
-    with ledger.write():
-        ledger.db["volunteers"].update(volunteer_id, ledger.stamp(new, creating=False))
-        ledger.audit("修改", "volunteers", volunteer_id, {k: old[k] for k in new}, new)
+    _write_changes(ledger, "volunteers", volunteer_id, old, new)
 
 
+@dataclass
+class VolunteerData:
+    """What the volunteer form holds.  Name, phone and ID number count for an outside person only
+    (a resident's are the resident ledger's)."""
+
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    skills: str = ""
+    notes: str = ""
+
+
+@operation(EDIT, AREA)
+def save_volunteer(ledger: Ledger, volunteer_id: int | None, data: VolunteerData,
+                   memberships: Mapping[int, bool] | None = None, candidate: Candidate | None = None) -> int:
+    """新增志愿者 or 编辑志愿者, with their organisations, all or nothing.  Returns the volunteer's id.
+
+    Args:
+        volunteer_id: the volunteer edited; None registers one: the resident ``candidate``
+            chosen in the look-up, or (``candidate`` None) an outside person from ``data``.
+        memberships: organisation id → whether the volunteer is a member (organisations
+            not named are left as they are).
+    """
+    if volunteer_id is not None:
+        update_volunteer(ledger, volunteer_id, skills=data.skills, notes=data.notes, name=data.name,
+                         phone=data.phone)
+    elif candidate is None:
+        volunteer_id = add_outside_volunteer(ledger, data.name, data.phone, data.id_number, data.skills, data.notes)
+    else:
+        volunteer_id = volunteer_for_candidate(ledger, candidate)
+        update_volunteer(ledger, volunteer_id, skills=data.skills, notes=data.notes)
+    current = {o["id"] for o in volunteer_orgs(ledger, volunteer_id)}
+    for org_id, member in (memberships or {}).items():
+        if member and org_id not in current:
+            add_member(ledger, org_id, volunteer_id)
+        elif not member and org_id in current:
+            remove_member(ledger, org_id, volunteer_id)
+    return volunteer_id
+
+
+@operation(EDIT, AREA)
 def delete_volunteer(ledger: Ledger, volunteer_id: int) -> None:
     """Delete a volunteer who has no service records (a mistyped entry)."""
-    vol = get_volunteer(ledger, volunteer_id)
-    n = ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE volunteer_id = ?", [volunteer_id])
-    if n:
-        raise ValidationError(f"“{vol['name']}”有 {n} 条服务记录，不能删除。")
-    with ledger.write():
-        ledger.db.execute("DELETE FROM volunteer_org_members WHERE volunteer_id = ?", [volunteer_id])
-        ledger.db.execute("DELETE FROM volunteers WHERE id = ?", [volunteer_id])
-        ledger.audit("删除", "volunteers", volunteer_id, {"name": vol["name"]}, None)
+    _delete_unless_used(ledger, "volunteers", volunteer_id, get_volunteer(ledger, volunteer_id)["name"],
+                        "SELECT COUNT(*) FROM activity_participants WHERE volunteer_id = ?",
+                        "“{name}”有 {n} 条服务记录，不能删除。")
 
 
 def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
@@ -348,6 +421,20 @@ def service_history(ledger: Ledger, volunteer_id: int, date_from: str | None = N
         """, [volunteer_id, lo, hi])
 
 
+def _volunteer_filter(text: str, org_id: int | None) -> tuple[list[str], dict]:
+    """SQL conditions (over v, r) and parameters for volunteers whose name or phone holds ``text``,
+    members of ``org_id`` (when given)."""
+    where, params = [], {}
+    text = _text(text)
+    if text:
+        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
+        params["like"] = f"%{text}%"
+    if org_id:
+        where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
+        params["org"] = org_id
+    return where, params
+
+
 def list_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None,
                     date_from: str | None = None, date_to: str | None = None,
                     limit: int = 5000) -> list[dict]:
@@ -356,14 +443,8 @@ def list_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None,
     Sorted by hours (most first), then name.
     """
     lo, hi = period_bounds(date_from, date_to)
-    where, params = [], {"lo": lo, "hi": hi, "limit": limit}
-    text = _text(text)
-    if text:
-        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
-        params["like"] = f"%{text}%"
-    if org_id:
-        where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
-        params["org"] = org_id
+    where, params = _volunteer_filter(text, org_id)
+    params.update(lo=lo, hi=hi, limit=limit)
     return ledger.query(
         f"""
         SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone, g.name AS grid, v.skills,
@@ -382,14 +463,7 @@ def list_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None,
 
 def count_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None) -> int:
     """How many volunteers match ``text`` (name or phone) and ``org_id``."""
-    where, params = [], {}
-    text = _text(text)
-    if text:
-        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
-        params["like"] = f"%{text}%"
-    if org_id:
-        where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
-        params["org"] = org_id
+    where, params = _volunteer_filter(text, org_id)
     return ledger.scalar(
         f"SELECT COUNT(*) FROM volunteers v LEFT JOIN residents r ON r.id = v.resident_id"
         f" {'WHERE ' + ' AND '.join(where) if where else ''}", params)
@@ -467,6 +541,7 @@ def find_candidates(ledger: Ledger, text: str, limit: int = 15) -> list[Candidat
     return out
 
 
+@operation(EDIT, AREA)
 def volunteer_for_candidate(ledger: Ledger, candidate: Candidate) -> int:
     """The volunteer id for a chosen candidate (a resident becomes a volunteer on first use)."""
     if candidate.volunteer_id:

@@ -316,3 +316,29 @@ def test_camera_photo_is_turned_upright_and_downscaled(ledger):
     att = activities.add_attachment(ledger, aid, out.getvalue(), filename="IMG_0001.JPG")
     row = activities.attachment_data(ledger, att)
     assert (row["width"], row["height"], row["filename"]) == (1200, 1600, "IMG_0001.jpg")
+
+
+def test_save_activity_is_one_operation_all_or_nothing(ledger, world):
+    v, g1 = world["v"], world["g1"]
+    newcomer = volunteers.Candidate("周医生", "周医生 · 社区外人员")
+    photo = activities.NewAttachment("现场.png", "照片", activities.prepare_image(_image_bytes((400, 300)), "现场.png"))
+    changes = activities.save_activity.op(ledger, None, ActivityData("义诊", "2026-10-03", grid_id=g1,
+                                                                     start_time="09:00", end_time="11:00"),
+                                          [(v["李医生"], None), (newcomer, 1.5)], [photo])
+    aid = changes.result
+    assert changes.areas == {"volunteers"}
+    act = activities.get_activity(ledger, aid)
+    assert sorted((p["name"], p["hours"]) for p in act["participants"]) == [("周医生", 1.5), ("李医生", 2.0)]
+    assert [a["kind"] for a in activities.attachments(ledger, aid)] == ["照片"]
+    # a photo of another activity cannot be removed here: nothing of the save is kept
+    other = activities.add_activity(ledger, ActivityData("演出", "2026-10-04"))
+    stray = activities.add_attachment(ledger, other, _image_bytes((400, 300)), "别处.png")
+    counts = [ledger.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("volunteers", "activity_participants",
+                                                                     "attachments", "audit_log")]
+    with pytest.raises(ValidationError, match="不属于这次活动"):
+        activities.save_activity(ledger, aid, ActivityData("义诊（改）", "2026-10-03", grid_id=g1),
+                                 [(volunteers.Candidate("吴律师", "吴律师"), 1)], [], [stray])
+    assert [ledger.scalar(f"SELECT COUNT(*) FROM {t}") for t in ("volunteers", "activity_participants",
+                                                                  "attachments", "audit_log")] == counts
+    assert activities.get_activity(ledger, aid)["title"] == "义诊"
+    assert activities.delete_activity.op(ledger, aid).areas == {"volunteers"}

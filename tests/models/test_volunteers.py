@@ -9,7 +9,7 @@ from models.volunteers import activities
 from models.core import idcard
 from models.volunteers import records as volunteers
 from models.volunteers.activities import ActivityData
-from models.core.errors import ValidationError
+from models.core.errors import NotFound, ValidationError
 from models.volunteers.records import OrgData
 from vol_helpers import add_resident, grid_id
 
@@ -176,3 +176,82 @@ def test_m002_upgrade_keeps_members_and_adds_the_index(tmp_path):
     plan = " ".join(r["detail"] for r in db.query(
         "EXPLAIN QUERY PLAN SELECT org_id FROM volunteer_org_members WHERE volunteer_id = 1"))
     assert "volunteer_org_members_volunteer" in plan
+
+
+# -- operations: what the clerk's buttons call -------------------------------------------
+
+def test_save_org_creates_then_edits_and_reports_the_change(ledger):
+    changes = volunteers.save_org.op(ledger, None, OrgData("星光艺术团", leader="老马"))
+    org = changes.result
+    assert changes.areas == {"volunteers"} and volunteers.get_org(ledger, org)["leader"] == "老马"
+    assert volunteers.save_org(ledger, org, OrgData("星光艺术团", leader="小马")) == org
+    assert volunteers.get_org(ledger, org)["leader"] == "小马"
+    with pytest.raises(ValidationError, match="已有名为"):
+        volunteers.save_org(ledger, None, OrgData("星光艺术团"))
+
+
+def test_save_volunteer_registers_a_resident_with_organisations_in_one_step(ledger):
+    rid = add_resident(ledger, "张秀英", phone="13812345678")
+    choir, patrol = (volunteers.add_org(ledger, OrgData(n)) for n in ("合唱团", "巡防队"))
+    cand = next(c for c in volunteers.find_candidates(ledger, "张秀英") if c.resident_id == rid)
+    changes = volunteers.save_volunteer.op(ledger, None, volunteers.VolunteerData(skills="测血压"),
+                                           {choir: True, patrol: False}, cand)
+    vid = changes.result
+    assert changes.areas == {"volunteers"}
+    vol = volunteers.get_volunteer(ledger, vid)
+    assert (vol["name"], vol["skills"], [o["name"] for o in vol["orgs"]]) == ("张秀英", "测血压", ["合唱团"])
+    # editing: memberships follow the boxes; organisations not named stay as they are
+    volunteers.save_volunteer(ledger, vid, volunteers.VolunteerData("别的名字", skills="剪纸"), {patrol: True})
+    vol = volunteers.get_volunteer(ledger, vid)
+    assert (vol["name"], vol["skills"]) == ("张秀英", "剪纸")
+    assert [o["name"] for o in vol["orgs"]] == ["合唱团", "巡防队"]
+    volunteers.save_volunteer(ledger, vid, volunteers.VolunteerData(), {choir: False})
+    assert [o["name"] for o in volunteers.volunteer_orgs(ledger, vid)] == ["巡防队"]
+
+
+def test_save_volunteer_is_all_or_nothing(ledger):
+    choir = volunteers.add_org(ledger, OrgData("合唱团"))
+    with pytest.raises(ValidationError, match="联系电话"):
+        volunteers.save_volunteer(ledger, None, volunteers.VolunteerData("钱律师", phone="12345"), {choir: True})
+    with pytest.raises(NotFound, match="志愿组织不存在"):
+        volunteers.save_volunteer(ledger, None, volunteers.VolunteerData("钱律师"), {choir: True, 999: True})
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers") == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteer_org_members") == 0
+    vid = volunteers.save_volunteer(ledger, None, volunteers.VolunteerData("钱律师", phone="13912345678"),
+                                    {choir: True})
+    assert volunteers.get_volunteer(ledger, vid)["kind"] == "社区外人员"
+
+
+def test_join_org_makes_a_resident_a_volunteer_and_a_member_once(ledger):
+    rid = add_resident(ledger, "李建国")
+    org = volunteers.add_org(ledger, OrgData("爱心互助加油站"))
+    cand = next(c for c in volunteers.find_candidates(ledger, "李建国") if c.resident_id == rid)
+    changes = volunteers.join_org.op(ledger, org, cand)
+    assert changes.result is True and changes.areas == {"volunteers"}
+    again = next(c for c in volunteers.find_candidates(ledger, "李建国") if c.resident_id == rid)
+    assert volunteers.join_org(ledger, org, again) is False
+    assert [m["name"] for m in volunteers.org_members(ledger, org)] == ["李建国"]
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers") == 1
+
+
+def test_a_supervisor_changes_nothing(ledger):
+    from models.core.db import Operator
+    from models.core.permissions import PermissionDenied
+
+    vid = volunteers.add_outside_volunteer(ledger, "周医生")
+    org = volunteers.add_org(ledger, OrgData("合唱团"))
+    before = ledger.scalar("SELECT COUNT(*) FROM audit_log")
+    ledger.operator = Operator("督导员甲", role="督导员")
+    attempts = [
+        lambda: volunteers.save_org.op(ledger, None, OrgData("巡防队")),
+        lambda: volunteers.delete_org.op(ledger, org),
+        lambda: volunteers.join_org.op(ledger, org, volunteers.Candidate("周医生", "周医生", volunteer_id=vid)),
+        lambda: volunteers.remove_member.op(ledger, org, vid),
+        lambda: volunteers.save_volunteer.op(ledger, vid, volunteers.VolunteerData(skills="针灸")),
+        lambda: volunteers.delete_volunteer.op(ledger, vid),
+        lambda: activities.save_activity.op(ledger, None, ActivityData("义诊", "2026-10-01"), [(vid, 2)]),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied, match="督导员"):
+            attempt()
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log") == before

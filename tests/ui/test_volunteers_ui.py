@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from PIL import Image
 from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtWidgets import QDialogButtonBox, QDoubleSpinBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDoubleSpinBox, QFileDialog, QMessageBox
 
 from models.volunteers import activities
 from models.grids import hierarchy as grids
@@ -13,7 +13,8 @@ from models.residents import records as residents
 from models.volunteers import records as volunteers
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
-from ui.pages.volunteers import ActivityDialog, VolunteersPage
+from ui.pages.volunteers import VolunteersPage
+from ui.pages.volunteers.activity_dialog import ActivityDialog
 
 # the offscreen platform cannot raise windows or grab the keyboard for the completer's popup
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise",
@@ -120,7 +121,7 @@ def test_record_activity_with_three_participants_and_see_totals(qtbot, typer, pa
     assert [r["hours"] for r in dialog.participants.rows] == [3.0, 3.0, 3.5]
 
     with qtbot.waitSignal(dialog.saved):
-        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
 
     # the activity list shows it
     model = page.activities.model
@@ -144,7 +145,7 @@ def test_record_activity_with_three_participants_and_see_totals(qtbot, typer, pa
     _fill_activity(qtbot, typer, dialog, "法律小讲堂", "2026-10-20", "14:00", "16:00", "全社区（不计入单个网格）")
     _add_by_enter(qtbot, typer, dialog, "张秀英")
     with qtbot.waitSignal(dialog.saved):
-        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
     page.tabs.setCurrentWidget(page.volunteers)
     qtbot.waitUntil(lambda: vt.hours_label.text().endswith("参加 2 次活动，服务时长合计 5 小时"))
     assert vt.history.rowCount() == 2
@@ -157,11 +158,11 @@ def test_record_activity_with_three_participants_and_see_totals(qtbot, typer, pa
 
 def test_grid_must_be_chosen_and_title_given(qtbot, typer, page, answers):
     dialog = page.activities.new_activity()
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
     assert dialog.isVisible()
     assert answers[-1][0] == "warning" and "请选择所属网格" in answers[-1][2]
     dialog.grid_box.setCurrentIndex(dialog.grid_box.findText("全社区（不计入单个网格）"))
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
     assert dialog.isVisible()
     assert answers[-1][0] == "warning" and "请填写活动名称" in answers[-1][2]
 
@@ -185,7 +186,7 @@ def test_photos_strip_add_preview_remove(qtbot, typer, page, ctx, answers, tmp_p
     icon_size = dialog.photo_strip.item(0).icon().availableSizes()
     assert icon_size and max(icon_size[0].width(), icon_size[0].height()) == 240
     with qtbot.waitSignal(dialog.saved):
-        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
     activity_id = dialog.activity_id
     assert [a["kind"] for a in activities.attachments(ctx.ledger, activity_id)] == ["照片"]
     assert page.activities.model.index(0, 10).data() == "1"
@@ -201,7 +202,7 @@ def test_photos_strip_add_preview_remove(qtbot, typer, page, ctx, answers, tmp_p
     assert answers[-1][0] == "question" and "现场.png" not in answers[-1][2] and "现场.jpg" in answers[-1][2]
     assert again.photo_strip.count() == 0
     with qtbot.waitSignal(again.saved):
-        qtbot.mouseClick(again.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        qtbot.mouseClick(again.save_button, Qt.LeftButton)
     assert activities.attachments(ctx.ledger, activity_id) == []
 
 
@@ -295,12 +296,12 @@ def test_export_uses_exactly_the_lists_filters(qtbot, typer, page, ctx, tmp_path
 def test_orgs_tab_create_and_add_member(qtbot, typer, page, ctx, answers):
     page.tabs.setCurrentWidget(page.orgs)
     dialog = page.orgs.new_org()
-    typer(dialog.name_edit, "星光艺术团")
+    typer(dialog.form.name_edit, "星光艺术团")
     dialog.save()
     tab = page.orgs
     row = next(i for i in range(tab.model.rowCount()) if tab.model.row_dict(i)["name"] == "星光艺术团")
     tab.view.selectRow(row)
-    assert tab.name_edit.text() == "星光艺术团"
+    assert tab.form.name_edit.text() == "星光艺术团"
     typer(tab.member_lookup, "张秀")
     tab.member_lookup.lookup()
     qtbot.waitUntil(lambda: tab.member_lookup.completer_.popup().isVisible())
@@ -421,4 +422,4 @@ def test_supervisor_sees_but_cannot_change(qtbot, ledger):
     assert not widget.activities.new_button.isVisible() and not widget.activities.delete_button.isVisible()
     assert widget.activities.open_button.text() == "查看"
     dialog = widget.activities.open_activity(aid)
-    assert not dialog.buttons.button(QDialogButtonBox.Save).isEnabled() and not dialog.save()
+    assert not dialog.save_button.isEnabled() and not dialog.save()

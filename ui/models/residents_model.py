@@ -11,7 +11,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from models.residents import records as residents_model
 from ui.models.paged_model import PagedTableModel
-from ui.models.rows_model import ID_ROLE, Column  # noqa: F401 - ID_ROLE: the resident's id
+from ui.models.rows_model import ID_ROLE, Column
+
+__all__ = ["COLUMNS", "ID_ROLE", "PAGE_SIZE", "ResidentsTableModel", "column_of"]
 
 PAGE_SIZE = 100
 

@@ -1,0 +1,116 @@
+"""What the 志愿服务 tabs and dialogs share: hours text, list columns and views, grid names, the edit right."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from models.core.permissions import may
+from models.grids import hierarchy as grids_model
+from ui.models.rows_model import Column, RowsTableModel
+from ui.widgets.list_page import read_only_view
+
+#: columns holding numbers: right-aligned, no tooltip
+NUMERIC = {"hours", "activities", "volunteers", "members", "people_served", "grid_hours", "photos"}
+#: columns holding hours: ``2.5``, ``3``
+HOURS = {"hours", "grid_hours"}
+
+
+def fmt_hours(value) -> str:
+    """``2.5`` → ``2.5``, ``3.0`` → ``3``."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def may_edit(ctx) -> bool:
+    """Whether the operator may change records (a 督导员 sees everything and changes nothing)."""
+    return may(ctx.ledger.operator.role, "records.edit")
+
+
+def grid_items(ledger) -> list[tuple[str, int]]:
+    """(name, id) of every grid; with the community's name when the ledger has several."""
+    rows = grids_model.grids(ledger)
+    several = len({g["community_id"] for g in rows}) > 1
+    return [(f"{g['community']}·{g['name']}" if several else g["name"], g["id"]) for g in rows]
+
+
+def _long_text(text: Callable[[dict], str]):
+    def tooltip(row: dict) -> str | None:
+        shown = text(row)
+        return shown if len(shown) > 6 else None
+    return tooltip
+
+
+def columns(pairs: list[tuple[str, str]], texts: dict[str, Callable[[dict], str]] | None = None) -> list[Column]:
+    """``(key, header)`` pairs as column specs: hours as ``2.5``/``3``, numbers right-aligned,
+    a text longer than 6 characters also as its tooltip.  ``texts`` overrides a column's text."""
+    specs = []
+    for key, title in pairs:
+        text = (texts or {}).get(key)
+        if text is None and key in HOURS:
+            text = lambda row, k=key: fmt_hours(row.get(k) or 0)  # noqa: E731
+        if text is None:
+            text = lambda row, k=key: "" if row.get(k) is None else str(row.get(k))  # noqa: E731
+        numeric = key in NUMERIC
+        specs.append(Column(title, key, text, numeric=numeric, tooltip=None if numeric else _long_text(text)))
+    return specs
+
+
+class ListModel(RowsTableModel):
+    """A volunteers list held whole, its columns given as ``(key, header)`` pairs (see :func:`columns`)."""
+
+    TEXT_TOOLTIPS = False
+
+    def __init__(self, pairs: list[tuple[str, str]], parent=None, texts=None):
+        super().__init__(columns(pairs, texts), parent)
+
+
+def table(model: RowsTableModel, stretch: str | None = None, widths: dict[str, int] | None = None) -> QTableView:
+    """A read-only list over ``model``: column ``stretch`` takes the room left, ``widths`` by column key."""
+    view = read_only_view(model)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.Interactive)
+    header.setStretchLastSection(stretch is None)
+    if stretch is not None and model.column_of(stretch) >= 0:
+        header.setSectionResizeMode(model.column_of(stretch), QHeaderView.Stretch)
+    for key, width in (widths or {}).items():
+        if model.column_of(key) >= 0:
+            view.setColumnWidth(model.column_of(key), width)
+    return view
+
+
+class LedgerOp:
+    """Interim stand-in for ``ui.ops.LedgerOp`` (same calls), run in place until that module exists."""
+
+    def __init__(self, ctx, fn, parent=None, title=None):
+        self.ctx, self.fn, self.parent, self.title = ctx, fn, parent, title
+        self._success = self._failure = None
+
+    def success(self, cb):
+        self._success = cb
+        return self
+
+    def failure(self, cb):
+        self._failure = cb
+        return self
+
+    def run(self) -> None:
+        from models.core.ops import Changes
+        from ui.worker import show_error
+
+        try:
+            result = self.fn(self.ctx.ledger)
+        except Exception as exc:  # noqa: BLE001
+            if self._failure is not None:
+                self._failure(exc)
+            else:
+                show_error(self.parent, exc, title=self.title or "操作失败")
+            return
+        changes = result if isinstance(result, Changes) else None
+        if self._success is not None:
+            self._success(result.result if changes else result)
+        for area in sorted(changes.areas if changes else ()):
+            self.ctx.notify(area)
