@@ -1,7 +1,8 @@
 """The command line of SPEC §8.  One parser; each command's handler lives in its own module.
 
 Exit status: 0 success; 1 some input rejected (or a file that cannot be read);
-2 usage errors.  Handlers take ``(args)`` and return the exit status.
+2 usage errors.  Handlers take ``(args)`` and return the exit status; they open the
+ledger with :func:`open_ledger`, so ``GRIDLEDGER_NOW`` (:mod:`cli.clock`) reaches every one.
 """
 
 from __future__ import annotations
@@ -123,9 +124,23 @@ def resolve_db(args) -> Path:
     return Path(args.db) if args.db else default_db_path()
 
 
+def open_ledger(args, **options):
+    """The ledger of ``--db`` on the clock of ``GRIDLEDGER_NOW`` (``args.clock``); options go to open_db."""
+    from models.ledger import open_db
+
+    return open_db(resolve_db(args), clock=getattr(args, "clock", None), **options)
+
+
 def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from cli.clock import BadNow, clock_from_env
+
+    try:
+        args.clock = clock_from_env()
+    except BadNow as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command is None:
         from ui.app import run_gui
 

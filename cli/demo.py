@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from cli import EXIT_OK, EXIT_USAGE, resolve_db
-from models.ledger import open_db
+from cli import EXIT_OK, EXIT_USAGE, open_ledger, resolve_db
 
 
 def run_demo(args) -> int:
@@ -21,7 +20,7 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ledger = open_db(path, community_name=DEFAULT_COMMUNITY)
+    ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
     try:
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)

@@ -13,8 +13,7 @@ import inspect
 import sys
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_USAGE, resolve_db
-from models.ledger import open_db
+from cli import EXIT_OK, EXIT_USAGE, open_ledger
 
 #: kind → "module:function"
 EXPORTERS = {
@@ -61,7 +60,7 @@ def run_export(args) -> int:
                 print(f"  已导出 {done}/{total}", flush=True)
 
         options["progress"] = progress
-    ledger = open_db(resolve_db(args), create=False)
+    ledger = open_ledger(args, create=False)
     try:
         count = func(ledger, out, **options)
     finally:

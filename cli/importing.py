@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, resolve_db
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger
 
 #: kind → "module:attribute" of its import spec.  Add a line per kind.
 IMPORTERS = {
@@ -26,7 +26,6 @@ MAX_WARNINGS_SHOWN = 50
 
 
 def run_import(args) -> int:
-    from models.ledger import open_db
     from models.importing import ImportFileError, import_file, load_spec
 
     ref = IMPORTERS.get(args.kind)
@@ -38,7 +37,7 @@ def run_import(args) -> int:
         print(f"错误：找不到文件 {path}", file=sys.stderr)
         return EXIT_REJECTED
     spec = load_spec(ref)
-    ledger = open_db(resolve_db(args))
+    ledger = open_ledger(args)
     try:
         try:
             plan, summary = import_file(ledger, path, spec, update=args.update, dry_run=args.dry_run)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_REJECTED, resolve_db
+from cli import EXIT_OK, EXIT_REJECTED, open_ledger, resolve_db
 from models import backup as backup_mod
+from models import checks
 from models.core.db import integrity_check
-from models.ledger import open_db
 
 
 def run_check(args) -> int:
-    ledger = open_db(resolve_db(args), create=False)
-    problems = integrity_check(ledger)
-    from models import checks
-
-    problems += checks.ledger_problems(ledger)
+    ledger = open_ledger(args, create=False)
+    try:
+        problems = integrity_check(ledger) + checks.ledger_problems(ledger)
+    finally:
+        ledger.close()
     if problems:
         for line in problems:
             print(line)
@@ -27,8 +27,11 @@ def run_check(args) -> int:
 
 
 def run_backup(args) -> int:
-    ledger = open_db(resolve_db(args), create=False)
-    out = backup_mod.backup(ledger, Path(args.out))
+    ledger = open_ledger(args, create=False)
+    try:
+        out = backup_mod.backup(ledger, Path(args.out))
+    finally:
+        ledger.close()
     print(f"已备份到 {out}")
     return EXIT_OK
 

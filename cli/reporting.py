@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, resolve_db
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -57,7 +57,6 @@ def run_report(args) -> int:
     problem = check_args(args)
     if problem:
         return _usage(problem)
-    from models.ledger import open_db
     from models.core.errors import EnvironmentProblem
     from models.reporting.data import ReportRequest, gather
 
@@ -68,7 +67,7 @@ def run_report(args) -> int:
         print(f"错误：输出文件夹不存在：{out.parent}", file=sys.stderr)
         return EXIT_REJECTED
     started = time.perf_counter()
-    ledger = open_db(resolve_db(args), create=False)
+    ledger = open_ledger(args, create=False)
     try:
         request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year)
         data = gather(ledger, request)

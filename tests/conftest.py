@@ -1,4 +1,12 @@
-"""Shared fixtures.  Qt runs headless; every test gets a fresh ledger."""
+"""Shared fixtures.  Qt runs headless; every test gets a fresh ledger.
+
+Time (docs/testing.md): ``--now=2027-03-01T00:05`` runs the whole session at that moment
+(time-machine, ticking) and gives it to the program's subprocesses and to in-process
+``cli.run`` through ``GRIDLEDGER_NOW``; without ``--now`` the session runs on the real
+clock and ``GRIDLEDGER_NOW`` is cleared.  Tests that touch dates carry the marker
+``dates`` (by where they are: :data:`DATE_PATHS`, or their own ``pytestmark``), so CI
+runs them again at awkward moments: ``-m dates --now=…``.
+"""
 
 import datetime as dt
 import os
@@ -6,14 +14,69 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402
 
-from models.core.db import Operator
+from cli.clock import NOW_VARIABLE, BadNow, parse_now  # noqa: E402
+from models.core.db import Operator  # noqa: E402
 from models.ledger import open_db  # noqa: E402
+
+#: a test file whose path (below tests/) contains one of these touches dates: the demo,
+#: deadlines (matters, their import), evaluation, reports and reporting, periods, and the
+#: command line and the window end to end
+DATE_PATHS = ("e2e/", "demo", "matters", "evaluation", "report", "periods")
+
+_TRAVELLER = pytest.StashKey()   # the session's time_machine.travel, with --now
+
+
+def pytest_addoption(parser):
+    parser.addoption("--now", metavar="YYYY-MM-DDTHH:MM", default=None,
+                     help="run the session at this local moment (time-machine, ticking) and pass it to "
+                          f"the program as {NOW_VARIABLE}")
+
+
+def pytest_configure(config):
+    text = config.getoption("--now")
+    if not text:
+        os.environ.pop(NOW_VARIABLE, None)   # the real clock everywhere, also in subprocesses
+        return
+    try:
+        moment = parse_now(text)
+    except BadNow as exc:
+        raise pytest.UsageError(f"--now: {exc}") from None
+    import time_machine
+
+    # astimezone(): the naive moment is local time (time-machine would take it as UTC)
+    traveller = time_machine.travel(moment.astimezone(), tick=True)
+    traveller.start()
+    config.stash[_TRAVELLER] = traveller
+    os.environ[NOW_VARIABLE] = text
+
+
+def pytest_unconfigure(config):
+    traveller = config.stash.get(_TRAVELLER, None)
+    if traveller is not None:
+        traveller.stop()
+        os.environ.pop(NOW_VARIABLE, None)
+
+
+def pytest_report_header(config):
+    text = config.getoption("--now")
+    return f"now: {text} (time-machine, ticking; {NOW_VARIABLE} for the program)" if text else None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        try:
+            where = item.path.relative_to(TESTS).as_posix()
+        except ValueError:
+            continue
+        if any(word in where for word in DATE_PATHS):
+            item.add_marker(pytest.mark.dates)
 
 
 class FakeClock:

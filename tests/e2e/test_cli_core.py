@@ -1,31 +1,26 @@
-"""``main.py demo / check / export residents / backup / restore`` end to end, as a clerk's script would."""
+"""``main.py demo / check / export residents / backup / restore`` end to end, as a clerk's script would.
+
+In-process (``cli``) except one real ``python main.py`` per command: demo, check, export, backup, restore.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+from tests.e2e.cli_helpers import main_py
 
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     """A small demo ledger, built once for this file (copied per test that writes)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    result = run("--db", path, "demo", "--households", 60, "--seed", 7)
+    result = main_py("--db", path, "demo", "--households", 60, "--seed", 7)
     assert result.returncode == 0, result.stderr
     assert "完成" in result.stdout and "名居民" in result.stdout
     return path
@@ -66,25 +61,26 @@ def test_demo_is_realistic_and_checks_clean(db):
     assert q("SELECT COUNT(*) FROM audit_log WHERE action = '生成演示数据'") == 1
     assert q("SELECT COUNT(*) FROM audit_log WHERE table_name = 'residents'") == 0
     conn.close()
-    result = run("--db", db, "check")
+    result = main_py("--db", db, "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "检查通过" in result.stdout
 
 
-def test_demo_refuses_a_ledger_with_residents(db):
-    result = run("--db", db, "demo", "--households", 5)
+def test_demo_refuses_a_ledger_with_residents(db, cli):
+    result = cli("--db", db, "demo", "--households", 5)
     assert result.returncode == 1
     assert "已有居民数据" in result.stderr
 
 
-def test_demo_usage_errors_exit_2(tmp_path):
-    assert run("--db", tmp_path / "x.db", "demo", "--households", 0).returncode == 2
-    assert run("--db", tmp_path / "x.db", "demo", "--households", "abc").returncode == 2
+def test_demo_usage_errors_exit_2(tmp_path, cli):
+    assert cli("--db", tmp_path / "x.db", "demo", "--households", 0).returncode == 2
+    assert cli("--db", tmp_path / "x.db", "demo", "--households", "abc").returncode == 2
+    assert not (tmp_path / "x.db").exists()
 
 
-def test_export_csv_masked_and_full(db, tmp_path):
+def test_export_csv_masked_and_full(db, tmp_path, cli):
     masked = tmp_path / "residents.csv"
-    result = run("--db", db, "export", "residents", "--out", masked)
+    result = main_py("--db", db, "export", "residents", "--out", masked)
     assert result.returncode == 0, result.stderr
     assert "身份证号已脱敏" in result.stdout
     raw = masked.read_bytes()
@@ -97,7 +93,7 @@ def test_export_csv_masked_and_full(db, tmp_path):
     assert {"姓名", "联系电话", "所属网格", "楼栋", "单元", "房号", "人员状态"} <= rows[0].keys()
 
     full = tmp_path / "full.csv"
-    result = run("--db", db, "export", "residents", "--out", full, "--full-ids")
+    result = cli("--db", db, "export", "residents", "--out", full, "--full-ids")
     assert result.returncode == 0 and "审计" in result.stdout
     full_ids = [r["身份证号"].strip() for r in csv.DictReader(full.open(encoding="utf-8-sig")) if r["身份证号"]]
     stored = {r[0] for r in conn.execute("SELECT id_number FROM residents WHERE id_number IS NOT NULL")}
@@ -107,10 +103,10 @@ def test_export_csv_masked_and_full(db, tmp_path):
     conn.close()
 
 
-def test_export_xlsx_id_and_phone_cells_are_text(db, tmp_path):
+def test_export_xlsx_id_and_phone_cells_are_text(db, tmp_path, cli):
     for extra, check in (((), lambda v: "********" in v), (("--full-ids",), lambda v: v.isdigit() or v[-1] == "X")):
         out = tmp_path / f"residents{len(extra)}.xlsx"
-        result = run("--db", db, "export", "residents", "--out", out, *extra)
+        result = cli("--db", db, "export", "residents", "--out", out, *extra)
         assert result.returncode == 0, result.stderr
         ws = openpyxl.load_workbook(out).active
         header = [c.value for c in ws[1]]
@@ -123,16 +119,16 @@ def test_export_xlsx_id_and_phone_cells_are_text(db, tmp_path):
         assert phones and all(c.data_type == "s" and c.number_format == "@" for c in phones)
 
 
-def test_export_usage_errors(db, tmp_path):
-    result = run("--db", db, "export", "residents", "--out", tmp_path / "x.pdf")
+def test_export_usage_errors(db, tmp_path, cli):
+    result = cli("--db", db, "export", "residents", "--out", tmp_path / "x.pdf")
     assert result.returncode == 2 and "xlsx" in result.stderr
-    assert run("--db", db, "export", "nonsense", "--out", tmp_path / "x.csv").returncode == 2
-    assert run("--db", tmp_path / "missing.db", "export", "residents", "--out", tmp_path / "x.csv").returncode == 1
+    assert cli("--db", db, "export", "nonsense", "--out", tmp_path / "x.csv").returncode == 2
+    assert cli("--db", tmp_path / "missing.db", "export", "residents", "--out", tmp_path / "x.csv").returncode == 1
 
 
-def test_backup_restore_round_trip(db, tmp_path):
+def test_backup_restore_round_trip(db, tmp_path, cli):
     backup = tmp_path / "备份" / "ledger-backup.db"
-    result = run("--db", db, "backup", "--out", backup)
+    result = main_py("--db", db, "backup", "--out", backup)
     assert result.returncode == 0, result.stderr
     assert backup.exists()
     before = sqlite3.connect(db).execute("SELECT COUNT(*) FROM residents").fetchone()[0]
@@ -141,22 +137,23 @@ def test_backup_restore_round_trip(db, tmp_path):
     conn.execute("UPDATE residents SET name = '被改坏' WHERE id = 1")
     conn.commit()
     conn.close()
-    result = run("--db", db, "restore", backup)
+    result = main_py("--db", db, "restore", backup)
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM residents").fetchone()[0] == before
     assert conn.execute("SELECT name FROM residents WHERE id = 1").fetchone()[0] != "被改坏"
     conn.close()
     assert Path(str(db) + ".bak").exists()
-    assert run("--db", db, "check").returncode == 0
+    assert cli("--db", db, "check").returncode == 0
     # a second backup to the same name is refused, not overwritten
-    again = run("--db", db, "backup", "--out", backup)
+    again = cli("--db", db, "backup", "--out", backup)
     assert again.returncode == 1 and "已存在" in again.stderr
 
 
-def test_restore_refuses_a_file_that_is_not_a_ledger(db, tmp_path):
+def test_restore_refuses_a_file_that_is_not_a_ledger(db, tmp_path, cli):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    result = run("--db", db, "restore", junk)
-    assert result.returncode == 1
-    assert shutil.which("true") is None or sqlite3.connect(db).execute("SELECT 1").fetchone() == (1,)
+    before = db.read_bytes()
+    result = cli("--db", db, "restore", junk)
+    assert result.returncode == 1 and "不是有效的台账备份" in result.stderr
+    assert db.read_bytes() == before

@@ -4,9 +4,6 @@ row, exit status 0 / 1 / 2, unreadable files (SPEC §8)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -15,8 +12,7 @@ import pytest
 from cli import run
 from models.ledger import open_db
 from models.core.idcard import make_id
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.e2e.cli_helpers import main_py
 
 
 def _id(n: int) -> str:
@@ -140,9 +136,7 @@ def test_usage_errors_exit_2(ledger_path, argv, capsys):
 
 def test_real_entry_point(ledger_path, tmp_path):
     path = _book(tmp_path / "good.xlsx", GOOD + [[None, "男", _id(5), None, None, None, None, None, None]])
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(ledger_path), "import", "residents",
-                           str(path)], capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT)
+    done = main_py("--db", ledger_path, "import", "residents", path)
     assert done.returncode == 1, done.stderr
     assert "工作表“第1网格”第 5 行：缺少姓名" in done.stdout
     assert _residents(ledger_path) == 2

@@ -1,12 +1,10 @@
-"""``main.py export ranking --month YYYY-MM --out F.csv|F.xlsx`` end to end (SPEC §8)."""
+"""``main.py export ranking --month YYYY-MM --out F.csv|F.xlsx`` end to end (SPEC §8); in-process (``cli``)
+but for one real ``python main.py`` export and report at a fixed ``GRIDLEDGER_NOW``."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,8 +17,7 @@ from models.visits import records as visits
 from models.core.db import Operator
 from models.ledger import open_db
 from models.core.idcard import make_id
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.cli_helpers import main_py
 COLUMNS = ["排名", "社区", "网格", "按期办结率", "群众满意率", "走访覆盖率", "问题发现", "志愿服务", "台账完整率",
            "加减分", "总分"]
 
@@ -53,11 +50,6 @@ def db(ledger_path, clock):
     return ledger_path
 
 
-def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
-
-
 EXPECTED = [
     ["1", "幸福社区", "二网格", "1.0", "1.0", "1.0", "0.0", "0.0", "1.0", "0.0", "80.0"],
     ["1", "幸福社区", "三网格", "1.0", "1.0", "1.0", "0.0", "0.0", "1.0", "0.0", "80.0"],
@@ -65,9 +57,9 @@ EXPECTED = [
 ]
 
 
-def test_export_ranking_csv(db, tmp_path):
+def test_export_ranking_csv(db, tmp_path, cli):
     out = tmp_path / "排名.csv"
-    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    result = cli("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
     assert result.returncode == 0, result.stderr
     assert "已导出 3 条评比排名记录" in result.stdout
     assert "未定稿" in result.stderr
@@ -78,9 +70,9 @@ def test_export_ranking_csv(db, tmp_path):
     assert rows[1:] == EXPECTED
 
 
-def test_export_ranking_xlsx(db, tmp_path):
+def test_export_ranking_xlsx(db, tmp_path, cli):
     out = tmp_path / "排名.xlsx"
-    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    result = cli("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
     assert result.returncode == 0, result.stderr
     ws = openpyxl.load_workbook(out).active
     values = list(ws.values)
@@ -93,14 +85,14 @@ def test_export_ranking_xlsx(db, tmp_path):
     ("2026-13", "x.csv", "月份“2026-13”格式不正确"),
     ("2026-10", "x.txt", "--out 必须是 .xlsx 或 .csv 文件"),
 ])
-def test_export_ranking_usage_errors(db, tmp_path, month, out, message):
-    result = run("--db", db, "export", "ranking", "--month", month, "--out", tmp_path / out)
+def test_export_ranking_usage_errors(db, tmp_path, month, out, message, cli):
+    result = cli("--db", db, "export", "ranking", "--month", month, "--out", tmp_path / out)
     assert result.returncode == 2
     assert message in result.stderr
     assert list(tmp_path.glob("x.*")) == []
 
 
-def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_path, clock):
+def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_path, clock, cli):
     led = open_db(db, operator=Operator("测试员"), clock=clock)
     try:
         ev.publish(led, "2026-10")
@@ -109,8 +101,23 @@ def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_
     finally:
         led.close()
     out = tmp_path / "排名.csv"
-    result = run("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
+    result = cli("--db", db, "export", "ranking", "--month", "2026-10", "--out", out)
     assert result.returncode == 0, result.stderr
     assert "已定稿第 1 版" in result.stderr
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[1:] == EXPECTED  # 一网格 still 39 until republished
+
+
+def test_real_processes_stand_at_GRIDLEDGER_NOW(db, tmp_path):
+    at = {"GRIDLEDGER_NOW": "2026-11-01 00:05"}
+    result = main_py("--db", db, "export", "ranking", "--out", tmp_path / "排名.csv", env=at)
+    assert result.returncode == 0, result.stderr
+    assert "未指定 --month，导出上个月（2026年10月）的排名" in result.stderr  # the month before 2026-11-01
+    rows = list(csv.reader((tmp_path / "排名.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[1:] == EXPECTED
+    result = main_py("--db", db, "report", "monthly", "--month", "2026-10", "--out", tmp_path / "通报.pdf", env=at)
+    assert result.returncode == 0, result.stderr
+    assert "已生成月度评比通报" in result.stdout and (tmp_path / "通报.pdf").read_bytes().startswith(b"%PDF")
+    bad = main_py("--db", db, "check", env={"GRIDLEDGER_NOW": "2026-11-31T08:00"})
+    assert bad.returncode == 2
+    assert "用法错误：环境变量 GRIDLEDGER_NOW 的值“2026-11-31T08:00”无效" in bad.stderr

@@ -1,16 +1,9 @@
-"""Usage errors exit 2 with a Chinese message (SPEC §8), and --help speaks Chinese too."""
-
-import subprocess
-import sys
-from pathlib import Path
+"""Usage errors exit 2 with a Chinese message (SPEC §8), --help speaks Chinese too, and
+``GRIDLEDGER_NOW`` is checked like an argument.  In-process but for one real ``python main.py``."""
 
 import pytest
 
-MAIN = str(Path(__file__).resolve().parents[2] / "main.py")
-
-
-def run(*args):
-    return subprocess.run([sys.executable, MAIN, *args], capture_output=True, text=True, timeout=120)
+from tests.e2e.cli_helpers import main_py
 
 
 @pytest.mark.parametrize("args,expected", [
@@ -20,14 +13,26 @@ def run(*args):
     (["import", "residents"], "缺少必需的参数：file"),
     (["check", "--nonsense"], "无法识别的参数：--nonsense"),
 ])
-def test_usage_errors_exit_2_in_chinese(args, expected):
-    done = run(*args)
+def test_usage_errors_exit_2_in_chinese(args, expected, cli):
+    done = cli(*args)
     assert done.returncode == 2
     assert "用法错误：" in done.stderr and expected in done.stderr
     assert "error:" not in done.stderr and "usage:" not in done.stderr
 
 
-def test_help_is_chinese():
-    done = run("--help")
+@pytest.mark.parametrize("value", ["2026-10-31", "31/10/2026 18:00", "2026-10-31T25:00", "明天"])
+def test_a_bad_GRIDLEDGER_NOW_is_a_usage_error(value, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("GRIDLEDGER_NOW", value)
+    done = cli("--db", tmp_path / "x.db", "demo", "--households", 1)
+    assert done.returncode == 2
+    assert f"用法错误：环境变量 GRIDLEDGER_NOW 的值“{value}”无效" in done.stderr
+    assert "例如 GRIDLEDGER_NOW=2026-10-31T18:00" in done.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_help_and_a_usage_error_from_the_real_entry_point():
+    done = main_py("--help")
     assert done.returncode == 0
     assert done.stdout.startswith("用法：") and "显示本帮助并退出" in done.stdout
+    done = main_py("check", "--nonsense")
+    assert done.returncode == 2 and "用法错误：无法识别的参数：--nonsense" in done.stderr

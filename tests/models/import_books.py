@@ -38,6 +38,19 @@ def ledger_book(path, sheets: dict[str, list[list]], *, title: str | None = "幸
     return path
 
 
+def sheet_book(path, header: list[str], rows: list[list], title: str | None = None):
+    """An .xlsx of one sheet: an optional title row, ``header`` and ``rows``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(header)
+    for values in rows:
+        ws.append(values)
+    wb.save(path)
+    return path
+
+
 _AUTO = object()
 
 

@@ -1,32 +1,19 @@
 """The volunteer-service import: grouping (name+date+place = one activity), blank grid, matching."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-import openpyxl
 import pytest
 
 from models.volunteers import activities
 from models.volunteers import records as volunteers
 from models.importing import import_file, load_spec
+from tests.models.import_books import sheet_book
 from vol_helpers import add_resident, grid_id
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["活动名称", "活动类型", "活动日期", "地点", "所属社区", "所属网格", "组织单位", "志愿者姓名",
           "服务时长(小时)", "服务人数"]
 
 
 def _xlsx(path, rows, header=HEADER, title=True):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    if title:
-        ws.append(["幸福社区志愿服务台账（2026年10月）"])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return sheet_book(path, header, rows, "幸福社区志愿服务台账（2026年10月）" if title else None)
 
 
 @pytest.fixture
@@ -168,24 +155,3 @@ def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, s
         assert activities.export_rows(other) == before
     finally:
         other.close()
-
-
-def test_cli_import_and_export(ledger_path, tmp_path):
-    from models.core.db import Operator
-    from models.ledger import open_db
-    led = open_db(ledger_path, operator=Operator("测试员"))
-    grid_id(led, "一网格")
-    led.close()
-    src = _xlsx(tmp_path / "in.xlsx", [["义诊", "义诊进社区", "2026-10-10", "广场", "", "一网格", "", "孙医生", 2, 5],
-                                       ["义诊", "义诊进社区", "2026-10-10", "广场", "", "", "", "钱护士", 2, 5]])
-    run = [sys.executable, str(ROOT / "main.py"), "--db", str(ledger_path)]
-    done = subprocess.run(run + ["import", "activities", str(src)], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    assert "新增 2 条" in done.stdout
-    out = tmp_path / "out.xlsx"
-    done = subprocess.run(run + ["export", "activities", "--out", str(out), "--month", "2026-10"],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert list(rows[0][:10]) == HEADER
-    assert sorted(r[7] for r in rows[1:]) == ["孙医生", "钱护士"]

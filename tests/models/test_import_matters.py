@@ -8,18 +8,7 @@ from models.matters import records as M
 from models.visits import records as V
 from models.importing import import_file, load_spec
 from models.importing import matters as IM, visits as IV
-
-
-def write_xlsx(path, headers, rows, title=None):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    if title:
-        ws.append([title])
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+from tests.models.import_books import sheet_book as write_xlsx
 
 
 @pytest.fixture
