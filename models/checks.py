@@ -39,8 +39,9 @@ def resident_problems(ledger: Ledger) -> list[str]:
                         " AND (grid_id IS NOT NULL OR building_id IS NOT NULL)")
     if bad:
         problems.append(f"{bad} 名居民没有所在户，却记有网格或楼栋")
+    today = ledger.now().date()  # the ledger's clock: a child born "today" is valid (GRIDLEDGER_NOW, tests)
     invalid = [row[0] for row in ledger.conn.execute("SELECT id_number FROM residents WHERE id_number IS NOT NULL")
-               if check_id(row[0]).value != row[0]]
+               if check_id(row[0], today).value != row[0]]
     if invalid:
         shown = "、".join(mask(n) for n in invalid[:5])
         problems.append(f"{len(invalid)} 个已存的身份证号不符合 GB 11643（如 {shown}）")
