@@ -31,7 +31,9 @@ from typing import Callable, Iterator
 
 from models.matters import records as M
 from models.core.db import Ledger, ts
+from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
+from models.importing.export import in_month, template_columns
 from models.core.periods import parse_datetime
 from models.importing.values import text
 from models.core.phones import check_phone
@@ -340,11 +342,7 @@ HEADERS = [c.title for c in COLUMNS]
 
 def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
     """Every matter (registered in ``month`` when given, ``YYYY-MM``) as a template row, oldest first."""
-    params: list = []
-    where = ""
-    if month:
-        where = "WHERE m.registered_at >= ? AND m.registered_at < ?"
-        params = [f"{month}-01", f"{month}-99"]
+    where, params = in_month("m.registered_at", month)
     cursor = ledger.conn.execute(
         f"""SELECT m.registered_at, m.source, m.category, m.level, m.description, c.name, g.name,
                    COALESCE(b.compound || b.name, ''), COALESCE(u.name, ''), COALESCE(h.room, ''),
@@ -369,17 +367,8 @@ def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
                "作废" if cancelled else ""]
 
 
-def _check_month(month: str | None) -> str | None:
-    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
-        from models.core.errors import ValidationError
-
-        raise ValidationError(f"月份“{month}”格式不对，应为 2026-10 这样的格式。", field="month")
-    return month.strip() if month else None
-
-
-#: (header, key, text?, width) for models.residents.export.write_table; headers are the template's
-EXPORT_COLUMNS = [(c.title, c.key, c.as_text or c.key == "room", 20 if c.key in ("description", "result") else 12)
-                  for c in COLUMNS]
+#: the export's columns: the template's, description and result wider
+EXPORT_COLUMNS = template_columns(COLUMNS, {"description": 20, "result": 20})
 
 
 def export_matters(ledger: Ledger, out, month: str | None = None, progress=None) -> int:
@@ -389,13 +378,6 @@ def export_matters(ledger: Ledger, out, month: str | None = None, progress=None)
     recreates the same events; importing it into this ledger adds nothing.
     Returns the number of rows written.
     """
-    from models.residents.export import write_table
-
-    month = _check_month(month)
-    total = ledger.scalar("SELECT COUNT(*) FROM matters" + (" WHERE registered_at >= ? AND registered_at < ?"
-                                                             if month else ""),
-                          [f"{month}-01", f"{month}-99"] if month else [])
-    keys = [c.key for c in COLUMNS]
-    rows = (dict(zip(keys, row)) for row in export_rows(ledger, month))
-    return write_table(out, "民情事项", EXPORT_COLUMNS, rows, total, progress)
-
+    where, params = in_month("registered_at", month)
+    total = ledger.scalar(f"SELECT COUNT(*) FROM matters {where}", params)
+    return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)

@@ -15,7 +15,9 @@ from typing import Callable, Iterator
 
 from models.visits import records as V
 from models.core.db import Ledger
+from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
+from models.importing.export import in_month, template_columns
 from models.core.periods import parse_date
 from models.importing.values import text
 
@@ -160,11 +162,7 @@ HEADERS = [c.title for c in COLUMNS]
 
 def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
     """One row per household visited (visits in ``month`` when given), oldest first."""
-    params: list = []
-    where = ""
-    if month:
-        where = "WHERE v.visited_on >= ? AND v.visited_on <= ?"
-        params = [f"{month}-01", f"{month}-31"]
+    where, params = in_month("v.visited_on", month)
     cursor = ledger.conn.execute(
         f"""SELECT v.visited_on, v.staff_name, c.name, g.name, b.compound || b.name, u.name, h.room, v.way, v.notes
             FROM visits v JOIN grids g ON g.id = v.grid_id JOIN communities c ON c.id = g.community_id
@@ -175,7 +173,8 @@ def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
         yield list(row)
 
 
-EXPORT_COLUMNS = [(c.title, c.key, c.key == "room", 24 if c.key == "notes" else 12) for c in COLUMNS]
+#: the export's columns: the template's, 情况记录 wider
+EXPORT_COLUMNS = template_columns(COLUMNS, {"notes": 24})
 
 
 def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) -> int:
@@ -183,14 +182,7 @@ def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) 
 
     Returns the number of rows written.
     """
-    from models.residents.export import write_table
-    from models.importing.matters import _check_month
-
-    month = _check_month(month)
-    total = ledger.scalar("SELECT COUNT(*) FROM visit_households vh JOIN visits v ON v.id = vh.visit_id"
-                          + (" WHERE v.visited_on >= ? AND v.visited_on <= ?" if month else ""),
-                          [f"{month}-01", f"{month}-31"] if month else [])
-    keys = [c.key for c in COLUMNS]
-    rows = (dict(zip(keys, row)) for row in export_rows(ledger, month))
-    return write_table(out, "走访记录", EXPORT_COLUMNS, rows, total, progress)
-
+    where, params = in_month("v.visited_on", month)
+    total = ledger.scalar(f"SELECT COUNT(*) FROM visit_households vh JOIN visits v ON v.id = vh.visit_id {where}",
+                          params)
+    return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)

@@ -13,7 +13,6 @@ file stays the whole ledger.
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import io
 import re
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import Iterable
 
 from models.volunteers import records as volunteers
+from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
-from models.volunteers.records import period_bounds
 
 DEFAULT_ACTIVITY_TYPES = ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁", "政策宣传",
                           "助老助残", "平安巡逻", "其他"]
@@ -66,15 +65,6 @@ def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
 
 # -- dates, times, hours ------------------------------------------------------------------
 
-def month_bounds(month: str) -> tuple[str, str]:
-    """``'2026-10'`` → ``('2026-10-01', '2026-10-31')``."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})", (month or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValidationError(f"月份“{month}”格式不对，应为 2026-10 这样的年-月。", field="month")
-    y, mo = int(m.group(1)), int(m.group(2))
-    return f"{y:04d}-{mo:02d}-01", f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
-
-
 def normalize_time(value) -> str | None:
     """``'9:00'`` / ``'09：00'`` → ``'09:00'``; blank → None."""
     if value is None:
@@ -113,22 +103,13 @@ def check_hours(value, who: str = "") -> float:
 
 
 def _check_date(value) -> str:
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    text = (str(value) if value is not None else "").strip()
-    if not text:
+    """The activity's date (as clerks type it: models.core.periods.parse_date), required."""
+    day, error = periods.parse_date(value)
+    if error:
+        raise ValidationError(f"活动日期“{value}”不是有效日期，请按 2026-10-31 的格式填写。", field="on_date")
+    if day is None:
         raise ValidationError("请填写活动日期。", field="on_date")
-    text = text.replace("/", "-").replace(".", "-")
-    m = re.fullmatch(r"(\d{4})\s*[-年]\s*(\d{1,2})\s*[-月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?", text)
-    try:
-        if not m:
-            raise ValueError
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    except ValueError:
-        raise ValidationError(f"活动日期“{value}”不是有效日期，请按 2026-10-31 的格式填写。",
-                              field="on_date") from None
+    return day
 
 
 # -- activities ---------------------------------------------------------------------------
@@ -331,7 +312,7 @@ class ActivityFilter:
     text: str = ""
 
     def where(self) -> tuple[str, dict]:
-        lo, hi = period_bounds(self.date_from, self.date_to)
+        lo, hi = periods.period(self.date_from, self.date_to)
         parts, params = ["a.on_date BETWEEN :lo AND :hi"], {"lo": lo, "hi": hi}
         if self.grid_id == COMMUNITY_WIDE:
             parts.append("a.grid_id IS NULL")
@@ -576,7 +557,7 @@ def hours_summary(ledger: Ledger, kind: str, date_from: str | None = None,
     they form their own last row (网格 = 全社区活动); in the ``month`` summary
     ``grid_hours`` leaves them out.
     """
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     p = {"lo": lo, "hi": hi}
     if kind == "volunteer":
         rows = ledger.query(
@@ -629,51 +610,32 @@ def hours_summary(ledger: Ledger, kind: str, date_from: str | None = None,
 
 def write_summaries_xlsx(ledger: Ledger, path: str | Path, date_from: str | None = None,
                          date_to: str | None = None, kinds: Iterable[str] | None = None) -> Path:
-    """Write the hour summaries (one sheet per kind) to an xlsx file the clerk can open in WPS."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    path = Path(path)
-    lo, hi = period_bounds(date_from, date_to)
-    period = "全部日期" if (lo, hi) == ("0000-01-01", "9999-12-31") else \
-        f"{lo if lo != '0000-01-01' else '最早'} 至 {hi if hi != '9999-12-31' else '今'}"
-    wb = Workbook()
-    wb.remove(wb.active)
+    """Write the hour summaries (one sheet per kind, a 合计 row under each) to an .xlsx file."""
+    lo, hi = periods.period(date_from, date_to)
+    span = "全部日期" if (lo, hi) == (periods.NO_START, periods.NO_END) else \
+        f"{lo if lo != periods.NO_START else '最早'} 至 {hi if hi != periods.NO_END else '今'}"
+    sheets = []
     for kind in kinds or SUMMARY_KINDS:
         title, columns = SUMMARY_KINDS[kind]
-        ws = wb.create_sheet(title)
-        ws.append([f"志愿服务时长统计（{title}）　统计期间：{period}"])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([h for _, h in columns])
-        for cell in ws[2]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center")
-        rows = hours_summary(ledger, kind, date_from, date_to)
-        for row in rows:
-            ws.append([row.get(k) if row.get(k) is not None else "" for k, _ in columns])
+        rows = [[row.get(k) for k, _ in columns] for row in hours_summary(ledger, kind, date_from, date_to)]
         total = ["合计"] + [""] * (len(columns) - 1)
         for i, (k, _) in enumerate(columns):
             if i and k in ("activities", "volunteers", "hours", "grid_hours", "people_served"):
-                total[i] = round(sum(r.get(k) or 0 for r in rows), 2)
+                total[i] = round(sum(r[i] or 0 for r in rows), 2)
         if kind == "volunteer":  # a participant-weighted count is meaningless summed per volunteer
             total[3] = ""
-        ws.append(total)
-        for i, (_, header) in enumerate(columns, start=1):
-            ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = max(12, len(header) * 2 + 2)
-        ws.freeze_panes = "A3"
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise ValidationError(f"无法写入文件“{path}”：{exc.strerror or exc}（文件是否正在 Excel/WPS 中打开？）") \
-            from None
-    return path
+        sheets.append(tabular.Sheet(title, [tabular.Column(header, k, width=max(12, len(header) * 2 + 2))
+                                            for k, header in columns], rows + [total],
+                                    title_row=f"志愿服务时长统计（{title}）　统计期间：{span}"))
+    tabular.write_sheets(path, sheets)
+    return Path(path)
 
 
 # -- for the evaluation (H6a) and the reports (H6b) ---------------------------------------
 
 def grid_hours(ledger: Ledger, month: str) -> dict[int, float]:
     """grid_id → volunteer hours in ``month`` of activities in that grid (community-wide excluded)."""
-    lo, hi = month_bounds(month)
+    lo, hi = periods.month_days(month)
     rows = ledger.conn.execute(
         "SELECT a.grid_id, SUM(p.hours) FROM activities a JOIN activity_participants p ON p.activity_id = a.id"
         " WHERE a.on_date BETWEEN ? AND ? AND a.grid_id IS NOT NULL GROUP BY a.grid_id", [lo, hi]).fetchall()
@@ -682,7 +644,7 @@ def grid_hours(ledger: Ledger, month: str) -> dict[int, float]:
 
 def hours_records(ledger: Ledger, grid_id: int, month: str) -> list[dict]:
     """The participations behind ``grid_hours(month)[grid_id]`` (one row per volunteer per activity)."""
-    lo, hi = month_bounds(month)
+    lo, hi = periods.month_days(month)
     return ledger.query(
         """
         SELECT a.id AS activity_id, a.on_date, a.title, a.type, a.place, o.name AS org,
@@ -701,7 +663,7 @@ def service_ledger(ledger: Ledger, date_from: str, date_to: str) -> list[dict]:
     Each item: ``{id, on_date, start_time, end_time, title, type, place, community, grid_id, grid,
     org, people_served, notes, hours, photos, participants: [{name, hours}]}``.
     """
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     acts = ledger.query(
         f"""
         SELECT a.id, a.on_date, a.start_time, a.end_time, a.title, a.type, a.place, c.name AS community,
@@ -768,7 +730,7 @@ def _export_filter(month: str | None, date_from: str | None, date_to: str | None
     """
     flt = replace(flt) if flt is not None else ActivityFilter()
     if month:
-        flt.date_from, flt.date_to = month_bounds(month)
+        flt.date_from, flt.date_to = periods.month_days(month)
     elif date_from is not None or date_to is not None:
         flt.date_from, flt.date_to = date_from, date_to
     return flt
@@ -802,7 +764,7 @@ def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None 
 
 
 
-#: (header, row key, text?, width) of the export, for :func:`models.residents.export.write_table`
+#: (header, row key, text?, width) of the export (:class:`models.core.tabular.Column`), in export_rows' order
 EXPORT_COLUMNS = [
     ("活动名称", "title", False, 24), ("活动类型", "type", False, 12), ("活动日期", "on_date", True, 12),
     ("地点", "place", False, 20), ("所属社区", "community", False, 12), ("所属网格", "grid", False, 12),
@@ -820,11 +782,8 @@ def export_activities(ledger: Ledger, out: str | Path, month: str | None = None,
     into a ledger adds nothing.  ``flt`` narrows the export like the activity list
     (see :func:`export_rows`).  Returns the number of rows written.
     """
-    from models.residents.export import write_table
-
-    keys = [key for _h, key, _t, _w in EXPORT_COLUMNS]
-    rows = [dict(zip(keys, row)) for row in export_rows(ledger, month, date_from, date_to, flt=flt)]
-    return write_table(Path(out), "志愿服务", EXPORT_COLUMNS, rows, len(rows), progress)
+    rows = export_rows(ledger, month, date_from, date_to, flt=flt)
+    return tabular.write_table(out, "志愿服务", EXPORT_COLUMNS, rows, len(rows), progress)
 
 
 def write_activities_xlsx(ledger: Ledger, path: str | Path, date_from: str | None = None,

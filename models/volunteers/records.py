@@ -24,6 +24,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Mapping
 
+from models.core import periods
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
@@ -64,15 +65,6 @@ def _check_phone(value) -> str:
     if error:
         raise ValidationError(f"联系电话“{_text(value)}”：{error}", field="phone")
     return number or ""
-
-
-def period_bounds(date_from: str | None, date_to: str | None) -> tuple[str, str]:
-    """A period as inclusive ``YYYY-MM-DD`` bounds; missing ends mean "no limit"."""
-    lo = _check_date(date_from, "开始日期") or "0000-01-01"
-    hi = _check_date(date_to, "结束日期") or "9999-12-31"
-    if lo > hi:
-        raise ValidationError("开始日期不能晚于结束日期。", field="date")
-    return lo, hi
 
 
 def _write_changes(ledger: Ledger, table: str, row_id: int, old: dict, new: dict) -> None:
@@ -172,7 +164,7 @@ def get_org(ledger: Ledger, org_id: int) -> dict:
 
 def list_orgs(ledger: Ledger, date_from: str | None = None, date_to: str | None = None) -> list[dict]:
     """Every organisation with its member count and its activities and hours in the period."""
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     return ledger.query(
         """
         SELECT o.id, o.name, o.type, o.leader, o.contact, o.founded_on, o.notes,
@@ -195,7 +187,7 @@ def org_names(ledger: Ledger) -> list[dict]:
 def org_members(ledger: Ledger, org_id: int, date_from: str | None = None,
                 date_to: str | None = None) -> list[dict]:
     """The members of an organisation with their hours in the period (all activities)."""
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     return ledger.query(
         f"""
         SELECT v.id, {_NAME} AS name, {_PHONE} AS phone, v.resident_id, g.name AS grid, v.skills,
@@ -399,7 +391,7 @@ def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
 def volunteer_hours(ledger: Ledger, volunteer_id: int, date_from: str | None = None,
                     date_to: str | None = None) -> float:
     """Total service hours of a volunteer in the period (computed, never typed)."""
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     total = ledger.scalar(
         "SELECT SUM(p.hours) FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
         " WHERE p.volunteer_id = ? AND a.on_date BETWEEN ? AND ?", [volunteer_id, lo, hi])
@@ -409,7 +401,7 @@ def volunteer_hours(ledger: Ledger, volunteer_id: int, date_from: str | None = N
 def service_history(ledger: Ledger, volunteer_id: int, date_from: str | None = None,
                     date_to: str | None = None) -> list[dict]:
     """The activities a volunteer served in during the period, newest first, with their hours."""
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     return ledger.query(
         """
         SELECT a.id AS activity_id, a.on_date, a.start_time, a.end_time, a.title, a.type, a.place,
@@ -442,7 +434,7 @@ def list_volunteers(ledger: Ledger, text: str = "", org_id: int | None = None,
 
     Sorted by hours (most first), then name.
     """
-    lo, hi = period_bounds(date_from, date_to)
+    lo, hi = periods.period(date_from, date_to)
     where, params = _volunteer_filter(text, org_id)
     params.update(lo=lo, hi=hi, limit=limit)
     return ledger.query(

@@ -101,7 +101,7 @@ def test_matters_import_export_round_trip(tmp_path, cli):
     assert cli("--db", a, "export", "matters", "--out", out3, "--month", "2026-11").returncode == 0
     assert cells(out3) == [IM.HEADERS]
     bad = cli("--db", a, "export", "matters", "--out", out3, "--month", "2026-13")
-    assert bad.returncode == 1 and "月份“2026-13”格式不对" in bad.stderr
+    assert bad.returncode == 1 and "月份“2026-13”格式不正确，应为 YYYY-MM" in bad.stderr
 
 
 def test_visits_import_export_round_trip(tmp_path, cli):
