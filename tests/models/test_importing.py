@@ -12,7 +12,6 @@ import pytest
 from import_books import HEADER, ledger_book, person_id, row
 from models import importing
 from models.importing import ImportFileError, analyse, inspect_file, load_spec
-from models.core.periods import parse_date, parse_timestamp
 from models.importing.values import parse_number, text
 
 SPEC = load_spec("residents")
@@ -216,29 +215,9 @@ def test_missing_file(tmp_path, ledger):
         analyse(ledger, tmp_path / "nope.xlsx", SPEC)
 
 
-# -- values ------------------------------------------------------------------------------------
+# -- values (dates: tests/models/core/test_periods.py) ------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    (dt.datetime(1990, 3, 7), "1990-03-07"), (dt.date(1990, 3, 7), "1990-03-07"),
-    (32939, "1990-03-07"), (32939.0, "1990-03-07"), ("32939", "1990-03-07"),
-    ("1990.3.7", "1990-03-07"), ("1990年3月7日", "1990-03-07"), ("1990 年 3 月 7 日", "1990-03-07"),
-    ("1990/03/07", "1990-03-07"), ("1990-3-7", "1990-03-07"), ("19900307", "1990-03-07"),
-    (19900307, "1990-03-07"), ("１９９０－３－７", "1990-03-07"), ("1990-03-07 08:30:00", "1990-03-07"),
-    (None, None), ("", None), ("  ", None),
-])
-def test_dates_as_clerks_write_them(value, expected):
-    assert parse_date(value) == (expected, None)
-
-
-@pytest.mark.parametrize("value", ["1990-2-30", "明年", "1990.13.1", 12, "3/7"])
-def test_bad_dates_have_a_message(value):
-    parsed, error = parse_date(value)
-    assert parsed is None and "不是有效的日期" in error
-
-
-def test_timestamps_and_numbers():
-    assert parse_timestamp("2026-10-15 9:05") == ("2026-10-15 09:05:00", None)
-    assert parse_timestamp(dt.datetime(2026, 10, 15, 9, 5, 7)) == ("2026-10-15 09:05:07", None)
+def test_numbers_and_text():
     assert parse_number("2.5小时") == (2.5, None)
     assert parse_number(3) == (3.0, None)
     assert parse_number("三") == (None, "“三”不是数字")
