@@ -23,7 +23,7 @@ from typing import Iterable
 from models.volunteers import records as volunteers
 from models.core import periods, tabular
 from models.core.db import Ledger
-from models.core.errors import NotFound, ValidationError
+from models.core.errors import ValidationError
 from models.core.ops import operation
 
 DEFAULT_ACTIVITY_TYPES = ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁", "政策宣传",
@@ -265,10 +265,7 @@ def delete_activity(ledger: Ledger, activity_id: int) -> None:
 
 
 def _activity_row(ledger: Ledger, activity_id: int) -> dict:
-    rows = ledger.query("SELECT * FROM activities WHERE id = ?", [activity_id])
-    if not rows:
-        raise NotFound(f"活动不存在（编号 {activity_id}）。")
-    return rows[0]
+    return volunteers.one_row(ledger, "SELECT * FROM activities WHERE id = ?", activity_id, "活动")
 
 
 def get_activity(ledger: Ledger, activity_id: int) -> dict:
@@ -512,11 +509,8 @@ def attachments(ledger: Ledger, activity_id: int) -> list[dict]:
 
 def attachment_data(ledger: Ledger, attachment_id: int) -> dict:
     """``{id, activity_id, kind, filename, mime, width, height, data}`` of one attachment."""
-    rows = ledger.query("SELECT id, activity_id, kind, filename, mime, width, height, data"
-                        " FROM attachments WHERE id = ?", [attachment_id])
-    if not rows:
-        raise NotFound(f"附件不存在（编号 {attachment_id}）。")
-    return rows[0]
+    return volunteers.one_row(ledger, "SELECT id, activity_id, kind, filename, mime, width, height, data"
+                                      " FROM attachments WHERE id = ?", attachment_id, "附件")
 
 
 @operation(volunteers.EDIT, volunteers.AREA)

@@ -162,15 +162,19 @@ def test_m002_upgrade_keeps_members_and_adds_the_index(tmp_path):
 
     from models.ledger import migrate
 
+    def indexes() -> set[str]:
+        return {i.name for i in db["volunteer_org_members"].indexes}
+
     db = sqlite_utils.Database(tmp_path / "old.db")
     migrate(db, stop_before=["m002_org_members_by_volunteer"])
-    assert "volunteer_org_members_volunteer" not in {i.name for i in db["volunteer_org_members"].indexes}
-    db.execute("INSERT INTO volunteer_orgs (name, created_at, updated_at) VALUES ('星光艺术团', 'x', 'x')")
-    db.execute("INSERT INTO volunteers (name, created_at, updated_at) VALUES ('周老师', 'x', 'x')")
-    db.execute("INSERT INTO volunteer_org_members (org_id, volunteer_id) VALUES (1, 1)")
+    assert "volunteer_org_members_volunteer" not in indexes()
+    for table, row in (("volunteer_orgs", {"name": "星光艺术团", "created_at": "x", "updated_at": "x"}),
+                       ("volunteers", {"name": "周老师", "created_at": "x", "updated_at": "x"}),
+                       ("volunteer_org_members", {"org_id": 1, "volunteer_id": 1})):
+        db[table].insert(row)
     db.conn.commit()
     migrate(db)
-    assert "volunteer_org_members_volunteer" in {i.name for i in db["volunteer_org_members"].indexes}
+    assert "volunteer_org_members_volunteer" in indexes()
     assert list(db.query("SELECT org_id, volunteer_id FROM volunteer_org_members")) == \
         [{"org_id": 1, "volunteer_id": 1}]
     plan = " ".join(r["detail"] for r in db.query(

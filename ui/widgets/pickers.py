@@ -78,19 +78,7 @@ class HierarchyPicker(QWidget):
 
     def set_path(self, **ids: int | None) -> None:
         """Select e.g. ``set_path(grid=3, building=12, unit=40, household=900)``."""
-        self._filling = True
-        try:
-            self._fill(self.levels[0])
-            for level in self.levels:
-                wanted = ids.get(level)
-                combo = self.combos[level]
-                index = combo.findData(wanted) if wanted is not None else 0
-                combo.setCurrentIndex(max(index, 0))
-                below = self._below(level)
-                if below:
-                    self._fill(below)
-        finally:
-            self._filling = False
+        self._refill(ids)
         self.changed.emit()
 
     def set_household(self, household_id: int | None) -> None:
@@ -104,14 +92,17 @@ class HierarchyPicker(QWidget):
     # -- filling ---------------------------------------------------------------------------
     def reload(self) -> None:
         """Refill every level from the ledger, keeping the current choice when it still exists."""
-        current = {level: self.value(level) for level in self.levels}
+        self._refill({level: self.value(level) for level in self.levels})
+
+    def _refill(self, wanted: dict[str, int | None]) -> None:
+        """Refill every level from the top, choosing ``wanted[level]`` where it is listed (else the first entry)."""
         self._filling = True
         try:
             self._fill(self.levels[0])
             for level in self.levels:
                 combo = self.combos[level]
-                index = combo.findData(current[level]) if current[level] is not None else 0
-                combo.setCurrentIndex(max(index, 0))
+                value = wanted.get(level)
+                combo.setCurrentIndex(max(combo.findData(value) if value is not None else 0, 0))
                 below = self._below(level)
                 if below:
                     self._fill(below)

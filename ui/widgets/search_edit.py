@@ -36,6 +36,13 @@ class SearchEdit(QLineEdit):
             self._last = text
             self.search.emit(text)
 
+    def take(self) -> str:
+        """The stripped text now, for a caller that searches by itself: a pending ``search``
+        for it is dropped (no second query once the typing pauses)."""
+        self._timer.stop()
+        self._last = self.text().strip()
+        return self._last
+
     def pending(self) -> bool:
         """True while a search is waiting for the typing to pause."""
         return self._timer.isActive()
