@@ -20,11 +20,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from models.volunteers import records as volunteers
 from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.ops import operation
+from models.grids import hierarchy as grids
+from models.volunteers import records as volunteers
 
 DEFAULT_ACTIVITY_TYPES = ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁", "政策宣传",
                           "助老助残", "平安巡逻", "其他"]
@@ -150,8 +151,6 @@ class ActivityData:
                 raise ValidationError("所选网格不存在。", field="grid_id")
             community_id = row[0]
         if community_id is None:
-            from models.grids import hierarchy as grids
-
             community_id = grids.own_community_id(ledger)
         if self.org_id is not None and not ledger.scalar("SELECT 1 FROM volunteer_orgs WHERE id = ?",
                                                          [self.org_id]):

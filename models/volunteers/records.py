@@ -25,9 +25,12 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from models.core import periods
+from models.core import idcard, phones
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
+from models.grids import hierarchy as grids
+from models.residents import records as resident_records
 
 #: the permission every volunteer write needs, and the area it changes
 EDIT, AREA = "records.edit", "volunteers"
@@ -59,8 +62,6 @@ def _check_date(value: str | None, what: str) -> str | None:
 
 def _check_phone(value) -> str:
     """Normalise a phone number (mobiles and landlines, SPEC §7); blank → ''."""
-    from models.core import phones
-
     number, error = phones.check_phone(value)
     if error:
         raise ValidationError(f"联系电话“{_text(value)}”：{error}", field="phone")
@@ -250,8 +251,6 @@ def volunteer_orgs(ledger: Ledger, volunteer_id: int) -> list[dict]:
 def _mask(id_number: str | None) -> str:
     if not id_number:
         return ""
-    from models.core import idcard
-
     return idcard.mask(id_number)
 
 
@@ -284,8 +283,6 @@ def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number:
         raise ValidationError("志愿者姓名不能为空。", field="name")
     normalized = None
     if _text(id_number):
-        from models.core import idcard
-
         check = idcard.check_id(id_number, today=ledger.now().date())
         if check.error:
             raise ValidationError(f"身份证号：{check.error}", field="id_number")
@@ -382,8 +379,6 @@ def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
     row["id_masked"] = _mask(row.pop("id_number"))
     row["address"] = ""
     if row["household_id"]:
-        from models.grids import hierarchy as grids
-
         row["address"] = grids.household_label(ledger, row["household_id"])
     row["kind"] = "本社区居民" if row["resident_id"] else "社区外人员"
     row["orgs"] = volunteer_orgs(ledger, volunteer_id)
@@ -483,10 +478,8 @@ def _masked_phone(phone: str | None) -> str:
 
 def _resident_hits(ledger: Ledger, text: str, limit: int) -> list[dict]:
     """Present residents matching ``text`` through the resident ledger's own search (name, ID, phone)."""
-    from models.residents import records as residents
-
-    rows, _cursor = residents.search_page(ledger, residents.ResidentFilter(text=text, status="在册"),
-                                          limit=limit)
+    flt = resident_records.ResidentFilter(text=text, status="在册")
+    rows, _cursor = resident_records.search_page(ledger, flt, limit=limit)
     return rows
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ui.widgets.date_edit import date_edit, qdate_text
+from ui.widgets.layout import hbox
+from ui.widgets.list_page import action_button
 
 
 class PeriodBar(QWidget):
@@ -27,18 +29,11 @@ class PeriodBar(QWidget):
         self.today = today
         self.date_from = date_edit(dt.date(today.year, 1, 1))
         self.date_to = date_edit(today)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(label))
-        layout.addWidget(self.date_from)
-        layout.addWidget(QLabel("至"))
-        layout.addWidget(self.date_to)
-        for text, fn in (("本月", self.this_month), ("上月", self.last_month), ("本年", self.this_year),
-                         ("全部", self.everything)):
-            button = QPushButton(text)
+        shortcuts = [action_button(text, fn) for text, fn in (("本月", self.this_month), ("上月", self.last_month),
+                                                              ("本年", self.this_year), ("全部", self.everything))]
+        for button in shortcuts:
             button.setFixedWidth(52)
-            button.clicked.connect(fn)
-            layout.addWidget(button)
+        hbox(label, self.date_from, "至", self.date_to, *shortcuts, parent=self, margins=0)
         self.date_from.dateChanged.connect(lambda _d: self.changed.emit())
         self.date_to.dateChanged.connect(lambda _d: self.changed.emit())
 
