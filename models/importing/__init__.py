@@ -118,7 +118,7 @@ from typing import Callable, Iterable
 
 from models.core.db import Ledger
 from models.importing.reader import ImportFileError, SheetSource, open_sheets
-from models.core.periods import half_width
+from models.core.periods import half_width, parse_date
 from models.importing.values import compact, is_blank
 
 __all__ = [
@@ -222,6 +222,28 @@ class RowOutcome:
     def note(self, message: str) -> None:
         """Information that is not a problem ("台账中已有此人")."""
         self.notes.append(message)
+
+    def past_date(self, key: str, title: str, today: str, future: str | None = None) -> str | None:
+        """The row's date in column ``key`` (``YYYY-MM-DD``), not after ``today``.
+
+        With ``future`` (the message for a later date, ``{day}`` filled in) the date is
+        required: a malformed, missing or later date rejects the row.  Without it the date
+        is optional: a malformed or later one is left blank (None) with a warning.
+        """
+        day, error = parse_date(self.raw.get(key))
+        late = day is not None and day > today
+        if future is not None:
+            if error:
+                self.reject(f"{title}{error}")
+            elif day is None:
+                self.reject(f"缺少{title}")
+            elif late:
+                self.reject(future.format(day=day))
+            return day
+        if error or late:
+            self.warn(f"{title}{error}，已留空" if error else f"{title} {day} 晚于今天，已留空")
+            return None
+        return day
 
     @property
     def accepted(self) -> bool:

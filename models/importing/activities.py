@@ -31,7 +31,6 @@ from models.volunteers import records as V
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.core.periods import parse_date
 from models.importing.values import parse_number, text
 from models.core.phones import check_phone
 
@@ -100,14 +99,8 @@ class ActivitiesSpec(ImportSpec):
             if not title:
                 row.reject("缺少活动名称")
             data["title"] = title
-            on_date, error = parse_date(raw.get("on_date"))
-            if error:
-                row.reject(f"活动日期{error}")
-            elif on_date is None:
-                row.reject("缺少活动日期")
-            elif on_date > today:
-                row.reject(f"活动日期 {on_date} 晚于今天，只能导入已开展的活动")
-            data["on_date"] = on_date
+            on_date = data["on_date"] = row.past_date("on_date", "活动日期", today,
+                                                      "活动日期 {day} 晚于今天，只能导入已开展的活动")
             data["place"] = " ".join(text(raw.get("place")).split())
             data["type"] = text(raw.get("type")) or "其他"
 

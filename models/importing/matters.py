@@ -35,7 +35,7 @@ from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.export import in_month, template_columns
 from models.core.periods import parse_datetime
-from models.importing.values import text
+from models.importing.values import place_cells, text
 from models.core.phones import check_phone
 
 #: level of a category when 事项分级 is blank (SPEC §2's glossary)
@@ -265,13 +265,7 @@ class _Places:
 
     def resolve(self, row: RowOutcome) -> None:
         raw, data = row.raw, row.data
-        community = text(raw.get("community")) or self.own
-        grid = text(raw.get("grid"))
-        building = re.sub(r"\s+", "", text(raw.get("building")))
-        unit = re.sub(r"\s+", "", text(raw.get("unit")))
-        room = re.sub(r"\s+", "", text(raw.get("room")))
-        if room.endswith("室") and room[:-1].isdigit():
-            room = room[:-1]
+        community, grid, building, unit, room = place_cells(raw, self.own)
         data.update(grid_id=None, building_id=None, unit_id=None, household_id=None,
                     location_text=f"{building}{unit}{room}", reporter_resident_id=None)
         if not grid:

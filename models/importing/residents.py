@@ -84,6 +84,15 @@ COLUMNS = [
 ]
 
 
+def _one_of(row: RowOutcome, value: str, allowed, default: str, unknown: str) -> str:
+    """``value`` when ``allowed``; else ``default``, with the warning ``unknown`` (``{}`` = the value) if given."""
+    if value in allowed:
+        return value
+    if value:
+        row.warn(unknown.format(value))
+    return default
+
+
 class ResidentsSpec(ImportSpec):
     """Residents: one row per person."""
 
@@ -169,18 +178,14 @@ class ResidentsSpec(ImportSpec):
                     row.warn(f"性别“{gender}”与身份证号不符，已按身份证号记为“{check.gender}”")
                 gender = check.gender
             data["gender"] = gender
-            birth, birth_error = parse_date(raw.get("birth_date"))
             if check.birth_date:
+                birth, _error = parse_date(raw.get("birth_date"))
                 if birth and birth[:7] != check.birth_date[:7]:
                     # (a 出生年月 column often holds only year and month)
                     row.warn(f"出生日期 {birth} 与身份证号不符，已按身份证号记为 {check.birth_date}")
                 birth = check.birth_date
-            elif birth_error:
-                row.warn(f"出生日期{birth_error}，已留空")
-                birth = None
-            elif birth and birth > today_text:
-                row.warn(f"出生日期 {birth} 晚于今天，已留空")
-                birth = None
+            else:
+                birth = row.past_date("birth_date", "出生日期", today_text)
             data["birth_date"] = birth
 
             # phone -------------------------------------------------------------------
@@ -216,30 +221,17 @@ class ResidentsSpec(ImportSpec):
             data["notes"] = notes
 
             kind = once(normalise_residence_type, raw.get("residence_type"))
-            kind = _MORE_RESIDENCE.get(kind, kind)
-            if kind not in RESIDENCE_TYPES:
-                if kind:
-                    row.warn(f"人口类型“{kind}”无法识别，已按户籍人口导入")
-                kind = "户籍人口"
-            data["residence_type"] = kind
+            data["residence_type"] = _one_of(row, _MORE_RESIDENCE.get(kind, kind), RESIDENCE_TYPES, "户籍人口",
+                                             "人口类型“{}”无法识别，已按户籍人口导入")
 
             # status and dates --------------------------------------------------------------
-            moved_in, moved_error = parse_date(raw.get("moved_in_on"))
-            if moved_error:
-                row.warn(f"迁入日期{moved_error}，已留空")
-                moved_in = None
-            elif moved_in and moved_in > today_text:
-                row.warn(f"迁入日期 {moved_in} 晚于今天，已留空")
-                moved_in = None
-            elif moved_in and birth and moved_in < birth:
+            moved_in = row.past_date("moved_in_on", "迁入日期", today_text)
+            if moved_in and birth and moved_in < birth:
                 row.warn(f"迁入日期 {moved_in} 早于出生日期，已留空")
                 moved_in = None
             status = once(normalise_status, raw.get("status"))
-            status = _MORE_STATUS.get(status, status)
-            if status not in STATUSES:
-                if status:
-                    row.warn(f"人员状态“{status}”无法识别，已按在册导入")
-                status = "在册"
+            status = _one_of(row, _MORE_STATUS.get(status, status), STATUSES, "在册",
+                             "人员状态“{}”无法识别，已按在册导入")
             status_date, date_error = parse_date(raw.get("status_date"))
             if status == "在册":
                 status_date = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from typing import NamedTuple
 
 from models.core.periods import half_width
 
@@ -58,6 +59,26 @@ def compact(value: object) -> str:
 def no_spaces(value: str) -> str:
     """``value`` without any whitespace (``"张 三"`` → ``"张三"``)."""
     return _SPACES.sub("", value)
+
+
+class PlaceCells(NamedTuple):
+    """Where a row says it is, as typed (see :func:`place_cells`)."""
+
+    community: str
+    grid: str
+    building: str
+    unit: str
+    room: str
+
+
+def place_cells(raw: dict, own_community: str) -> PlaceCells:
+    """社区/网格/楼栋/单元/房号 of a row: a blank 社区 is ``own_community``; 楼栋, 单元 and 房号
+    lose their spaces, and ``301室`` is ``301``."""
+    room = no_spaces(text(raw.get("room")))
+    if room.endswith("室") and room[:-1].isdigit():
+        room = room[:-1]
+    return PlaceCells(text(raw.get("community")) or own_community, text(raw.get("grid")),
+                      no_spaces(text(raw.get("building"))), no_spaces(text(raw.get("unit"))), room)
 
 
 def parse_number(value: object) -> tuple[float | None, str | None]:

@@ -10,7 +10,6 @@ recorded for the same visit in the ledger is skipped.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterator
 
 from models.visits import records as V
@@ -18,8 +17,7 @@ from models.core.db import Ledger
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.export import in_month, template_columns
-from models.core.periods import parse_date
-from models.importing.values import text
+from models.importing.values import no_spaces, place_cells, text
 
 COLUMNS = [
     Column("visited_on", "走访日期", ("日期", "走访时间", "时间"), required=True, note="必填，如 2026-10-15。"),
@@ -66,15 +64,8 @@ class VisitsSpec(ImportSpec):
         conn = ledger.conn
         for row in rows:
             raw, data = row.raw, row.data
-            day, error = parse_date(raw.get("visited_on"))
-            if error:
-                row.reject(f"走访日期{error}")
-            elif day is None:
-                row.reject("缺少走访日期")
-            elif day > today:
-                row.reject(f"走访日期“{day}”晚于今天")
-            data["visited_on"] = day
-            name = re.sub(r"\s+", "", text(raw.get("staff_name")))
+            day = data["visited_on"] = row.past_date("visited_on", "走访日期", today, "走访日期“{day}”晚于今天")
+            name = no_spaces(text(raw.get("staff_name")))
             if not name:
                 row.reject("缺少走访人")
             data["staff_name"] = name
@@ -91,13 +82,7 @@ class VisitsSpec(ImportSpec):
             data["way"] = way
             data["notes"] = text(raw.get("notes"))
 
-            community = text(raw.get("community")) or own
-            grid = text(raw.get("grid"))
-            building = re.sub(r"\s+", "", text(raw.get("building")))
-            unit = re.sub(r"\s+", "", text(raw.get("unit")))
-            room = re.sub(r"\s+", "", text(raw.get("room")))
-            if room.endswith("室") and room[:-1].isdigit():
-                room = room[:-1]
+            community, grid, building, unit, room = place_cells(raw, own)
             data["household_id"] = data["grid_id"] = None
             grid_id = grids.get((community, grid))
             where = f"{grid}{building}{unit}{room}"
