@@ -1,7 +1,9 @@
 """The whole ledger: opens a file with every area's schema.
 
 Areas (``models/core`` … ``models/reporting``) never import this module: it sits above them
-and wires their migration sets together, in the order they must be applied.
+and wires their migration sets together, in the order they must be applied, then
+rebuilds what the migrations marked for rebuilding (:data:`REBUILDS`) with the areas'
+code of the day.
 """
 
 from __future__ import annotations
@@ -16,8 +18,19 @@ from models.core import schema as schema_core
 from models.core.db import Ledger, Operator, connect
 from models.evaluation import schema as schema_evaluation
 from models.grids import hierarchy as grids
+from models.matters import records as matters
 from models.matters import schema as schema_matters
+from models.residents import search as resident_search
+from models.visits import records as visits
 from models.volunteers import schema as schema_volunteers
+
+#: what a migration may mark for rebuilding (``models.core.schema.mark_rebuild``) → the
+#: area's function that fills it from the ledger's rows (given the connection)
+REBUILDS: dict[str, Callable] = {
+    "resident_search": resident_search.rebuild_index,
+    "matter_fts": matters.rebuild_search_index,
+    "visit_fts": visits.rebuild_search_index,
+}
 
 
 def _migration_sets():
@@ -27,11 +40,33 @@ def _migration_sets():
 
 
 def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:
-    """Create or upgrade the schema.  ``stop_before`` is for upgrade tests."""
+    """Create or upgrade the schema, then do the rebuilds the migrations asked for.
+
+    ``stop_before`` is for upgrade tests.
+    """
     for migrations in _migration_sets():
         names = {m.name for m in migrations._migrations}
         wanted = [n for n in (stop_before or []) if n in names]
         migrations.apply(db, stop_before=wanted or None)
+    rebuild_pending(db)
+
+
+def rebuild_pending(db: sqlite_utils.Database) -> list[str]:
+    """Rebuild what the migrations marked (table ``pending_rebuilds``), each in one transaction
+    with the removal of its mark, so an interrupted rebuild is done again next time.
+
+    Returns:
+        the names rebuilt, in the order they were marked.
+    """
+    if not db["pending_rebuilds"].exists():
+        return []
+    done = []
+    for (name,) in db.execute("SELECT name FROM pending_rebuilds ORDER BY rowid").fetchall():
+        with db.atomic():
+            REBUILDS[name](db.conn)
+            db.execute("DELETE FROM pending_rebuilds WHERE name = ?", [name])
+        done.append(name)
+    return done
 
 
 def open_db(path: str | Path | None, *, operator: Operator | None = None,

@@ -1,6 +1,6 @@
 """年度考评 — the annual assessment (SPEC §6.2): grid × month matrix, mean, adjustments, grade.
 
-Landscape A4 (twelve month columns).  ``data`` is ``models.evaluation.compute.AnnualData``.
+Landscape A4 (twelve month columns).  ``data`` is ``models.reporting.evaluation_data.AnnualData``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ title, salutation, body text, then 一、总体情况 (summary figures) 二、�
 chart) 五、加减分情况 (with reasons) 六、评比办法 (the scheme in force), and the
 signature/date block.
 
-``data`` is ``models.evaluation.compute.BulletinData`` (rows are ``Figures`` in rank order).
+``data`` is ``models.reporting.evaluation_data.BulletinData`` (rows are ``Figures`` in rank order).
 """
 
 from __future__ import annotations

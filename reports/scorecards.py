@@ -1,7 +1,7 @@
 """网格评分卡 — one card per grid (SPEC §6.3): each indicator with the counts behind it.
 
 Portrait A4: the formulas once at the top, then the cards in rank order, each
-kept whole on one page (two or three to a page).  ``data`` is ``models.evaluation.compute.ScorecardData``.
+kept whole on one page (two or three to a page).  ``data`` is ``models.reporting.evaluation_data.ScorecardData``.
 """
 
 from __future__ import annotations

@@ -4,6 +4,12 @@ Migrations are named functions (sqlite-utils ``Migrations``), recorded in
 ``_sqlite_migrations``.  Never edit a migration that has shipped: add a new one.
 Every migration set of the ledger is listed in ``models.ledger._migration_sets``.
 
+A migration is self-contained: plain SQL (and plain Python on its rows), never a call
+to the areas' code, which may change after the migration has shipped and would change
+what an old migration does.  A derived table the areas fill (a search index) is
+*marked* for rebuilding instead (:func:`mark_rebuild`); ``models.ledger.migrate``
+rebuilds what is marked with the code of the day, after every migration has run.
+
 Conventions for every table: ``id INTEGER PRIMARY KEY``; timestamps are local
 ``YYYY-MM-DD HH:MM:SS`` text, dates ``YYYY-MM-DD``; ``created_at/created_by/
 updated_at/updated_by`` on every record a clerk edits.
@@ -19,6 +25,16 @@ STAMPS = """
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL DEFAULT ''
 """
+
+
+def mark_rebuild(db, name: str) -> None:
+    """Ask for ``name`` (a key of ``models.ledger.REBUILDS``) to be rebuilt after migrating.
+
+    Part of the migrations' contract: never change what it writes.  The table
+    ``pending_rebuilds`` holds one row per rebuild still to do.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS pending_rebuilds (name TEXT PRIMARY KEY)")
+    db.execute("INSERT OR IGNORE INTO pending_rebuilds (name) VALUES (?)", [name])
 
 
 @migrations()
@@ -197,7 +213,8 @@ def m001_core(db):
 
 @migrations()
 def m002_resident_search(db):
-    """The resident search index (see ``models.residents.search``) and the sort indexes of the residents page."""
+    """The resident search index (filled by ``models.residents.search``, marked for rebuilding) and
+    the sort indexes of the residents page."""
     db.executescript("""
     CREATE TABLE resident_search (
         token TEXT NOT NULL,           -- c:张 / b:张三 / p:zs / i:<reversed ID tail> / t:<reversed phone>
@@ -211,6 +228,4 @@ def m002_resident_search(db):
     CREATE INDEX residents_status ON residents (status, id);
     CREATE INDEX households_room ON households (room);
     """)
-    from models.residents.search import rebuild_index
-
-    rebuild_index(db.conn)
+    mark_rebuild(db, "resident_search")

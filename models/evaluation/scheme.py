@@ -2,10 +2,10 @@
 
 The scheme in force lives in ``settings`` under ``evaluation_scheme`` (JSON, see
 :meth:`Scheme.to_dict`).  A ledger without that setting uses :func:`default_scheme`,
-SPEC §5's default.  The *formulas* are code (``models/evaluation.py``), keyed by
+SPEC §5's default.  The *formulas* are code (``models.evaluation.scoring``), keyed by
 indicator ``key``; a scheme decides names, weights, targets, the points of the
-督办 cards and the grade thresholds.  A published month (定稿) keeps a copy of
-the scheme it was scored with.
+督办 cards (this is the one place they are kept) and the grade thresholds.  A published
+month (定稿) keeps a copy of the scheme it was scored with.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from models.core.errors import ValidationError
+from models.core.issuer import check_report_issuer, set_report_issuer
+from models.core.ops import operation
 
 SETTING_KEY = "evaluation_scheme"
-#: the matters area reads the card points here too (models/matters.py ``card_points``)
-CARD_POINTS_KEY = "card_points"
 
-#: indicator keys in SPEC §5 order; the formulas in models/evaluation.py use these
+#: indicator keys in SPEC §5 order; the formulas in models.evaluation.scoring use these
 INDICATOR_KEYS = ("on_time", "satisfaction", "visit_coverage", "discovery", "volunteer", "completeness")
 #: indicators whose score is min(1, value ÷ target); the others are plain rates
 TARGETED_KEYS = ("discovery", "volunteer")
@@ -234,23 +234,14 @@ def validate_scheme(data: dict) -> Scheme:
 def current_scheme(ledger) -> Scheme:
     """The scheme in force now (settings ``evaluation_scheme``, else the default).
 
-    The 督办 card points come from the setting ``card_points`` when it is set.
+    (Ledgers before schema_evaluation m003 also kept the card points in a setting
+    ``card_points``; that migration folded them into the scheme.)
     """
     data = ledger.get_setting(SETTING_KEY)
-    scheme = validate_scheme(data) if data else default_scheme()
-    cards = ledger.get_setting(CARD_POINTS_KEY)
-    if cards:
-        # the card points are the setting ``card_points`` (shared with the matters area,
-        # kept equal by save_scheme): whoever changed it last, that is the value in force
-        merged = scheme.to_dict()
-        merged["card_points"] = {**merged["card_points"], **dict(cards)}
-        try:
-            scheme = validate_scheme(merged)
-        except ValidationError:
-            pass  # a nonsensical card setting written elsewhere: keep the scheme's own points
-    return scheme
+    return validate_scheme(data) if data else default_scheme()
 
 
+@operation("evaluation.scheme", "evaluation", "settings")
 def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Scheme:
     """Validate and store a new scheme (audited through ``set_setting``).
 
@@ -259,25 +250,20 @@ def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Sc
 
     Args:
         issuer: also store the issuing body printed on reports (通报落款单位,
-            :func:`models.reporting.data.set_report_issuer`) in the same transaction;
+            :func:`models.core.issuer.set_report_issuer`) in the same transaction;
             None leaves it as it is.
 
     Raises:
+        PermissionDenied: the operator may not (``evaluation.scheme``; with an issuer,
+            ``reports.issuer`` too).
         ValidationError: the scheme (or the issuer) makes no sense (message in Chinese);
             nothing is stored then.
-        WorkflowError: the operator is not a 管理员 or 工作人员.
     """
-    from models.evaluation.compute import require_office
-    from models.reporting.data import check_report_issuer, set_report_issuer
-
-    require_office(ledger, "修改评比方案")
     scheme = data if isinstance(data, Scheme) else validate_scheme(data)
     scheme = validate_scheme(scheme.to_dict())
     if issuer is not None:
         check_report_issuer(issuer)
-    with ledger.write():
-        ledger.set_setting(SETTING_KEY, scheme.to_dict())
-        ledger.set_setting(CARD_POINTS_KEY, dict(scheme.card_points))
-        if issuer is not None:
-            set_report_issuer(ledger, issuer)
+    ledger.set_setting(SETTING_KEY, scheme.to_dict())
+    if issuer is not None:
+        set_report_issuer(ledger, issuer)
     return scheme

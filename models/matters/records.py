@@ -23,8 +23,9 @@ Settings used:
     ``matter_deadline_days``: an integer (all categories) or a dict
         ``{category: days}`` with an optional ``"默认"`` entry (default 30); only
         big matters use it.
-    ``card_points``: ``{"黄牌": -1, "红牌": -2}`` — read by the evaluation, which
-        turns 督办 events into adjustments; this module writes no score rows.
+
+A 黄牌/红牌 督办 costs the grid points: the evaluation scheme keeps them
+(``models.evaluation.scheme``, ``Scheme.card_points``); this module writes no score rows.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ CARDS = ("普通", "黄牌", "红牌")
 ACTIONS = ("分派", "上报", "办结", "回访", "延期", "督办", "作废")
 
 DEFAULT_DEADLINE_DAYS = 30
-DEFAULT_CARD_POINTS = {"黄牌": -1, "红牌": -2}
 
 #: (state, action) -> new state.  Actions not listed for a state are refused.
 #: 分派 may also re-assign an assigned or escalated matter (the state stays);
@@ -120,12 +120,6 @@ def deadline_days(ledger: Ledger, category: str) -> int:
         return max(0, int(value))
     except (TypeError, ValueError):
         return DEFAULT_DEADLINE_DAYS
-
-
-def card_points(ledger: Ledger) -> dict[str, float]:
-    """Points a 黄牌/红牌 costs the grid (setting ``card_points``)."""
-    value = ledger.get_setting("card_points")
-    return dict(value) if value else dict(DEFAULT_CARD_POINTS)
 
 
 def compute_deadline(ledger: Ledger, level: str, category: str,
@@ -967,6 +961,6 @@ __all__ = [
     "ACTIONS", "TRANSITIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
     "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "matter_edits",
     "FIELD_LABELS", "derive_state", "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
-    "is_overdue", "home_summary", "categories", "deadline_days", "card_points", "search_tokens",
+    "is_overdue", "home_summary", "categories", "deadline_days", "search_tokens",
     "match_expression", "rebuild_search_index", "fts5_available", "has_search_index", "as_datetime", "end_of_day",
 ]

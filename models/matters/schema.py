@@ -6,11 +6,24 @@ same transaction as every event (models/matters.py), so lists and filters need
 no event scan.  The evaluation (SPEC §5) reads event times, never the cache.
 """
 
+import sqlite3
+
 from sqlite_utils.migrations import Migrations
 
-from models.core.schema import STAMPS
+from models.core.schema import STAMPS, mark_rebuild
 
 migrations = Migrations("gridledger.matters")
+
+
+def _create_fts(db, table: str) -> None:
+    """Create the contentless FTS5 table ``table`` and mark it for filling; without FTS5 in
+    this SQLite (a few builds) nothing is created and searches use LIKE alone
+    (``models.matters.records.has_search_index``).  Frozen: m003 and m004 depend on it."""
+    try:
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(body, content='')")
+    except sqlite3.OperationalError:   # "no such module: fts5"
+        return
+    mark_rebuild(db, table)
 
 
 @migrations()
@@ -134,7 +147,8 @@ def m003_matter_list_indexes(db):
       character pairs of each matter's searchable text (see
       ``models.matters.records.search_tokens``): it tells how many matters a search can
       match and lists them, for one- and two-character queries too (FTS5's trigram
-      tokenizer cannot, and its LIKE is broken on SQLite 3.40, STYLE.md).
+      tokenizer cannot, and its LIKE is broken on SQLite 3.40, STYLE.md); it is filled
+      after migrating (marked for rebuilding).
     """
     db.executescript("""
     CREATE INDEX IF NOT EXISTS matters_state_registered ON matters (state, registered_at);
@@ -146,12 +160,7 @@ def m003_matter_list_indexes(db):
     DROP INDEX IF EXISTS matters_closed;
     CREATE INDEX IF NOT EXISTS matters_closed_deadline ON matters (closed_at, deadline);
     """)
-    from models.matters.records import fts5_available, rebuild_search_index
-
-    if fts5_available():   # without FTS5 searches fall back to LIKE (see models.matters.records)
-        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS matter_fts USING fts5(body, content='')")
-
-    rebuild_search_index(db.conn)
+    _create_fts(db, "matter_fts")
     if db["sqlite_stat1"].exists():
         # An analysed ledger (the demo, a big import) gets statistics for the new
         # indexes too, or the planner may prefer a worse one.
@@ -168,13 +177,7 @@ def m004_visit_list_indexes(db):
     CREATE INDEX IF NOT EXISTS visits_staff_date ON visits (staff_id, visited_on);
     CREATE INDEX IF NOT EXISTS visits_way_date ON visits (way, visited_on);
     """)
-    from models.matters.records import fts5_available
-    from models.visits.records import rebuild_search_index
-
-    if fts5_available():
-        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS visit_fts USING fts5(body, content='')")
-
-    rebuild_search_index(db.conn)
+    _create_fts(db, "visit_fts")
     if db["sqlite_stat1"].exists():
         db.execute("PRAGMA analysis_limit = 1000")
         db.execute("ANALYZE visits")

@@ -19,10 +19,14 @@ import calendar
 import datetime as _dt
 from dataclasses import dataclass, field
 
+from models.core import periods
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
+from models.core.issuer import issuer_name
+from models.core.permissions import require
 from models.core.presence import present_sql
+from models.reporting import evaluation_data
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
 MAX_ROSTER_ROWS = 20000
@@ -30,9 +34,6 @@ MAX_ROSTER_ROWS = 20000
 #: categories that count as disputes (矛盾纠纷) besides every 私事 and any category
 #: whose name contains 纠纷 or 矛盾; the setting ``dispute_categories`` replaces it
 DEFAULT_DISPUTE_CATEGORIES = ("邻里纠纷", "家庭矛盾")
-
-#: roles that may print sensitive tags (重点人员) and full ID numbers (as ui.context.AppContext)
-AUTHORISED_ROLES = ("管理员", "工作人员")
 
 
 # -- common -------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ class ReportHeader:
     """The lines every printout starts with.
 
     Attributes:
-        issuer: the issuing body (``幸福社区居民委员会`` or the setting ``report_issuer``).
+        issuer: the issuing body (:func:`models.core.issuer.issuer_name`).
         community: the ledger's own community name.
         period_label: ``2026年10月`` / ``2026年10月1日至2026年10月31日`` / ``截至2026年10月31日``.
         scope: what part of the ledger is printed (``第一网格`` / ``全部网格``).
@@ -56,62 +57,6 @@ class ReportHeader:
     scope: str
     printed_at: str
     operator: str
-
-
-#: the setting holding the issuing body (通报落款单位) printed on reports
-REPORT_ISSUER_KEY = "report_issuer"
-#: the longest issuing body accepted (characters)
-ISSUER_MAX_CHARS = 40
-
-
-def default_issuer(ledger: Ledger) -> str:
-    """``<社区>居民委员会`` (what reports print while ``report_issuer`` is not set)."""
-    community = (ledger.community_name or "").strip()
-    return f"{community}居民委员会" if community else "社区居民委员会"
-
-
-def issuer_name(ledger: Ledger) -> str:
-    """The issuing body printed on reports: the setting ``report_issuer``, else ``<社区>居民委员会``."""
-    custom = (ledger.get_setting(REPORT_ISSUER_KEY, "") or "").strip()
-    return custom or default_issuer(ledger)
-
-
-def check_report_issuer(text: str | None) -> str:
-    """The issuing body as it will be stored (trimmed).
-
-    Raises:
-        ValidationError: blank, longer than :data:`ISSUER_MAX_CHARS` characters, or on several lines.
-    """
-    value = (text or "").strip()
-    if not value:
-        raise ValidationError("通报落款单位不能为空。", field="report_issuer")
-    if len(value) > ISSUER_MAX_CHARS:
-        raise ValidationError(f"通报落款单位最多 {ISSUER_MAX_CHARS} 个字（现有 {len(value)} 个）。",
-                              field="report_issuer")
-    if any(ch in value for ch in "\r\n\t"):
-        raise ValidationError("通报落款单位只能写一行。", field="report_issuer")
-    return value
-
-
-def set_report_issuer(ledger: Ledger, text: str) -> str:
-    """Store the issuing body (通报落款单位) printed on reports; audited via ``set_setting``.
-
-    Nothing is written when ``text`` is what reports already print.
-
-    Returns:
-        the stored (trimmed) name.
-
-    Raises:
-        ValidationError: see :func:`check_report_issuer`.
-        WorkflowError: the operator is not a 管理员 or 工作人员.
-    """
-    from models.evaluation.compute import require_office
-
-    require_office(ledger, "修改通报落款单位")
-    value = check_report_issuer(text)
-    if value != issuer_name(ledger):
-        ledger.set_setting(REPORT_ISSUER_KEY, value)
-    return value
 
 
 def _header(ledger: Ledger, period_label: str, scope: str) -> ReportHeader:
@@ -136,31 +81,11 @@ def period_label(date_from: str, date_to: str) -> str:
     return f"{_cn_date(date_from)}至{_cn_date(date_to)}"
 
 
-def month_bounds(month: str) -> tuple[str, str]:
-    """``2026-10`` → (``2026-10-01``, ``2026-10-31``); a clear message for anything else."""
-    try:
-        year, mon = (int(p) for p in str(month).strip().split("-"))
-        last = calendar.monthrange(year, mon)[1]
-    except (ValueError, TypeError):
-        raise ValidationError(f"月份“{month}”格式不对，应为 YYYY-MM，例如 2026-10。", field="month") from None
-    return f"{year:04d}-{mon:02d}-01", f"{year:04d}-{mon:02d}-{last:02d}"
-
-
 def check_period(date_from: str, date_to: str) -> tuple[str, str]:
-    """Validate an inclusive ``YYYY-MM-DD`` period."""
+    """An inclusive ``YYYY-MM-DD`` period; both ends are required (:func:`models.core.periods.period`)."""
     for value, what in ((date_from, "开始日期"), (date_to, "结束日期")):
-        try:
-            _dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise ValidationError(f"{what}“{value}”格式不对，应为 YYYY-MM-DD。", field="date") from None
-    if date_from > date_to:
-        raise ValidationError("开始日期不能晚于结束日期。", field="date")
-    return date_from, date_to
-
-
-def may_see_sensitive(ledger: Ledger) -> bool:
-    """Whether the operator may print 重点人员 tags and full ID numbers."""
-    return ledger.operator.role in AUTHORISED_ROLES
+        periods.check_date(value, what)
+    return periods.period(date_from, date_to)
 
 
 def _scope(ledger: Ledger, grid_id: int | None, building_id: int | None = None) -> str:
@@ -319,9 +244,11 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
 
 
 def _check_authorised(ledger: Ledger, full_ids: bool, include_sensitive: bool) -> None:
-    if (full_ids or include_sensitive) and not may_see_sensitive(ledger):
-        what = "完整身份证号" if full_ids else "重点人员标签"
-        raise ValidationError(f"当前账号（{ledger.operator.role}）无权打印{what}。")
+    """Full ID numbers and 重点人员 tags only for the roles the permission table allows."""
+    if full_ids:
+        require(ledger, "personal.full_ids")
+    if include_sensitive:
+        require(ledger, "personal.see_sensitive")
 
 
 # -- special-group roster (特殊人群花名册) ------------------------------------------------------
@@ -765,7 +692,7 @@ class MonthLedgers:
 def month_ledgers(ledger: Ledger, month: str, *, grid_id: int | None = None) -> MonthLedgers:
     """What ``report ledger --month`` prints: the month's matters ledger (with the dispute
     summary), patrol log and volunteer service ledger."""
-    lo, hi = month_bounds(month)
+    lo, hi = periods.month_days(month)
     return MonthLedgers(month=f"{lo[:7]}", matters=matters_ledger(ledger, lo, hi, grid_id=grid_id),
                         patrol=patrol_log(ledger, lo, hi, grid_id=grid_id),
                         service=service_ledger(ledger, lo, hi, grid_id=grid_id))
@@ -830,13 +757,8 @@ class ReportRequest:
     include_sensitive: bool = False
 
 
-def _with_issuer(ledger: Ledger, data):
-    data.issuing_body = issuer_name(ledger)
-    return data
-
-
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
-    """The data of one report (a models.evaluation.compute or report_data dataclass).
+    """The data of one report (a dataclass of :mod:`models.reporting.evaluation_data` or of this module).
 
     Args:
         progress: optional ``progress(done, total)`` (the annual assessment reports per month).
@@ -844,8 +766,6 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
     Raises:
         ValidationError: a missing or malformed period, grid or volunteer, in Chinese.
     """
-    from models.evaluation import compute as evaluation
-
     kind = report_kind(request.kind)
     if kind.period == "month" and not request.month:
         raise ValidationError(f"{kind.title}需要选择月份（YYYY-MM）。", field="month")
@@ -858,14 +778,14 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
     if kind.volunteer and request.volunteer_id is None:
         raise ValidationError("请先选择一名志愿者。", field="volunteer")
     if kind.period == "month":
-        month_bounds(request.month)  # a clear message for a malformed month
+        periods.check_month(request.month)  # a clear message for a malformed month
     key = kind.key
     if key == "monthly":
-        return _with_issuer(ledger, evaluation.monthly_bulletin_data(ledger, request.month))
+        return evaluation_data.monthly_bulletin_data(ledger, request.month)
     if key == "scorecards":
-        return evaluation.scorecard_data(ledger, request.month)
+        return evaluation_data.scorecard_data(ledger, request.month)
     if key == "annual":
-        return _with_issuer(ledger, evaluation.annual_data(ledger, request.year, progress=progress))
+        return evaluation_data.annual_data(ledger, request.year, progress=progress)
     if key == "ledger":
         return month_ledgers(ledger, request.month, grid_id=request.grid_id)
     if key == "matters":

@@ -9,7 +9,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from models.evaluation import compute as ev
+from models.evaluation import adjustments, publishing
 from models.grids import hierarchy as grids
 from models.matters import records as matters
 from models.residents import records as residents
@@ -44,7 +44,7 @@ def db(ledger_path, clock):
         matters.register_matter(led, {"registered_at": "2026-10-12 09:00:00", "source": "来电",
                                       "category": "环境卫生", "level": "小事", "description": "垃圾堆放",
                                       "grid_id": a, "assignee_name": "王网格员"})
-        ev.add_adjustment(led, "2026-10", -1, "台账迟交", grid_id=a)
+        adjustments.add_adjustment(led, "2026-10", -1, "台账迟交", grid_id=a)
     finally:
         led.close()
     return ledger_path
@@ -95,9 +95,9 @@ def test_export_ranking_usage_errors(db, tmp_path, month, out, message, cli):
 def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_path, clock, cli):
     led = open_db(db, operator=Operator("测试员"), clock=clock)
     try:
-        ev.publish(led, "2026-10")
+        publishing.publish(led, "2026-10")
         a = led.scalar("SELECT id FROM grids WHERE name = '一网格'")
-        ev.add_adjustment(led, "2026-10", 50, "定稿后补录", grid_id=a)
+        adjustments.add_adjustment(led, "2026-10", 50, "定稿后补录", grid_id=a)
     finally:
         led.close()
     out = tmp_path / "排名.csv"

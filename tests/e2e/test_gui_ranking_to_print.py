@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QFileDialog
 
-from models.evaluation import compute as ev
+from models.evaluation.monthly import evaluate
 from models.core.db import Operator
 from models.ledger import open_db
 from tests.reports.report_helpers import build_sample, pdf_text
@@ -44,7 +44,7 @@ def test_from_ranking_table_to_printed_bulletin(qtbot, window, tmp_path, monkeyp
     qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=30000)   # computed on a worker thread
     shown = [(model.index(r, _column(model, "排名")).data(), model.index(r, _column(model, "网格")).data(),
               model.index(r, _column(model, "总分")).data()) for r in range(model.rowCount())]
-    expected = ev.evaluate(window.ctx.ledger, "2026-10")
+    expected = evaluate(window.ctx.ledger, "2026-10")
     assert [name for _rank, name, _total in shown] == [g.name for g in expected.grids]
     assert [float(total) for _r, _n, total in shown] == sorted((g.total for g in expected.grids), reverse=True)
 

@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import pytest
 import sqlite_utils
 
 from models.residents import records as R
@@ -72,3 +73,146 @@ def test_m002_upgrades_a_ledger_with_residents(tmp_path):
     rid = R.add_resident(led, {"name": "赵六", "household_id": 1})
     assert found("zl") == ["赵六"] and rid == 4
     led.close()
+
+
+def _ledger_before(path, migration: str, settings: dict):
+    """A ledger file made by the migrations before ``migration``, with ``settings`` (JSON values)."""
+    import json
+
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, stop_before=[migration])
+    for key, value in settings.items():
+        db.execute("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)",
+                   [key, json.dumps(value, ensure_ascii=False), "2026-05-01 10:00:00", "老文员"])
+    db.conn.commit()
+    db.conn.close()
+
+
+_DEFAULT_CARDS = {"黄牌": -1.0, "红牌": -2.0}
+
+
+@pytest.mark.parametrize("settings, cards, weight", [
+    # the old card setting won over the scheme's own points: the same scheme after the upgrade
+    ({"card_points": {"黄牌": -0.5, "红牌": -3}}, {"黄牌": -0.5, "红牌": -3.0}, 30.0),
+    ({"card_points": {"红牌": -4}}, {"黄牌": -1.0, "红牌": -4.0}, 30.0),
+    ({"card_points": {"黄牌": -1.5, "红牌": -2}, "evaluation_scheme": "custom"}, {"黄牌": -1.5, "红牌": -2.0}, 35.0),
+    # a nonsensical card setting was ignored, and is dropped
+    ({"card_points": {"黄牌": 2, "红牌": -2}, "evaluation_scheme": "custom"}, {"黄牌": -0.25, "红牌": -0.75}, 35.0),
+    ({"card_points": {"黄牌": "一分"}}, _DEFAULT_CARDS, 30.0),
+    ({"card_points": {"黄牌": -1, "红牌": -2}}, _DEFAULT_CARDS, 30.0),
+    ({}, _DEFAULT_CARDS, 30.0),
+])
+def test_m003_keeps_the_card_points_once_in_the_scheme(tmp_path, settings, cards, weight):
+    from models.evaluation.scheme import current_scheme, default_scheme
+
+    custom = default_scheme().to_dict()
+    custom["indicators"][0]["weight"], custom["indicators"][1]["weight"] = 35.0, 20.0
+    custom["card_points"] = {"黄牌": -0.25, "红牌": -0.75}
+    settings = {k: (custom if v == "custom" else v) for k, v in settings.items()}
+    path = tmp_path / "old.db"
+    _ledger_before(path, "m003_card_points_in_the_scheme", settings)
+    led = open_db(path, operator=Operator("测试员"))
+    try:
+        scheme = current_scheme(led)
+        assert scheme.card_points == cards and scheme.indicator("on_time").weight == weight
+        assert led.get_setting("card_points") is None
+        stored = led.query("SELECT updated_by FROM settings WHERE key = 'evaluation_scheme'")
+        changed = settings.get("evaluation_scheme", {}).get("card_points") != cards and cards != _DEFAULT_CARDS
+        assert [r["updated_by"] for r in stored] == (["老文员"] if "evaluation_scheme" in settings or changed else [])
+    finally:
+        led.close()
+
+
+# -- self-contained migrations: a search index is marked for rebuilding, never filled by live code --------
+
+def _matter_rows(db):
+    now = "2026-10-01 09:00:00"
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)",
+               [now, now])
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', ?, ?)",
+               [now, now])
+    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
+               " deadline, created_at, updated_at) VALUES ('2026-10-0001', ?, '来电', '其他', '小事', '楼道漏水',"
+               " 1, '2026-10-01 23:59:59', ?, ?)", [now, now, now])
+
+
+def test_an_index_migration_marks_its_index_and_the_ledger_rebuilds_it(tmp_path):
+    from models.core import schema as schema_core
+    from models.ledger import rebuild_pending
+    from models.matters import records as M
+    from models.matters import schema as schema_matters
+
+    db = sqlite_utils.Database(sqlite3.connect(tmp_path / "old.db"))
+    migrate(db, stop_before=["m003_matter_list_indexes"])
+    _matter_rows(db)
+    schema_core.migrations.apply(db)
+    schema_matters.migrations.apply(db)      # the migrations alone, without the rebuild step
+    assert [r[0] for r in db.execute("SELECT name FROM pending_rebuilds ORDER BY rowid")] == [
+        "matter_fts", "visit_fts"]
+    assert db.execute("SELECT COUNT(*) FROM matter_fts").fetchone()[0] == 0   # marked, not filled
+    assert rebuild_pending(db) == ["matter_fts", "visit_fts"]
+    assert db.execute("SELECT COUNT(*) FROM pending_rebuilds").fetchone()[0] == 0
+    assert M.count(Ledger(db, None), M.MatterFilter(text="漏水")) == 1
+    assert rebuild_pending(db) == []
+
+
+def test_an_interrupted_rebuild_is_done_again_at_the_next_opening(tmp_path, monkeypatch):
+    from models import ledger as ledger_module
+    from models.matters import records as M
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, stop_before=["m003_matter_list_indexes"])
+    _matter_rows(db)
+    db.conn.commit()
+    db.conn.close()
+
+    def broken(conn):
+        raise OSError("磁盘出错")
+
+    monkeypatch.setitem(ledger_module.REBUILDS, "matter_fts", broken)
+    with pytest.raises(OSError):
+        open_db(path)
+    monkeypatch.undo()
+    led = open_db(path)
+    try:
+        assert led.scalar("SELECT COUNT(*) FROM pending_rebuilds") == 0
+        assert M.count(led, M.MatterFilter(text="漏水")) == 1
+        applied = {r["name"] for r in led.query("SELECT name FROM _sqlite_migrations")}
+        assert {"m003_matter_list_indexes", "m004_visit_list_indexes"} <= applied
+    finally:
+        led.close()
+
+
+def test_a_new_ledger_has_nothing_left_to_rebuild(tmp_path):
+    led = open_db(tmp_path / "new.db")
+    try:
+        assert led.scalar("SELECT COUNT(*) FROM pending_rebuilds") == 0
+    finally:
+        led.close()
+
+
+def _schema_modules():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    return sorted(root.glob("models/*/schema.py"))
+
+
+@pytest.mark.parametrize("path", _schema_modules(), ids=lambda p: p.parent.name)
+def test_migrations_import_no_code_that_may_change(path):
+    """A migration module imports the standard library, sqlite-utils and models.core.schema only,
+    at the top or inside a migration."""
+    import ast
+    import sys
+
+    allowed = {"models.core.schema", "sqlite_utils", "sqlite_utils.migrations", "__future__"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.lineno))
+    wrong = [f"{path.name}:{line} imports {name}" for name, line in found
+             if name not in allowed and name.split(".")[0] not in sys.stdlib_module_names]
+    assert wrong == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from models.evaluation import compute as ev
+from models.core.periods import month_text
+from models.evaluation import annual as ev_annual
+from models.evaluation import figures as ev
+from models.reporting import evaluation_data as rev
 from models.reporting import data as rd
 from models.evaluation.scheme import default_scheme
 
@@ -28,7 +31,7 @@ def figures(i: int, total: float, *, rank: int, previous_rank: int | None = None
                       previous_rank=previous_rank, rank_change=change)
 
 
-def bulletin(n: int = 40, month: str = "2026-10", published: int | None = 1) -> ev.BulletinData:
+def bulletin(n: int = 40, month: str = "2026-10", published: int | None = 1) -> rev.BulletinData:
     """``n`` grids; grid i has total 99 − 0.7·i (so rank i+1) — except two ties at the end."""
     rows = []
     for i in range(n):
@@ -43,9 +46,9 @@ def bulletin(n: int = 40, month: str = "2026-10", published: int | None = 1) -> 
                          source="督办", at=f"{month}-25 09:00:00", matter_number="2026-10-0042")
     rows[1].adjustments = 2.0
     rows[-1].adjustments = -1.0
-    return ev.BulletinData(
-        community_name="幸福社区", title=f"幸福社区{ev.month_text(month)}网格月度评比通报",
-        issuing_body="幸福社区居民委员会", month=month, month_text=ev.month_text(month),
+    return rev.BulletinData(
+        community_name="幸福社区", title=f"幸福社区{month_text(month)}网格月度评比通报",
+        issuing_body="幸福社区居民委员会", month=month, month_text=month_text(month),
         as_of=f"{month}-31 23:59:59", published_version=published,
         summary=[("参评网格", f"{n} 个"), ("平均分", "85.00"), ("最高分", f"99.00（{grid_name(1)}）"),
                  ("最低分", f"{rows[-1].total:.2f}（{grid_name(n)}）")],
@@ -54,7 +57,7 @@ def bulletin(n: int = 40, month: str = "2026-10", published: int | None = 1) -> 
         scheme=scheme, scheme_lines=scheme.describe(), issued_on="2026年11月3日")
 
 
-def annual(n: int = 30, year: int = 2026) -> ev.AnnualData:
+def annual(n: int = 30, year: int = 2026) -> rev.AnnualData:
     scheme = default_scheme()
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
     rows = []
@@ -63,11 +66,11 @@ def annual(n: int = 30, year: int = 2026) -> ev.AnnualData:
         monthly = {m: total for m in months}
         if i == 0:
             monthly[months[0]] = None  # grid established in February
-        rows.append(ev.AnnualRow(grid_id=i + 1, name=grid_name(i + 1), community_name="幸福社区",
+        rows.append(ev_annual.AnnualRow(grid_id=i + 1, name=grid_name(i + 1), community_name="幸福社区",
                                  monthly=monthly, months_counted=11 if i == 0 else 12, mean=total,
                                  adjustments=0.0, total=total, grade=scheme.grade(total), rank=i + 1))
     grades = [g for g, _ in scheme.grades] + ["不合格"]
-    return ev.AnnualData(community_name="幸福社区", year=year, title=f"幸福社区{year}年度网格考评结果",
+    return rev.AnnualData(community_name="幸福社区", year=year, title=f"幸福社区{year}年度网格考评结果",
                          issuing_body="幸福社区居民委员会", months=months, rows=rows, adjustments=[],
                          grade_counts=[(g, sum(1 for r in rows if r.grade == g)) for g in grades],
                          scheme=scheme, scheme_lines=scheme.describe(), issued_on="2027年1月5日")

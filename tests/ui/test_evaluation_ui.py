@@ -9,10 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QMessageBox
 
-from models.evaluation import compute as ev
+from models.core.issuer import issuer_name
+from models.evaluation import adjustments, publications, publishing
 from models.grids import hierarchy as grids
 from models.matters import records as matters
-from models.reporting import data as report_data
+from models.reporting.evaluation_data import monthly_bulletin_data
 from models.residents import records as residents
 from models.visits import records as visits
 from models.core.errors import ValidationError
@@ -140,7 +141,7 @@ def test_add_adjustment_requires_a_reason(page, qtbot, monkeypatch, typer, qtmod
 
 
 def test_remove_adjustment_after_confirmation(page, qtbot, boxes):
-    ev.add_adjustment(page.ctx.ledger, MONTH, 2, "表扬", grid_id=page.evaluation.grids[1].grid_id)
+    adjustments.add_adjustment(page.ctx.ledger, MONTH, 2, "表扬", grid_id=page.evaluation.grids[1].grid_id)
     page.refresh()
     assert cell(page, 1, "总分") == "42.00"
     page.adjustments_view.setCurrentIndex(page.adjustments_model.index(0, 0))
@@ -153,7 +154,7 @@ def test_publish_then_differences_then_republish_with_reason(page, qtbot, boxes,
     qtbot.mouseClick(page.publish_button, Qt.LeftButton)
     assert "已定稿 v1" in page.status.text() and page.publish_button.text() == "重新定稿"
 
-    ev.add_adjustment(page.ctx.ledger, MONTH, 50, "特别贡献", grid_id=page.evaluation.grids[1].grid_id)
+    adjustments.add_adjustment(page.ctx.ledger, MONTH, 50, "特别贡献", grid_id=page.evaluation.grids[1].grid_id)
     page.refresh()
     assert "处变化" in page.status.text()
     diffs = [page.diff_model.row_dict(r) for r in range(page.diff_model.rowCount())]
@@ -197,12 +198,10 @@ def test_scheme_dialog_refuses_nonsense(page, qtbot, monkeypatch, typer):
     assert cell(page, 1, "总分") == "39.00"
 
 
-def test_worker_computes_on_a_ledger_file(qtbot, ledger_path):
-    led = open_db(ledger_path, operator=Operator("测试员"))
+def test_worker_computes_on_a_ledger_file(qtbot, ledger_path, clock):
+    clock.set(2026, 11, 20, 12, 0, 0)
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
     try:
-        build_at = led.now()  # real clock: the data are in October 2026
-        if build_at < dt.datetime(2026, 11, 1):
-            pytest.skip("needs the real date after October 2026")
         build(led)
         page = EvaluationPage(AppContext(led))
         qtbot.addWidget(page)
@@ -213,15 +212,20 @@ def test_worker_computes_on_a_ledger_file(qtbot, ledger_path):
         led.close()
 
 
-def test_supervisor_reads_but_cannot_score(qtbot, ledger, clock):
+@pytest.mark.parametrize("role, allowed", [("督导员", False), ("网格员", False), ("工作人员", True)])
+def test_the_buttons_follow_the_permission_table(qtbot, ledger, clock, role, allowed):
     clock.set(2026, 11, 20, 12, 0, 0)
     build(ledger)
-    ledger.operator.role = "督导员"
+    ledger.operator.role = role
     widget = EvaluationPage(AppContext(ledger))
     qtbot.addWidget(widget)
-    assert widget.model.rowCount() == 2
-    assert not widget.publish_button.isEnabled() and not widget.add_button.isEnabled()
-    assert not widget.scheme_button.isEnabled()
+    assert widget.model.rowCount() == 2   # everyone reads
+    buttons = {"add_button": "加减分", "remove_button": "加减分", "publish_button": "定稿",
+               "scheme_button": "修改评比方案"}
+    for name, what in buttons.items():
+        button = getattr(widget, name)
+        assert button.isEnabled() == allowed, name
+        assert button.toolTip() == ("" if allowed else f"只有管理员或工作人员可以{what}（当前角色：{role}）。")
 
 
 def test_picking_another_month_recomputes(page, qtbot):
@@ -249,17 +253,15 @@ def test_annual_adjustment_from_the_page(page, qtbot, monkeypatch, typer):
     assert cell(page, 0, "总分") == "80.00"  # not this month's
     row = page.adjustments_model.row_dict(0)
     assert (row["计入"], row["网格/社区"], row["分值"]) == ("2026年度", "二网格", "+3")
-    assert [a.points for a in ev.adjustments(page.ctx.ledger, "2026")] == [3.0]
+    assert [a.points for a in adjustments.adjustments(page.ctx.ledger, "2026")] == [3.0]
 
 
 # -- 定稿 on the worker thread ------------------------------------------------------------------
 
-def _file_page(qtbot, ledger_path):
-    """The page on a ledger file (real clock: October 2026 must be over), computed."""
-    led = open_db(ledger_path, operator=Operator("测试员"))
-    if led.now() < dt.datetime(2026, 11, 1):
-        led.close()
-        pytest.skip("needs the real date after October 2026")
+def _file_page(qtbot, ledger_path, clock):
+    """The page on a ledger file on 20 November 2026, computed."""
+    clock.set(2026, 11, 20, 12, 0, 0)
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
     build(led)
     page = EvaluationPage(AppContext(led))
     with qtbot.waitSignal(page.computed, timeout=10000):
@@ -269,59 +271,61 @@ def _file_page(qtbot, ledger_path):
     return led, page
 
 
-def test_publish_runs_on_the_worker_after_the_confirmation(qtbot, ledger_path, boxes, monkeypatch):
-    led, page = _file_page(qtbot, ledger_path)
+def test_publish_runs_on_the_worker_after_the_confirmation(qtbot, ledger_path, clock, boxes, monkeypatch):
+    led, page = _file_page(qtbot, ledger_path, clock)
     try:
         steps = []
-        real_publish = ev.publish
+        real_op = publishing.publish.op
         monkeypatch.setattr(QMessageBox, "question",
                             lambda parent, title, text, *a, **k: steps.append(("问", text)) or QMessageBox.Yes)
         monkeypatch.setattr(QMessageBox, "information",
                             lambda parent, title, text, *a, **k: steps.append(("告知", text)))
 
         def publish(ledger, month, reason=""):
-            steps.append(("定稿", threading.current_thread() is threading.main_thread(), ledger is led))
-            return real_publish(ledger, month, reason)
+            steps.append(("定稿", threading.current_thread() is threading.main_thread(), ledger is led,
+                          ledger.now()))
+            return real_op(ledger, month, reason)
 
-        monkeypatch.setattr(ev, "publish", publish)
+        monkeypatch.setattr(publishing.publish, "op", publish)
         with qtbot.waitSignal(page.computed, timeout=10000):  # the refresh after 定稿
             qtbot.mouseClick(page.publish_button, Qt.LeftButton)
             # the GUI thread is free meanwhile: the button waits, the status says what is going on
             assert not page.publish_button.isEnabled() and "正在定稿2026年10月" in page.status.text()
         assert steps[0][0] == "问" and "定稿" in steps[0][1]
-        # the month was recomputed on a worker thread with its own connection to the file
-        assert steps[1] == ("定稿", False, False)
+        # the month was recomputed on a worker thread with its own connection to the file, same clock
+        assert steps[1] == ("定稿", False, False, dt.datetime(2026, 11, 20, 12, 0, 0))
         assert steps[2] == ("告知", "2026年10月已定稿（第 1 版）。")
         assert "已定稿 v1" in page.status.text() and page.publish_button.text() == "重新定稿"
         assert page.publish_button.isEnabled()
-        assert ev.latest_publication(led, MONTH).version == 1
+        assert publications.latest_publication(led, MONTH).version == 1
 
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("更正走访记录", True))
         with qtbot.waitSignal(page.computed, timeout=10000):
             qtbot.mouseClick(page.publish_button, Qt.LeftButton)
         assert steps[-1] == ("告知", "2026年10月已定稿（第 2 版）。")
-        assert ev.latest_publication(led, MONTH).reason == "更正走访记录"
+        assert publications.latest_publication(led, MONTH).reason == "更正走访记录"
         assert "已定稿 v2" in page.status.text()
     finally:
         led.close()
 
 
-def test_publish_failing_on_the_worker_says_why_and_restores_the_page(qtbot, ledger_path, boxes, monkeypatch):
-    led, page = _file_page(qtbot, ledger_path)
+def test_publish_failing_on_the_worker_says_why_and_restores_the_page(qtbot, ledger_path, clock, boxes,
+                                                                     monkeypatch):
+    led, page = _file_page(qtbot, ledger_path, clock)
     try:
         status = page.status.text()
 
         def publish(ledger, month, reason=""):
             raise ValidationError("测试：台账正在维护，不能定稿。")
 
-        monkeypatch.setattr(ev, "publish", publish)
+        monkeypatch.setattr(publishing.publish, "op", publish)
         qtbot.mouseClick(page.publish_button, Qt.LeftButton)
         job = page._publish_job
         qtbot.waitUntil(lambda: not job.is_running(), timeout=10000)
         assert boxes["warning"] == ["测试：台账正在维护，不能定稿。"]
         assert boxes["information"] == []
         assert page.status.text() == status and page.publish_button.isEnabled()
-        assert ev.latest_publication(led, MONTH) is None
+        assert publications.latest_publication(led, MONTH) is None
     finally:
         led.close()
 
@@ -329,7 +333,7 @@ def test_publish_failing_on_the_worker_says_why_and_restores_the_page(qtbot, led
 def test_cancelling_the_confirmation_publishes_nothing(page, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.No)
     qtbot.mouseClick(page.publish_button, Qt.LeftButton)
-    assert ev.latest_publication(page.ctx.ledger, MONTH) is None and "未定稿" in page.status.text()
+    assert publications.latest_publication(page.ctx.ledger, MONTH) is None and "未定稿" in page.status.text()
 
 
 # -- community-level 加减分 -----------------------------------------------------------------------
@@ -415,8 +419,8 @@ def test_scheme_dialog_sets_the_report_issuer(page, qtbot, monkeypatch, typer):
     assert seen["initial"] == "幸福社区居民委员会"
     assert seen["blank"] == ("通报落款单位不能为空。", 0)
     assert seen["long"] == ("通报落款单位最多 40 个字（现有 41 个）。", 0)
-    assert report_data.issuer_name(ledger) == "幸福街道幸福社区居民委员会"
-    assert ev.monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福街道幸福社区居民委员会"
+    assert issuer_name(ledger) == "幸福街道幸福社区居民委员会"
+    assert monthly_bulletin_data(ledger, MONTH).issuing_body == "幸福街道幸福社区居民委员会"
 
     def restore(dialog):
         seen["again"] = dialog.issuer.text()
@@ -428,4 +432,4 @@ def test_scheme_dialog_sets_the_report_issuer(page, qtbot, monkeypatch, typer):
     monkeypatch.setattr(dialogs.SchemeDialog, "exec", restore)
     qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
     assert (seen["again"], seen["restored"]) == ("幸福街道幸福社区居民委员会", "幸福社区居民委员会")
-    assert report_data.issuer_name(ledger) == "幸福社区居民委员会"
+    assert issuer_name(ledger) == "幸福社区居民委员会"

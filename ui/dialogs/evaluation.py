@@ -1,4 +1,8 @@
-"""Dialogs of the 月度评比 page: the records behind a figure, a new 加减分, the 评比方案."""
+"""Dialogs of the 月度评比 page: the records behind a figure, a new 加减分, the 评比方案.
+
+The two that write (加减分, 评比方案) save through a :class:`ui.ops.LedgerOp` running the
+models' operation; a refused or malformed input is shown in the dialog, which stays open.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QTableView, QVBoxLayout, QWidget)
 
-from models.evaluation import compute as ev
-from models.reporting import data as report_data
+from models.core import issuer
+from models.core.periods import month_text
 from models.evaluation import scheme as scheme_model
-from models.core.errors import LedgerError
+from models.evaluation.adjustments import add_adjustment
+from models.evaluation.figures import ADJUSTMENTS_KEY, Figures
+from models.evaluation.scoring import COUNT_LABELS
+from models.evaluation.trace import trace
 from ui.models.evaluation_models import RowsModel
+from ui.ops import LedgerOp
 
 ERROR_STYLE = "color: #c0392b;"
 
@@ -19,9 +27,9 @@ ERROR_STYLE = "color: #c0392b;"
 class TraceDialog(QDialog):
     """The records behind one grid's figure (计分依据): counts on top, the rows below."""
 
-    def __init__(self, ledger, month: str, figures: ev.Figures, key: str, parent: QWidget | None = None):
+    def __init__(self, ledger, month: str, figures: Figures, key: str, parent: QWidget | None = None):
         super().__init__(parent)
-        if key == ev.ADJUSTMENTS_KEY:
+        if key == ADJUSTMENTS_KEY:
             title, summary = "加减分", f"本月加减分合计 {figures.adjustments:+.2f} 分" \
                                        f"（手工 {figures.manual_adjustments:+g}，督办发牌 {figures.card_adjustments:+g}）"
         else:
@@ -32,13 +40,13 @@ class TraceDialog(QDialog):
             if ind.value is not None:
                 summary += f"（折合 {ind.value:g}，目标 {ind.target:g}）"
             summary += f"    得分：{ind.points:.2f} / {ind.weight:g}"
-            summary += "\n计算方法：" + ev.COUNT_LABELS[key][2]
-        self.setWindowTitle(f"计分依据 — {figures.name} · {title} · {ev.month_text(month)}")
+            summary += "\n计算方法：" + COUNT_LABELS[key][2]
+        self.setWindowTitle(f"计分依据 — {figures.name} · {title} · {month_text(month)}")
         self.summary = QLabel(summary)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.model = RowsModel()
-        rows = ev.trace(ledger, month, figures.grid_id, key)
+        rows = trace(ledger, month, figures.grid_id, key)
         self.rows = rows
         self.model.set_rows(rows)
         self.only_missed = QCheckBox("只看未计入的记录")
@@ -82,15 +90,15 @@ class AdjustmentDialog(QDialog):
     item data is ``("grid", id)`` or ``("community", id)``.
     """
 
-    def __init__(self, ledger, month: str, grids: list[tuple[int, str]], parent: QWidget | None = None,
+    def __init__(self, ctx, month: str, grids: list[tuple[int, str]], parent: QWidget | None = None,
                  grid_id: int | None = None, communities: list[tuple[int, str]] | None = None):
         super().__init__(parent)
-        self.ledger = ledger
+        self.ctx = ctx
         self.month = month
         self.adjustment_id: int | None = None
         self.setWindowTitle("新增加减分")
         self.period = QComboBox()
-        self.period.addItem(f"{ev.month_text(month)}月度评比", month)
+        self.period.addItem(f"{month_text(month)}月度评比", month)
         self.period.addItem(f"{month[:4]}年度考评", month[:4])
         self.grid = QComboBox()
         communities = list(communities or [])
@@ -116,7 +124,7 @@ class AdjustmentDialog(QDialog):
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("必须填写原因（会印在通报上）")
         self.reason.setFixedHeight(80)
-        self.author = QLineEdit(ledger.operator.name)
+        self.author = QLineEdit(ctx.ledger.operator.name)
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -164,22 +172,24 @@ class AdjustmentDialog(QDialog):
             return
         kind, target_id = target
         who = {"grid_id": target_id} if kind == "grid" else {"community_id": target_id}
-        try:
-            self.adjustment_id = ev.add_adjustment(
-                self.ledger, self.period.currentData(), self.points.text(), self.reason.toPlainText(),
-                author=self.author.text(), **who)
-        except LedgerError as exc:
-            self.error.setText(str(exc))
-            return
+        period, points, reason, author = (self.period.currentData(), self.points.text(),
+                                          self.reason.toPlainText(), self.author.text())
+        LedgerOp(self.ctx, lambda ledger: add_adjustment.op(ledger, period, points, reason, author=author, **who),
+                 parent=self, title="新增加减分") \
+            .disabling(self.buttons).success(self._saved).failure(lambda exc: self.error.setText(str(exc))).run()
+
+    def _saved(self, changes) -> None:
+        self.adjustment_id = changes.result
         self.accept()
 
 
 class SchemeDialog(QDialog):
     """评比方案: weights, targets, card points and grade thresholds; refuses nonsense in Chinese."""
 
-    def __init__(self, ledger, parent: QWidget | None = None):
+    def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ledger = ledger
+        self.ctx = ctx
+        ledger = ctx.ledger
         self.setWindowTitle("评比方案")
         current = scheme_model.current_scheme(ledger)
         self.names: dict[str, QLineEdit] = {}
@@ -226,13 +236,13 @@ class SchemeDialog(QDialog):
 
         issuer_box = QGroupBox("通报落款单位")
         issuer_form = QFormLayout(issuer_box)
-        self.issuer = QLineEdit(report_data.issuer_name(ledger))
-        self.issuer.setMaxLength(report_data.ISSUER_MAX_CHARS + 10)  # longer text gets the clear message
-        self.issuer.setPlaceholderText(report_data.default_issuer(ledger))
-        self.issuer.setToolTip(f"印在通报、考评表等报表的落款处，最多 {report_data.ISSUER_MAX_CHARS} 个字")
+        self.issuer = QLineEdit(issuer.issuer_name(ledger))
+        self.issuer.setMaxLength(issuer.ISSUER_MAX_CHARS + 10)  # longer text gets the clear message
+        self.issuer.setPlaceholderText(issuer.default_issuer(ledger))
+        self.issuer.setToolTip(f"印在通报、考评表等报表的落款处，最多 {issuer.ISSUER_MAX_CHARS} 个字")
         issuer_form.addRow("落款单位：", self.issuer)
         issuer_form.addRow(QLabel(f"印在月度评比通报、年度考评等报表的落款处（不能为空，最多 "
-                                  f"{report_data.ISSUER_MAX_CHARS} 个字）；默认为“{report_data.default_issuer(ledger)}”。"))
+                                  f"{issuer.ISSUER_MAX_CHARS} 个字）；默认为“{issuer.default_issuer(ledger)}”。"))
 
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
@@ -291,15 +301,14 @@ class SchemeDialog(QDialog):
             edit.setText(_num(default.card_points[card]))
         for (name, edit), (_n, threshold) in zip(self.grades, default.grades):
             edit.setText(_num(threshold))
-        self.issuer.setText(report_data.default_issuer(self.ledger))
+        self.issuer.setText(issuer.default_issuer(self.ctx.ledger))
 
     def _save(self) -> None:
-        try:
-            scheme_model.save_scheme(self.ledger, self.data(), issuer=self.issuer.text())
-        except LedgerError as exc:
-            self.error.setText(str(exc))
-            return
-        self.accept()
+        data, issuing_body = self.data(), self.issuer.text()
+        LedgerOp(self.ctx, lambda ledger: scheme_model.save_scheme.op(ledger, data, issuer=issuing_body),
+                 parent=self, title="保存评比方案") \
+            .disabling(self.buttons).success(lambda _changes: self.accept()) \
+            .failure(lambda exc: self.error.setText(str(exc))).run()
 
 
 def _num(value) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor
 
-from models.evaluation.compute import ADJUSTMENTS_KEY, Figures, MonthEvaluation
+from models.evaluation.figures import ADJUSTMENTS_KEY, Figures, MonthEvaluation
 from ui.models.rows_model import CENTER, DISPLAY, LEFT, RIGHT, USER, Column, RowsTableModel
 
 UP_COLOR = QColor("#1e8449")
@@ -40,7 +40,7 @@ def _adjustments_tooltip(g: Figures) -> str:
 
 
 class RankingModel(RowsTableModel):
-    """One row (a :class:`~models.evaluation.compute.Figures`) per grid in rank order.
+    """One row (a :class:`~models.evaluation.figures.Figures`) per grid in rank order.
 
     Columns: 排名, 名次变化, 社区, 网格, one per indicator (score as a percentage),
     加减分, 总分.  ``column_key(col)`` tells which indicator (or

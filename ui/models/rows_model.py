@@ -106,7 +106,7 @@ class RowsTableModel(QAbstractTableModel):
     A cell's tooltip is its column's ``tooltip(row)``; columns without one show
     their text as tooltip, unless ``TEXT_TOOLTIPS`` is off.  Rows are dicts
     unless every column has its own ``text`` and ``raw`` (the ranking's rows are
-    :class:`models.evaluation.compute.Figures`).
+    :class:`models.evaluation.figures.Figures`).
     """
 
     TEXT_TOOLTIPS = True

@@ -3,9 +3,9 @@
 
 The table shows the figures computed from the ledger now (as of the month's last
 second); once the month is 定稿 the status line says which version is published
-and the 与定稿的差异 tab lists every figure that has changed since.  On a ledger
-file the computation runs on a worker thread (a 269-grid ledger takes about a
-second); an in-memory ledger (tests) is computed in place.
+and the 与定稿的差异 tab lists every figure that has changed since.  Computing and
+every action run as :class:`ui.ops.LedgerOp` (a 400-grid ledger takes about a second);
+the buttons follow the permission table (``evaluation.adjust|publish|scheme``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLabel, QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from models.evaluation import compute as ev
+from models.core.periods import month_text, recent_months
+from models.evaluation import adjustments, monthly, publications, publishing
+from models.evaluation.figures import MonthEvaluation
 from ui.dialogs.evaluation import AdjustmentDialog, SchemeDialog, TraceDialog
+from ui.errors import show_error
 from ui.models.evaluation_models import RankingModel, RowsModel
-from ui.worker import show_error
+from ui.ops import LedgerOp
 
 #: areas whose changes alter the figures
 WATCHED = {"residents", "grids", "matters", "visits", "volunteers", "evaluation", "settings", "*"}
@@ -27,14 +30,20 @@ ADJUSTMENT_COLUMNS = ["计入", "网格/社区", "分值", "原因", "给分人"
 DIFF_COLUMNS = ["网格/社区", "项目", "定稿值", "当前值"]
 
 
+#: the buttons and the row of the permission table each one needs
+BUTTON_ACTIONS = (("add_button", "evaluation.adjust"), ("remove_button", "evaluation.adjust"),
+                  ("publish_button", "evaluation.publish"), ("scheme_button", "evaluation.scheme"))
+
+
 def _compute(ledger, month: str):
-    """Everything the page shows for ``month`` (runs on the worker thread for a file)."""
-    evaluation = ev.evaluate(ledger, month, with_previous=True)
+    """Everything the page shows for ``month`` (a read, run as a LedgerOp)."""
+    evaluation = monthly.evaluate(ledger, month, with_previous=True)
     return {
         "evaluation": evaluation,
-        "adjustments": ev.adjustments(ledger, month, evaluation.scheme) + ev.adjustments(ledger, month[:4]),
-        "published": ev.latest_publication(ledger, month),
-        "diff": ev.diff_against_published(ledger, month),
+        "adjustments": adjustments.adjustments(ledger, month, evaluation.scheme)
+        + adjustments.adjustments(ledger, month[:4]),
+        "published": publications.latest_publication(ledger, month),
+        "diff": publishing.diff_against_published(ledger, month),
     }
 
 
@@ -48,7 +57,7 @@ class EvaluationPage(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.evaluation: ev.MonthEvaluation | None = None
+        self.evaluation: MonthEvaluation | None = None
         self.publication = None
         self._stale = False
         self._job = None
@@ -149,19 +158,17 @@ class EvaluationPage(QWidget):
         self.refresh()
 
     def _apply_role(self) -> None:
-        """Only 管理员 and 工作人员 give adjustments, publish and change the scheme."""
-        allowed = self.ctx.ledger.operator.role in ev.OFFICE_ROLES
-        for button in (self.add_button, self.remove_button, self.publish_button, self.scheme_button):
-            button.setEnabled(allowed)
-            button.setToolTip("" if allowed else "只有管理员或工作人员可以使用")
+        """The buttons the operator's role may use (the permission table decides)."""
+        for name, action in BUTTON_ACTIONS:
+            self.ctx.enable_if_allowed(getattr(self, name), action)
 
     # -- data ------------------------------------------------------------------------------------
     def _fill_months(self) -> None:
         """Months up to the current one; the default is the last month that has ended."""
         self.month.blockSignals(True)
         self.month.clear()
-        for month in ev.recent_months(self.ctx.ledger, 36):
-            self.month.addItem(ev.month_text(month), month)
+        for month in recent_months(self.ctx.ledger.now(), 36):
+            self.month.addItem(month_text(month), month)
         self.month.setCurrentIndex(1 if self.month.count() > 1 else 0)
         self.month.blockSignals(False)
 
@@ -178,7 +185,7 @@ class EvaluationPage(QWidget):
     def set_month(self, month: str) -> None:
         index = self.month.findData(month)
         if index < 0:
-            self.month.addItem(ev.month_text(month), month)
+            self.month.addItem(month_text(month), month)
             index = self.month.count() - 1
         if index == self.month.currentIndex():
             self.refresh()
@@ -186,25 +193,19 @@ class EvaluationPage(QWidget):
             self.month.setCurrentIndex(index)  # refreshes
 
     def refresh(self) -> None:
-        """Recompute the selected month (in the background for a ledger file)."""
+        """Recompute the selected month (a LedgerOp: off the GUI thread)."""
         month = self.current_month()
         if not month:
             return
         self._stale = False
-        ledger = self.ctx.ledger
-        if ledger.path is None:
-            try:
-                self._show(_compute(ledger, month))
-            except Exception as exc:  # noqa: BLE001 - shown in Chinese, bugs logged
-                show_error(self, exc, title="评比计算失败")
-            return
         if self._job is not None and self._job.is_running():
             self._job.cancel()
         self.status.setText("正在计算……")
-        self._job = self.ctx.run_in_background(
-            f"计算{ev.month_text(month)}评比", lambda led, progress, cancelled: _compute(led, month),
-            lambda result: self._show(result) if result["evaluation"].month == self.current_month() else None,
-            cancellable=False, parent=self)
+        self._job = LedgerOp(self.ctx, lambda ledger: _compute(ledger, month), parent=self,
+                             title=f"计算{month_text(month)}评比") \
+            .success(lambda result: self._show(result) if result["evaluation"].month == self.current_month()
+                     else None) \
+            .run()
 
     def _show(self, result: dict) -> None:
         evaluation = result["evaluation"]
@@ -213,7 +214,7 @@ class EvaluationPage(QWidget):
         self.model.set_evaluation(evaluation)
         items = result["adjustments"]
         self.adjustments_model.set_rows(
-            [{"计入": ev.month_text(a.period) if len(a.period) == 7 else f"{a.period}年度",
+            [{"计入": month_text(a.period) if len(a.period) == 7 else f"{a.period}年度",
               "网格/社区": a.target_name if a.grid_id is not None else f"{a.target_name}（全社区）", "分值": f"{a.points:+g}", "原因": a.reason, "给分人": a.author,
               "来源": "手工" if a.source == "手工" else "督办发牌", "时间": a.at} for a in items],
             ADJUSTMENT_COLUMNS, payload=[a.id for a in items])
@@ -222,9 +223,9 @@ class EvaluationPage(QWidget):
                                    "当前值": _text(d.current)} for d in diffs], DIFF_COLUMNS)
         pub = self.publication
         if pub is None and self.ctx.ledger.now_ts() <= evaluation.as_of:
-            self.status.setText(f"{ev.month_text(evaluation.month)}：本月尚未结束，按目前已录入的数据计算，不能定稿")
+            self.status.setText(f"{month_text(evaluation.month)}：本月尚未结束，按目前已录入的数据计算，不能定稿")
         elif pub is None:
-            self.status.setText(f"{ev.month_text(evaluation.month)}：未定稿（按当前数据计算，截至 {evaluation.as_of}）")
+            self.status.setText(f"{month_text(evaluation.month)}：未定稿（按当前数据计算，截至 {evaluation.as_of}）")
             self.publish_button.setText("定稿")
         else:
             text = f"已定稿 v{pub.version}（{pub.published_at[:16]} {pub.published_by}）"
@@ -264,11 +265,10 @@ class EvaluationPage(QWidget):
         communities = [(c.community_id, c.name) for c in self.evaluation.communities]
         current = self.table.currentIndex()
         selected = self.model.figures(current.row()).grid_id if current.isValid() else None
-        dialog = AdjustmentDialog(self.ctx.ledger, self.evaluation.month, grids, self, grid_id=selected,
+        dialog = AdjustmentDialog(self.ctx, self.evaluation.month, grids, self, grid_id=selected,
                                   communities=communities)
         self.last_adjustment_dialog = dialog
-        if dialog.exec() == AdjustmentDialog.Accepted:
-            self.ctx.notify("evaluation")
+        dialog.exec()   # saved through a LedgerOp: the page refreshes on its Changes
 
     def remove_adjustment(self) -> None:
         index = self.adjustments_view.currentIndex()
@@ -284,17 +284,13 @@ class EvaluationPage(QWidget):
                                       f"确定删除“{row['网格/社区']} {row['分值']} 分：{row['原因']}”吗？")
         if answer != QMessageBox.Yes:
             return
-        try:
-            ev.remove_adjustment(self.ctx.ledger, adjustment_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self.ctx.notify("evaluation")
+        LedgerOp(self.ctx, lambda ledger: adjustments.remove_adjustment.op(ledger, adjustment_id), parent=self,
+                 title="删除加减分").disabling(self.remove_button).run()
 
     def publish(self) -> None:
         """定稿 (confirm); republishing asks for the reason."""
         month = self.current_month()
-        label = ev.month_text(month)
+        label = month_text(month)
         reason = ""
         if self.publication is None:
             answer = QMessageBox.question(
@@ -310,39 +306,23 @@ class EvaluationPage(QWidget):
             if not reason.strip():
                 QMessageBox.warning(self, "重新定稿", "重新定稿必须填写原因。")
                 return
-        if self.ctx.ledger.path is None:  # an in-memory ledger (tests) cannot be shared with a thread
-            try:
-                pub = ev.publish(self.ctx.ledger, month, reason)
-            except Exception as exc:  # noqa: BLE001
-                show_error(self, exc, title="定稿失败")
-                return
-            self._published(pub)
-            return
-        # recomputing the month takes about a second on a large ledger: keep the window responsive
-        self.publish_button.setEnabled(False)
+        # recomputing the month takes about a second on a large ledger: the window stays responsive
         before = self.status.text()
         self.status.setText(f"正在定稿{label}……")
-        self._publish_job = self.ctx.run_in_background(
-            f"{label}定稿", lambda led, progress, cancelled: ev.publish(led, month, reason),
-            on_done=self._published, cancellable=False, parent=self,
-            on_error=lambda _exc: self.status.setText(before))
-        self._publish_job.finished.connect(self._publish_ended)
+        job = LedgerOp(self.ctx, lambda ledger: publishing.publish.op(ledger, month, reason), parent=self,
+                       title=f"{label}定稿").disabling(self.publish_button).success(self._published)
+        job.finished.connect(lambda: self.status.setText(before) if job.error is not None else None)
+        self._publish_job = job.run()
 
-    def _publish_ended(self) -> None:
-        """The 定稿 job is over (done or failed): the buttons follow the role again."""
-        self._apply_role()
-
-    def _published(self, pub) -> None:
-        """After 定稿: tell the clerk, then every page refreshes (this one shows the new version)."""
-        self._publish_ended()
-        QMessageBox.information(self, "定稿", f"{ev.month_text(pub.month)}已定稿（第 {pub.version} 版）。")
-        self.ctx.notify("evaluation")
+    def _published(self, changes) -> None:
+        """After 定稿 (every page has refreshed from its Changes): tell the clerk."""
+        pub = changes.result
+        QMessageBox.information(self, "定稿", f"{month_text(pub.month)}已定稿（第 {pub.version} 版）。")
 
     def edit_scheme(self) -> None:
-        dialog = SchemeDialog(self.ctx.ledger, self)
+        dialog = SchemeDialog(self.ctx, self)
         self.last_scheme_dialog = dialog
-        if dialog.exec() == SchemeDialog.Accepted:
-            self.ctx.notify("settings")
+        dialog.exec()   # saved through a LedgerOp: the pages refresh on its Changes
 
     # -- refresh on changes ----------------------------------------------------------------------
     def _on_changed(self, area: str) -> None:

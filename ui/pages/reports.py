@@ -1,6 +1,6 @@
 """报表: choose a report and its period → PDF preview inside the window → 打印 or 另存为 PDF.
 
-The data is gathered and the PDF laid out on a worker thread (``ui/worker.py``)
+The data is gathered and the PDF laid out off the GUI thread (a :class:`ui.ops.LedgerOp`)
 with a progress dialog; the finished PDF goes to a private temporary folder and
 is shown with QtPdf (``QPdfDocument`` + ``QPdfView``).  Printing renders each
 page at up to 300 dpi into the chosen printer (Qt's print dialog, in Chinese
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDi
                                QVBoxLayout, QWidget)
 
 import reports
-from models.evaluation import compute as ev
+from models.core.periods import month_text, recent_months
 from models.grids import hierarchy as grids_model
 from models.reporting import data as rd
 from models.residents import records as residents_model
@@ -37,7 +37,7 @@ from models.volunteers import records as volunteers_model
 from models.core.errors import LedgerError
 from reports.fonts import register_fonts
 from reports.templates import RenderCancelled
-from ui.worker import show_error
+from ui.ops import LedgerOp
 
 #: preview PDFs live in a private temporary folder with this prefix
 TMP_PREFIX = "gridledger-report-"
@@ -208,10 +208,11 @@ class ReportsPage(QWidget):
         current_month = self.month.currentData()
         self.month.blockSignals(True)
         self.month.clear()
-        for month in ev.recent_months(ledger, 36):
-            self.month.addItem(ev.month_text(month), month)
+        months = recent_months(ledger.now(), 36)
+        for month in months:
+            self.month.addItem(month_text(month), month)
         # the month that can be evaluated in full is the previous one
-        wanted = current_month or (ev.recent_months(ledger, 2)[1])
+        wanted = current_month or months[1]
         self.month.setCurrentIndex(max(0, self.month.findData(wanted)))
         self.month.blockSignals(False)
 
@@ -310,7 +311,7 @@ class ReportsPage(QWidget):
 
     def _period_text(self, req: rd.ReportRequest) -> str:
         if req.month:
-            return ev.month_text(req.month)
+            return month_text(req.month)
         if req.year:
             return f"{req.year}年"
         if req.date_from:
@@ -325,7 +326,7 @@ class ReportsPage(QWidget):
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         if month is not None:
             if self.month.findData(month) < 0:
-                self.month.addItem(ev.month_text(month), month)
+                self.month.addItem(month_text(month), month)
             self.month.setCurrentIndex(self.month.findData(month))
         if year is not None:
             self.year.setValue(int(year))
@@ -374,26 +375,23 @@ class ReportsPage(QWidget):
 
         self.status.setText("正在生成……")
         self.generate_button.setEnabled(False)
-        ledger = self.ctx.ledger
-        if ledger.path is None:  # an in-memory ledger cannot be opened by a worker
-            try:
-                result = work(ledger, lambda *a, **k: None, lambda: False)
-            except Exception as exc:  # noqa: BLE001 - shown in Chinese, bugs logged
-                self._failed(exc)
-                show_error(self, exc, title="生成报表失败")
-                return
-            self._show(result)
-            return
-        self._job = self.ctx.run_in_background(f"生成{kind.title.split('（')[0]}", work, self._show,
-                                               parent=self, on_error=self._failed)
-        self._job.finished.connect(self._job_finished)
+        job = LedgerOp(self.ctx, work, parent=self, title=f"生成{kind.title.split('（')[0]}", progress=True,
+                       cancellable=True).success(self._show)
+        job.finished.connect(self._job_finished)
         if req.full_ids:
-            self._job.finished.connect(lambda: self.ctx.notify("audit"))
+            job.finished.connect(lambda: self.ctx.notify("audit"))
+        self._job = job   # before run(): a synchronous executor delivers within run()
+        job.run()
 
     def _job_finished(self) -> None:
         self.generate_button.setEnabled(True)
-        if self._job is not None and self._job.cancelled:
+        job = self._job
+        if job is None:
+            return
+        if job.cancelled:
             self.status.setText("已取消生成。")
+        elif job.error is not None:
+            self._failed(job.error)
 
     def _failed(self, exc: BaseException) -> None:
         self.generate_button.setEnabled(True)

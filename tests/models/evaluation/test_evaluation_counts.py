@@ -1,0 +1,70 @@
+"""The counts behind the indicators: the batch path (static residents summed once) and its indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from models.core.db import Operator
+from models.evaluation import counts
+from models.ledger import migrate, open_db
+from tests.models.evaluation.evaluation_builders import household, mixed_households, resident
+
+
+@pytest.mark.parametrize("month", ["2026-08", "2026-09", "2026-10", "2026-11"])
+def test_batch_household_counts_match_the_single_pass(ledger, clock, month):
+    clock.set(2026, 12, 5, 9, 0, 0)
+    mixed_households(ledger)
+    alone = {g: c for g, c in counts.household_counts(ledger, month).items() if any(c)}
+    with counts.StaticHouseholds(ledger) as static:
+        batch = {g: c for g, c in counts.household_counts(ledger, month, static).items() if any(c)}
+    assert batch == alone
+    assert counts.households_of_months(ledger, ["2026-09", month])[month] == \
+        counts.household_counts(ledger, month)
+    assert ledger.query("SELECT name FROM sqlite_temp_master WHERE type = 'table'") == []
+
+
+def test_month_counts_add_the_residents_without_a_household(ledger, clock):
+    clock.set(2026, 12, 5, 9, 0, 0)
+    h = household(ledger, "一网格", "101")
+    resident(ledger, h, "有户", phone="13800000001")
+    gid = ledger.scalar("SELECT id FROM grids WHERE name = '一网格'")
+    ledger.db["residents"].insert(ledger.stamp({"name": "无户", "grid_id": gid}, creating=True))
+    found = counts.month_counts(ledger, "2026-10").grids[gid]
+    assert (found.households, found.residents, found.complete) == (1, 2, 1)
+    assert counts.activity_counts(ledger, "2026-10").grids[gid].residents == 1
+
+
+def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(db, stop_before=["m002_evaluation_resident_indexes"])
+    names = {r["name"] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "evaluation_residents_static" not in names
+    db.conn.close()
+    led = open_db(path, operator=Operator("测试员"), community_name="幸福社区")
+    try:
+        h = household(led, "一网格", "101")
+        resident(led, h, "静甲", phone="13800000001")
+        resident(led, h, "动甲", moved_in_on="2026-09-01")
+        led.close()
+        db = sqlite_utils.Database(sqlite3.connect(path))
+        db.execute("DROP INDEX evaluation_residents_static")
+        db.execute("DROP INDEX evaluation_residents_dynamic")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_evaluation_resident_indexes'")
+        db.conn.commit()
+        db.conn.close()
+        led = open_db(path, operator=Operator("测试员"))
+        names = {r["name"] for r in led.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"evaluation_residents_static", "evaluation_residents_dynamic"} <= names
+        assert [r["name"] for r in led.query("SELECT name FROM residents ORDER BY id")] == ["静甲", "动甲"]
+        plan = " ".join(r[3] for r in led.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT r.household_id, COUNT(*) FROM residents r"
+            f" WHERE {counts.DYNAMIC} AND r.household_id IS NOT NULL GROUP BY r.household_id"))
+        assert "evaluation_residents_dynamic" in plan
+        with counts.StaticHouseholds(led) as static:
+            assert counts.household_counts(led, "2026-10", static) == counts.household_counts(led, "2026-10")
+    finally:
+        led.close()
