@@ -1,4 +1,4 @@
-"""models/ and reports/ never import Qt; ui/ never writes SQL."""
+"""models/ and reports/ never import Qt; ui/ never writes SQL and opens no transaction."""
 
 import ast
 import re
@@ -49,4 +49,35 @@ def test_ui_writes_no_sql():
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
                 offenders.append(f"{f.relative_to(ROOT)}:{node.lineno} SQL text")
+    assert offenders == []
+
+
+def _transactions(source: str) -> list[int]:
+    """Lines of ``source`` that open a transaction: ``….write()`` / ``….atomic()`` used as a context
+    manager (``with ledger.write():``), or a connection's ``commit()``."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.With):
+            for item in node.items:
+                call = item.context_expr
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+                        and call.func.attr in ("write", "atomic"):
+                    lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
+            lines.append(node.lineno)
+    return lines
+
+
+def test_transaction_finder_sees_with_write_and_commit():
+    source = ("with ledger.write():\n    pass\n"
+              "with open(path) as fh, self.ctx.ledger.db.atomic():\n    pass\n"
+              "conn.commit()\nout.write('x')\n")
+    assert _transactions(source) == [1, 3, 5]
+
+
+def test_ui_opens_no_transaction():
+    """A user action is one function in models/ that runs in its own transaction; widgets run it
+    through ui.ops.LedgerOp and never open one (ui/ops.py only rolls back what a worker left)."""
+    offenders = [f"{f.relative_to(ROOT)}:{line}" for f in sorted((ROOT / "ui").rglob("*.py"))
+                 for line in _transactions(f.read_text(encoding="utf-8"))]
     assert offenders == []
