@@ -8,9 +8,11 @@ Prints, for one month of a demo ledger (default ``/work/demo200k.db``):
 * ``evaluate(month)`` — every grid and community, as of the month's last second —
   first (cold) run and the median of the warm runs, and the ratio to the baseline;
 * ``evaluate(month, with_previous=True)`` (what the 月度评比 page computes) and
-  ``annual_data(year)`` (12 months).
+  ``annual_data(year)`` (12 months) — with ``--serial`` also on one connection only
+  (``models.core.parallel`` off), to compare with the parallel reads.
 
-    .venv/bin/python benchmarks/bench_evaluation.py [--db FILE] [--month YYYY-MM] [--runs 5] [--doc docs/performance.md]
+    .venv/bin/python benchmarks/bench_evaluation.py [--db FILE] [--month YYYY-MM] [--runs 5] [--serial]
+        [--doc docs/performance.md]
 
 With ``--doc`` the figures replace the "evaluation" section of that file (between
 ``<!-- evaluation:begin -->`` and ``<!-- evaluation:end -->``, appended when missing).
@@ -68,12 +70,35 @@ def busiest_month(ledger) -> str:
     return month or ledger.scalar("SELECT MAX(substr(registered_at, 1, 7)) FROM matters") or now
 
 
+def open_demo(db: str):
+    """The demo ledger file ``db`` opened (an existing file only), or None with a message."""
+    from models.ledger import open_db
+
+    path = Path(db)
+    if not path.exists():
+        builtins.print(f"找不到台账文件：{path}", file=sys.stderr)
+        return None
+    return open_db(path, create=False)
+
+
+def one_connection(fn):
+    """``fn()`` with the parallel reads of models.core.parallel switched off (one connection)."""
+    from models.core import parallel
+
+    saved, parallel.MAX_CONNECTIONS = parallel.MAX_CONNECTIONS, 1
+    try:
+        return fn()
+    finally:
+        parallel.MAX_CONNECTIONS = saved
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/work/demo200k.db")
     parser.add_argument("--month")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-annual", action="store_true")
+    parser.add_argument("--serial", action="store_true", help="also time the page and the year on one connection")
     parser.add_argument("--doc", help="Markdown file whose evaluation section gets the figures")
     args = parser.parse_args(argv)
     lines: list[str] = []
@@ -83,14 +108,14 @@ def main(argv=None) -> int:
         lines.append(text)
         builtins.print(text, **kwargs)
 
-    from models.evaluation import compute as ev
-    from models.ledger import open_db
+    from models.evaluation import monthly
+    from models.evaluation.publications import publication_from_row
+    from models.reporting.evaluation_data import annual_data
 
-    path = Path(args.db)
-    if not path.exists():
-        print(f"找不到台账文件：{path}", file=sys.stderr)
+    ledger = open_demo(args.db)
+    if ledger is None:
         return 2
-    ledger = open_db(path, create=False)
+    path = ledger.path
     month = args.month or busiest_month(ledger)
     sizes = {t: ledger.scalar(f"SELECT COUNT(*) FROM {t}") for t in
              ("grids", "households", "residents", "matters", "matter_events", "visits", "visit_households",
@@ -111,7 +136,7 @@ def main(argv=None) -> int:
           f" median {base * 1000:7.1f} ms{cpu_text(baseline)}")
 
     def evaluate():
-        return ev.evaluate(ledger, month)
+        return monthly.evaluate(ledger, month)
 
     first, median, result = timed(evaluate, args.runs)
     figures.update(month_wall=median, month_cpu=CPU[evaluate] or median, baseline=base)
@@ -125,20 +150,32 @@ def main(argv=None) -> int:
         print("  community: " + ", ".join(f"{i.name} {i.percent} ({i.counts_text})" for i in c.indicators.values()))
 
     def page():
-        return ev.evaluate(ledger, month, with_previous=True)
+        return monthly.evaluate(ledger, month, with_previous=True)
 
     first, median, _ = timed(page, max(2, args.runs // 2))
     print(f"evaluate(month, with_previous=True) (the page): first {first * 1000:7.1f} ms,"
           f" median {median * 1000:7.1f} ms{cpu_text(page)}")
+    if args.serial:
+        def page_serial():
+            return one_connection(page)
+
+        first, median, _ = timed(page_serial, max(2, args.runs // 2))
+        print(f"  the same on one connection: first {first * 1000:7.1f} ms,"
+              f" median {median * 1000:7.1f} ms{cpu_text(page_serial)}")
 
     if not args.no_annual:
         year = int(month[:4])
         start, start_cpu = time.perf_counter(), time.process_time()
-        annual = ev.annual_data(ledger, year)
+        annual = annual_data(ledger, year)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
         figures.update(annual_wall=elapsed, annual_cpu=cpu, annual_months=len(annual.months))
         print(f"annual_data({year}), {len(annual.months)} months, {len(annual.rows)} grids:"
               f" {elapsed * 1000:7.1f} ms, cpu {cpu * 1000:7.1f} ms   bar < 5000 ms  (no month 定稿)")
+        if args.serial:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            one_connection(lambda: annual_data(ledger, year))
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            print(f"  the same on one connection: {elapsed * 1000:7.1f} ms, cpu {cpu * 1000:7.1f} ms")
         # Once months are 定稿 (the usual case at year end) annual_data reads their stored
         # figures instead of computing them: time reading 12 stored publications of this
         # month's real figures (the ledger itself is never written).
@@ -149,7 +186,7 @@ def main(argv=None) -> int:
                "figures": json.dumps(result.figures_dict(), ensure_ascii=False)}
         start = time.perf_counter()
         for _ in range(12):
-            ev._publication_from_row(row)
+            publication_from_row(row)
         stored = time.perf_counter() - start
         figures["annual_stored"] = stored
         print(f"  reading 12 stored publications ({len(row['figures']) / 1e6:.1f} MB JSON each):"

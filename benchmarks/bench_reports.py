@@ -37,18 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.doc_section import replace_section  # noqa: E402 - after the path is set
+from benchmarks.bench_evaluation import busiest_month, open_demo  # noqa: E402 - after the path is set
+from benchmarks.doc_section import replace_section  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- reports:start -->", "<!-- reports:end -->"
-
-
-def busiest_month(ledger) -> str:
-    """The last complete month that has matters."""
-    now = ledger.now().strftime("%Y-%m")
-    month = ledger.scalar("SELECT MAX(substr(registered_at, 1, 7)) FROM matters"
-                          " WHERE substr(registered_at, 1, 7) < ?", [now])
-    return month or now
 
 
 def _child(kind: str, db: str, period: str) -> dict:
@@ -115,15 +108,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from models.reporting import data as rd
-    from models.ledger import open_db
 
     import reports
 
-    path = Path(args.db)
-    if not path.exists():
-        print(f"找不到台账文件：{path}", file=sys.stderr)
+    ledger = open_demo(args.db)
+    if ledger is None:
         return 2
-    ledger = open_db(path, create=False)
+    path = ledger.path
     month = args.month or busiest_month(ledger)
     year = month[:4]
     sizes = {t: ledger.scalar(f"SELECT COUNT(*) FROM {t}") for t in

@@ -193,6 +193,10 @@ class StaticHouseholds:
     def __init__(self, ledger: Ledger):
         self.conn = ledger.conn
         self.table = f"temp.evaluation_static_{next(_static_tables)}"
+        # the INSERT opens a transaction (Python's sqlite3 does, before any INSERT): one the
+        # caller did not have is ended here, or the connection would go on reading an old
+        # snapshot of the ledger (the rows written are in the temporary table only)
+        ours = not self.conn.in_transaction
         self.conn.execute(f"CREATE TABLE {self.table} (hid INTEGER PRIMARY KEY, grid_id INTEGER,"
                           " n INTEGER NOT NULL, n_id INTEGER NOT NULL, has_phone INTEGER NOT NULL)")
         self.conn.execute(
@@ -204,6 +208,8 @@ class StaticHouseholds:
              WHERE {STATIC} AND r.household_id IS NOT NULL
              GROUP BY r.household_id
             """)
+        if ours:
+            self.conn.commit()
 
     def close(self) -> None:
         if self.table:

@@ -68,3 +68,27 @@ def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
             assert counts.household_counts(led, "2026-10", static) == counts.household_counts(led, "2026-10")
     finally:
         led.close()
+
+
+def test_a_batch_leaves_no_transaction_open_on_the_callers_connection(ledger_path, clock, monkeypatch):
+    """The static sums go to a temporary table; filling it must not leave the caller in a
+    transaction (a connection in one reads an old snapshot, and parallel reads switch off)."""
+    from models.core.parallel import connections_for
+    from models.evaluation import monthly
+
+    monkeypatch.setattr("os.cpu_count", lambda: 1)     # everything on the caller's connection
+    clock.set(2026, 12, 5, 9, 0, 0)
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    try:
+        mixed_households(led)
+        monthly.months_figures(led, ["2026-09", "2026-10"])
+        monthly.evaluate(led, "2026-10", with_previous=True)
+        assert not led.conn.in_transaction
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        assert connections_for(led, 2) == 2
+        with led.write():     # inside the caller's own transaction it stays the caller's
+            with counts.StaticHouseholds(led):
+                assert led.conn.in_transaction
+            assert led.conn.in_transaction
+    finally:
+        led.close()
