@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
+
+from resources.paths import default_db_path, log_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
@@ -29,15 +30,6 @@ HANDLERS = {
     "restore": "cli.maintenance:run_restore",
     "check": "cli.maintenance:run_check",
 }
-
-
-def default_db_path() -> Path:
-    """The per-user default ledger file."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "GridLedger" / "网格台账.db"
 
 
 #: argparse's own messages (it ships no Chinese catalogue), so usage errors and --help speak
@@ -147,10 +139,19 @@ def run(argv: list[str]) -> int:
         return run_gui(args)
     module_name, func_name = HANDLERS[args.command].split(":")
     handler = getattr(importlib.import_module(module_name), func_name)
-    from models.core.errors import LedgerError
+    from models.core.errors import bug_message, classify, log_bug, setup_logging
 
     try:
         return handler(args)
-    except LedgerError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_REJECTED
+    except Exception as exc:  # noqa: BLE001 - every failure ends in a line the clerk can read
+        problem = classify(exc)  # bad input, a locked/full/corrupt ledger … (reads included)
+        if problem is not None:
+            print(f"错误：{problem}", file=sys.stderr)
+            return EXIT_REJECTED
+        # Our bug: the traceback goes to the log file (and to pytest's captured log), not on
+        # the clerk's screen; exit 70 (EX_SOFTWARE), not 1, so that no test or batch script
+        # takes a bug for a rejected input.
+        setup_logging(log_file())  # when it cannot, logging's last resort prints the traceback
+        log_bug(exc)
+        print(f"错误：{bug_message(log_file())}", file=sys.stderr)
+        return 70

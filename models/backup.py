@@ -25,14 +25,22 @@ def _check_copy(path: Path) -> None:
 
 
 def backup(ledger: Ledger, out: Path) -> Path:
-    """Write a consistent copy of the open ledger to ``out`` and verify it."""
+    """Write a consistent copy of the open ledger to ``out``, verify it, and audit it.
+
+    Call it outside a transaction: ``VACUUM INTO`` cannot run inside one.  The audit
+    row is written in a transaction of its own after the copy is verified.
+
+    Returns:
+        ``out``.
+    """
     out = Path(out)
     if out.exists():
         raise EnvironmentProblem(f"目标文件“{out}”已存在，请换一个文件名。")
     out.parent.mkdir(parents=True, exist_ok=True)
     ledger.conn.execute("VACUUM INTO ?", [str(out)])
     _check_copy(out)
-    ledger.audit("备份", "ledger", None, None, {"file": str(out)})
+    with ledger.write():
+        ledger.audit("备份", "ledger", None, None, {"file": str(out)})
     return out
 
 

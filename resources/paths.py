@@ -33,6 +33,11 @@ def user_data_dir() -> Path:
     return base / "GridLedger"
 
 
+def default_db_path() -> Path:
+    """The per-user default ledger file (used when no ``--db`` is given and no ledger is recent)."""
+    return user_data_dir() / "网格台账.db"
+
+
 def log_file() -> Path:
     """The log file bugs are written to (with their traceback)."""
     return user_data_dir() / "logs" / "gridledger.log"

@@ -1,28 +1,32 @@
-"""The application: QApplication in Chinese, the ledger to open, the main window.
+"""The application: QApplication in Chinese, the error hooks, the ledger to open, the main window.
 
-``python main.py`` → ``cli.run`` → :func:`run_gui` (``args.db`` may be None).
+``python main.py`` → ``cli.run`` → :func:`run_gui` (``args.db`` may be None).  Nothing
+below imports this module: the main window and the first-start dialog share
+:mod:`ui.ledger_files` with it.
 """
 
 from __future__ import annotations
 
-import logging
-import logging.handlers
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
+from models.core import errors as core_errors
 from models.core.db import Ledger
-from models.ledger import open_db
-from models.core.errors import LedgerError
-from resources.paths import log_file, resource_path, user_data_dir
+from resources.paths import default_db_path, log_file, resource_path
+from ui.context import AppContext
+from ui.dialogs.first_start import FirstStartDialog
+from ui.errors import ErrorReporter
+from ui.ledger_files import open_ledger_file, recent_ledgers, remember_ledger  # noqa: F401 - the app's API
+from ui.main_window import MainWindow
 
 APP_NAME = "网格台账"
-MAX_RECENT = 8
 
 #: CJK faces a clerk's PC or this machine may have, best first.
 FONT_PREFERENCE = ("Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑", "PingFang SC", "Noto Sans CJK SC",
@@ -35,8 +39,9 @@ STARTUP_MARK_ENV = "GRIDLEDGER_STARTUP_MARK"
 #: the page to open first (a key of ui.pages.PAGES), e.g. "residents"
 START_PAGE_ENV = "GRIDLEDGER_START_PAGE"
 
-log = logging.getLogger("gridledger")
 _translators: list[QTranslator] = []
+#: the hooks' reporter while the window runs (kept alive here)
+_reporter: ErrorReporter | None = None
 
 
 # -- the application object --------------------------------------------------------------
@@ -91,75 +96,22 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def setup_logging() -> None:
     """Bugs go, with their traceback, to a rotating log file in the user's data folder."""
-    path = log_file()
-    if any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
-                                                       encoding="utf-8")
-    except OSError:
-        return  # a read-only profile: logging to stderr only
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    core_errors.setup_logging(log_file())
 
 
-def _excepthook(exc_type, exc, tb) -> None:
-    """An exception escaping a slot: log it and tell the clerk instead of dying silently."""
-    from ui.worker import show_error
-
-    if issubclass(exc_type, KeyboardInterrupt):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    import traceback
-
-    text = "".join(traceback.format_exception(exc_type, exc, tb))
-    if not isinstance(exc, LedgerError):
-        sys.__excepthook__(exc_type, exc, tb)
-    show_error(QApplication.activeWindow(), exc, text)
+def install_error_hooks() -> ErrorReporter:
+    """Exceptions nobody caught — in a slot, a Qt virtual method (a table model fetching
+    its next page), or a thread — are classified, bugs logged, and one calm message shown
+    (see :class:`ui.errors.ErrorReporter`).  Returns the reporter."""
+    global _reporter
+    if _reporter is None:
+        _reporter = ErrorReporter(QApplication.instance())
+    sys.excepthook = _reporter.excepthook
+    threading.excepthook = _reporter.thread_excepthook
+    return _reporter
 
 
-# -- recent ledgers ------------------------------------------------------------------------
-
-def app_settings() -> QSettings:
-    """The window's own settings (recent ledgers, geometry): an ini file in the user's data folder."""
-    return QSettings(str(user_data_dir() / "settings.ini"), QSettings.IniFormat)
-
-
-def recent_ledgers() -> list[Path]:
-    value = app_settings().value("recent_ledgers", [])
-    if isinstance(value, str):
-        value = [value]
-    return [Path(v) for v in (value or []) if v]
-
-
-def remember_ledger(path: Path | None) -> None:
-    """Put ``path`` at the top of the 最近打开 list."""
-    if path is None:
-        return
-    path = Path(path).resolve()
-    items = [path] + [p for p in recent_ledgers() if p != path]
-    settings = app_settings()
-    settings.setValue("recent_ledgers", [str(p) for p in items[:MAX_RECENT]])
-    settings.sync()
-
-
-def default_ledger_path() -> Path:
-    from cli import default_db_path
-
-    return default_db_path()
-
-
-def open_ledger_file(path: Path, parent=None, *, quiet: bool = False) -> Ledger | None:
-    """Open an existing ledger; a LedgerError is shown in Chinese and gives None."""
-    try:
-        return open_db(path, create=False)
-    except LedgerError as exc:
-        if not quiet:
-            QMessageBox.warning(parent, "无法打开台账", str(exc))
-        return None
-
+# -- the ledger to open ----------------------------------------------------------------------
 
 def startup_ledger(db_arg: str | None) -> tuple[Ledger | None, Path | None]:
     """The ledger to open at start, or (None, path to prefill) for the first-start dialog."""
@@ -173,7 +125,7 @@ def startup_ledger(db_arg: str | None) -> tuple[Ledger | None, Path | None]:
             ledger = open_ledger_file(candidate)
             if ledger is not None:
                 return ledger, candidate
-    default = default_ledger_path()
+    default = default_db_path()
     if default.exists():
         return open_ledger_file(default), default
     return None, None
@@ -199,27 +151,26 @@ def run_gui(args) -> int:
     """Open the window.  Returns the exit status."""
     app = create_application()
     setup_logging()
-    sys.excepthook = _excepthook
-    ledger, path = startup_ledger(getattr(args, "db", None))
-    if ledger is None:
-        from ui.dialogs.first_start import FirstStartDialog
+    hooks = sys.excepthook, threading.excepthook
+    install_error_hooks()
+    try:
+        ledger, path = startup_ledger(getattr(args, "db", None))
+        if ledger is None:
+            dialog = FirstStartDialog(prefill_path=path)
+            if dialog.exec() != QDialog.Accepted or dialog.ledger is None:
+                return 0
+            ledger = dialog.ledger
+        if getattr(args, "clock", None) is not None:
+            ledger.clock = args.clock   # GRIDLEDGER_NOW (cli.clock): the window stands at that moment too
+        remember_ledger(ledger.path)
 
-        dialog = FirstStartDialog(prefill_path=path)
-        if dialog.exec() != QDialog.Accepted or dialog.ledger is None:
-            return 0
-        ledger = dialog.ledger
-    remember_ledger(ledger.path)
-
-    from ui.context import AppContext
-    from ui.main_window import MainWindow
-
-    ctx = AppContext(ledger)
-    window = MainWindow(ctx, start_page=os.environ.get(START_PAGE_ENV))
-    window.first_page_shown.connect(lambda: mark_startup(window))
-    window.showMaximized()
-    status = app.exec()
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(5000)  # a count still running on its own connection
-    ctx.ledger.close()
-    return status
+        ctx = AppContext(ledger)
+        window = MainWindow(ctx, start_page=os.environ.get(START_PAGE_ENV))
+        window.first_page_shown.connect(lambda: mark_startup(window))
+        window.showMaximized()
+        status = app.exec()
+        QThreadPool.globalInstance().waitForDone(5000)  # work still running on its own connection
+        ctx.ledger.close()
+        return status
+    finally:
+        sys.excepthook, threading.excepthook = hooks

@@ -14,10 +14,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QStackedWidget, QWidget)
 
+from models import backup
 from ui.context import AppContext
-from ui.worker import show_error
-
-LEDGER_FILTER = "网格台账 (*.db *.sqlite *.sqlite3);;所有文件 (*)"
+from ui.dialogs.first_start import NewLedgerDialog
+from ui.errors import show_error
+from ui.ledger_files import LEDGER_FILTER, open_ledger_file, recent_ledgers, remember_ledger
 
 
 def load_page_class(spec: str):
@@ -27,7 +28,10 @@ def load_page_class(spec: str):
 
 
 class MainWindow(QMainWindow):
-    """Signals:
+    """The window on one ledger *file* (``ctx.ledger.path``; the window never shows an
+    in-memory ledger: its work runs on worker connections to that file).
+
+    Signals:
         first_page_shown(): the first page has its data on screen (start-up benchmark).
     """
 
@@ -156,8 +160,6 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _fill_recent(self) -> None:
-        from ui.app import recent_ledgers
-
         self.recent_menu.clear()
         paths = [p for p in recent_ledgers() if p.exists()]
         if not paths:
@@ -171,11 +173,8 @@ class MainWindow(QMainWindow):
     # -- ledgers -------------------------------------------------------------------------------
     def switch_to(self, path: Path) -> bool:
         """Open the ledger at ``path`` in this window."""
-        from ui.app import open_ledger_file, remember_ledger
-
         path = Path(path)
-        current = self.ctx.ledger.path
-        if current is not None and path.resolve() == Path(current).resolve():
+        if path.resolve() == Path(self.ctx.ledger.path).resolve():
             return True
         ledger = open_ledger_file(path, self)
         if ledger is None:
@@ -188,15 +187,12 @@ class MainWindow(QMainWindow):
         self.ctx.replace_ledger(ledger)
 
     def open_ledger(self) -> None:
-        start = str(Path(self.ctx.ledger.path).parent) if self.ctx.ledger.path else ""
+        start = str(Path(self.ctx.ledger.path).parent)
         file, _ = QFileDialog.getOpenFileName(self, "打开台账", start, LEDGER_FILTER)
         if file:
             self.switch_to(Path(file))
 
     def new_ledger(self) -> None:
-        from ui.app import remember_ledger
-        from ui.dialogs.first_start import NewLedgerDialog
-
         dialog = NewLedgerDialog(self)
         if dialog.exec() == QDialog.Accepted and dialog.ledger is not None:
             self.use_ledger(dialog.ledger)
@@ -204,9 +200,6 @@ class MainWindow(QMainWindow):
 
     def backup_ledger(self) -> None:
         ledger = self.ctx.ledger
-        if ledger.path is None:
-            QMessageBox.information(self, "备份台账", "内存中的台账无法备份。")
-            return
         stamp = ledger.now().strftime("%Y%m%d_%H%M")
         name = f"{ledger.community_name or '台账'}_备份_{stamp}.db"
         suggested = str(Path(ledger.path).parent / name)
@@ -224,13 +217,8 @@ class MainWindow(QMainWindow):
             return
 
         def work(worker_ledger, progress, is_cancelled):
-            from models import backup
-
             progress("正在复制并校验台账……")
-            result = backup.backup(worker_ledger, out)  # VACUUM INTO cannot run inside a transaction
-            if worker_ledger.conn.in_transaction:  # the audit row written after the copy
-                worker_ledger.conn.commit()
-            return result
+            return backup.backup(worker_ledger, out)
 
         self.ctx.run_in_background("备份台账", work, lambda result: QMessageBox.information(
             self, "备份完成", f"台账已备份并校验完好：\n{result}"), cancellable=False)
@@ -241,8 +229,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"网格台账 — {name}" if name else "网格台账")
         self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}")
         path = self.ctx.ledger.path
-        self.ledger_label.setText(f"台账文件：{path}" if path else "台账文件：（内存）")
-        self.ledger_label.setToolTip(str(path or ""))
+        self.ledger_label.setText(f"台账文件：{path}")
+        self.ledger_label.setToolTip(str(path))
 
     def _ledger_changed(self) -> None:
         self._update_title()
@@ -254,14 +242,17 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         from ui.worker import _RUNNING
 
-        if _RUNNING:
+        # only work the clerk started and sees (a progress dialog: import, report, backup …);
+        # a count or a page's refresh ends on its own and the application waits for it
+        visible = [op for op in list(_RUNNING) if getattr(op, "dialog", None) is not None]
+        if visible:
             answer = QMessageBox.question(self, "退出", "还有后台任务正在进行，确定要退出吗？\n未完成的任务会被取消。")
             if answer != QMessageBox.Yes:
                 event.ignore()
                 return
-            for job in list(_RUNNING):
-                job.cancel()
-            for job in list(_RUNNING):
-                job.wait(10000)  # a thread must end before the application does
+            for op in visible:
+                op.cancel()
+            for op in visible:
+                op.wait(10000)  # a thread must end before the application does
         super().closeEvent(event)
 

@@ -40,3 +40,16 @@ def test_restore_refuses_garbage(tmp_path):
 def test_restore_missing_file(tmp_path):
     with pytest.raises(EnvironmentProblem, match="找不到"):
         backup.restore(tmp_path / "nope.db", tmp_path / "live.db")
+
+
+def test_a_backup_is_audited_for_good(tmp_path):
+    """backup() commits its audit row itself: the window's worker and the command line add nothing."""
+    path = tmp_path / "live.db"
+    led = open_db(path, community_name="幸福社区")
+    backup.backup(led, tmp_path / "copy.db")
+    assert not led.conn.in_transaction
+    led.close()
+    again = open_db(path, create=False)
+    rows = again.query("SELECT action, new_value FROM audit_log WHERE action = '备份'")
+    again.close()
+    assert len(rows) == 1 and "copy.db" in rows[0]["new_value"]

@@ -13,26 +13,24 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
 
+from models import demo
 from models.core.db import Ledger
+from models.core.errors import Cancelled, LedgerError
 from models.ledger import open_db
-from models.core.errors import LedgerError
-from resources.paths import user_data_dir
+from resources.paths import default_db_path, user_data_dir
+from ui.ledger_files import LEDGER_FILTER, open_ledger_file
+from ui.worker import run_in_background
 
-LEDGER_FILTER = "网格台账 (*.db *.sqlite *.sqlite3);;所有文件 (*)"
 DEMO_HOUSEHOLDS = 400
 DEMO_FILE_NAME = "演示台账.db"
 
 
 def build_demo_ledger(ledger: Ledger, progress, is_cancelled, households: int | None = None) -> Path:
     """Fill ``ledger`` with the demo generator (worker thread).  Returns the ledger's path."""
-    from models import demo
-
-    class Cancelled(Exception):
-        pass
 
     def say(text: str) -> None:
-        if is_cancelled():
-            raise Cancelled()  # stops the generator between steps; the half-built file is discarded
+        if is_cancelled():  # stops the generator between steps; the half-built file is discarded
+            raise Cancelled("已取消生成演示台账。")
         progress(text)
 
     demo.build_demo(ledger, households=households or DEMO_HOUSEHOLDS, seed=1, progress=say)
@@ -44,8 +42,6 @@ class NewLedgerForm(QWidget):
 
     def __init__(self, prefill_path: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        from cli import default_db_path
-
         self.community = QLineEdit()
         self.community.setPlaceholderText("例如：幸福社区")
         self.community.setMaxLength(40)
@@ -168,27 +164,19 @@ class FirstStartDialog(QDialog):
         file, _ = QFileDialog.getOpenFileName(self, "打开台账", str(user_data_dir()), LEDGER_FILTER)
         if not file:
             return
-        try:
-            self.ledger = open_db(Path(file), create=False)
-        except LedgerError as exc:
-            QMessageBox.warning(self, "无法打开台账", str(exc))
-            return
-        self.accept()
+        self.ledger = open_ledger_file(Path(file), self)
+        if self.ledger is not None:
+            self.accept()
 
     def demo_path(self) -> Path:
         return user_data_dir() / DEMO_FILE_NAME
 
     def _demo(self) -> None:
-        from ui.worker import run_in_background
-
         path = self.demo_path()
         if path.exists():
-            try:
-                self.ledger = open_db(path, create=False)
-            except LedgerError as exc:
-                QMessageBox.warning(self, "无法打开演示台账", str(exc))
-                return
-            self.accept()
+            self.ledger = open_ledger_file(path, self, title="无法打开演示台账")
+            if self.ledger is not None:
+                self.accept()
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.demo_button.setEnabled(False)
@@ -227,8 +215,6 @@ class NewLedgerDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("新建台账")
         self.ledger: Ledger | None = None
-        from cli import default_db_path
-
         suggested = default_db_path()
         if suggested.exists():
             suggested = suggested.with_name("新台账.db")
