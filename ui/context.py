@@ -1,10 +1,12 @@
-"""The context every page gets: the open ledger and the "what changed" signal."""
+"""The context every page gets: the open ledger, the "what changed" signal, and who may do what."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from models.core import permissions
 from models.core.db import Ledger
+from ui import ops
 
 
 class AppContext(QObject):
@@ -14,7 +16,8 @@ class AppContext(QObject):
         changed(str): an area's data changed ("residents", "grids", "matters",
             "visits", "meetings", "volunteers", "evaluation", "settings", "*" for
             everything, e.g. after an import or opening another ledger).  Pages
-            showing that area refresh themselves.
+            showing that area refresh themselves.  Operations run through
+            :class:`ui.ops.LedgerOp` emit it from the ``Changes`` they return.
         ledger_replaced(): a different ledger file was opened.
     """
 
@@ -27,37 +30,53 @@ class AppContext(QObject):
         #: the main window (parent of progress dialogs); set by MainWindow
         self.window = None
 
-    # -- roles --------------------------------------------------------------------
+    # -- roles: the permission table (models.core.permissions) decides ---------------------
+    def may(self, action: str) -> bool:
+        """Whether the operator's role may do ``action`` (a row of the permission table)."""
+        return permissions.may(self.ledger.operator.role, action)
+
+    def refusal(self, action: str) -> str:
+        """Why the operator may not do ``action``, in Chinese (for a tooltip)."""
+        return permissions.refusal(self.ledger.operator.role, action)
+
+    def enable_if_allowed(self, widget, action: str, tooltip: str = "") -> bool:
+        """Enable ``widget`` when the operator may do ``action``; else disable it and say why in
+        its tooltip.  Returns whether it is allowed."""
+        allowed = self.may(action)
+        widget.setEnabled(allowed)
+        widget.setToolTip(tooltip if allowed else self.refusal(action))
+        return allowed
+
     def can_see_sensitive(self) -> bool:
-        """Whether the operator may see 重点人员 tags (管理员 / 工作人员)."""
-        return self.ledger.operator.role in ("管理员", "工作人员")
+        """``may("personal.see_sensitive")`` (older name)."""
+        return self.may("personal.see_sensitive")
 
     def can_edit(self) -> bool:
-        """Whether the operator may change records (督导员 is a read-only supervisor)."""
-        return self.ledger.operator.role != "督导员"
+        """``may("records.edit")`` (older name)."""
+        return self.may("records.edit")
 
     def can_export_full_ids(self) -> bool:
-        """Whether the operator may export full ID numbers (audited)."""
-        return self.ledger.operator.role in ("管理员", "工作人员")
+        """``may("personal.full_ids")`` (older name)."""
+        return self.may("personal.full_ids")
 
     # -- background work ------------------------------------------------------------
     def run_in_background(self, title: str, fn, on_done=None, *, cancellable: bool = True,
-                          parent=None, on_error=None):
-        """Run ``fn(ledger, progress, is_cancelled)`` on a worker thread with its own connection
-        to this ledger's file (see :func:`ui.worker.run_in_background`).  Returns the job."""
-        from ui.worker import run_in_background
-
-        return run_in_background(parent or self.window, title, fn, on_done,
-                                 db_path=self.ledger.path, cancellable=cancellable,
-                                 operator=self.ledger.operator, on_error=on_error)
+                          parent=None, on_error=None) -> ops.LedgerOp:
+        """Run ``fn(ledger, progress, is_cancelled)`` as a :class:`ui.ops.LedgerOp` with a
+        progress dialog; ``on_done(result)`` on success, ``on_error(exc)`` before the error
+        is shown.  Returns the running operation."""
+        op = ops.LedgerOp(self, fn, parent=parent or self.window, title=title, progress=True,
+                          cancellable=cancellable)
+        return ops.run_with_callbacks(op, on_done, on_error)
 
     def notify(self, area: str) -> None:
-        """Tell every page that ``area`` changed."""
+        """Tell every page that ``area`` changed (work that is not an operation)."""
         self.changed.emit(area)
 
     def replace_ledger(self, ledger: Ledger) -> None:
         old, self.ledger = self.ledger, ledger
         if old is not None and old is not ledger:
+            ops.close_worker_connections(old)
             old.close()
         self.ledger_replaced.emit()
         self.changed.emit("*")

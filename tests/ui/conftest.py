@@ -1,5 +1,10 @@
 """Helpers and fixtures shared by the window's tests.
 
+Operations (``ui.ops.LedgerOp``) run inline on the test's thread with ``ctx.ledger``
+itself (the synchronous executor): the production code path, with the executor as the
+only difference.  A test on a ledger file (fixture ``ledger_path``) or marked
+``threaded`` runs them on the real worker thread, as the window does.
+
 ``ctx`` (an AppContext on the ``ledger``), ``place`` (two grids with rooms and staff,
 see ``tests.ui.matters_helpers.build_place``), ``warnings`` (QMessageBox.warning
 texts, patched), ``close_matter_windows`` (closes matter windows left open; use it
@@ -13,8 +18,24 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.ui.matters_helpers import build_place
+from ui import ops
 from ui.context import AppContext
-from ui.pages import matters as matters_page
+from ui.dialogs import matter_detail
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "threaded: run ui.ops operations on the worker thread (a test on a "
+                                       "ledger file, fixture ledger_path, does without the marker)")
+
+
+@pytest.fixture(autouse=True)
+def ops_executor(request):
+    """The synchronous executor, or the worker thread for a test on a ledger file."""
+    threaded = request.node.get_closest_marker("threaded") or "ledger_path" in request.fixturenames
+    previous = ops.set_executor(ops.THREADED if threaded else ops.SYNCHRONOUS)
+    yield ops.current_executor()
+    ops.set_executor(previous)
+    ops.close_worker_connections()
 
 
 @pytest.fixture
@@ -37,9 +58,8 @@ def warnings(monkeypatch):
 @pytest.fixture
 def close_matter_windows():
     yield
-    for dialog in list(matters_page._OPEN_DETAILS):
+    for dialog in list(matter_detail.OPEN_DETAILS):
         dialog.close()
-
 
 
 def type_text(widget, text: str) -> None:

@@ -9,6 +9,7 @@ from models.matters import records as matters_model
 from tests.ui.matters_helpers import register
 from tests.ui.ui_helpers import show_widget
 from ui.pages import home as home_page
+from ui.dialogs import matter_detail
 from ui.pages import matters as matters_page
 from ui.pages.home import HomePage
 
@@ -47,7 +48,7 @@ def test_overdue_matter_shows_in_red_on_the_home_screen(qtbot, ctx, ledger, plac
     # a click opens the matter, which says it is late
     rect = page.overdue.table.visualItemRect(page.overdue.table.item(0, 1))
     qtbot.mouseClick(page.overdue.table.viewport(), Qt.LeftButton, pos=rect.center())
-    detail = matters_page._OPEN_DETAILS[-1]
+    detail = matter_detail.OPEN_DETAILS[-1]
     assert detail.matter_id == late and detail.isVisible()
     assert detail.overdue_badge.isVisibleTo(detail)
 

@@ -10,6 +10,7 @@ from models.meetings import records as meetings_model
 from tests.ui.matters_helpers import register
 from tests.ui.ui_helpers import show_widget
 from ui.context import AppContext
+from ui.dialogs import matter_detail
 from ui.pages import matters as matters_page
 from ui.pages.matters import MattersPage, MattersTableModel
 
@@ -293,7 +294,7 @@ def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, cloc
 
     page.view.setCurrentIndex(page.model.index(0, 0))
     qtbot.mouseClick(page.open_button, Qt.LeftButton)
-    detail = matters_page._OPEN_DETAILS[-1]
+    detail = matter_detail.OPEN_DETAILS[-1]
     assert detail.matter_id == matter_id and detail.isVisible()
     assert detail.state_badge.text() == "登记"
     assert _offered(detail) == ["分派", "延期", "督办", "作废"]

@@ -1,4 +1,8 @@
-"""户信息: a household's members, its head and their relations; moving a person to another household."""
+"""户信息: a household's members, its head and their relations; moving a person to another household.
+
+Each change is an operation (:class:`ui.ops.LedgerOp` over ``set_household_head``,
+``update_resident`` or ``move_to_household``); pages refresh from ``ctx.changed``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from models.grids import hierarchy as grids_model
 from models.residents import records as residents_model
-from models.core.errors import LedgerError
 from ui.models.rows_model import Column, RowsTableModel
+from ui.ops import LedgerOp
 from ui.widgets.date_edit import date_edit, qdate_text
 from ui.widgets.pickers import HierarchyPicker
-from ui.worker import show_error
 
 MEMBER_COLUMNS = [
     Column("姓名", "name", lambda m: m["name"] + ("（户主）" if m.get("is_head") else "")),
@@ -135,11 +138,19 @@ class HouseholdDialog(QDialog):
 
     def _update_buttons(self) -> None:
         m = self.selected_member()
-        if not self.ctx.can_edit():
+        if not self.ctx.may("records.edit"):
             m = None  # 督导员: read-only
         self.head_button.setEnabled(m is not None and m["id"] != self.head_id and m.get("status", "在册") == "在册")
         self.relation_button.setEnabled(m is not None)
         self.move_button.setEnabled(m is not None and m.get("status", "在册") == "在册")
+
+    def _run(self, title: str, work, focus: int | None, refused: str | None = None) -> LedgerOp:
+        """Run ``work(ledger)`` (an operation); reload with ``focus`` selected when it is done.
+        The clerk's kind of refusal goes in a box titled ``refused`` (else ``title``失败)."""
+        op = LedgerOp(self.ctx, work, parent=self, title=title).success(lambda _changes: self._done(focus))
+        if refused:
+            op.failure(lambda exc: QMessageBox.warning(self, refused, str(exc)))
+        return op.run()
 
     def _done(self, focus: int | None) -> None:
         self.changed = True
@@ -151,12 +162,9 @@ class HouseholdDialog(QDialog):
             return
         if QMessageBox.question(self, "设为户主", f"确定把 {m['name']} 设为本户户主吗？") != QMessageBox.Yes:
             return
-        try:
-            residents_model.set_household_head(self.ctx.ledger, self.household_id, m["id"])
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self._done(m["id"])
+        household_id, resident_id = self.household_id, m["id"]
+        self._run("设为户主", lambda ledger: residents_model.set_household_head.op(ledger, household_id, resident_id),
+                  resident_id)
 
     def change_relation(self) -> None:
         m = self.selected_member()
@@ -168,15 +176,9 @@ class HouseholdDialog(QDialog):
         value = (value or "").strip()
         if not ok or not value or value == m.get("relation"):
             return
-        try:
-            residents_model.update_resident(self.ctx.ledger, m["id"], {"relation": value})
-        except LedgerError as exc:
-            QMessageBox.warning(self, "无法修改", str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self._done(m["id"])
+        resident_id = m["id"]
+        self._run("修改关系", lambda ledger: residents_model.update_resident.op(ledger, resident_id, {"relation": value}),
+                  resident_id, refused="无法修改")
 
     def move_member(self) -> None:
         m = self.selected_member()
@@ -189,13 +191,7 @@ class HouseholdDialog(QDialog):
         if target == self.household_id:
             QMessageBox.information(self, "迁到其他户", "所选的户就是本户。")
             return
-        try:
-            residents_model.move_to_household(self.ctx.ledger, m["id"], target,
-                                              dialog.relation.currentText().strip(), qdate_text(dialog.date))
-        except LedgerError as exc:
-            QMessageBox.warning(self, "无法迁户", str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self._done(None)
+        resident_id, relation, on_date = m["id"], dialog.relation.currentText().strip(), qdate_text(dialog.date)
+        self._run("迁户", lambda ledger: residents_model.move_to_household.op(ledger, resident_id, target, relation,
+                                                                            on_date),
+                  None, refused="无法迁户")

@@ -3,8 +3,8 @@ problem → import (cancellable, in a worker thread) → summary with the proble
 
 ``ImportWizard(ctx, kind, parent).exec()`` for any kind the engine has a spec for
 (``models/importing/<kind>.py``).  All the work is done by ``models.importing``; this
-dialog only shows it.  Reading the whole file and writing run on a worker thread with
-their own connection (``ui.worker``); a ledger without a file (tests) runs them here.
+dialog only shows it.  Reading the whole file and writing are operations
+(:class:`ui.ops.LedgerOp`, with a cancellable progress dialog) on a worker thread.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 from models import importing
 from models.core.errors import LedgerError
 from models.core.idcard import mask
+from models.core.ops import Changes
 from models.importing import (REJECTED, WARNING, ImportFileError, ImportPlan, ImportSummary, SheetLayout)
 from models.importing.values import text as cell_text
+from ui.errors import show_error
+from ui.ops import LedgerOp
 
 FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
-
-#: what the kind's import changes, for ctx.notify
-AREAS = {"residents": "residents", "matters": "matters", "visits": "visits", "activities": "volunteers"}
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_SUMMARY = range(4)
 
@@ -289,9 +289,7 @@ class ImportWizard(QDialog):
             self.path = None
             if isinstance(error, ImportFileError):
                 self.file_error.setText(str(error))
-            else:
-                from ui.worker import show_error   # our bug: logged, told in Chinese
-
+            else:   # our bug: logged, told in Chinese
                 show_error(self, error, title="无法读取文件")
             self._update_buttons()
             return
@@ -503,15 +501,17 @@ class ImportWizard(QDialog):
             return
 
         def work(ledger, progress, is_cancelled):
-            return importing.execute(ledger, plan, update=update, progress=progress, is_cancelled=is_cancelled)
+            summary = importing.execute(ledger, plan, update=update, progress=progress, is_cancelled=is_cancelled)
+            # an import may add grids, households, staff … as well as its own kind: every page refreshes
+            return Changes.of() if summary.cancelled else Changes.of("*", result=summary)
 
         self._run(f"导入{self.spec.title}", work, self._show_summary, on_cancel=self._import_cancelled)
 
-    def _show_summary(self, summary: ImportSummary) -> None:
-        self.summary = summary
-        if summary.cancelled:
+    def _show_summary(self, changes: Changes) -> None:
+        if not changes:
             self._import_cancelled()
             return
+        self.summary = summary = changes.result
         self.imported = True
         self.summary_label.setText("\n".join(summary.lines()))
         problems = len(self.plan.problems()) if self.plan else 0
@@ -519,7 +519,6 @@ class ImportWizard(QDialog):
         self.summary_hint.setText(
             f"有 {problems} 行需要处理：点击“保存问题清单”，在 Excel 中按“问题说明”修改后再导入。" if problems
             else "所有行都已导入。")
-        self.ctx.notify("*")
         self._show_page(PAGE_SUMMARY)
 
     def _import_cancelled(self) -> None:
@@ -600,34 +599,22 @@ class ImportWizard(QDialog):
             self._show_page(page - 1)
 
     # -- background work ---------------------------------------------------------------------
-    def _run(self, title: str, work, on_done, on_cancel=None) -> None:
-        """``work(ledger, progress, is_cancelled)`` on a worker thread with its own connection."""
-        if self.ctx.ledger.path is None:
-            # An in-memory ledger cannot be opened twice: do the work here.
-            try:
-                result = work(self.ctx.ledger, lambda *a: None, lambda: False)
-            except importing.ImportCancelled:
-                return
-            except LedgerError as exc:
-                QMessageBox.warning(self, f"{title}失败", str(exc))
-                return
-            on_done(result)
-            return
-        from ui.worker import run_in_background
-
-        job = run_in_background(self, title, work, on_done, db_path=self.ctx.ledger.path,
-                                operator=self.ctx.ledger.operator)
-        self.job = job
-        self._update_buttons()
+    def _run(self, title: str, work, on_done, on_cancel=None) -> LedgerOp:
+        """``work(ledger, progress, is_cancelled)`` as an operation with a cancellable progress dialog."""
+        op = LedgerOp(self.ctx, work, parent=self, title=title, progress=True, cancellable=True).success(on_done)
+        self.job = op
 
         def finished():
-            if self.job is job:
+            if self.job is op:
                 self.job = None
-            if job.cancelled and on_cancel is not None:
+            if op.cancelled and on_cancel is not None:
                 on_cancel()
             self._update_buttons()
 
-        job.finished.connect(finished)
+        op.finished.connect(finished)
+        op.run()
+        self._update_buttons()
+        return op
 
     def reject(self) -> None:  # noqa: D102 - closing while a job runs asks it to stop first
         if self.job is not None:

@@ -3,8 +3,14 @@
 Each action opens a small dialog (分派: staff; 办结: result; 回访: satisfaction;
 上报: a 联席会议, existing or new; 延期: new deadline and reason; 督办: card and
 note; 作废: reason, then a confirmation; 修改: the descriptive fields).  The dialogs are opened with
-``open()`` — never a blocking ``exec()`` — and the action is applied through
-:func:`models.matters.records.apply_action` when the clerk confirms.
+``open()`` — never a blocking ``exec()`` — and the action runs as an operation
+(:class:`ui.ops.LedgerOp` over :func:`models.matters.records.apply_action`,
+:func:`models.meetings.records.escalate` or :func:`models.matters.records.update_matter`)
+when the clerk confirms.  The buttons follow the matter's state and the operator's role
+(:func:`models.matters.records.allowed_actions` asks the permission table).
+
+This module also holds what every matter screen shares — how overdue matters look and
+:func:`open_matter_detail` — so the list and home pages import it and it imports no page.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDate
                                QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QPlainTextEdit, QPushButton, QRadioButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout)
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
@@ -26,7 +32,23 @@ from models.meetings import records as meetings_model
 from models.core.errors import LedgerError, ValidationError
 from models.core.phones import check_phone
 from ui.dialogs.matter_form import ReporterFinder
-from ui.pages.matters import OVERDUE_BADGE_STYLE, OVERDUE_COLOR, short_ts
+from ui.ops import LedgerOp
+
+#: how overdue matters look everywhere (home, list, detail)
+OVERDUE_COLOR = QColor("#c0392b")
+OVERDUE_BACKGROUND = QColor("#fdecea")
+OVERDUE_BADGE_STYLE = ("QLabel { background: #c0392b; color: white; border-radius: 3px;"
+                       " padding: 1px 6px; font-weight: bold; }")
+
+
+def short_ts(value) -> str:
+    """``2026-10-15 09:30`` (no seconds) for a stored timestamp or datetime."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)[:16]
+
 
 #: what each action's button says
 ACTION_BUTTONS = {
@@ -655,15 +677,18 @@ class MatterDetailDialog(QDialog):
         self.description_label.setText(m.get("description", ""))
         self.result_label.setText(m.get("result") or "—")
 
-        allowed = set(matters_model.allowed_actions(m))
+        role = self.ctx.ledger.operator.role
+        allowed = set(matters_model.allowed_actions(m, role))
         for action, button in self.action_buttons.items():
             button.setVisible(action in allowed)
         # assigning an assigned matter again hands it to someone else
         self.action_buttons["分派"].setText("改派(&P)" if m.get("assignee_name") else ACTION_BUTTONS["分派"])
+        self.no_action_label.setText("本事项已结束，无需再办理。" if not matters_model.allowed_actions(m)
+                                     else f"{role}不能办理本事项的当前环节。")
         self.no_action_label.setVisible(not allowed)
-        if not self.ctx.can_edit():
+        if not self.ctx.may("matter.修改"):
             self.edit_button.setEnabled(False)
-            self.edit_button.setToolTip("督导员只能查看和督办，不能修改事项。")
+            self.edit_button.setToolTip(self.ctx.refusal("matter.修改"))
         elif state == "作废":
             self.edit_button.setEnabled(False)
             self.edit_button.setToolTip("事项已作废，不能再修改。")
@@ -740,25 +765,24 @@ class MatterDetailDialog(QDialog):
         dialog.open()
         return dialog
 
-    def save_edit(self, dialog: EditDialog) -> bool:
-        """Save the edit dialog's changes through update_matter; reopen it with the reason when refused."""
+    def save_edit(self, dialog: EditDialog) -> LedgerOp | None:
+        """Save the edit dialog's changes (update_matter); reopen it with the reason when refused."""
         changes = dialog.values()
         if not changes:
-            return True
-        try:
-            matters_model.update_matter(self.ctx.ledger, self.matter_id, changes)
-        except ValidationError as exc:
-            dialog.show_error(str(exc))
-            dialog.open()
-            dialog.focus_field(exc.field)
-            return False
-        except LedgerError as exc:
-            QMessageBox.warning(self, "修改未完成", str(exc))
-            return False
-        self.ctx.notify("matters")
-        self.refresh()
-        self.acted.emit("修改")
-        return True
+            return None
+        matter_id = self.matter_id
+
+        def refused(exc: LedgerError) -> None:
+            if isinstance(exc, ValidationError):
+                dialog.show_error(str(exc))
+                dialog.open()
+                dialog.focus_field(exc.field)
+            else:
+                QMessageBox.warning(self, "修改未完成", str(exc))
+
+        return (LedgerOp(self.ctx, lambda ledger: matters_model.update_matter.op(ledger, matter_id, changes),
+                         parent=self, title="修改事项")
+                .success(lambda _changes: self._acted("修改")).failure(refused).run())
 
     def _confirm(self, dialog: ActionDialog) -> None:
         if dialog.action == "作废":
@@ -771,23 +795,48 @@ class MatterDetailDialog(QDialog):
                 return
         self.perform(dialog)
 
-    def perform(self, dialog: ActionDialog) -> bool:
+    def perform(self, dialog: ActionDialog) -> LedgerOp:
         """Apply the dialog's action; say why in Chinese when it is refused."""
-        ledger = self.ctx.ledger
         values = dict(dialog.values())
         note = values.pop("note", "")
+        matter_id, action = self.matter_id, dialog.action
+        if isinstance(dialog, EscalateDialog):   # to a meeting chosen, or to a new one recorded first
+            meeting = dialog.new_meeting()
+
+            def work(ledger):
+                return meetings_model.escalate.op(ledger, matter_id, meeting_id=values["meeting_id"],
+                                                  new_meeting=meeting, note=note)
+        else:
+            def work(ledger):
+                return matters_model.apply_action.op(ledger, matter_id, action, note=note, **values)
+        return (LedgerOp(self.ctx, work, parent=self, title=action)
+                .success(lambda _changes: self._acted(action))
+                .failure(lambda exc: QMessageBox.warning(self, f"{action}未完成", str(exc)))
+                .run())
+
+    def _acted(self, action: str) -> None:
+        if not self.isVisible():
+            self.refresh()   # a visible page has refreshed itself from ctx.changed
+        self.acted.emit(action)
+
+
+def open_matter_detail(ctx, matter_id: int, parent: QWidget):
+    """Show a matter's page, reusing the window already open for it."""
+    for dialog in list(OPEN_DETAILS):
         try:
-            with ledger.write():
-                if isinstance(dialog, EscalateDialog) and values.get("meeting_id") is None:
-                    meeting = dialog.new_meeting()
-                    values["meeting_id"] = meetings_model.add_meeting(ledger, meeting)
-                matters_model.apply_action(ledger, self.matter_id, dialog.action, note=note, **values)
-        except LedgerError as exc:
-            QMessageBox.warning(self, f"{dialog.action}未完成", str(exc))
-            return False
-        self.ctx.notify("matters")
-        if dialog.action == "上报":
-            self.ctx.notify("meetings")
-        self.refresh()
-        self.acted.emit(dialog.action)
-        return True
+            if dialog.ctx is ctx and dialog.matter_id == matter_id and dialog.isVisible():
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
+        except RuntimeError:  # its window (and parent) was already deleted
+            OPEN_DETAILS.remove(dialog)
+    dialog = MatterDetailDialog(ctx, matter_id, parent)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+    OPEN_DETAILS.append(dialog)
+    dialog.destroyed.connect(lambda _o=None, d=dialog: OPEN_DETAILS.remove(d) if d in OPEN_DETAILS else None)
+    dialog.show()
+    return dialog
+
+
+#: matter windows currently open (a clerk may keep several side by side)
+OPEN_DETAILS: list = []

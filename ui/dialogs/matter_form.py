@@ -20,6 +20,7 @@ from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.residents import records as residents_model
 from models.core.errors import LedgerError, ValidationError
+from ui.ops import LedgerOp
 from ui.widgets.pickers import HierarchyPicker
 
 #: SPEC §2: which level a category usually is (the clerk can change it)
@@ -178,8 +179,7 @@ class MatterForm(QDialog):
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText("补充地点，如“小区东门路灯”（可不填）")
         self.category_box = QComboBox()
-        from ui.pages.matters import matter_categories
-        self.category_box.addItems(matter_categories(ledger))
+        self.category_box.addItems(matters_model.categories(ledger))
         self.level_box = QComboBox()
         self.level_box.addItems(list(matters_model.LEVELS))
         self.description_edit = SubmitPlainTextEdit()
@@ -355,27 +355,29 @@ class MatterForm(QDialog):
         if widget is not None:
             widget.setFocus()
 
-    def save(self) -> None:
+    def save(self) -> LedgerOp | None:
         """Register the matter; on bad input say why and put the cursor there."""
+        if not self.save_button.isEnabled():
+            return None   # already saving
         data = self.values()
         problem = self._check(data)
         if problem:
             self._show_error(*problem)
-            return
-        try:
-            self.matter_id = self.register(data)
-        except ValidationError as exc:
-            self._show_error(str(exc), self._field_widget(exc.field))
-            return
-        except LedgerError as exc:
-            QMessageBox.warning(self, "登记失败", str(exc))
-            return
-        self.ctx.notify("matters")
+            return None
+        return (LedgerOp(self.ctx, lambda ledger: matters_model.register_matter.op(ledger, data), parent=self,
+                         title="登记事项")
+                .success(self._registered).failure(self._refused).disabling(self.save_button).run())
+
+    def _registered(self, changes) -> None:
+        self.matter_id = changes.result
         self.saved.emit(self.matter_id)
         self.accept()
 
-    def register(self, data: dict) -> int:
-        return matters_model.register_matter(self.ctx.ledger, data)
+    def _refused(self, exc: LedgerError) -> None:
+        if isinstance(exc, ValidationError):
+            self._show_error(str(exc), self._field_widget(exc.field))
+        else:
+            QMessageBox.warning(self, "登记失败", str(exc))
 
     def _field_widget(self, field: str | None) -> QWidget | None:
         return {

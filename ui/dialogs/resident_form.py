@@ -3,7 +3,10 @@
 The form validates as the clerk types with ``models.residents.records.validate_resident``
 and ``resident_warnings``, and shows each problem in Chinese under its field.
 保存 stays disabled while a problem remains.  A valid ID number fills in the
-birth date and gender (the ID wins over a typed gender, SPEC §7).
+birth date and gender (the ID wins over a typed gender, SPEC §7).  Saving is an
+operation (:class:`ui.ops.LedgerOp` over ``add_resident``/``update_resident``, or
+``move_out``/``record_death``/``restore_active`` in the status dialog): a refusal in
+the ledger's words goes next to its field, the list refreshes from ``ctx.changed``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from models.residents import records as residents_model
 from models.core.errors import LedgerError, ValidationError
 from models.core.idcard import check_id
+from ui.errors import show_error
+from ui.ops import LedgerOp
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
 from ui.widgets.pickers import HierarchyPicker
-from ui.worker import show_error
 
 #: fields of ``validate_resident``'s answer → where its message is shown
 FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "phone", "household_id", "relation",
@@ -52,6 +56,7 @@ class ResidentForm(QDialog):
         self.errors: dict[str, str] = {}
         self.warnings: dict[str, str] = {}
         self._loading = True
+        self._saving: LedgerOp | None = None
         self.setWindowTitle("新增居民" if resident_id is None else "编辑居民")
         ledger = ctx.ledger
 
@@ -101,7 +106,7 @@ class ResidentForm(QDialog):
         tag_grid.setVerticalSpacing(2)
         self.tag_boxes: dict[str, QCheckBox] = {}
         self.hidden_tags: list[str] = []
-        can_see = ctx.can_see_sensitive()
+        can_see = ctx.may("personal.see_sensitive")
         for i, tag in enumerate(residents_model.tag_list(ledger, can_see)):
             box = QCheckBox(tag["name"])
             if tag["sensitive"]:
@@ -206,7 +211,7 @@ class ResidentForm(QDialog):
         self._loading = False
         self.validate()
         self.name.setFocus()
-        if not ctx.can_edit():  # 督导员: a read-only supervisor may look, not change
+        if not ctx.may("records.edit"):  # 督导员: a read-only supervisor may look, not change
             self.setWindowTitle("查看居民")
             for box in (left, right):
                 box.setEnabled(False)
@@ -352,32 +357,36 @@ class ResidentForm(QDialog):
         return label.text() if not label.isHidden() else ""
 
     # -- saving -------------------------------------------------------------------------------------
-    def save(self) -> None:
-        if not self.ctx.can_edit():
-            return
+    def save(self) -> LedgerOp | None:
+        if not self.ctx.may("records.edit") or (self._saving is not None and self._saving.is_running()):
+            return None
         self.touched = set(FIELDS)
         if self.validate():
-            return
-        data = self.data()
-        ledger = self.ctx.ledger
-        try:
-            if self.resident_id is None:
-                self.resident_id = residents_model.add_resident(ledger, data)
-            else:
-                residents_model.update_resident(ledger, self.resident_id, data)
-        except ValidationError as exc:
-            field = getattr(exc, "field", None)
-            if field in self.messages:
-                self.messages[field].setObjectName("fieldError")
-                self.messages[field].setText(str(exc))
-                self.messages[field].show()
-            else:
-                QMessageBox.warning(self, "无法保存", str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - LedgerError shown as is, bugs logged
-            show_error(self, exc, title="无法保存")
-            return
+            return None
+        data, resident_id = self.data(), self.resident_id
+        if resident_id is None:
+            def work(ledger):
+                return residents_model.add_resident.op(ledger, data)
+        else:
+            def work(ledger):
+                return residents_model.update_resident.op(ledger, resident_id, data)
+        self._saving = (LedgerOp(self.ctx, work, parent=self, title="保存居民信息")
+                        .success(self._saved).failure(self._refused).disabling(self.save_button).run())
+        return self._saving
+
+    def _saved(self, changes) -> None:
+        if self.resident_id is None:
+            self.resident_id = changes.result
         self.accept()
+
+    def _refused(self, exc: LedgerError) -> None:
+        field = getattr(exc, "field", None)
+        if isinstance(exc, ValidationError) and field in self.messages:
+            self.messages[field].setObjectName("fieldError")
+            self.messages[field].setText(str(exc))
+            self.messages[field].show()
+        else:
+            QMessageBox.warning(self, "无法保存", str(exc))
 
 
 STATUS_ACTIONS = {
@@ -385,6 +394,8 @@ STATUS_ACTIONS = {
     "死亡": ("死亡登记", "死亡日期", "如：死亡证明编号"),
     "恢复在册": ("恢复在册", "恢复日期", "如：迁出登记有误、已迁回"),
 }
+STATUS_OPERATIONS = {"迁出": residents_model.move_out, "死亡": residents_model.record_death,
+                     "恢复在册": residents_model.restore_active}
 
 
 class StatusDialog(QDialog):
@@ -428,20 +439,9 @@ class StatusDialog(QDialog):
                     "恢复在册": f"确定将 {self.resident_name} 恢复为在册（{on_date}）吗？"}[self.action]
         if QMessageBox.question(self, STATUS_ACTIONS[self.action][0], question) != QMessageBox.Yes:
             return
-        ledger = self.ctx.ledger
-        note = self.note.text().strip()
-        try:
-            if self.action == "迁出":
-                residents_model.move_out(ledger, self.resident_id, on_date, note)
-            elif self.action == "死亡":
-                residents_model.record_death(ledger, self.resident_id, on_date, note)
-            else:
-                residents_model.restore_active(ledger, self.resident_id, on_date, note)
-        except LedgerError as exc:
-            self.error.setText(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc)
-            return
-        self.accept()
+        change = STATUS_OPERATIONS[self.action]
+        resident_id, note = self.resident_id, self.note.text().strip()
+        (LedgerOp(self.ctx, lambda ledger: change.op(ledger, resident_id, on_date, note), parent=self,
+                  title=STATUS_ACTIONS[self.action][0])
+         .success(lambda _changes: self.accept()).failure(lambda exc: self.error.setText(str(exc))).run())
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
 from models.grids import hierarchy as grids_model
 from ui.models.rows_model import Column, RowsTableModel
 from ui.widgets.list_page import read_only_view
+from ui.ops import LedgerOp
 from ui.widgets.pickers import building_text, unit_text
-from ui.worker import show_error
 
 KIND_TEXT = {"community": "社区", "grid": "网格", "building": "楼栋", "unit": "单元", "household": "户"}
 CHILD = {"community": "grid", "grid": "building", "building": "unit", "unit": "household"}
@@ -354,13 +354,18 @@ class GridsPage(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        self.add_building_button.setEnabled(self._ancestor("grid") is not None)
-        self.add_unit_button.setEnabled(self._ancestor("building") is not None)
-        self.add_household_button.setEnabled(self._ancestor("unit") is not None)
+        """The buttons follow the selection, and the role (督导员 only looks)."""
+        editable = self.ctx.enable_if_allowed(self.add_grid_button, "records.edit")
+        self.ctx.enable_if_allowed(self.add_staff_button, "records.edit")
         key = self.selected()
-        self.rename_button.setEnabled(key is not None and key[0] != "community")
-        self.assign_button.setEnabled(self._ancestor("grid") is not None)
-        self.unassign_button.setEnabled(bool(self.grid_staff.selectionModel().selectedRows()))
+        for button, usable in (
+                (self.add_building_button, self._ancestor("grid") is not None),
+                (self.add_unit_button, self._ancestor("building") is not None),
+                (self.add_household_button, self._ancestor("unit") is not None),
+                (self.rename_button, key is not None and key[0] != "community"),
+                (self.assign_button, self._ancestor("grid") is not None),
+                (self.unassign_button, bool(self.grid_staff.selectionModel().selectedRows()))):
+            button.setEnabled(editable and usable)
 
     # -- staff ----------------------------------------------------------------------------------
     def _reload_grid_staff(self, grid_id: int) -> None:
@@ -373,8 +378,10 @@ class GridsPage(QWidget):
         dialog = StaffDialog(self)
         if dialog.exec() != QDialog.Accepted:
             return
-        self._do(lambda: grids_model.add_staff(self.ctx.ledger, dialog.name.text(), dialog.role.currentText(),
-                                               dialog.normalised_phone, sinking_cadre=dialog.cadre.isChecked()))
+        name, role, phone, cadre = (dialog.name.text(), dialog.role.currentText(), dialog.normalised_phone,
+                                    dialog.cadre.isChecked())
+        self._do("新增工作人员", lambda ledger: grids_model.add_staff.op(ledger, name, role, phone,
+                                                                   sinking_cadre=cadre))
 
     def assign_staff(self) -> None:
         grid_item = self._ancestor("grid")
@@ -394,11 +401,10 @@ class GridsPage(QWidget):
             return
         staff_id = dialog.staff.currentData()
         if building_item is not None:
-            self._do(lambda: grids_model.assign_staff(self.ctx.ledger, staff_id,
-                                                      building_id=building_item.data(0, Qt.UserRole)[1]))
+            where = {"building_id": building_item.data(0, Qt.UserRole)[1]}
         else:
-            self._do(lambda: grids_model.assign_staff(self.ctx.ledger, staff_id,
-                                                      grid_id=grid_item.data(0, Qt.UserRole)[1]))
+            where = {"grid_id": grid_item.data(0, Qt.UserRole)[1]}
+        self._do("分配工作人员", lambda ledger: grids_model.assign_staff.op(ledger, staff_id, **where))
 
     def unassign_staff(self) -> None:
         selected = self.grid_staff.selectionModel().selectedRows()
@@ -410,17 +416,12 @@ class GridsPage(QWidget):
         answer = QMessageBox.question(self, "取消分配", f"确定取消 {name} 在“{where}”的分配吗？")
         if answer != QMessageBox.Yes:
             return
-        self._do(lambda: grids_model.unassign_staff(self.ctx.ledger, assignment_id))
+        self._do("取消分配", lambda ledger: grids_model.unassign_staff.op(ledger, assignment_id))
 
     # -- hierarchy edits --------------------------------------------------------------------------
-    def _do(self, action) -> bool:
-        try:
-            action()
-        except Exception as exc:  # noqa: BLE001 - LedgerError shown as is; a bug is logged
-            show_error(self, exc)
-            return False
-        self.ctx.notify("grids")
-        return True
+    def _do(self, title: str, work) -> LedgerOp:
+        """Run ``work(ledger)`` (an operation of models.grids); the page refreshes from its Changes."""
+        return LedgerOp(self.ctx, work, parent=self, title=title).run()
 
     def _ask(self, title: str, label: str, text: str = "") -> str | None:
         value, ok = QInputDialog.getText(self, title, label, QLineEdit.Normal, text)
@@ -438,7 +439,7 @@ class GridsPage(QWidget):
             return
         community = self._ancestor("community")
         community_id = community.data(0, Qt.UserRole)[1] if community else None
-        self._do(lambda: grids_model.add_grid(self.ctx.ledger, name, community_id))
+        self._do("新增网格", lambda ledger: grids_model.add_grid.op(ledger, name, community_id))
 
     def add_building(self) -> None:
         grid_item = self._ancestor("grid")
@@ -447,9 +448,8 @@ class GridsPage(QWidget):
         dialog = BuildingDialog(grid_item.text(0), self)
         if dialog.exec() != QDialog.Accepted:
             return
-        grid_id = grid_item.data(0, Qt.UserRole)[1]
-        self._do(lambda: grids_model.add_building(self.ctx.ledger, grid_id, dialog.name.text(),
-                                                  dialog.compound.text()))
+        grid_id, name, compound = grid_item.data(0, Qt.UserRole)[1], dialog.name.text(), dialog.compound.text()
+        self._do("新增楼栋", lambda ledger: grids_model.add_building.op(ledger, grid_id, name, compound))
 
     def add_unit(self) -> None:
         building_item = self._ancestor("building")
@@ -458,7 +458,8 @@ class GridsPage(QWidget):
         name = self._ask("新增单元", f"{building_item.text(0)} 的单元名称（如“1单元”）：")
         if name is None:
             return
-        self._do(lambda: grids_model.add_unit(self.ctx.ledger, building_item.data(0, Qt.UserRole)[1], name))
+        building_id = building_item.data(0, Qt.UserRole)[1]
+        self._do("新增单元", lambda ledger: grids_model.add_unit.op(ledger, building_id, name))
 
     def add_household(self) -> None:
         unit_item = self._ancestor("unit")
@@ -468,7 +469,8 @@ class GridsPage(QWidget):
         room = self._ask("新增户", f"{building_item.text(0)}{unit_item.text(0)} 的房号（如“301”）：")
         if room is None:
             return
-        self._do(lambda: grids_model.add_household(self.ctx.ledger, unit_item.data(0, Qt.UserRole)[1], room))
+        unit_id = unit_item.data(0, Qt.UserRole)[1]
+        self._do("新增户", lambda ledger: grids_model.add_household.op(ledger, unit_id, room))
 
     def rename_selected(self) -> None:
         key = self.selected()
@@ -483,4 +485,4 @@ class GridsPage(QWidget):
             return
         rename = {"grid": grids_model.rename_grid, "building": grids_model.rename_building,
                   "unit": grids_model.rename_unit, "household": grids_model.rename_household}[kind]
-        self._do(lambda: rename(self.ctx.ledger, row_id, name))
+        self._do(f"重命名{KIND_TEXT[kind]}", lambda ledger: rename.op(ledger, row_id, name))

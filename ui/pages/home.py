@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGroupBox, QHBoxLayout
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models.matters import records as matters_model
-from ui.pages.matters import OVERDUE_COLOR, open_matter_detail
+from ui.dialogs.matter_detail import OVERDUE_COLOR, open_matter_detail
+from ui.dialogs.matter_form import MatterForm
 
 #: refresh while visible, so 今日到期 turns into 已超期 without a click
 AUTO_REFRESH_MS = 5 * 60 * 1000
@@ -319,6 +320,7 @@ class HomePage(QWidget):
     # -- data --------------------------------------------------------------------------
     def refresh(self) -> None:
         ledger = self.ctx.ledger
+        self.ctx.enable_if_allowed(self.new_button, "matter.登记")
         summary = matters_model.home_summary(ledger)
         self.summary = summary
         now = str(summary["now"])
@@ -368,8 +370,8 @@ class HomePage(QWidget):
         return open_matter_detail(self.ctx, matter_id, self)
 
     def register_matter(self):
-        from ui.dialogs.matter_form import MatterForm
-
+        if not self.ctx.may("matter.登记"):
+            return None
         self.form = MatterForm(self.ctx, self)
         self.form.open()
         return self.form

@@ -12,21 +12,18 @@ import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
+from ui.dialogs.matter_detail import (OVERDUE_BACKGROUND, OVERDUE_COLOR, open_matter_detail,  # noqa: F401
+                                      short_ts)
+from ui.dialogs.matter_form import MatterForm
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
                                   refill_combo)
-
-#: how overdue matters look everywhere (home, list, detail)
-OVERDUE_COLOR = QColor("#c0392b")
-OVERDUE_BACKGROUND = QColor("#fdecea")
-OVERDUE_BADGE_STYLE = ("QLabel { background: #c0392b; color: white; border-radius: 3px;"
-                       " padding: 1px 6px; font-weight: bold; }")
 
 #: (key in the row dict, header, sort key understood by search_page or None)
 COLUMNS: list[tuple[str, str, str | None]] = [
@@ -45,20 +42,6 @@ COLUMNS: list[tuple[str, str, str | None]] = [
 PAGE_SIZE = 100
 
 ALL = "全部"
-
-
-def short_ts(value) -> str:
-    """``2026-10-15 09:30`` (no seconds) for a stored timestamp or datetime."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)[:16]
-
-
-def matter_categories(ledger) -> list[str]:
-    """The configurable category list (settings ``matter_categories``)."""
-    return list(matters_model.categories(ledger))
 
 
 def row_is_overdue(row: dict, now: dt.datetime) -> bool:
@@ -171,8 +154,7 @@ class MattersPage(ListPageMixin, QWidget):
         self.form = None
         self._dirty = False
 
-        self.new_button = action_button("登记事项", self.register_matter, primary=True,
-                                        tooltip="登记一件新的民情事项（Ctrl+N）")
+        self.new_button = action_button("登记事项", self.register_matter, primary=True)
         self.open_button = action_button("查看办理", self.open_current)
         head = page_head("民情事项", self.open_button, self.new_button)
 
@@ -248,9 +230,10 @@ class MattersPage(ListPageMixin, QWidget):
 
     # -- choices ---------------------------------------------------------------
     def _fill_choices(self) -> None:
-        """(Re)fill the grid, category and assignee filters from the ledger."""
+        """(Re)fill the grid, category and assignee filters from the ledger; the buttons follow the role."""
         ledger = self.ctx.ledger
-        refill_combo(self.category_box, "全部类别", [(c, c) for c in matter_categories(ledger)])
+        self.ctx.enable_if_allowed(self.new_button, "matter.登记", "登记一件新的民情事项（Ctrl+N）")
+        refill_combo(self.category_box, "全部类别", [(c, c) for c in matters_model.categories(ledger)])
         refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
         refill_combo(self.assignee_box, "全部承办人",
                      [(f"{s['name']}（{s['role']}）", s["id"]) for s in grids_model.all_staff(ledger)])
@@ -359,41 +342,18 @@ class MattersPage(ListPageMixin, QWidget):
         return open_matter_detail(self.ctx, matter_id, self)
 
     def register_matter(self):
-        """Open the registration form (non-blocking); returns the dialog."""
-        from ui.dialogs.matter_form import MatterForm
-
+        """Open the registration form (non-blocking); returns the dialog (None when the role may not)."""
+        if not self.ctx.may("matter.登记"):
+            return None
         self.form = MatterForm(self.ctx, self)
         self.form.saved.connect(self._after_register)
         self.form.open()
         return self.form
 
     def _after_register(self, matter_id: int) -> None:
-        self.refresh()
+        if self._dirty:
+            self.refresh()   # a visible list has refreshed itself from ctx.changed
         for row in range(self.model.rowCount()):
             if self.model.matter_id(row) == matter_id:
                 self.view.selectRow(row)
                 break
-
-
-def open_matter_detail(ctx, matter_id: int, parent: QWidget):
-    """Show a matter's page, reusing the window already open for it."""
-    from ui.dialogs.matter_detail import MatterDetailDialog
-
-    for dialog in list(_OPEN_DETAILS):
-        try:
-            if dialog.ctx is ctx and dialog.matter_id == matter_id and dialog.isVisible():
-                dialog.raise_()
-                dialog.activateWindow()
-                return dialog
-        except RuntimeError:  # its window (and parent) was already deleted
-            _OPEN_DETAILS.remove(dialog)
-    dialog = MatterDetailDialog(ctx, matter_id, parent)
-    dialog.setAttribute(Qt.WA_DeleteOnClose)
-    _OPEN_DETAILS.append(dialog)
-    dialog.destroyed.connect(lambda _o=None, d=dialog: _OPEN_DETAILS.remove(d) if d in _OPEN_DETAILS else None)
-    dialog.show()
-    return dialog
-
-
-#: matter windows currently open (a clerk may keep several side by side)
-_OPEN_DETAILS: list = []

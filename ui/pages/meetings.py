@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, Q
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.meetings import records as meetings_model
-from models.core.errors import LedgerError
 from ui.models.rows_model import Column, RowsTableModel, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
                                   refill_combo)
+from ui.ops import LedgerOp
 from ui.widgets.search_edit import SearchEdit
 
 def level_text(row: dict) -> str:
@@ -154,6 +154,7 @@ class MeetingDialog(QDialog):
 
         self.error_label = error_label()
         self.buttons, self.save_button = save_cancel_buttons(self, self.save)
+        ctx.enable_if_allowed(self.save_button, "records.edit")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -252,18 +253,23 @@ class MeetingDialog(QDialog):
             "stage": self.stage_box.currentData() or "",
         }
 
-    def save(self) -> None:
-        ledger = self.ctx.ledger
-        try:
-            if self.meeting_id:
-                meetings_model.update_meeting(ledger, self.meeting_id, self.values(), self.linked_ids())
-            else:
-                self.meeting_id = meetings_model.add_meeting(ledger, self.values(), self.linked_ids())
-        except LedgerError as exc:
-            show_save_error(self, exc)
-            return
-        self.ctx.notify("meetings")
-        self.saved.emit(self.meeting_id)
+    def save(self) -> LedgerOp | None:
+        if not self.save_button.isEnabled():
+            return None   # already saving, or the role may not
+        meeting_id, values, linked = self.meeting_id, self.values(), self.linked_ids()
+        if meeting_id:
+            def work(ledger):
+                return meetings_model.update_meeting.op(ledger, meeting_id, values, linked)
+        else:
+            def work(ledger):
+                return meetings_model.add_meeting.op(ledger, values, linked)
+        return (LedgerOp(self.ctx, work, parent=self, title="保存会议记录")
+                .success(lambda changes: self._saved(changes.result or meeting_id))
+                .failure(lambda exc: show_save_error(self, exc)).disabling(self.save_button).run())
+
+    def _saved(self, meeting_id: int) -> None:
+        self.meeting_id = meeting_id
+        self.saved.emit(meeting_id)
         self.accept()
 
 
@@ -279,8 +285,7 @@ class MeetingsPage(ListPageMixin, QWidget):
         self._dirty = False
         self._loading = False
 
-        self.new_button = action_button("新增会议", self.add_meeting, primary=True,
-                                        tooltip="记录一次会议（Ctrl+N）")
+        self.new_button = action_button("新增会议", self.add_meeting, primary=True)
         self.edit_button = action_button("查看 / 修改", self.edit_current)
         head = page_head("会议", self.edit_button, self.new_button)
 
@@ -314,6 +319,7 @@ class MeetingsPage(ListPageMixin, QWidget):
         self.apply_filters()
 
     def _fill_choices(self) -> None:
+        self.ctx.enable_if_allowed(self.new_button, "records.edit", "记录一次会议（Ctrl+N）")
         refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(self.ctx.ledger)])
 
     def apply_filters(self) -> None:
@@ -324,7 +330,9 @@ class MeetingsPage(ListPageMixin, QWidget):
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 次会议")
 
-    def add_meeting(self) -> MeetingDialog:
+    def add_meeting(self) -> MeetingDialog | None:
+        if not self.ctx.may("records.edit"):
+            return None
         return self._show_dialog(MeetingDialog(self.ctx, self))
 
     def edit_current(self) -> None:

@@ -2,81 +2,29 @@
 
 from __future__ import annotations
 
-import importlib.util
+import itertools
 from pathlib import Path
 
-import itertools
-import logging
-
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QMenu, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from models.residents import records as residents_model
+from models.residents.export import export_residents
+from ui.dialogs.household import HouseholdDialog
+from ui.dialogs.import_wizard import ImportWizard
+from ui.dialogs.resident_form import ResidentForm, StatusDialog
+from ui.errors import error_text, show_error
 from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
+from ui.ops import LedgerOp
 from ui.widgets.pickers import HierarchyPicker
 from ui.widgets.search_edit import SearchEdit
-from ui.worker import error_text, log_bug, show_error
 
 SEARCH_HINT = "搜索：姓名（如“张”或“张三”）、拼音首字母（如 zs）、身份证号或电话的后几位、地址"
 EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 DEFAULT_STATUS = "在册"
-
-
-class _CountSignals(QObject):
-    counted = Signal(int, int)      # request number, count
-    failed = Signal(int, str)       # request number, Chinese message
-
-
-class _CountJob(QRunnable):
-    """Counts the matches on a pool thread with its own connection, so the page never waits.
-
-    Counting every match of a broad filter on 500,000 residents takes longer than
-    fetching the first page; the clerk sees the page at once and the count follows.
-    """
-
-    def __init__(self, signals: _CountSignals, request: int, latest, path, operator, flt):
-        super().__init__()
-        self.signals, self.request, self.latest = signals, request, latest
-        self.path, self.operator, self.flt = path, operator, flt
-
-    def run(self) -> None:
-        if self.request != self.latest():
-            return  # the clerk typed on; a newer count is queued
-        from models.ledger import open_db
-
-        ledger = None
-        try:
-            ledger = open_db(self.path, operator=self.operator, create=False, check_same_thread=False)
-            n = residents_model.count(ledger, self.flt)
-        except Exception as exc:  # noqa: BLE001 - reported to the page, bugs logged
-            from models.core.errors import LedgerError
-
-            if not isinstance(exc, LedgerError):
-                log_bug(exc)
-            self._emit(self.signals.failed, self.request, error_text(exc))
-        else:
-            self._emit(self.signals.counted, self.request, n)
-        finally:
-            if ledger is not None:
-                ledger.close()
-
-    @staticmethod
-    def _emit(signal, *args) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the page was closed meanwhile
-            logging.getLogger("gridledger").debug("count result dropped: page closed")
-
-
-def import_wizard_available() -> bool:
-    """The import wizard is another area's work; its button appears once the module exists."""
-    try:
-        return importlib.util.find_spec("ui.dialogs.import_wizard") is not None
-    except (ImportError, ValueError):
-        return False
 
 
 class ResidentsPage(QWidget):
@@ -87,9 +35,6 @@ class ResidentsPage(QWidget):
         self.ctx = ctx
         self._count_requests = itertools.count(1)
         self._count_request = 0
-        self._count_signals = _CountSignals()
-        self._count_signals.counted.connect(self._counted)
-        self._count_signals.failed.connect(self._count_failed)
 
         title = QLabel("居民台账")
         title.setObjectName("pageTitle")
@@ -154,7 +99,6 @@ class ResidentsPage(QWidget):
         self.household_button.clicked.connect(self.show_household)
         self.import_button.clicked.connect(self.import_residents)
         self.export_button.clicked.connect(self.export_residents)
-        self.import_button.setVisible(import_wizard_available())
         actions = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.move_out_button, self.death_button,
                   self.restore_button, self.household_button):
@@ -221,7 +165,7 @@ class ResidentsPage(QWidget):
 
     # -- filter and sort ----------------------------------------------------------------------------
     def _update_hidden_tags(self) -> None:
-        if self.ctx.can_see_sensitive():
+        if self.ctx.may("personal.see_sensitive"):
             self.model.hidden_tags = set()
         else:
             self.model.hidden_tags = {t["name"] for t in residents_model.tag_list(self.ctx.ledger, True)
@@ -232,7 +176,7 @@ class ResidentsPage(QWidget):
         self.tag_combo.blockSignals(True)
         self.tag_combo.clear()
         self.tag_combo.addItem("全部标签", None)
-        for tag in residents_model.tag_list(self.ctx.ledger, self.ctx.can_see_sensitive()):
+        for tag in residents_model.tag_list(self.ctx.ledger, self.ctx.may("personal.see_sensitive")):
             self.tag_combo.addItem(tag["name"], tag["id"])
         self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(current)) if current else 0)
         self.tag_combo.blockSignals(False)
@@ -245,7 +189,7 @@ class ResidentsPage(QWidget):
             tag_id=self.tag_combo.currentData(),
             residence_type=self.type_combo.currentData(),
             status=self.status_combo.currentData(),
-            include_sensitive=self.ctx.can_see_sensitive(),
+            include_sensitive=self.ctx.may("personal.see_sensitive"),
         )
 
     def apply_filter(self) -> None:
@@ -280,29 +224,34 @@ class ResidentsPage(QWidget):
         self.apply_filter()
 
     def _schedule_count(self) -> None:
-        """Show 共 N 人 for the current filter: counted off the GUI thread for a ledger file."""
-        self._count_request = request = next(self._count_requests)
-        ledger = self.ctx.ledger
-        if ledger.path is None:  # an in-memory ledger (tests) cannot be shared with a thread
-            try:
-                self._counted(request, residents_model.count(ledger, self.model.filter))
-            except Exception as exc:  # noqa: BLE001
-                show_error(self, exc, title="统计失败")
-                self.count_label.setText("")
-            return
-        self.count_label.setText("正在统计…")
-        QThreadPool.globalInstance().start(_CountJob(
-            self._count_signals, request, lambda: self._count_request, ledger.path, ledger.operator,
-            self.model.filter))
+        """Show 共 N 人 for the current filter, counted off the GUI thread.
 
-    def _counted(self, request: int, total: int) -> None:
-        if request == self._count_request:
+        Counting every match of a broad filter on 500,000 residents takes longer than
+        fetching the first page; the clerk sees the page at once and the count follows.
+        """
+        self._count_request = request = next(self._count_requests)
+        flt = self.model.filter
+        latest = lambda: self._count_request  # noqa: E731 - read on the worker: the clerk may have typed on
+
+        def count(ledger):
+            return residents_model.count(ledger, flt) if request == latest() else None
+
+        self.count_label.setText("正在统计…")
+        self.count_label.setToolTip("")
+        op = LedgerOp(self.ctx, count, parent=self, title="统计人数")
+        op.success(lambda total: self._counted(request, total)).failure(lambda _problem: None)
+        op.finished.connect(lambda: self._count_ended(request, op.error))
+        op.run()
+
+    def _counted(self, request: int, total: int | None) -> None:
+        if request == self._count_request and total is not None:
             self.count_label.setText(f"共 {total} 人")
 
-    def _count_failed(self, request: int, message: str) -> None:
-        if request == self._count_request:
+    def _count_ended(self, request: int, error: BaseException | None) -> None:
+        """A count that failed says so on the label (a bug has also been shown and logged)."""
+        if error is not None and request == self._count_request:
             self.count_label.setText("无法统计人数")
-            self.count_label.setToolTip(message)
+            self.count_label.setToolTip(error_text(error))
 
     def _header_clicked(self, column: int) -> None:
         header = self.table.horizontalHeader()
@@ -367,8 +316,7 @@ class ResidentsPage(QWidget):
         row = self.selected_row()
         has = row is not None
         active = has and row.get("status") == "在册"
-        editable = self.ctx.can_edit()
-        self.add_button.setEnabled(editable)
+        editable = self.ctx.enable_if_allowed(self.add_button, "records.edit")
         self.edit_button.setText("编辑" if editable else "查看")
         self.edit_button.setEnabled(has)
         self.move_out_button.setEnabled(editable and active)
@@ -398,41 +346,30 @@ class ResidentsPage(QWidget):
             self.table.scrollTo(self.model.index(row, 0))
 
     # -- actions ----------------------------------------------------------------------------------------
+    # The dialogs save through operations (ui.ops.LedgerOp): the list refreshes from ctx.changed.
     def add_resident(self) -> None:
-        from ui.dialogs.resident_form import ResidentForm
-
-        if not self.ctx.can_edit():
+        if not self.ctx.may("records.edit"):
             return
         form = ResidentForm(self.ctx, None, self, default_grid=self.place.grid_id(),
                             default_building=self.place.building_id())
         if form.exec() == QDialog.Accepted and form.resident_id is not None:
-            self.ctx.notify("residents")
             self.select_resident(form.resident_id)
 
     def edit_selected(self) -> None:
-        from ui.dialogs.resident_form import ResidentForm
-
         rid = self.selected_id()
         if rid is None:
             return
         form = ResidentForm(self.ctx, rid, self)
         if form.exec() == QDialog.Accepted:
-            self.ctx.notify("residents")
             self.select_resident(rid)
 
     def change_status(self, action: str) -> None:
-        from ui.dialogs.resident_form import StatusDialog
-
         row = self.selected_row()
         if row is None:
             return
-        dialog = StatusDialog(self.ctx, row["id"], row["name"], action, self)
-        if dialog.exec() == QDialog.Accepted:
-            self.ctx.notify("residents")
+        StatusDialog(self.ctx, row["id"], row["name"], action, self).exec()
 
     def show_household(self) -> None:
-        from ui.dialogs.household import HouseholdDialog
-
         rid = self.selected_id()
         if rid is None:
             return
@@ -440,17 +377,9 @@ class ResidentsPage(QWidget):
         if not resident.get("household_id"):
             QMessageBox.information(self, "户信息", f"{resident['name']} 还没有所属的户，请在“编辑”中选择住址。")
             return
-        dialog = HouseholdDialog(self.ctx, resident["household_id"], self, focus_resident=rid)
-        dialog.exec()
-        if dialog.changed:
-            self.ctx.notify("residents")
+        HouseholdDialog(self.ctx, resident["household_id"], self, focus_resident=rid).exec()
 
     def import_residents(self) -> None:
-        try:
-            from ui.dialogs.import_wizard import ImportWizard
-        except ImportError as exc:
-            show_error(self, exc, title="无法打开导入向导")
-            return
         ImportWizard(self.ctx, "residents", self).exec()  # it tells every page what changed
 
     def export_residents(self) -> None:
@@ -461,7 +390,7 @@ class ResidentsPage(QWidget):
         if out.suffix.lower() not in (".xlsx", ".csv"):
             out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
         full_ids = False
-        if self.ctx.can_export_full_ids():
+        if self.ctx.may("personal.full_ids"):
             box = QMessageBox(QMessageBox.Question, "导出居民名单",
                               "身份证号是否完整导出？\n\n默认只导出脱敏号码（如 110101********123X）。"
                               "完整身份证号属于个人敏感信息，导出会记入审计日志，请妥善保管导出的文件。",
@@ -484,16 +413,11 @@ class ResidentsPage(QWidget):
                 progress(done, total, f"正在导出……（{done}/{total}）")
                 return True
 
-            return residents_export(ledger, out, flt, full_ids, report)
+            return export_residents(ledger, out, flt=flt, full_ids=full_ids, progress=report)
 
         def done(n: int) -> None:
             QMessageBox.information(self, "导出完成", f"已导出 {n} 人到：\n{out}")
 
-        self.ctx.run_in_background("导出居民名单", work, done, parent=self)
+        LedgerOp(self.ctx, work, parent=self, title="导出居民名单", progress=True, cancellable=True).success(done).run()
 
-
-def residents_export(ledger, out: Path, flt, full_ids: bool, progress) -> int:
-    from models.residents.export import export_residents
-
-    return export_residents(ledger, out, flt=flt, full_ids=full_ids, progress=progress)
 

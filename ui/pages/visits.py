@@ -2,7 +2,8 @@
 
 Recording: date, way, who, then pick a building and tick its rooms (several
 households at once, across buildings of one grid), notes.  “发现问题” turns the
-visit's problem into a 民情事项 with source 巡查走访 in the same save.
+visit's problem into a 民情事项 with source 巡查走访 in the same save (one operation,
+:func:`models.visits.records.save_visit`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.visits import records as visits_model
-from models.core.errors import LedgerError
+from ui.dialogs.matter_form import default_level
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
                                   refill_combo)
 from ui.widgets.pickers import HierarchyPicker
+from ui.ops import LedgerOp
 from ui.widgets.search_edit import SearchEdit
 
 PAGE_SIZE = 100
@@ -159,6 +161,7 @@ class VisitDialog(QDialog):
 
         self.error_label = error_label()
         self.buttons, self.save_button = save_cancel_buttons(self, self.save)
+        ctx.enable_if_allowed(self.save_button, "records.edit")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -263,8 +266,6 @@ class VisitDialog(QDialog):
         self.problem_household_box.setCurrentIndex(index if index >= 0 else (1 if len(labels) == 1 else 0))
 
     def _category_chosen(self, category: str) -> None:
-        from ui.dialogs.matter_form import default_level
-
         level = default_level(category)
         if level:
             self.level_box.setCurrentText(level)
@@ -304,38 +305,33 @@ class VisitDialog(QDialog):
             return "请填写发现的问题。"
         return None
 
-    def save(self) -> None:
+    def save(self) -> LedgerOp | None:
+        if not self.save_button.isEnabled():
+            return None   # already saving, or the role may not
         message = self._problem()
         if message:
             self.error_label.setText(message)
             self.error_label.show()
-            return
-        ledger = self.ctx.ledger
+            return None
         staff_id, staff_name = self.staff()
         values = {"visited_on": self.date_edit.date().toString("yyyy-MM-dd"), "staff_id": staff_id,
                   "staff_name": "" if staff_id else staff_name, "way": self.way_box.currentText(),
                   "household_ids": list(self.selected), "notes": self.notes_edit.toPlainText().strip()}
-        try:
-            with ledger.write():
-                if self.visit_id:
-                    visits_model.update_visit(ledger, self.visit_id, **values)
-                    visit_id = self.visit_id
-                else:
-                    visit_id = visits_model.record_visit(ledger, **values)
-                if self.problem_check.isChecked() and not self.visit_id:
-                    data = {"category": self.category_box.currentText(), "level": self.level_box.currentText(),
-                            "description": self.problem_edit.toPlainText().strip()}
-                    if self.problem_household_box.currentData():
-                        data["household_id"] = self.problem_household_box.currentData()
-                    self.matter_id = visits_model.visit_problem_to_matter(ledger, visit_id, data)
-        except LedgerError as exc:
-            show_save_error(self, exc)
-            return
-        self.visit_id = visit_id
-        self.ctx.notify("visits")
-        if self.matter_id:
-            self.ctx.notify("matters")
-        self.saved.emit(visit_id)
+        problem = None
+        if self.problem_check.isChecked() and not self.visit_id:
+            problem = {"category": self.category_box.currentText(), "level": self.level_box.currentText(),
+                       "description": self.problem_edit.toPlainText().strip()}
+            if self.problem_household_box.currentData():
+                problem["household_id"] = self.problem_household_box.currentData()
+        visit_id = self.visit_id
+        return (LedgerOp(self.ctx, lambda ledger: visits_model.save_visit.op(ledger, visit_id, values, problem),
+                         parent=self, title="保存走访记录")
+                .success(self._saved).failure(lambda exc: show_save_error(self, exc))
+                .disabling(self.save_button).run())
+
+    def _saved(self, changes) -> None:
+        self.visit_id, self.matter_id = changes.result
+        self.saved.emit(self.visit_id)
         self.accept()
 
 
@@ -351,8 +347,7 @@ class VisitsPage(ListPageMixin, QWidget):
         self._dirty = False
         self._loading = False
 
-        self.new_button = action_button("记录走访", self.record_visit, primary=True,
-                                        tooltip="记录一次走访（Ctrl+N）")
+        self.new_button = action_button("记录走访", self.record_visit, primary=True)
         self.edit_button = action_button("修改", self.edit_current)
         head = page_head("走访日志", self.edit_button, self.new_button)
 
@@ -389,6 +384,7 @@ class VisitsPage(ListPageMixin, QWidget):
         self.apply_filters()
 
     def _fill_choices(self) -> None:
+        self.ctx.enable_if_allowed(self.new_button, "records.edit", "记录一次走访（Ctrl+N）")
         ledger = self.ctx.ledger
         refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
         refill_combo(self.staff_box, "全部走访人", [(s["name"], s["id"]) for s in grids_model.all_staff(ledger)])
@@ -406,8 +402,10 @@ class VisitsPage(ListPageMixin, QWidget):
         self.model.set_filter(flt)
         self.count_label.setText(f"共 {visits_model.count(self.ctx.ledger, flt)} 条走访记录")
 
-    def record_visit(self) -> VisitDialog:
-        """Open the 记录走访 dialog (non-blocking); returns it."""
+    def record_visit(self) -> VisitDialog | None:
+        """Open the 记录走访 dialog (non-blocking); returns it (None when the role may not)."""
+        if not self.ctx.may("records.edit"):
+            return None
         return self._show_dialog(VisitDialog(self.ctx, self))
 
     def edit_current(self) -> None:
