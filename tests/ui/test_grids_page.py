@@ -166,3 +166,20 @@ def test_staff_tables_pass_modeltester(page, qtmodeltester, ledger):
     assert page.grid_staff_model.rowCount() == 1
     qtmodeltester.check(page.roster_model)
     qtmodeltester.check(page.grid_staff_model)
+
+
+def test_a_supervisor_changes_nothing_here(qtbot, ledger):
+    from models.core.db import Operator
+    from tests.ui.matters_helpers import build_place
+    from ui.context import AppContext
+
+    build_place(ledger)
+    ledger.operator = Operator("督导", role="督导员")
+    page = show_widget(qtbot, GridsPage(AppContext(ledger)))
+    _find(page, "第一网格").setExpanded(True)
+    page.tree.setCurrentItem(_find(page, "1号楼"))
+    assert page.selected()[0] == "building"
+    buttons = (page.add_grid_button, page.add_building_button, page.add_unit_button, page.add_household_button,
+               page.rename_button, page.assign_button, page.add_staff_button)
+    assert not any(b.isEnabled() for b in buttons)
+    assert page.add_grid_button.toolTip() == "只有管理员、工作人员或网格员可以修改台账（当前角色：督导员）。"

@@ -549,3 +549,57 @@ def test_edit_disabled_for_supervisor_and_cancelled(page, ledger, place):
     ledger.operator = Operator("督导", role="督导员")
     detail.refresh()
     assert not detail.edit_button.isEnabled() and "督导员" in detail.edit_button.toolTip()
+
+
+@pytest.mark.parametrize("role,offered,can_register", [
+    ("管理员", ["分派", "办结", "延期", "督办", "作废"], True),
+    ("工作人员", ["分派", "办结", "延期", "作废"], True),
+    ("网格员", ["分派", "办结", "延期", "作废"], True),
+    ("督导员", ["督办"], False),
+])
+def test_buttons_follow_the_role(qtbot, ledger, place, role, offered, can_register):
+    from models.core.db import Operator
+
+    matter_id = register(ledger, place, assignee_staff_id=place["worker"])
+    ledger.operator = Operator("某人", role=role)
+    page = show_widget(qtbot, MattersPage(AppContext(ledger)))
+    assert page.new_button.isEnabled() == can_register
+    assert (page.register_matter() is not None) == can_register
+    if not can_register:
+        assert page.new_button.toolTip() == "只有管理员、工作人员或网格员可以登记事项（当前角色：督导员）。"
+    detail = page.open_matter(matter_id)
+    assert _offered(detail) == offered
+    closed = register(ledger, place, description="已办", assignee_staff_id=place["worker"]) if can_register else None
+    if closed:
+        matters_model.apply_action(ledger, closed, "办结", result="好")
+        assert _offered(page.open_matter(closed)) == ["回访"]
+
+
+def test_a_supervisor_sees_why_nothing_is_offered(qtbot, ledger, place):
+    from models.core.db import Operator
+
+    matter_id = register(ledger, place, assignee_staff_id=place["worker"])
+    matters_model.apply_action(ledger, matter_id, "办结", result="已修好")
+    ledger.operator = Operator("督导", role="督导员")
+    detail = MattersPage(AppContext(ledger)).open_matter(matter_id)
+    assert _offered(detail) == []
+    assert detail.no_action_label.isVisibleTo(detail)
+    assert detail.no_action_label.text() == "督导员不能办理本事项的当前环节。"
+
+
+def test_escalating_to_a_new_meeting_is_one_operation(page, ledger, place, qtbot, typer):
+    matter_id = register(ledger, place, "违建", level="大事", category="违章建筑", assignee_staff_id=place["worker"])
+    detail = page.open_matter(matter_id)
+    dialog = _act(qtbot, detail, "上报")
+    assert dialog.new_radio.isChecked()   # no joint meeting yet
+    dialog.topic_edit.setText("")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert dialog.error_label.text() == "请填写会议议题。"
+    typer(dialog.topic_edit, "研究违建")
+    heard = []
+    page.ctx.changed.connect(heard.append)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert detail.state_badge.text() == "已上报"
+    assert sorted(heard) == ["matters", "meetings"]
+    (meeting,) = meetings_model.list_meetings(ledger)
+    assert meeting["topic"] == "研究违建" and meeting["matter_count"] == 1

@@ -118,3 +118,13 @@ def test_model_passes_modeltester(qtmodeltester, ledger, place):
     assert model.index(0, 0).data(Qt.UserRole) == model.meeting_id(0)
     assert model.index(0, 6).data() == "3 人"
     qtmodeltester.check(model)
+
+
+def test_a_supervisor_looks_at_meetings_but_records_none(qtbot, ledger, place):
+    from models.core.db import Operator
+    from ui.context import AppContext
+
+    ledger.operator = Operator("督导", role="督导员")
+    page = show_widget(qtbot, MeetingsPage(AppContext(ledger)))
+    assert not page.new_button.isEnabled() and page.add_meeting() is None
+    assert meetings_model.list_meetings(ledger) == []

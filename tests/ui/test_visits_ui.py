@@ -163,3 +163,18 @@ def test_filters(page, ledger, place, qtbot, typer):
     page.date_check.setChecked(True)          # 2026-10-01 … today
     page.date_from.setDate(page.date_from.date().fromString("2026-10-05", "yyyy-MM-dd"))
     assert page.model.rowCount() == 1
+
+
+def test_a_supervisor_looks_at_visits_but_records_none(qtbot, ledger, place):
+    from models.core.db import Operator
+    from ui.context import AppContext
+
+    visit_id = visits_model.record_visit(ledger, visited_on="2026-10-14", staff_id=place["worker"], way="入户",
+                                         household_ids=[place["rooms"]["101"]])
+    ledger.operator = Operator("督导", role="督导员")
+    page = show_widget(qtbot, VisitsPage(AppContext(ledger)))
+    assert not page.new_button.isEnabled() and "督导员" in page.new_button.toolTip()
+    assert page.record_visit() is None
+    dialog = page.edit_visit(visit_id)   # opened to read
+    assert not dialog.save_button.isEnabled() and dialog.save() is None
+    assert visits_model.get_visit(ledger, visit_id)["notes"] == ""
