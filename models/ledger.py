@@ -73,22 +73,11 @@ def open_db(path: str | Path | None, *, operator: Operator | None = None,
             clock: Callable[[], _dt.datetime] | None = None,
             community_name: str | None = None,
             create: bool = True, check_same_thread: bool = True) -> Ledger:
-    """Open (and create or upgrade) a ledger.
+    """Open (and create or upgrade: :func:`migrate`) a ledger: :func:`models.core.db.connect`
+    with every area's migrations, whose arguments, result and errors these are.
 
     Args:
-        path: the ledger file; ``None`` or ``":memory:"`` for an in-memory ledger.
-        operator: who writes; defaults to the OS account name.
-        clock: "now" provider, for tests.
         community_name: stored in a new ledger (ignored when it already has one).
-        create: when False, a missing file is an error instead of a new ledger.
-        check_same_thread: pass False for a connection used by a worker thread.
-
-    Returns:
-        the open :class:`Ledger`.
-
-    Raises:
-        EnvironmentProblem: the file is missing (with ``create=False``), locked,
-            read-only or not a ledger.
     """
     ledger = connect(path, migrate=migrate, operator=operator, clock=clock, create=create,
                      check_same_thread=check_same_thread)

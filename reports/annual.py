@@ -10,7 +10,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
 from reports.styles import getStyleSheet
 from reports.templates import (PageInfo, data_table, empty_note, esc, key_value_table, landscape_width,
-                               masthead, num, render_story, signature_block, signed)
+                               masthead, num, render_story, signature_block, signed, table_section)
 
 GRADE_COLOURS = {"优秀": "#C00000", "不合格": "#000000"}
 
@@ -62,13 +62,9 @@ def build_story(data) -> list[Flowable]:
     pairs.append(("参评网格", f"{len(data.rows)} 个"))
     story.append(key_value_table(pairs, total_width=width * 0.7, columns=len(pairs) if len(pairs) <= 5 else 3))
 
-    story.append(Paragraph("二、各网格逐月得分与年度等次", sheet["Heading1"]))
-    if data.rows:
-        story.append(matrix_table(data, width=width))
-        story.append(Paragraph("注：“—”表示该月网格未设立或无在住户，不计入月均分；年度总分 = 月均分 + 年度加减分，"
-                               "保留两位小数；总分相同名次并列。", sheet["Note"]))
-    else:
-        story.append(empty_note("本年度没有可考评的网格。"))
+    story += table_section("二、各网格逐月得分与年度等次", matrix_table(data, width=width) if data.rows else None,
+                           note="注：“—”表示该月网格未设立或无在住户，不计入月均分；年度总分 = 月均分 + 年度加减分，"
+                                "保留两位小数；总分相同名次并列。", empty="本年度没有可考评的网格。")
 
     story.append(CondPageBreak(40 * mm))
     story.append(Paragraph("三、年度加减分", sheet["Heading1"]))

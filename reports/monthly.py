@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from reports.styles import getStyleSheet
 from reports.templates import (BarChart, PageInfo, bar_chart, data_table, empty_note, esc, key_value_table, masthead,
-                               num, portrait_width, render_story, signature_block, signed)
+                               num, portrait_width, render_story, signature_block, signed, table_section)
 
 #: bars per chart: more grids are charted in several blocks of this size
 BARS_PER_CHART = 50
@@ -169,13 +169,10 @@ def build_story(data) -> list[Flowable]:
         story.append(Paragraph("各社区汇总（按社区合并计算）", sheet["Heading2"]))
         story.append(community_table(data, width=width))
 
-    story.append(Paragraph("二、评比排名", sheet["Heading1"]))
-    if data.rows:
-        story.append(ranking_table(data, width=width))
-        story.append(Paragraph("注：各指标为得分率；总分 = Σ（权重 × 得分率）+ 加减分，保留两位小数；总分相同名次并列。"
-                               "“较上月”中↑表示名次上升，↓表示下降，—表示不变，“新”表示上月未参评。", sheet["Note"]))
-    else:
-        story.append(empty_note("本月没有参评网格。"))
+    story += table_section("二、评比排名", ranking_table(data, width=width) if data.rows else None,
+                           note="注：各指标为得分率；总分 = Σ（权重 × 得分率）+ 加减分，保留两位小数；总分相同名次并列。"
+                                "“较上月”中↑表示名次上升，↓表示下降，—表示不变，“新”表示上月未参评。",
+                           empty="本月没有参评网格。")
 
     story.append(CondPageBreak(60 * mm))
     story.append(Paragraph("三、红榜与黑榜", sheet["Heading1"]))

@@ -699,6 +699,28 @@ class BarChart(Flowable):
     def _bar_colour(self, i: int):
         return self.highlight.get(i, BAR_COLOUR)
 
+    def _grid_and_axes(self, canv, x0: float, y0: float, x1: float, y1: float, scale: float) -> None:
+        """The gridlines with their values, then the two axes, of the plot area (x0, y0)–(x1, y1):
+        the values run along x for horizontal bars, along y for vertical ones."""
+        canv.setLineWidth(0.4)
+        canv.setFont(SONG, 7)
+        for tick in self._ticks():
+            at = (x0 if self.horizontal else y0) + tick * scale
+            canv.setStrokeColor(GRIDLINE_COLOUR)
+            if self.horizontal:
+                canv.line(at, y0, at, y1)
+            else:
+                canv.line(x0, at, x1, at)
+            canv.setFillColor(colors.black)
+            if self.horizontal:
+                canv.drawCentredString(at, y0 - 10, self._tick_text(tick))
+            else:
+                canv.drawRightString(x0 - 3, at - 2.5, self._tick_text(tick))
+        canv.setStrokeColor(colors.black)
+        canv.setLineWidth(0.6)
+        canv.line(x0, y0, x1, y0)
+        canv.line(x0, y0, x0, y1)
+
     def _draw_horizontal(self, canv) -> None:
         label_w = min(120.0, 8 + max((pdfmetrics.stringWidth(t, SONG, self.label_size) for t in self.labels),
                                      default=10))
@@ -706,18 +728,7 @@ class BarChart(Flowable):
         y_top = self.height - self.title_height - 4
         y_bottom = y_top - self.n * self.BAR_SPACE
         scale = (x1 - x0) / self.axis_max if self.axis_max else 0
-        canv.setLineWidth(0.4)
-        canv.setFont(SONG, 7)
-        for tick in self._ticks():
-            x = x0 + tick * scale
-            canv.setStrokeColor(GRIDLINE_COLOUR)
-            canv.line(x, y_bottom, x, y_top)
-            canv.setFillColor(colors.black)
-            canv.drawCentredString(x, y_bottom - 10, self._tick_text(tick))
-        canv.setStrokeColor(colors.black)
-        canv.setLineWidth(0.6)
-        canv.line(x0, y_bottom, x1, y_bottom)
-        canv.line(x0, y_bottom, x0, y_top)
+        self._grid_and_axes(canv, x0, y_bottom, x1, y_top, scale)
         bar_h = self.BAR_SPACE * 0.68
         for i, (label, value) in enumerate(zip(self.labels, self.values)):
             y = y_top - (i + 1) * self.BAR_SPACE + (self.BAR_SPACE - bar_h) / 2
@@ -738,18 +749,7 @@ class BarChart(Flowable):
         y0 = 46 if self.n > 8 else 22
         y1 = y0 + self.VERTICAL_HEIGHT - 14
         scale = (y1 - y0) / self.axis_max if self.axis_max else 0
-        canv.setLineWidth(0.4)
-        canv.setFont(SONG, 7)
-        for tick in self._ticks():
-            y = y0 + tick * scale
-            canv.setStrokeColor(GRIDLINE_COLOUR)
-            canv.line(x0, y, x1, y)
-            canv.setFillColor(colors.black)
-            canv.drawRightString(x0 - 3, y - 2.5, self._tick_text(tick))
-        canv.setStrokeColor(colors.black)
-        canv.setLineWidth(0.6)
-        canv.line(x0, y0, x1, y0)
-        canv.line(x0, y0, x0, y1)
+        self._grid_and_axes(canv, x0, y0, x1, y1, scale)
         slot = plot_w / max(1, self.n)
         bar_w = min(36.0, slot * 0.6)
         for i, (label, value) in enumerate(zip(self.labels, self.values)):
@@ -807,9 +807,17 @@ def empty_note(text: str = "本期无记录。") -> Paragraph:
     return Paragraph(esc(text), getStyleSheet()["Empty"])
 
 
+def table_section(title: str, table: Flowable | None, *, note: str, empty: str) -> list[Flowable]:
+    """A numbered section of a report: its heading, then ``table`` with ``note`` (markup) under it,
+    or, when there is no table (``None``), the line ``empty``."""
+    if table is None:
+        return [section_title(title), empty_note(empty)]
+    return [section_title(title), table, Paragraph(note, getStyleSheet()["Note"])]
+
+
 __all__ = [
     "HEI", "SONG", "RED", "ReportDoc", "RenderCancelled", "NumberedCanvas", "PageInfo", "render_story", "data_table",
     "key_value_table", "layout_table", "signature_block", "masthead", "bar_chart", "BarChart", "portrait_width", "landscape_width",
     "Marked", "esc", "cn_date", "cn_month", "cn_period", "pct", "num", "signed", "red_text", "section_title",
-    "empty_note",
+    "empty_note", "table_section",
 ]

@@ -26,6 +26,14 @@ def _create_fts(db, table: str) -> None:
     mark_rebuild(db, table)
 
 
+def _analyse(db, table: str) -> None:
+    """An analysed ledger (the demo, a big import) gets statistics for the new indexes of
+    ``table`` too, or the planner may prefer a worse one.  Frozen: m003 and m004 depend on it."""
+    if db["sqlite_stat1"].exists():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute(f"ANALYZE {table}")
+
+
 @migrations()
 def m001_matters(db):
     db.executescript(f"""
@@ -161,11 +169,7 @@ def m003_matter_list_indexes(db):
     CREATE INDEX IF NOT EXISTS matters_closed_deadline ON matters (closed_at, deadline);
     """)
     _create_fts(db, "matter_fts")
-    if db["sqlite_stat1"].exists():
-        # An analysed ledger (the demo, a big import) gets statistics for the new
-        # indexes too, or the planner may prefer a worse one.
-        db.execute("PRAGMA analysis_limit = 1000")
-        db.execute("ANALYZE matters")
+    _analyse(db, "matters")
 
 
 @migrations()
@@ -178,9 +182,7 @@ def m004_visit_list_indexes(db):
     CREATE INDEX IF NOT EXISTS visits_way_date ON visits (way, visited_on);
     """)
     _create_fts(db, "visit_fts")
-    if db["sqlite_stat1"].exists():
-        db.execute("PRAGMA analysis_limit = 1000")
-        db.execute("ANALYZE visits")
+    _analyse(db, "visits")
 
 
 @migrations()

@@ -85,6 +85,17 @@ def click_cell(qtbot, page, row: int, column: str) -> None:
     qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=rect.center())
 
 
+def fill_adjustment(dialog, typer, target: str, points: str, reason: str, period: int = 0) -> int:
+    """Fill the 加减分 dialog (the period's row, the grid or community, points, reason), click 保存;
+    returns the dialog's result."""
+    dialog.period.setCurrentIndex(period)
+    dialog.grid.setCurrentIndex(dialog.grid.findText(target))
+    typer(dialog.points, points)
+    typer(dialog.reason, reason)
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    return dialog.result()
+
+
 def test_month_picker_defaults_to_last_ended_month(page):
     assert page.month.itemData(0) == "2026-11" and page.month.itemData(1) == "2026-10"
     assert page.month.currentText() == "2026年10月"
@@ -240,15 +251,8 @@ def test_picking_another_month_recomputes(page, qtbot):
 
 
 def test_annual_adjustment_from_the_page(page, qtbot, monkeypatch, typer):
-    def exec_(dialog):
-        dialog.period.setCurrentIndex(1)
-        dialog.grid.setCurrentIndex(dialog.grid.findText("二网格"))
-        typer(dialog.points, "3")
-        typer(dialog.reason, "年度专项工作")
-        dialog.buttons.button(QDialogButtonBox.Ok).click()
-        return dialog.result()
-
-    monkeypatch.setattr(dialogs.AdjustmentDialog, "exec", exec_)
+    monkeypatch.setattr(dialogs.AdjustmentDialog, "exec",
+                        lambda dialog: fill_adjustment(dialog, typer, "二网格", "3", "年度专项工作", period=1))
     qtbot.mouseClick(page.add_button, Qt.LeftButton)
     assert cell(page, 0, "总分") == "80.00"  # not this month's
     row = page.adjustments_model.row_dict(0)
@@ -350,10 +354,7 @@ def test_community_adjustment_from_the_page(page, qtbot, monkeypatch, typer, box
         seen["note_hidden_for_grid"] = dialog.target_note.isHidden()
         dialog.grid.setCurrentIndex(dialog.grid.findText("全社区（社区加减分）"))
         seen["note_hidden_for_community"] = dialog.target_note.isHidden()
-        typer(dialog.points, "2")
-        typer(dialog.reason, "社区获评街道先进")
-        dialog.buttons.button(QDialogButtonBox.Ok).click()
-        return dialog.result()
+        return fill_adjustment(dialog, typer, "全社区（社区加减分）", "2", "社区获评街道先进")
 
     monkeypatch.setattr(dialogs.AdjustmentDialog, "exec", exec_)
     qtbot.mouseClick(page.add_button, Qt.LeftButton)

@@ -20,8 +20,15 @@ from models.evaluation.scoring import COUNT_LABELS
 from models.evaluation.trace import trace
 from ui.models.evaluation_models import RowsModel
 from ui.ops import LedgerOp
+from ui.widgets.dialog_parts import error_label
 
 ERROR_STYLE = "color: #c0392b;"
+
+
+def _say(label: QLabel, text: str) -> None:
+    """Put ``text`` on a dialog's error line (an ``error_label``) and show it."""
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 class TraceDialog(QDialog):
@@ -125,17 +132,12 @@ class AdjustmentDialog(QDialog):
         self.reason.setPlaceholderText("必须填写原因（会印在通报上）")
         self.reason.setFixedHeight(80)
         self.author = QLineEdit(ctx.ledger.operator.name)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout(self)
-        form.addRow("计入：", self.period)
-        form.addRow("网格/社区：", self.grid)
-        form.addRow("", self.target_note)
-        form.addRow("分值：", self.points)
-        form.addRow("原因：", self.reason)
-        form.addRow("给分人：", self.author)
-        form.addRow("", self.error)
+        for label, field in (("计入：", self.period), ("网格/社区：", self.grid), ("", self.target_note),
+                             ("分值：", self.points), ("原因：", self.reason), ("给分人：", self.author),
+                             ("", self.error)):
+            form.addRow(label, field)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("保存")
         self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
@@ -165,10 +167,10 @@ class AdjustmentDialog(QDialog):
     def _save(self) -> None:
         target = self.target()
         if target is None:
-            self.error.setText("请选择网格或全社区。")
+            _say(self.error, "请选择网格或全社区。")
             return
         if not self.points.text().strip():
-            self.error.setText("请填写分值。")
+            _say(self.error, "请填写分值。")
             return
         kind, target_id = target
         who = {"grid_id": target_id} if kind == "grid" else {"community_id": target_id}
@@ -176,7 +178,7 @@ class AdjustmentDialog(QDialog):
                                           self.reason.toPlainText(), self.author.text())
         LedgerOp(self.ctx, lambda ledger: add_adjustment.op(ledger, period, points, reason, author=author, **who),
                  parent=self, title="新增加减分") \
-            .disabling(self.buttons).success(self._saved).failure(lambda exc: self.error.setText(str(exc))).run()
+            .disabling(self.buttons).success(self._saved).failure(lambda exc: _say(self.error, str(exc))).run()
 
     def _saved(self, changes) -> None:
         self.adjustment_id = changes.result
@@ -244,9 +246,7 @@ class SchemeDialog(QDialog):
         issuer_form.addRow(QLabel(f"印在月度评比通报、年度考评等报表的落款处（不能为空，最多 "
                                   f"{issuer.ISSUER_MAX_CHARS} 个字）；默认为“{issuer.default_issuer(ledger)}”。"))
 
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
+        self.error = error_label()
         note = QLabel("修改后的方案用于尚未定稿的月份；已定稿的月份保持定稿时的方案。")
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel
@@ -308,7 +308,7 @@ class SchemeDialog(QDialog):
         LedgerOp(self.ctx, lambda ledger: scheme_model.save_scheme.op(ledger, data, issuer=issuing_body),
                  parent=self, title="保存评比方案") \
             .disabling(self.buttons).success(lambda _changes: self.accept()) \
-            .failure(lambda exc: self.error.setText(str(exc))).run()
+            .failure(lambda exc: _say(self.error, str(exc))).run()
 
 
 def _num(value) -> str:

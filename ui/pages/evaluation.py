@@ -11,9 +11,8 @@ the buttons follow the permission table (``evaluation.adjust|publish|scheme``).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QInputDialog, QLabel, QMessageBox,
+                               QSplitter, QTableView, QTabWidget, QWidget)
 
 from models.core.periods import month_text, recent_months
 from models.evaluation import adjustments, monthly, publications, publishing
@@ -22,6 +21,8 @@ from ui.dialogs.evaluation import AdjustmentDialog, SchemeDialog, TraceDialog
 from ui.errors import show_error
 from ui.models.evaluation_models import RankingModel, RowsModel
 from ui.ops import LedgerOp
+from ui.widgets.layout import STRETCH, hbox, panel, vbox
+from ui.widgets.list_page import action_button, read_only_view
 
 #: areas whose changes alter the figures
 WATCHED = {"residents", "grids", "matters", "visits", "volunteers", "evaluation", "settings", "*"}
@@ -69,88 +70,45 @@ class EvaluationPage(QWidget):
         self.status = QLabel()
         self.status.setObjectName("publishStatus")
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.add_button = QPushButton("新增加减分…")
-        self.remove_button = QPushButton("删除加减分")
-        self.publish_button = QPushButton("定稿")
-        self.scheme_button = QPushButton("评比方案…")
-        self.refresh_button = QPushButton("重新计算")
-        self.print_button = QPushButton("打印通报…")
-        self.print_button.setToolTip("在“报表”中预览并打印本月的月度评比通报")
-
-        top = QHBoxLayout()
-        top.addWidget(QLabel("评比月份："))
-        top.addWidget(self.month)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.status, 1)
-        top.addWidget(self.add_button)
-        top.addWidget(self.publish_button)
-        top.addWidget(self.scheme_button)
-        top.addWidget(self.print_button)
+        self.add_button = action_button("新增加减分…", self.add_adjustment)
+        self.remove_button = action_button("删除加减分", self.remove_adjustment)
+        self.publish_button = action_button("定稿", self.publish)
+        self.scheme_button = action_button("评比方案…", self.edit_scheme)
+        self.refresh_button = action_button("重新计算", self.refresh)
+        self.print_button = action_button("打印通报…", self.print_bulletin,
+                                          tooltip="在“报表”中预览并打印本月的月度评比通报")
 
         self.model = RankingModel(self)
-        self.table = QTableView()
+        self.table = read_only_view(self.model)
         self.table.setObjectName("rankingTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectItems)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectItems)   # a cell: its records
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.verticalHeader().setVisible(False)
         self.hint = QLabel("点击指标或加减分单元格，可查看计分依据（哪些事项、哪些住户、哪些居民）。"
                            "浅红底为红榜（前 3 名），灰底为黑榜（后 3 名），并列的一同列入。")
         self.community = QLabel()
         self.community.setWordWrap(True)
 
         self.adjustments_model = RowsModel(ADJUSTMENT_COLUMNS, self)
-        self.adjustments_view = QTableView()
-        self.adjustments_view.setModel(self.adjustments_model)
-        self.adjustments_view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.adjustments_view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.adjustments_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.adjustments_view.horizontalHeader().setStretchLastSection(True)
-        adjustments_tab = QWidget()
-        adj_layout = QVBoxLayout(adjustments_tab)
-        adj_layout.addWidget(self.adjustments_view)
-        adj_buttons = QHBoxLayout()
-        adj_buttons.addWidget(QLabel("督办黄牌、红牌按评比方案自动扣分，不能删除。"))
-        adj_buttons.addStretch(1)
-        adj_buttons.addWidget(self.remove_button)
-        adj_layout.addLayout(adj_buttons)
-
+        self.adjustments_view = _rows_view(self.adjustments_model)
         self.diff_model = RowsModel(DIFF_COLUMNS, self)
-        self.diff_view = QTableView()
-        self.diff_view.setModel(self.diff_model)
-        self.diff_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.diff_view.horizontalHeader().setStretchLastSection(True)
-
+        self.diff_view = _rows_view(self.diff_model)
         self.tabs = QTabWidget()
-        self.tabs.addTab(adjustments_tab, "加减分")
+        self.tabs.addTab(panel(self.adjustments_view,
+                               hbox("督办黄牌、红牌按评比方案自动扣分，不能删除。", STRETCH, self.remove_button),
+                               margins=None), "加减分")
         self.tabs.addTab(self.diff_view, "与定稿的差异")
 
-        upper = QWidget()
-        upper_layout = QVBoxLayout(upper)
-        upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(self.table, 1)
-        upper_layout.addWidget(self.community)
-        upper_layout.addWidget(self.hint)
         splitter = QSplitter(Qt.Vertical)
-        splitter.addWidget(upper)
+        splitter.addWidget(panel((self.table, 1), self.community, self.hint))
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
+                  self.publish_button, self.scheme_button, self.print_button),
+             (splitter, 1), parent=self)
 
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.refresh_button.clicked.connect(self.refresh)
         self.table.clicked.connect(self.open_trace)
-        self.add_button.clicked.connect(self.add_adjustment)
-        self.remove_button.clicked.connect(self.remove_adjustment)
-        self.publish_button.clicked.connect(self.publish)
-        self.scheme_button.clicked.connect(self.edit_scheme)
-        self.print_button.clicked.connect(self.print_bulletin)
         ctx.changed.connect(self._on_changed)
         ctx.ledger_replaced.connect(self._fill_months)
         ctx.ledger_replaced.connect(self._apply_role)
@@ -341,6 +299,14 @@ class EvaluationPage(QWidget):
         super().showEvent(event)
         if self._stale:
             self.refresh()
+
+
+def _rows_view(model) -> QTableView:
+    """A list of rows under the ranking: read-only, columns fitted, the last one stretched."""
+    view = read_only_view(model)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
 
 def _text(value) -> str:

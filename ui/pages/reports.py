@@ -25,7 +25,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSizePolicy, QSpinBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSizePolicy, QSpinBox,
                                QVBoxLayout, QWidget)
 
 import reports
@@ -38,6 +38,7 @@ from models.core.errors import LedgerError
 from reports.fonts import register_fonts
 from reports.templates import RenderCancelled
 from ui.ops import LedgerOp
+from ui.widgets.list_page import action_button
 
 #: preview PDFs live in a private temporary folder with this prefix
 TMP_PREFIX = "gridledger-report-"
@@ -144,10 +145,10 @@ class ReportsPage(QWidget):
         self.form.addRow("查找志愿者：", self.volunteer_search)
         self.form.addRow("志愿者：", self.volunteer)
 
-        self.generate_button = QPushButton("生成预览")
+        self.generate_button = action_button("生成预览", self.generate)
         self.generate_button.setDefault(True)
-        self.print_button = QPushButton("打印…")
-        self.save_button = QPushButton("另存为 PDF…")
+        self.print_button = action_button("打印…", self.print_report)
+        self.save_button = action_button("另存为 PDF…", self.save_as)
         for button in (self.print_button, self.save_button):
             button.setEnabled(False)
         self.status = QLabel("选择报表和期间后，点击“生成预览”。")
@@ -194,9 +195,6 @@ class ReportsPage(QWidget):
         self.volunteer_search.textEdited.connect(lambda _t: self._volunteer_timer.start())
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.grid.currentIndexChanged.connect(self._load_buildings)
-        self.generate_button.clicked.connect(self.generate)
-        self.print_button.clicked.connect(self.print_report)
-        self.save_button.clicked.connect(self.save_as)
         self.zoom.currentIndexChanged.connect(self._zoom_changed)
         self.ctx.changed.connect(self._area_changed)
         self.ctx.ledger_replaced.connect(self.clear_preview)

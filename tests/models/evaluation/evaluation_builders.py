@@ -88,6 +88,27 @@ def grid_id(ledger, name: str) -> int:
     return ledger.scalar("SELECT id FROM grids WHERE name = ?", [name])
 
 
+#: 一网格's matters m1 … m9 of the table above: (registered at, options, [(action, at, data), …])
+A_MATTERS = [
+    ("2026-10-08 10:00:00", {}, [("办结", "2026-10-08 18:00:00", {"result": "已清理"}),
+                                 ("回访", "2026-10-09 09:00:00", {"satisfaction": "满意"})]),
+    ("2026-10-20 22:00:00", {"category": "噪音扰民"}, [("办结", "2026-10-21 00:10:00", {"result": "已劝导"}),
+                                                       ("回访", "2026-10-22 09:00:00", {"satisfaction": "不满意"})]),
+    ("2026-10-25 09:00:00", {"level": "大事", "category": "违章建筑"}, [("督办", "2026-11-01 09:00:00", {"card": "红牌"})]),
+    ("2026-10-05 09:00:00", {"level": "大事", "category": "环境治理"},
+     [("办结", "2026-10-28 15:00:00", {"result": "已整治"}), ("回访", "2026-11-02 10:00:00", {"satisfaction": "基本满意"})]),
+    ("2026-10-12 09:00:00", {}, [("作废", "2026-10-12 10:00:00", {"note": "重复登记"})]),
+    ("2026-10-30 09:00:00", {"source": "巡查走访", "category": "安全隐患"},
+     [("作废", "2026-11-03 09:00:00", {"note": "无效信息"})]),
+    ("2026-10-15 09:00:00", {"source": "巡查走访", "category": "路灯照明"},
+     [("办结", "2026-10-15 17:00:00", {"result": "已修复"}), ("回访", "2026-10-16 09:00:00", {"satisfaction": "基本满意"})]),
+    ("2026-09-20 09:00:00", {"level": "大事", "category": "违章建筑"},
+     [("延期", "2026-10-15 09:00:00", {"new_deadline": "2026-11-30 23:59:59"})]),
+    ("2026-09-10 09:00:00", {"level": "大事", "category": "违章建筑"},
+     [("督办", "2026-10-21 09:00:00", {"card": "黄牌"}), ("延期", "2026-11-02 09:00:00", {"new_deadline": "2026-11-30 23:59:59"})]),
+]
+
+
 def build_october(ledger, clock) -> dict:
     """The October 2026 ledger of the module docstring, seen from 2026-11-20."""
     clock.set(2026, 11, 20, 12, 0, 0)
@@ -123,29 +144,12 @@ def build_october(ledger, clock) -> dict:
                     ("2026-10-20", [a5]), ("2026-11-02", [a4]), ("2026-10-08", [d[0]])]:
         visits.record_visit(ledger, visited_on=day, staff_name="王网格员", way="入户", household_ids=hh)
 
-    m1 = matter(ledger, A, "2026-10-08 10:00:00")
-    act(ledger, m1, "办结", "2026-10-08 18:00:00", result="已清理")
-    act(ledger, m1, "回访", "2026-10-09 09:00:00", satisfaction="满意")
-    m2 = matter(ledger, A, "2026-10-20 22:00:00", category="噪音扰民")
-    act(ledger, m2, "办结", "2026-10-21 00:10:00", result="已劝导")
-    act(ledger, m2, "回访", "2026-10-22 09:00:00", satisfaction="不满意")
-    m3 = matter(ledger, A, "2026-10-25 09:00:00", level="大事", category="违章建筑")
-    act(ledger, m3, "督办", "2026-11-01 09:00:00", card="红牌")
-    m4 = matter(ledger, A, "2026-10-05 09:00:00", level="大事", category="环境治理")
-    act(ledger, m4, "办结", "2026-10-28 15:00:00", result="已整治")
-    act(ledger, m4, "回访", "2026-11-02 10:00:00", satisfaction="基本满意")
-    m5 = matter(ledger, A, "2026-10-12 09:00:00")
-    act(ledger, m5, "作废", "2026-10-12 10:00:00", note="重复登记")
-    m6 = matter(ledger, A, "2026-10-30 09:00:00", source="巡查走访", category="安全隐患")
-    act(ledger, m6, "作废", "2026-11-03 09:00:00", note="无效信息")
-    m7 = matter(ledger, A, "2026-10-15 09:00:00", source="巡查走访", category="路灯照明")
-    act(ledger, m7, "办结", "2026-10-15 17:00:00", result="已修复")
-    act(ledger, m7, "回访", "2026-10-16 09:00:00", satisfaction="基本满意")
-    m8 = matter(ledger, A, "2026-09-20 09:00:00", level="大事", category="违章建筑")
-    act(ledger, m8, "延期", "2026-10-15 09:00:00", new_deadline="2026-11-30 23:59:59")
-    m9 = matter(ledger, A, "2026-09-10 09:00:00", level="大事", category="违章建筑")
-    act(ledger, m9, "督办", "2026-10-21 09:00:00", card="黄牌")
-    act(ledger, m9, "延期", "2026-11-02 09:00:00", new_deadline="2026-11-30 23:59:59")
+    ids = []
+    for registered_at, options, steps in A_MATTERS:
+        matter_id = matter(ledger, A, registered_at, **options)
+        for action, at, data in steps:
+            act(ledger, matter_id, action, at, **data)
+        ids.append(matter_id)
 
     v1 = volunteers.volunteer_for_resident(ledger, r1)
     v2 = volunteers.add_outside_volunteer(ledger, "志愿者乙")
@@ -159,7 +163,7 @@ def build_october(ledger, clock) -> dict:
     add_adjustment(ledger, MONTH, 2, "创建文明楼栋", grid_id=A)
     add_adjustment(ledger, MONTH, "7.25", "协助街道完成专项任务", grid_id=B)
     add_adjustment(ledger, "2026-11", -3, "十一月的扣分", grid_id=A)
-    return {"A": A, "B": B, "C": C, "D": D, "matters": [m1, m2, m3, m4, m5, m6, m7, m8, m9]}
+    return {"A": A, "B": B, "C": C, "D": D, "matters": ids}
 
 
 def mixed_households(led) -> list[int]:
