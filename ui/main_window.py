@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListW
                                QMainWindow, QMessageBox, QStackedWidget, QWidget)
 
 from models import backup
+from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
 from ui.errors import show_error
@@ -240,11 +241,9 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        from ui.worker import _RUNNING
-
         # only work the clerk started and sees (a progress dialog: import, report, backup …);
         # a count or a page's refresh ends on its own and the application waits for it
-        visible = [op for op in list(_RUNNING) if getattr(op, "dialog", None) is not None]
+        visible = [op for op in list(ops.RUNNING) if op.dialog is not None]
         if visible:
             answer = QMessageBox.question(self, "退出", "还有后台任务正在进行，确定要退出吗？\n未完成的任务会被取消。")
             if answer != QMessageBox.Yes:

@@ -164,6 +164,14 @@ class _Generator:
         last = min(_next_month(month) - _dt.timedelta(days=1), self.now.date())
         return [month + _dt.timedelta(days=i) for i in range((last - month).days + 1)]
 
+    def staffed_grids(self):
+        """``(grid, homes, staff, diligence)`` for each grid with households and staff, in order."""
+        for grid in self.grids:
+            homes = self.homes[grid["id"]]
+            staff = self.staff[grid["id"]]
+            if homes and staff:
+                yield grid, homes, staff, self.diligence[grid["id"]]
+
     # -- meetings -----------------------------------------------------------------------
     def month_meetings(self, month: _dt.date) -> dict[int, list[int]]:
         """One 联席会议 per community this month (returned, for escalations) and some 红色议事厅."""
@@ -207,12 +215,7 @@ class _Generator:
         days = self.days_of(month)
         day_texts = [f"{day:%Y-%m-%d}" for day in days]
         share_of_month = len(days) / ((_next_month(month) - month).days)
-        for grid in self.grids:
-            homes = self.homes[grid["id"]]
-            staff = self.staff[grid["id"]]
-            if not homes or not staff:
-                continue
-            d = self.diligence[grid["id"]]
+        for grid, homes, staff, d in self.staffed_grids():
             coverage = min(0.97, max(0.05, rng.gauss(d if d > 0.6 else d * 0.7, 0.05))) * share_of_month
             target = int(len(homes) * coverage)
             start = rng.randrange(len(homes))
@@ -256,12 +259,7 @@ class _Generator:
         for row in self.month_visit_rows:
             visits_by_grid[row[5]].append(row)
         planned = []
-        for grid in self.grids:
-            homes = self.homes[grid["id"]]
-            staff = self.staff[grid["id"]]
-            if not homes or not staff:
-                continue
-            d = self.diligence[grid["id"]]
+        for grid, homes, staff, d in self.staffed_grids():
             expected = len(homes) / 100 * rng.uniform(5, 9) * share_of_month
             for _ in range(int(rng.gauss(expected, expected ** 0.5 / 2) + 0.5)):
                 planned.append(self.plan_matter(grid, homes, staff, d, days, visits_by_grid[grid["id"]],

@@ -51,9 +51,9 @@ def test_unc_paths_are_network(path, expected):
 
 
 def test_not_a_ledger_file_is_a_clear_error(tmp_path):
-    bad = tmp_path / "x.db"
+    bad = tmp_path / "照片.jpg"
     bad.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(EnvironmentProblem, match="不是网格台账文件"):
+    with pytest.raises(EnvironmentProblem, match="照片.jpg”不是网格台账文件"):  # the clerk may have picked it
         open_db(bad)
 
 

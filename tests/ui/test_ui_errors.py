@@ -14,11 +14,10 @@ import threading
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableView
 
-from models.core import db as dbmod
-from models.core import errors as core_errors
 from models.core.db import Operator
 from models.core.errors import NotFound
 from models.ledger import open_db
+from tests.ledger_faults import BUSY, locked, shared_file, user_dir  # noqa: F401 - fixtures
 from ui import app as app_module
 from ui import errors
 from ui.context import AppContext
@@ -26,39 +25,13 @@ from ui.models import residents_model
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
-BUSY = "台账文件正被其他程序或其他电脑占用，请稍后再试。"
-
 
 @pytest.fixture(autouse=True)
-def user_dir(tmp_path, monkeypatch):
-    home = tmp_path / "userdata"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    monkeypatch.setenv("LOCALAPPDATA", str(home))
-    app_module.setup_logging()
-    yield home / "GridLedger"
-    for handler in [h for h in core_errors.log.handlers if getattr(h, "gridledger_log", False)]:
-        core_errors.log.removeHandler(handler)
-        handler.close()
-
-
-@pytest.fixture
 def log_text(user_dir):
-    return lambda: ((user_dir / "logs" / "gridledger.log").read_text(encoding="utf-8")
-                    if (user_dir / "logs" / "gridledger.log").exists() else "")
-
-
-@pytest.fixture
-def shared_file(tmp_path, monkeypatch, clock):
-    """A ledger file in rollback-journal mode with five residents, and a short busy wait."""
-    monkeypatch.setattr(dbmod, "is_network_path", lambda p: True)
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
-    path = tmp_path / "share.db"
-    led = open_db(path, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
-    with led.write():
-        for name in ("张三", "李四", "王五", "赵六", "钱七"):
-            led.db["residents"].insert(led.stamp({"name": name, "status": "在册"}, creating=True))
-    led.close()
-    return path
+    """The log file's text so far (the window's logging set up in the test's user folder)."""
+    app_module.setup_logging()
+    path = user_dir / "logs" / "gridledger.log"
+    return lambda: path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 @pytest.fixture
@@ -74,12 +47,6 @@ def reporter(qtbot, monkeypatch):
         hooks.box.done(0)
 
 
-def _locked(path):
-    other = sqlite3.connect(str(path))
-    other.execute("BEGIN EXCLUSIVE")
-    return other
-
-
 def _bug():
     try:
         {}["grid"]
@@ -91,15 +58,12 @@ def _bug():
 
 def test_error_text_by_kind(shared_file, user_dir):
     ledger = open_db(shared_file, create=False)
-    other = _locked(shared_file)
     try:
-        with pytest.raises(sqlite3.OperationalError) as locked:
+        with locked(shared_file), pytest.raises(sqlite3.OperationalError) as raised:
             ledger.query("SELECT * FROM residents")
     finally:
-        other.rollback()
-        other.close()
         ledger.close()
-    assert errors.error_text(locked.value) == BUSY
+    assert errors.error_text(raised.value) == BUSY
     assert errors.error_text(NotFound("找不到这个事项。")) == "找不到这个事项。"
     bug = errors.error_text(_bug())
     assert bug.startswith("程序内部出错") and str(user_dir / "logs" / "gridledger.log") in bug
@@ -127,15 +91,10 @@ def test_a_locked_ledger_while_the_table_fetches_a_page_is_the_clerks_message(qt
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
-    other = _locked(shared_file)
-    try:
-        with qtbot.waitSignal(reporter.shown, timeout=5000) as shown:
-            view.resize(600, 400)
-            view.show()  # Qt asks the model for more rows (fetchMore) from its event loop
-        assert shown.args == [BUSY]
-    finally:
-        other.rollback()
-        other.close()
+    with locked(shared_file), qtbot.waitSignal(reporter.shown, timeout=5000) as shown:
+        view.resize(600, 400)
+        view.show()  # Qt asks the model for more rows (fetchMore) from its event loop
+    assert shown.args == [BUSY]
     assert reporter.box.text() == BUSY and reporter.box.isVisible()
     assert log_text() == ""  # the environment's fault, not a bug
     reporter.box.done(0)

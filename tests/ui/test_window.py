@@ -1,6 +1,7 @@
 """The application shell: worker, main window, 文件 menu, first start, recent ledgers."""
 
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from ui import app as app_module
 from ui.context import AppContext
 from ui.dialogs import first_start
 from ui.main_window import MainWindow
+from ui.ops import LedgerOp
 from ui.worker import run_in_background
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -293,3 +295,64 @@ def test_ctrl_n_adds_a_record_on_whichever_page_is_shown(qtbot, file_ctx, monkey
         calls.clear()
         qtbot.keyClick(window.navigation, Qt.Key_N, Qt.ControlModifier)
         assert calls == [expected], key
+
+
+# -- closing the window while work runs ----------------------------------------------------------
+
+def _blocking(release: threading.Event, started: threading.Event):
+    def work(ledger, *progress):
+        started.set()
+        release.wait(10)
+    return work
+
+
+@pytest.mark.parametrize("visible", [False, True])
+def test_closing_asks_only_about_work_the_clerk_can_see(qtbot, file_ctx, monkeypatch, visible):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *a, **k: asked.append(text)
+                        or QMessageBox.No)
+    window = MainWindow(file_ctx, start_page="grids")
+    qtbot.addWidget(window)
+    window.show()
+    release, started = threading.Event(), threading.Event()
+    if visible:   # with a progress dialog, as an export
+        op = file_ctx.run_in_background("导出居民名单", _blocking(release, started))
+    else:         # a page's count
+        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").run()
+    assert started.wait(5)
+    window.close()
+    release.set()
+    qtbot.waitUntil(lambda: not op.is_running(), timeout=5000)
+    if visible:
+        assert asked == ["还有后台任务正在进行，确定要退出吗？\n未完成的任务会被取消。"] and window.isVisible()
+    else:
+        assert asked == [] and not window.isVisible()
+
+
+@pytest.mark.threaded
+@pytest.mark.parametrize("how", ["fails", "cancelled"])
+def test_a_demo_that_does_not_finish_is_discarded(qtbot, monkeypatch, user_dir, messages, how):
+    started = threading.Event()
+
+    def unfinished_demo(ledger, progress, is_cancelled, households=None):
+        grids_model.set_own_community(ledger, "演示社区")
+        started.set()
+        if how == "fails":
+            raise ValidationError("户数必须大于 0。")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            progress("生成中……")   # the real generator's progress raises Cancelled once cancelled
+            if is_cancelled():
+                raise first_start.Cancelled("已取消生成演示台账。")
+            time.sleep(0.01)
+
+    monkeypatch.setattr(first_start, "build_demo_ledger", unfinished_demo)
+    dialog = first_start.FirstStartDialog()
+    qtbot.addWidget(dialog)
+    dialog.demo_button.click()
+    assert started.wait(5)
+    if how == "cancelled":
+        dialog.demo_job.dialog.findChild(QPushButton).click()   # 取消
+    qtbot.waitUntil(lambda: dialog.demo_button.isEnabled(), timeout=10000)
+    assert not (user_dir / "演示台账.db").exists() and dialog.ledger is None
+    assert messages == ([("warning", "生成演示台账失败", "户数必须大于 0。")] if how == "fails" else [])

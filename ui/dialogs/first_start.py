@@ -18,8 +18,8 @@ from models.core.db import Ledger
 from models.core.errors import Cancelled, LedgerError
 from models.ledger import open_db
 from resources.paths import default_db_path, user_data_dir
+from ui import ops
 from ui.ledger_files import LEDGER_FILTER, open_ledger_file
-from ui.worker import run_in_background
 
 DEMO_HOUSEHOLDS = 400
 DEMO_FILE_NAME = "演示台账.db"
@@ -185,18 +185,14 @@ class FirstStartDialog(QDialog):
             self.ledger = open_db(result, create=False)
             self.accept()
 
-        def failed(_exc) -> None:
-            self.demo_button.setEnabled(True)
-            self._discard_demo(path)
+        def ended() -> None:  # failed (the error has been shown) or cancelled
+            if job.error is not None or job.cancelled:
+                self.demo_button.setEnabled(True)
+                self._discard_demo(path)
 
-        self.demo_job = run_in_background(self, "生成演示台账", build_demo_ledger, done, db_path=path,
-                                          on_error=failed)
-        self.demo_job.finished.connect(lambda: self._demo_finished(path))
-
-    def _demo_finished(self, path: Path) -> None:
-        if self.demo_job is not None and self.demo_job.cancelled:
-            self.demo_button.setEnabled(True)
-            self._discard_demo(path)
+        job = self.demo_job = ops.run_on_file(self, path, build_demo_ledger, title="生成演示台账").success(done)
+        job.finished.connect(ended)
+        job.run()
 
     @staticmethod
     def _discard_demo(path: Path) -> None:

@@ -14,25 +14,18 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from models.core import db as dbmod
 from models.core import errors
 from models.core.db import Ledger, Operator
 from models.core.errors import EnvironmentProblem, ValidationError, bug_message, classify, log_bug
 from models.ledger import open_db
 from models.residents import search as residents
-
-BUSY = "台账文件正被其他程序或其他电脑占用"
+from tests.ledger_faults import BUSY, corrupt_table, locked, shared_file, user_dir  # noqa: F401 - fixtures
 
 
 @pytest.fixture
-def shared_ledger(tmp_path, monkeypatch, clock):
-    """A ledger file in rollback-journal mode (as on a network share), a resident in it."""
-    monkeypatch.setattr(dbmod, "is_network_path", lambda p: True)
-    path = tmp_path / "share.db"
-    led = open_db(path, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
-    with led.write():
-        led.db["residents"].insert(led.stamp({"name": "张三", "status": "在册"}, creating=True))
-    led.conn.execute("PRAGMA busy_timeout = 50")
+def shared_ledger(shared_file, clock):
+    """The ledger of ``shared_file``, open."""
+    led = open_db(shared_file, operator=Operator("测试员"), clock=clock, create=False)
     yield led
     led.close()
 
@@ -46,13 +39,8 @@ def _raised(action) -> BaseException:
 
 
 def busy_read(tmp_path, ledger):
-    other = sqlite3.connect(str(ledger.path))
-    other.execute("BEGIN EXCLUSIVE")  # the other PC is writing
-    try:
+    with locked(ledger.path):
         return _raised(lambda: ledger.query("SELECT name FROM residents"))
-    finally:
-        other.rollback()
-        other.close()
 
 
 def table_locked(tmp_path, ledger):
@@ -83,12 +71,8 @@ def disk_full(tmp_path, ledger):
 
 
 def corrupt(tmp_path, ledger):
-    page_size = ledger.scalar("PRAGMA page_size")
-    root = ledger.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'residents'")
     ledger.close()
-    with open(ledger.path, "r+b") as f:  # the residents table's first page overwritten
-        f.seek((root - 1) * page_size)
-        f.write(b"\xff" * page_size)
+    corrupt_table(ledger.path, "residents")
     conn = sqlite3.connect(str(ledger.path))
     try:
         return _raised(lambda: conn.execute("SELECT * FROM residents").fetchall())
@@ -171,15 +155,9 @@ def test_everything_else_is_a_bug(ledger):
 def test_a_locked_read_through_a_models_function(shared_ledger):
     """Not only writes: a page of residents read while another PC writes is the same kind."""
     assert residents.search_page(shared_ledger, residents.ResidentFilter())[0]
-    other = sqlite3.connect(str(shared_ledger.path))
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(sqlite3.OperationalError) as raised:
-            residents.search_page(shared_ledger, residents.ResidentFilter())
-    finally:
-        other.rollback()
-        other.close()
-    assert BUSY in str(classify(raised.value))
+    with locked(shared_ledger.path), pytest.raises(sqlite3.OperationalError) as raised:
+        residents.search_page(shared_ledger, residents.ResidentFilter())
+    assert str(classify(raised.value)) == BUSY
 
 
 # -- the boundaries inside models: Ledger.write and connect -----------------------------------
@@ -208,16 +186,9 @@ def test_a_bug_inside_write_is_not_disguised(ledger):
             ledger.db.execute("INSERT INTO settings (key) VALUES (NULL)")
 
 
-def test_opening_a_locked_ledger_says_so(tmp_path, shared_ledger, monkeypatch):
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
-    other = sqlite3.connect(str(shared_ledger.path))
-    other.execute("BEGIN EXCLUSIVE")
-    try:
-        with pytest.raises(EnvironmentProblem, match=BUSY):
-            open_db(shared_ledger.path, create=False)
-    finally:
-        other.rollback()
-        other.close()
+def test_opening_a_locked_ledger_says_so(shared_file):
+    with locked(shared_file), pytest.raises(EnvironmentProblem, match=BUSY):
+        open_db(shared_file, create=False)
 
 
 def test_opening_a_corrupt_ledger_says_so(tmp_path, shared_ledger):
@@ -235,49 +206,33 @@ def test_opening_a_ledger_in_a_missing_folder_says_so(tmp_path):
         open_db(tmp_path / "没有这个文件夹" / "台账.db")
 
 
-def test_a_non_ledger_file_is_named(tmp_path):
-    junk = tmp_path / "照片.jpg"
-    junk.write_bytes(b"\xff\xd8\xff\xe0 not a database" * 300)
-    with pytest.raises(EnvironmentProblem, match="照片.jpg”不是网格台账文件"):
-        open_db(junk)
-
-
 # -- bugs: logged with the traceback, never with ID numbers -------------------------------------
 
-def test_log_bug_writes_the_traceback_and_masks_id_numbers(tmp_path):
-    path = tmp_path / "logs" / "gridledger.log"
+def test_log_bug_writes_the_traceback_and_masks_id_numbers(user_dir):
+    path = user_dir / "logs" / "gridledger.log"
     assert errors.setup_logging(path)
+
+    def compute(id_number):
+        raise ValueError(f"无法处理 {id_number}")
+
     try:
-        def compute(id_number):
-            raise ValueError(f"无法处理 {id_number}")
-
-        try:
-            compute("11010519491231002X")
-        except ValueError as exc:
-            log_bug(exc)
-        text = path.read_text(encoding="utf-8")
-        assert "Traceback" in text and "ValueError" in text and "in compute" in text
-        assert "11010519491231002X" not in text and "110105********002X" in text
-    finally:
-        for handler in [h for h in errors.log.handlers if getattr(h, "gridledger_log", False)]:
-            errors.log.removeHandler(handler)
-            handler.close()
+        compute("11010519491231002X")
+    except ValueError as exc:
+        log_bug(exc)
+    text = path.read_text(encoding="utf-8")
+    assert "Traceback" in text and "ValueError" in text and "in compute" in text
+    assert "11010519491231002X" not in text and "110105********002X" in text
 
 
-def test_setup_logging_moves_the_log_instead_of_writing_two(tmp_path):
-    first, second = tmp_path / "a" / "x.log", tmp_path / "b" / "x.log"
-    try:
-        assert errors.setup_logging(first) and errors.setup_logging(first)
-        assert errors.setup_logging(second)
-        ours = [h for h in errors.log.handlers if getattr(h, "gridledger_log", False)]
-        assert [h.baseFilename for h in ours] == [str(second)]
-        errors.log.error("只写一处")
-        assert "只写一处" in second.read_text(encoding="utf-8")
-        assert "只写一处" not in first.read_text(encoding="utf-8")
-    finally:
-        for handler in [h for h in errors.log.handlers if getattr(h, "gridledger_log", False)]:
-            errors.log.removeHandler(handler)
-            handler.close()
+def test_setup_logging_moves_the_log_instead_of_writing_two(user_dir):
+    first, second = user_dir / "a" / "x.log", user_dir / "b" / "x.log"
+    assert errors.setup_logging(first) and errors.setup_logging(first)
+    assert errors.setup_logging(second)
+    ours = [h for h in errors.log.handlers if getattr(h, "gridledger_log", False)]
+    assert [h.baseFilename for h in ours] == [str(second)]
+    errors.log.error("只写一处")
+    assert "只写一处" in second.read_text(encoding="utf-8")
+    assert "只写一处" not in first.read_text(encoding="utf-8")
 
 
 def test_setup_logging_in_a_read_only_place_gives_up_quietly(tmp_path):
