@@ -376,8 +376,6 @@ class ReportsPage(QWidget):
         job = LedgerOp(self.ctx, work, parent=self, title=f"生成{kind.title.split('（')[0]}", progress=True,
                        cancellable=True).success(self._show)
         job.finished.connect(self._job_finished)
-        if req.full_ids:
-            job.finished.connect(lambda: self.ctx.notify("audit"))
         self._job = job   # before run(): a synchronous executor delivers within run()
         job.run()
 
