@@ -33,6 +33,16 @@ def _insert(ledger: Ledger, table: str, record: dict) -> int:
     return rowid
 
 
+def _find_or_insert(ledger: Ledger, table: str, record: dict) -> int:
+    """The id of the row of ``table`` with exactly ``record``'s values (inserted when missing)."""
+    where = " AND ".join(f"{column} = ?" for column in record)
+    found = ledger.scalar(f"SELECT id FROM {table} WHERE {where}", list(record.values()))
+    if found:
+        return found
+    with ledger.write():
+        return _insert(ledger, table, record)
+
+
 def _rename(ledger: Ledger, table: str, row_id: int, new_name: str, what: str) -> None:
     new_name = _clean(new_name, what)
     old = ledger.conn.execute(f"SELECT name FROM {table} WHERE id = ?", [row_id]).fetchone()
@@ -94,12 +104,7 @@ def communities(ledger: Ledger) -> list[dict]:
 # -- grids, buildings, units, households -----------------------------------------------
 
 def ensure_grid(ledger: Ledger, community_id: int, name: str) -> int:
-    name = _clean(name, "网格")
-    found = ledger.scalar("SELECT id FROM grids WHERE community_id = ? AND name = ?", [community_id, name])
-    if found:
-        return found
-    with ledger.write():
-        return _insert(ledger, "grids", {"community_id": community_id, "name": name})
+    return _find_or_insert(ledger, "grids", {"community_id": community_id, "name": _clean(name, "网格")})
 
 
 @operation("records.edit", "grids")
@@ -117,14 +122,8 @@ def rename_grid(ledger: Ledger, grid_id: int, name: str) -> None:
 
 
 def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
-    name = _clean(name, "楼栋")
-    compound = (compound or "").strip()
-    found = ledger.scalar("SELECT id FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
-                          [grid_id, compound, name])
-    if found:
-        return found
-    with ledger.write():
-        return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
+    return _find_or_insert(ledger, "buildings", {"grid_id": grid_id, "name": _clean(name, "楼栋"),
+                                                 "compound": (compound or "").strip()})
 
 
 @operation("records.edit", "grids")
@@ -133,12 +132,7 @@ def rename_building(ledger: Ledger, building_id: int, name: str) -> None:
 
 
 def ensure_unit(ledger: Ledger, building_id: int, name: str | None) -> int:
-    name = (name or "").strip()
-    found = ledger.scalar("SELECT id FROM units WHERE building_id = ? AND name = ?", [building_id, name])
-    if found:
-        return found
-    with ledger.write():
-        return _insert(ledger, "units", {"building_id": building_id, "name": name})
+    return _find_or_insert(ledger, "units", {"building_id": building_id, "name": (name or "").strip()})
 
 
 @operation("records.edit", "grids")

@@ -81,24 +81,20 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def normalise_relation(raw: Any) -> str:
-    text = _text(raw)
-    return RELATION_SYNONYMS.get(text, text)
+def _by_synonyms(synonyms: dict[str, str], what: str):
+    """A normaliser: the clerk's word for ``what`` → ours (unknown words kept as typed)."""
+    def normalise(raw: Any) -> str:
+        text = _text(raw)
+        return synonyms.get(text, text)
+
+    normalise.__doc__ = f"{what} as clerks write it → our word (see the synonyms table)."
+    return normalise
 
 
-def normalise_residence_type(raw: Any) -> str:
-    text = _text(raw)
-    return RESIDENCE_SYNONYMS.get(text, text)
-
-
-def normalise_political_status(raw: Any) -> str:
-    text = _text(raw)
-    return POLITICAL_SYNONYMS.get(text, text)
-
-
-def normalise_status(raw: Any) -> str:
-    text = _text(raw)
-    return STATUS_SYNONYMS.get(text, text)
+normalise_relation = _by_synonyms(RELATION_SYNONYMS, "与户主关系")
+normalise_residence_type = _by_synonyms(RESIDENCE_SYNONYMS, "人口类型")
+normalise_political_status = _by_synonyms(POLITICAL_SYNONYMS, "政治面貌")
+normalise_status = _by_synonyms(STATUS_SYNONYMS, "人员状态")
 
 
 def normalise_ethnicity(raw: Any) -> str:

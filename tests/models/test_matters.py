@@ -10,6 +10,7 @@ from models.matters import records as M
 from models.ledger import migrate
 from models.core.errors import NotFound, ValidationError, WorkflowError
 from models.core.permissions import PermissionDenied
+from tests.ui.matters_helpers import old_ledger, old_matter
 
 # The workflow of SPEC §4 written out by hand (not copied from the code under test):
 # for each (state, action) the resulting state, "big" when only 大事 may do it, absent = refused.
@@ -506,16 +507,9 @@ def test_on_time_closure_in_trend(ledger, place, clock):
 
 
 def test_m002_upgrade_keeps_data(tmp_path):
-    import sqlite_utils
-
-    db = sqlite_utils.Database(tmp_path / "old.db")
-    migrate(db, stop_before=["m002_matter_visit_index"])
+    db = old_ledger(tmp_path / "old.db", "m002_matter_visit_index")
     assert "matters_visit" not in {i.name for i in db["matters"].indexes}
-    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, 'x', 'x')")
-    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', 'x', 'x')")
-    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
-               " deadline, created_at, updated_at) VALUES ('2026-10-0001', '2026-10-01 09:00:00', '来电',"
-               " '其他', '小事', '旧事项', 1, '2026-10-01 23:59:59', 'x', 'x')")
+    old_matter(db, "旧事项")
     migrate(db)
     assert "matters_visit" in {i.name for i in db["matters"].indexes}
     assert [r["description"] for r in db.query("SELECT description FROM matters")] == ["旧事项"]
@@ -550,16 +544,9 @@ def test_search_index_follows_edits(ledger, busy):
 
 
 def test_m003_upgrade_indexes_old_matters(tmp_path):
-    import sqlite_utils
-
-    db = sqlite_utils.Database(tmp_path / "old.db")
-    migrate(db, stop_before=["m003_matter_list_indexes"])
+    db = old_ledger(tmp_path / "old.db", "m003_matter_list_indexes")
     assert not db["matter_fts"].exists()
-    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, 'x', 'x')")
-    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', 'x', 'x')")
-    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
-               " deadline, reporter_name, created_at, updated_at) VALUES ('2026-10-0001', '2026-10-01 09:00:00',"
-               " '来电', '其他', '小事', '楼道漏水', 1, '2026-10-01 23:59:59', '孙八', 'x', 'x')")
+    old_matter(db, "楼道漏水", reporter_name="孙八")
     migrate(db)
     assert "matters_state_registered" in {i.name for i in db["matters"].indexes}
     from models.core.db import Ledger
@@ -616,15 +603,8 @@ def test_search_without_fts5_falls_back_to_like(ledger, busy, monkeypatch):
 
 
 def test_m005_upgrade_keeps_data_and_orders_awaiting_by_closing(ledger, place, clock, tmp_path):
-    import sqlite_utils
-
-    db = sqlite_utils.Database(tmp_path / "old.db")
-    migrate(db, stop_before=["m005_awaiting_follow_up_index"])
-    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, 'x', 'x')")
-    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', 'x', 'x')")
-    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
-               " deadline, state, closed_at, created_at, updated_at) VALUES ('2026-10-0001', '2026-10-01 09:00:00',"
-               " '来电', '其他', '小事', '旧事项', 1, '2026-10-01 23:59:59', '已办结', '2026-10-01 10:00:00', 'x', 'x')")
+    db = old_ledger(tmp_path / "old.db", "m005_awaiting_follow_up_index")
+    old_matter(db, "旧事项", state="已办结", closed_at="2026-10-01 10:00:00")
     migrate(db)
     assert "matters_state_closed" in {i.name for i in db["matters"].indexes}
     assert [r["description"] for r in db.query("SELECT description FROM matters")] == ["旧事项"]

@@ -165,18 +165,14 @@ def test_visit_search_index_follows_edits(ledger, logbook):
 
 
 def test_m004_upgrade_indexes_old_visits(tmp_path):
-    import sqlite_utils
-
     from models.core.db import Ledger
     from models.ledger import migrate
+    from tests.ui.matters_helpers import OLD_STAMP, old_ledger
 
-    db = sqlite_utils.Database(tmp_path / "old.db")
-    migrate(db, stop_before=["m004_visit_list_indexes"])
+    db = old_ledger(tmp_path / "old.db", "m004_visit_list_indexes")
     assert not db["visit_fts"].exists()
-    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, 'x', 'x')")
-    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '一网格', 'x', 'x')")
-    db.execute("INSERT INTO visits (visited_on, staff_name, way, grid_id, notes, created_at, updated_at)"
-               " VALUES ('2026-10-01', '周九', '入户', 1, '独居老人身体不适', 'x', 'x')")
+    db["visits"].insert({"visited_on": "2026-10-01", "staff_name": "周九", "way": "入户", "grid_id": 1,
+                         "notes": "独居老人身体不适", **OLD_STAMP})
     migrate(db)
     assert "visits_staff_date" in {i.name for i in db["visits"].indexes}
     ledger = Ledger(db, None)

@@ -1,6 +1,9 @@
-"""A small place for the matters/visits/meetings screen tests: grids, rooms, staff."""
+"""A small place for the matters/visits/meetings tests: grids, rooms, staff; an old ledger file."""
+
+import sqlite_utils
 
 from models.grids import hierarchy as grids_model
+from models.ledger import migrate
 from models.matters import records as matters_model
 
 
@@ -30,3 +33,23 @@ def register(ledger, place, description="路灯不亮", level="小事", category
             "household_id": place["rooms"]["101"]}
     data.update(extra)
     return matters_model.register_matter(ledger, data)
+
+
+#: the stamp columns of a row written straight into an old ledger
+OLD_STAMP = {"created_at": "x", "updated_at": "x"}
+
+
+def old_ledger(path, before: str) -> sqlite_utils.Database:
+    """A ledger file made before migration ``before``, with 幸福社区 and its 一网格 (upgrade tests)."""
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before=[before])
+    db["communities"].insert({"name": "幸福社区", "is_own": 1, **OLD_STAMP})
+    db["grids"].insert({"community_id": 1, "name": "一网格", **OLD_STAMP})
+    return db
+
+
+def old_matter(db: sqlite_utils.Database, description: str, **columns) -> None:
+    """A small matter of 2026-10-01 in 一网格, written into an old ledger as it stood."""
+    db["matters"].insert({"number": "2026-10-0001", "registered_at": "2026-10-01 09:00:00", "source": "来电",
+                          "category": "其他", "level": "小事", "description": description, "grid_id": 1,
+                          "deadline": "2026-10-01 23:59:59", **columns, **OLD_STAMP})

@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QMessageBox
 
 from models.grids import hierarchy as grids_model
 from tests.ui.ui_helpers import show_widget
@@ -37,7 +37,7 @@ def _fill_and_accept(typer, **fields):
     def exec_(dialog):
         for name, text in fields.items():
             typer(getattr(dialog, name), text)
-        dialog.findChild(grids_page.QDialogButtonBox).button(grids_page.QDialogButtonBox.Ok).click()
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
         return dialog.result()
     return exec_
 
@@ -141,7 +141,7 @@ def test_staff_dialog_rejects_bad_phone(qtbot, typer):
     qtbot.addWidget(dialog)
     typer(dialog.name, "王五")
     typer(dialog.phone, "12345")
-    dialog.findChild(grids_page.QDialogButtonBox).button(grids_page.QDialogButtonBox.Ok).click()
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
     assert dialog.result() != QDialog.Accepted
     assert dialog.error.text()  # a Chinese explanation from models.core.phones
 

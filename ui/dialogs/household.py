@@ -7,15 +7,16 @@ Each change is an operation (:class:`ui.ops.LedgerOp` over ``set_household_head`
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QMessageBox, QVBoxLayout, QWidget)
 
 from models.grids import hierarchy as grids_model
 from models.residents import records as residents_model
+from ui.dialogs.form_dialog import FormDialog
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
 from ui.widgets.date_edit import date_edit, qdate_text
+from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import HierarchyPicker
 
 MEMBER_COLUMNS = [
@@ -27,39 +28,25 @@ MEMBER_COLUMNS = [
 ]
 
 
-class MoveDialog(QDialog):
+class MoveDialog(FormDialog):
     """Choose the household a person moves to, their relation there and the date."""
 
     def __init__(self, ctx, name: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(f"迁到其他户 — {name}")
         self.place = HierarchyPicker(ctx, depth=4, for_filter=False)
         self.relation = QComboBox()
         self.relation.setEditable(True)
         self.relation.addItems(list(residents_model.RELATIONS))
         self.relation.setCurrentText("")
         self.date = date_edit(ctx.ledger.now().date())
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        form = QFormLayout(self)
-        form.addRow("居民：", QLabel(name))
-        form.addRow("迁入户：", self.place)
-        form.addRow("与新户主关系：", self.relation)
-        form.addRow("变动日期：", self.date)
-        form.addRow("", self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__(f"迁到其他户 — {name}", [("居民：", name), ("迁入户：", self.place),
+                                                  ("与新户主关系：", self.relation), ("变动日期：", self.date)], parent)
 
-    def _check(self) -> None:
+    def problem(self) -> str | None:
         if self.place.household_id() is None:
-            self.error.setText("请选择要迁入的户（网格、楼栋、单元、房号）。")
-            return
+            return "请选择要迁入的户（网格、楼栋、单元、房号）。"
         if not self.relation.currentText().strip():
-            self.error.setText("请填写与新户主的关系。")
-            return
-        self.accept()
+            return "请填写与新户主的关系。"
+        return None
 
 
 class HouseholdDialog(QDialog):
@@ -75,25 +62,16 @@ class HouseholdDialog(QDialog):
         self.title.setObjectName("pageTitle")
         self.head_label = QLabel()
         self.model = RowsTableModel(MEMBER_COLUMNS, self)
-        self.table = QTableView()
+        self.table = read_only_view(self.model)
         self.table.setObjectName("membersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
-        self.head_button = QPushButton("设为户主")
-        self.relation_button = QPushButton("修改关系…")
-        self.move_button = QPushButton("迁到其他户…")
-        close = QPushButton("关闭")
-        self.head_button.clicked.connect(self.set_head)
-        self.relation_button.clicked.connect(self.change_relation)
-        self.move_button.clicked.connect(self.move_member)
-        close.clicked.connect(self.accept)
+        self.head_button = action_button("设为户主", self.set_head)
+        self.relation_button = action_button("修改关系…", self.change_relation)
+        self.move_button = action_button("迁到其他户…", self.move_member)
+        close = action_button("关闭", self.accept)
         row = QHBoxLayout()
         for b in (self.head_button, self.relation_button, self.move_button):
             row.addWidget(b)

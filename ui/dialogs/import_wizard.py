@@ -27,6 +27,7 @@ from models.importing import (REJECTED, WARNING, ImportFileError, ImportPlan, Im
 from models.importing.values import text as cell_text
 from ui.errors import show_error
 from ui.ops import LedgerOp
+from ui.widgets.list_page import action_button
 
 FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
@@ -34,6 +35,19 @@ NOT_IMPORTED = "（不导入）"
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_SUMMARY = range(4)
 
 FILTERS = [("全部问题", None), ("仅拒绝", REJECTED), ("仅警告", WARNING), ("仅提示", "note")]
+
+
+def _wrapping_label(box, *, bold: bool = False, scale: float = 1.0) -> QLabel:
+    """A word-wrapping label added to ``box`` (bold, or its font scaled, when asked)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    if bold or scale != 1.0:
+        font = QFont(label.font())
+        font.setBold(bold)
+        font.setPointSizeF(font.pointSizeF() * scale)
+        label.setFont(font)
+    box.addWidget(label)
+    return label
 
 
 def _column_letter(index: int) -> str:
@@ -210,14 +224,10 @@ class ImportWizard(QDialog):
         self.stack.addWidget(self._preview_page())
         self.stack.addWidget(self._summary_page())
 
-        self.back_button = QPushButton("上一步")
-        self.next_button = QPushButton("下一步")
-        self.import_button = QPushButton("开始导入")
-        self.close_button = QPushButton("关闭")
-        self.back_button.clicked.connect(self.go_back)
-        self.next_button.clicked.connect(self.go_next)
-        self.import_button.clicked.connect(self.start_import)
-        self.close_button.clicked.connect(self.reject)
+        self.back_button = action_button("上一步", self.go_back)
+        self.next_button = action_button("下一步", self.go_next)
+        self.import_button = action_button("开始导入", self.start_import)
+        self.close_button = action_button("关闭", self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.back_button, self.next_button, self.import_button, self.close_button):
@@ -299,20 +309,28 @@ class ImportWizard(QDialog):
         self._fill_mapping()
         self._show_page(PAGE_MAPPING)
 
-    def save_template(self) -> None:
-        name = f"{self.spec.title}导入模板.xlsx"
-        file, _ = QFileDialog.getSaveFileName(self, "保存导入模板", name, "Excel 表格 (*.xlsx)")
+    def _save_xlsx(self, title: str, suggested: str, write, saved: tuple[str, str]) -> None:
+        """Ask where to save a workbook, ``write(target)`` it, and say where it went.
+
+        ``saved`` is the message's title and text, the text formatted with ``target`` and
+        ``result`` (what ``write`` returned)."""
+        file, _ = QFileDialog.getSaveFileName(self, title, suggested, "Excel 表格 (*.xlsx)")
         if not file:
             return
         target = Path(file)
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")
         try:
-            importing.write_template(self.spec, target)
+            result = write(target)
         except LedgerError as exc:
             QMessageBox.warning(self, "保存失败", str(exc))
             return
-        QMessageBox.information(self, "已保存模板", f"模板已保存到：\n{target}")
+        QMessageBox.information(self, saved[0], saved[1].format(target=target, result=result))
+
+    def save_template(self) -> None:
+        self._save_xlsx("保存导入模板", f"{self.spec.title}导入模板.xlsx",
+                        lambda target: importing.write_template(self.spec, target),
+                        ("已保存模板", "模板已保存到：\n{target}"))
 
     # -- page 2: header and mapping ----------------------------------------------------
     def _mapping_page(self) -> QWidget:
@@ -407,15 +425,8 @@ class ImportWizard(QDialog):
     def _preview_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        self.counts_label = QLabel()
-        font = QFont(self.counts_label.font())
-        font.setBold(True)
-        self.counts_label.setFont(font)
-        self.counts_label.setWordWrap(True)
-        box.addWidget(self.counts_label)
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        box.addWidget(self.notes_label)
+        self.counts_label = _wrapping_label(box, bold=True)
+        self.notes_label = _wrapping_label(box)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("显示："))
         self.filter_combo = QComboBox()
@@ -529,15 +540,8 @@ class ImportWizard(QDialog):
     def _summary_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
-        self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
-        font = QFont(self.summary_label.font())
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.summary_label.setFont(font)
-        box.addWidget(self.summary_label)
-        self.summary_hint = QLabel()
-        self.summary_hint.setWordWrap(True)
-        box.addWidget(self.summary_hint)
+        self.summary_label = _wrapping_label(box, scale=1.1)
+        self.summary_hint = _wrapping_label(box)
         row = QHBoxLayout()
         self.summary_report_button = QPushButton("保存问题清单…")
         self.summary_report_button.clicked.connect(self.save_report)
@@ -551,18 +555,10 @@ class ImportWizard(QDialog):
         if self.plan is None:
             return
         stem = self.path.stem if self.path else self.spec.title
-        file, _ = QFileDialog.getSaveFileName(self, "保存问题清单", f"{stem}_问题清单.xlsx", "Excel 表格 (*.xlsx)")
-        if not file:
-            return
-        target = Path(file)
-        if target.suffix.lower() != ".xlsx":
-            target = target.with_suffix(".xlsx")
-        try:
-            count = importing.write_error_report(self.plan, target)
-        except LedgerError as exc:
-            QMessageBox.warning(self, "保存失败", str(exc))
-            return
-        QMessageBox.information(self, "已保存问题清单", f"已保存 {count} 行到：\n{target}")
+        plan = self.plan
+        self._save_xlsx("保存问题清单", f"{stem}_问题清单.xlsx",
+                        lambda target: importing.write_error_report(plan, target),
+                        ("已保存问题清单", "已保存 {result} 行到：\n{target}"))
 
     # -- navigation ------------------------------------------------------------------------
     def _show_page(self, page: int) -> None:

@@ -39,6 +39,22 @@ def default_level(category: str) -> str | None:
     return table.get(category)
 
 
+def category_and_level(ledger) -> tuple[QComboBox, QComboBox]:
+    """类别 and 分级 boxes of a new matter: choosing a category sets its usual level."""
+    category, level = QComboBox(), QComboBox()
+    category.addItems(matters_model.categories(ledger))
+    level.addItems(list(matters_model.LEVELS))
+
+    def chosen(text: str) -> None:
+        usual = default_level(text)
+        if usual:
+            level.setCurrentText(usual)
+
+    category.currentTextChanged.connect(chosen)
+    chosen(category.currentText())
+    return category, level
+
+
 class SubmitPlainTextEdit(QPlainTextEdit):
     """A multi-line field where Enter submits and Shift+Enter starts a new line.
 
@@ -178,10 +194,7 @@ class MatterForm(QDialog):
         self.place.combos["grid"].setMinimumContentsLength(8)
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText("补充地点，如“小区东门路灯”（可不填）")
-        self.category_box = QComboBox()
-        self.category_box.addItems(matters_model.categories(ledger))
-        self.level_box = QComboBox()
-        self.level_box.addItems(list(matters_model.LEVELS))
+        self.category_box, self.level_box = category_and_level(ledger)
         self.description_edit = SubmitPlainTextEdit()
         self.description_edit.setPlaceholderText("反映的问题（回车保存，Shift+回车换行）")
         self.description_edit.setFixedHeight(72)
@@ -243,7 +256,7 @@ class MatterForm(QDialog):
         self.reporter_edit.resident_chosen.connect(self._resident_chosen)
         self._grid_id = None
         self.place.changed.connect(self._place_changed)
-        self.category_box.currentTextChanged.connect(self._category_chosen)
+        self.category_box.currentTextChanged.connect(self._update_deadline)
         self.level_box.currentTextChanged.connect(self._update_deadline)
         self.registered_edit.dateTimeChanged.connect(self._update_deadline)
         self.description_edit.submitted.connect(self.save)
@@ -253,7 +266,7 @@ class MatterForm(QDialog):
             self._select_household(household_id)
         elif grid_id is not None:
             self.place.set_path(grid=grid_id)
-        self._category_chosen(self.category_box.currentText())
+        self._update_deadline()
         self.source_box.setFocus()
 
     # -- reactions ---------------------------------------------------------------
@@ -274,12 +287,6 @@ class MatterForm(QDialog):
             self.phone_edit.setText(row["phone"])
         if row.get("household_id"):
             self._select_household(row["household_id"])
-
-    def _category_chosen(self, category: str) -> None:
-        level = default_level(category)
-        if level:
-            self.level_box.setCurrentText(level)
-        self._update_deadline()
 
     def _fill_assignees(self, grid_id) -> None:
         """Staff of the chosen grid first, then everyone else."""

@@ -23,6 +23,7 @@ from models.core.idcard import check_id
 from ui.errors import show_error
 from ui.ops import LedgerOp
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
+from ui.widgets.dialog_parts import error_label
 from ui.widgets.pickers import HierarchyPicker
 
 #: fields of ``validate_resident``'s answer → where its message is shown
@@ -33,14 +34,6 @@ FIELD_TITLES = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "id
                 "residence_type": "人口类型", "political_status": "政治面貌", "moved_in_on": "迁入日期",
                 "tags": "标签", "notes": "备注", "birth_date": "出生日期"}
 VALIDATE_DELAY_MS = 120
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class ResidentForm(QDialog):
@@ -118,32 +111,22 @@ class ResidentForm(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(60)
 
-        self.messages = {f: _message_label() for f in FIELDS}
+        self.messages = {f: error_label() for f in FIELDS}
         self.general = QLabel()
         self.general.setObjectName("fieldError")
         self.general.setWordWrap(True)
 
         # -- layout: two columns that fit 1366×768 ----------------------------------------------------
-        left = QGroupBox("基本信息")
-        lf = QFormLayout(left)
-        self._row(lf, "姓名 *", self.name, "name")
-        self._row(lf, "身份证号", self.id_number, "id_number")
-        self._row(lf, "出生日期", self.birth, "birth_date")
-        self._row(lf, "性别", self.gender, "gender")
-        self._row(lf, "民族", self.ethnicity, "ethnicity")
-        self._row(lf, "联系电话", self.phone, "phone")
-        self._row(lf, "政治面貌", self.political, "political_status")
-        self._row(lf, "备注", self.notes, "notes")
-
-        right = QGroupBox("住址与人口信息")
-        rf = QFormLayout(right)
-        self._row(rf, "所属户", self.place, "household_id")
-        self._row(rf, "与户主关系", self.relation, "relation")
-        self._row(rf, "人口类型", self.residence_type, "residence_type")
-        self._row(rf, "迁入日期", self.moved_in, "moved_in_on")
+        widgets = {"name": self.name, "id_number": self.id_number, "birth_date": self.birth, "gender": self.gender,
+                   "ethnicity": self.ethnicity, "phone": self.phone, "political_status": self.political,
+                   "notes": self.notes, "household_id": self.place, "relation": self.relation,
+                   "residence_type": self.residence_type, "moved_in_on": self.moved_in, "tags": self.tags}
+        left, _lf = self._group("基本信息", widgets, ("name", "id_number", "birth_date", "gender", "ethnicity",
+                                                     "phone", "political_status", "notes"))
+        right, rf = self._group("住址与人口信息", widgets, ("household_id", "relation", "residence_type", "moved_in_on"))
         rf.addRow("状态", self.status_label)
         rf.addRow("", self.history_label)
-        self._row(rf, "标签", self.tags, "tags")
+        self._row(rf, FIELD_TITLES["tags"], self.tags, "tags")
 
         columns = QHBoxLayout()
         columns.addWidget(left, 1)
@@ -217,6 +200,14 @@ class ResidentForm(QDialog):
                 box.setEnabled(False)
             self.save_button.hide()
             cancel.setText("关闭")
+
+    def _group(self, title: str, widgets: dict[str, QWidget], fields) -> tuple[QGroupBox, QFormLayout]:
+        """A titled box with a row (and its message line) for each of ``fields``; 姓名 is required (*)."""
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        for field in fields:
+            self._row(form, FIELD_TITLES[field] + (" *" if field == "name" else ""), widgets[field], field)
+        return box, form
 
     def _row(self, form: QFormLayout, title: str, widget: QWidget, field: str) -> None:
         box = QWidget()

@@ -7,15 +7,16 @@ ledger of 269 grids and 200,000 households opens at once.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLayout, QHeaderView,
+                               QInputDialog, QLabel, QLineEdit, QMessageBox, QSplitter, QTableView,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from models.core.phones import check_phone
 from models.grids import hierarchy as grids_model
+from ui.dialogs.form_dialog import FormDialog
 from ui.models.rows_model import Column, RowsTableModel
-from ui.widgets.list_page import read_only_view
 from ui.ops import LedgerOp
+from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import building_text, unit_text
 
 KIND_TEXT = {"community": "社区", "grid": "网格", "building": "楼栋", "unit": "单元", "household": "户"}
@@ -24,95 +25,56 @@ _PLACEHOLDER = "__placeholder__"
 RAW_NAME = Qt.UserRole + 1  # the stored name (a building's text also shows its compound)
 
 
-class BuildingDialog(QDialog):
+class BuildingDialog(FormDialog):
     """Name of a new building, with the residential compound (小区) it belongs to, if any."""
 
     def __init__(self, grid_name: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("新增楼栋")
         self.compound = QLineEdit()
         self.compound.setPlaceholderText("可不填")
         self.name = QLineEdit()
         self.name.setPlaceholderText("例如：3号楼")
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        form = QFormLayout(self)
-        form.addRow("所属网格：", QLabel(grid_name))
-        form.addRow("小区：", self.compound)
-        form.addRow("楼栋名称：", self.name)
-        form.addRow("", self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__("新增楼栋", [("所属网格：", grid_name), ("小区：", self.compound),
+                                     ("楼栋名称：", self.name)], parent)
         self.name.setFocus()
 
-    def _check(self) -> None:
-        if not self.name.text().strip():
-            self.error.setText("请填写楼栋名称。")
-            return
-        self.accept()
+    def problem(self) -> str | None:
+        return None if self.name.text().strip() else "请填写楼栋名称。"
 
 
-class StaffDialog(QDialog):
+class StaffDialog(FormDialog):
     """A new member of the service team: name, role, phone, 下沉干部."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("新增工作人员")
         self.name = QLineEdit()
         self.role = QComboBox()
         self.role.addItems(grids_model.STAFF_ROLES)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("手机或座机，可不填")
         self.cadre = QCheckBox("下沉干部（以普通居民身份担任楼栋长等）")
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("姓名：", self.name)
-        form.addRow("角色：", self.role)
-        form.addRow("联系电话：", self.phone)
-        form.addRow("", self.cadre)
-        form.addRow("", self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__("新增工作人员", [("姓名：", self.name), ("角色：", self.role), ("联系电话：", self.phone),
+                                         ("", self.cadre)], parent)
         self.normalised_phone = ""
 
-    def _check(self) -> None:
-        from models.core.phones import check_phone
-
+    def problem(self) -> str | None:
         if not self.name.text().strip():
-            self.error.setText("请填写姓名。")
-            return
+            return "请填写姓名。"
         raw = self.phone.text().strip()
         if raw:
             value, problem = check_phone(raw)
             if problem:
-                self.error.setText(problem)
-                return
+                return problem
             self.normalised_phone = value or ""
-        self.accept()
+        return None
 
 
-class AssignDialog(QDialog):
+class AssignDialog(FormDialog):
     """Pick a staff member to assign to the chosen grid or building."""
 
     def __init__(self, staff: list[dict], target_text: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("分配工作人员")
         self.staff = QComboBox()
         for row in staff:
             self.staff.addItem(f"{row['name']}（{row['role']}）", row["id"])
-        form = QFormLayout(self)
-        form.addRow("分配到：", QLabel(target_text))
-        form.addRow("工作人员：", self.staff)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        super().__init__("分配工作人员", [("分配到：", target_text), ("工作人员：", self.staff)], parent)
 
 
 GRID_STAFF_COLUMNS = [Column("角色", "role"), Column("姓名", "name"), Column("联系电话", "phone"),
@@ -131,16 +93,11 @@ class GridsPage(QWidget):
         title = QLabel("网格管理")
         title.setObjectName("pageTitle")
 
-        self.add_grid_button = QPushButton("新增网格")
-        self.add_building_button = QPushButton("新增楼栋")
-        self.add_unit_button = QPushButton("新增单元")
-        self.add_household_button = QPushButton("新增户")
-        self.rename_button = QPushButton("重命名")
-        self.add_grid_button.clicked.connect(self.add_grid)
-        self.add_building_button.clicked.connect(self.add_building)
-        self.add_unit_button.clicked.connect(self.add_unit)
-        self.add_household_button.clicked.connect(self.add_household)
-        self.rename_button.clicked.connect(self.rename_selected)
+        self.add_grid_button = action_button("新增网格", self.add_grid)
+        self.add_building_button = action_button("新增楼栋", self.add_building)
+        self.add_unit_button = action_button("新增单元", self.add_unit)
+        self.add_household_button = action_button("新增户", self.add_household)
+        self.rename_button = action_button("重命名", self.rename_selected)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addSpacing(16)
@@ -170,10 +127,8 @@ class GridsPage(QWidget):
         self.grid_staff_box = QGroupBox("所选网格的工作人员")
         self.grid_staff_model = RowsTableModel(GRID_STAFF_COLUMNS, self)
         self.grid_staff = self._table(self.grid_staff_model, ["督导员", "欧阳小明", "0551-12345678"])
-        self.assign_button = QPushButton("分配人员…")
-        self.unassign_button = QPushButton("取消分配")
-        self.assign_button.clicked.connect(self.assign_staff)
-        self.unassign_button.clicked.connect(self.unassign_staff)
+        self.assign_button = action_button("分配人员…", self.assign_staff)
+        self.unassign_button = action_button("取消分配", self.unassign_staff)
         self.grid_staff.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         row = QHBoxLayout()
         row.addWidget(self.assign_button)
@@ -187,8 +142,7 @@ class GridsPage(QWidget):
         roster_box = QGroupBox("工作人员名册")
         self.roster_model = RowsTableModel(ROSTER_COLUMNS, self)
         self.roster = self._table(self.roster_model, ["欧阳小明", "督导员", "0551-12345678", "是"])
-        self.add_staff_button = QPushButton("新增人员…")
-        self.add_staff_button.clicked.connect(self.add_staff)
+        self.add_staff_button = action_button("新增人员…", self.add_staff)
         row2 = QHBoxLayout()
         row2.addWidget(self.add_staff_button)
         row2.addStretch(1)
@@ -452,25 +406,23 @@ class GridsPage(QWidget):
         self._do("新增楼栋", lambda ledger: grids_model.add_building.op(ledger, grid_id, name, compound))
 
     def add_unit(self) -> None:
-        building_item = self._ancestor("building")
-        if building_item is None:
-            return
-        name = self._ask("新增单元", f"{building_item.text(0)} 的单元名称（如“1单元”）：")
-        if name is None:
-            return
-        building_id = building_item.data(0, Qt.UserRole)[1]
-        self._do("新增单元", lambda ledger: grids_model.add_unit.op(ledger, building_id, name))
+        self._add_under("building", "新增单元", lambda building: f"{building.text(0)} 的单元名称（如“1单元”）：",
+                        grids_model.add_unit)
 
     def add_household(self) -> None:
-        unit_item = self._ancestor("unit")
-        if unit_item is None:
+        self._add_under("unit", "新增户", lambda unit: f"{self._ancestor('building').text(0)}{unit.text(0)}"
+                                                      " 的房号（如“301”）：", grids_model.add_household)
+
+    def _add_under(self, kind: str, title: str, prompt, operation) -> None:
+        """Ask for the name of a new child of the selected ``kind`` and add it with ``operation``."""
+        parent = self._ancestor(kind)
+        if parent is None:
             return
-        building_item = self._ancestor("building")
-        room = self._ask("新增户", f"{building_item.text(0)}{unit_item.text(0)} 的房号（如“301”）：")
-        if room is None:
+        name = self._ask(title, prompt(parent))
+        if name is None:
             return
-        unit_id = unit_item.data(0, Qt.UserRole)[1]
-        self._do("新增户", lambda ledger: grids_model.add_household.op(ledger, unit_id, room))
+        parent_id = parent.data(0, Qt.UserRole)[1]
+        self._do(title, lambda ledger: operation.op(ledger, parent_id, name))
 
     def rename_selected(self) -> None:
         key = self.selected()

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QMenu, QMessageBox, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMenu,
+                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from models.residents import records as residents_model
 from models.residents.export import export_residents
@@ -19,6 +18,7 @@ from ui.dialogs.resident_form import ResidentForm, StatusDialog
 from ui.errors import error_text, show_error
 from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
 from ui.ops import LedgerOp
+from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import HierarchyPicker
 from ui.widgets.search_edit import SearchEdit
 
@@ -82,23 +82,14 @@ class ResidentsPage(QWidget):
         filters.addStretch(1)
 
         # actions
-        self.add_button = QPushButton("新增居民")
-        self.add_button.setObjectName("primary")
-        self.edit_button = QPushButton("编辑")
-        self.move_out_button = QPushButton("迁出")
-        self.death_button = QPushButton("死亡登记")
-        self.restore_button = QPushButton("恢复在册")
-        self.household_button = QPushButton("户信息")
-        self.import_button = QPushButton("导入…")
-        self.export_button = QPushButton("导出…")
-        self.add_button.clicked.connect(self.add_resident)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.move_out_button.clicked.connect(lambda: self.change_status("迁出"))
-        self.death_button.clicked.connect(lambda: self.change_status("死亡"))
-        self.restore_button.clicked.connect(lambda: self.change_status("恢复在册"))
-        self.household_button.clicked.connect(self.show_household)
-        self.import_button.clicked.connect(self.import_residents)
-        self.export_button.clicked.connect(self.export_residents)
+        self.add_button = action_button("新增居民", self.add_resident, primary=True)
+        self.edit_button = action_button("编辑", self.edit_selected)
+        self.move_out_button = action_button("迁出", lambda: self.change_status("迁出"))
+        self.death_button = action_button("死亡登记", lambda: self.change_status("死亡"))
+        self.restore_button = action_button("恢复在册", lambda: self.change_status("恢复在册"))
+        self.household_button = action_button("户信息", self.show_household)
+        self.import_button = action_button("导入…", self.import_residents)
+        self.export_button = action_button("导出…", self.export_residents)
         actions = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.move_out_button, self.death_button,
                   self.restore_button, self.household_button):
@@ -110,15 +101,9 @@ class ResidentsPage(QWidget):
         # the table
         self.model = ResidentsTableModel(ctx, self)
         self._update_hidden_tags()
-        self.table = QTableView()
+        self.table = read_only_view(self.model)
         self.table.setObjectName("residentsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setVisible(True)   # row numbers help when reading a list aloud
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
                                QVBoxLayout, QWidget)
 
 from models.grids import hierarchy as grids_model
-from models.matters import records as matters_model
 from models.visits import records as visits_model
-from ui.dialogs.matter_form import default_level
+from ui.dialogs.matter_form import category_and_level
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
@@ -118,10 +117,7 @@ class VisitDialog(QDialog):
 
         self.problem_check = QCheckBox("发现问题，登记为民情事项（来源：巡查走访）")
         self.problem_box = QGroupBox("发现的问题")
-        self.category_box = QComboBox()
-        self.category_box.addItems(matters_model.categories(ledger))
-        self.level_box = QComboBox()
-        self.level_box.addItems(list(matters_model.LEVELS))
+        self.category_box, self.level_box = category_and_level(ledger)
         self.problem_edit = QPlainTextEdit()
         self.problem_edit.setPlaceholderText("问题描述")
         self.problem_edit.setTabChangesFocus(True)
@@ -175,9 +171,7 @@ class VisitDialog(QDialog):
         self.rooms.itemChanged.connect(self._room_ticked)
         self.all_button.clicked.connect(lambda: self._tick_all(True))
         self.none_button.clicked.connect(lambda: self._tick_all(False))
-        self.category_box.currentTextChanged.connect(self._category_chosen)
         self._fill_staff(None)
-        self._category_chosen(self.category_box.currentText())
         if visit_id:
             self._load(visit_id)
         self._show_rooms()
@@ -264,11 +258,6 @@ class VisitDialog(QDialog):
             self.problem_household_box.addItem(label, household_id)
         index = self.problem_household_box.findData(current) if current else -1
         self.problem_household_box.setCurrentIndex(index if index >= 0 else (1 if len(labels) == 1 else 0))
-
-    def _category_chosen(self, category: str) -> None:
-        level = default_level(category)
-        if level:
-            self.level_box.setCurrentText(level)
 
     def _load(self, visit_id: int) -> None:
         visit = visits_model.get_visit(self.ctx.ledger, visit_id)
