@@ -17,6 +17,7 @@ from models.matters import records as matters_model
 from models.meetings import records as meetings_model
 from ui.models.rows_model import Column, RowsTableModel, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
+from ui.widgets.layout import STRETCH, hbox
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
                                   refill_combo)
 from ui.ops import LedgerOp
@@ -286,7 +287,7 @@ class MeetingsPage(ListPageMixin, QWidget):
         self._loading = False
 
         self.new_button = action_button("新增会议", self.add_meeting, primary=True)
-        self.edit_button = action_button("查看 / 修改", self.edit_current)
+        self.edit_button = action_button("查看 / 修改", lambda: self.edit_meeting(self.current_id()))
         head = page_head("会议", self.edit_button, self.new_button)
 
         self.kind_box = combo([(kind, kind) for kind in meetings_model.KINDS], "全部会议")
@@ -294,14 +295,7 @@ class MeetingsPage(ListPageMixin, QWidget):
         today = ctx.ledger.now().date()
         self.date_check, self.date_from, self.date_to = date_range(
             "会议日期", QDate(today.year, 1, 1), QDate(today.year, today.month, today.day))
-        filters = QHBoxLayout()
-        filters.addWidget(self.kind_box)
-        filters.addWidget(self.grid_box)
-        filters.addWidget(self.date_check)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
-        filters.addStretch(1)
+        filters = hbox(self.kind_box, self.grid_box, self.date_check, self.date_from, "至", self.date_to, STRETCH)
 
         self.model = MeetingsTableModel(self)
         self.view = list_view(self.model, (128, 90, 120, 300, 200, 80, 72, 130, 72), stretch=3,
@@ -331,14 +325,9 @@ class MeetingsPage(ListPageMixin, QWidget):
         self.count_label.setText(f"共 {len(rows)} 次会议")
 
     def add_meeting(self) -> MeetingDialog | None:
-        if not self.ctx.may("records.edit"):
-            return None
-        return self._show_dialog(MeetingDialog(self.ctx, self))
-
-    def edit_current(self) -> None:
-        self.edit_meeting(self.current_id())
+        """Open 新增会议 (non-blocking); returns it (None when the role may not)."""
+        return self._show_dialog(MeetingDialog(self.ctx, self)) if self.ctx.may("records.edit") else None
 
     def edit_meeting(self, meeting_id: int | None):
-        if meeting_id is None:
-            return None
-        return self._show_dialog(MeetingDialog(self.ctx, self, meeting_id=meeting_id))
+        """Open a meeting to read or correct (non-blocking); returns the dialog."""
+        return None if meeting_id is None else self._show_dialog(MeetingDialog(self.ctx, self, meeting_id=meeting_id))

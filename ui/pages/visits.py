@@ -20,6 +20,7 @@ from ui.dialogs.matter_form import category_and_level
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
+from ui.widgets.layout import hbox
 from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
                                   refill_combo)
 from ui.widgets.pickers import HierarchyPicker
@@ -337,7 +338,7 @@ class VisitsPage(ListPageMixin, QWidget):
         self._loading = False
 
         self.new_button = action_button("记录走访", self.record_visit, primary=True)
-        self.edit_button = action_button("修改", self.edit_current)
+        self.edit_button = action_button("修改", lambda: self.edit_visit(self.current_id()))
         head = page_head("走访日志", self.edit_button, self.new_button)
 
         self.search = SearchEdit("搜索走访人、情况记录……")
@@ -348,15 +349,8 @@ class VisitsPage(ListPageMixin, QWidget):
         today = ctx.ledger.now().date()
         self.date_check, self.date_from, self.date_to = date_range(
             "走访日期", QDate(today.year, today.month, 1), QDate(today.year, today.month, today.day))
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
-        filters.addWidget(self.grid_box, 1)
-        filters.addWidget(self.staff_box, 1)
-        filters.addWidget(self.way_box)
-        filters.addWidget(self.date_check)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
+        filters = hbox((self.search, 2), (self.grid_box, 1), (self.staff_box, 1), self.way_box,
+                       self.date_check, self.date_from, "至", self.date_to)
 
         self.model = VisitsTableModel(ctx.ledger, self)
         self.view = list_view(self.model, (96, 80, 56, 90, 56, 300, 300, 72), stretch=6, open_row=self.edit_visit)
@@ -393,14 +387,8 @@ class VisitsPage(ListPageMixin, QWidget):
 
     def record_visit(self) -> VisitDialog | None:
         """Open the 记录走访 dialog (non-blocking); returns it (None when the role may not)."""
-        if not self.ctx.may("records.edit"):
-            return None
-        return self._show_dialog(VisitDialog(self.ctx, self))
-
-    def edit_current(self) -> None:
-        self.edit_visit(self.current_id())
+        return self._show_dialog(VisitDialog(self.ctx, self)) if self.ctx.may("records.edit") else None
 
     def edit_visit(self, visit_id: int | None):
-        if visit_id is None:
-            return None
-        return self._show_dialog(VisitDialog(self.ctx, self, visit_id=visit_id))
+        """Open a visit to read or correct (non-blocking); returns the dialog."""
+        return None if visit_id is None else self._show_dialog(VisitDialog(self.ctx, self, visit_id=visit_id))
