@@ -423,3 +423,38 @@ def test_supervisor_sees_but_cannot_change(qtbot, ledger):
     assert widget.activities.open_button.text() == "查看"
     dialog = widget.activities.open_activity(aid)
     assert not dialog.save_button.isEnabled() and not dialog.save()
+
+
+def test_saving_runs_on_the_worker_with_the_ledgers_clock(qtbot, typer, ledger_path, clock, answers, tmp_path,
+                                                          monkeypatch):
+    """On a ledger file the form's save is one operation on the worker thread; the page follows."""
+    from models.core.db import Operator
+    from models.ledger import open_db
+
+    led = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    try:
+        _resident(led, "张秀英", "101", "13800000001")
+        ctx = AppContext(led)
+        page = show_widget(qtbot, VolunteersPage(ctx), 1234)
+        dialog = page.activities.new_activity()
+        assert dialog.date_edit.date() == QDate(2026, 10, 15)          # the ledger's today, not the wall clock's
+        _fill_activity(qtbot, typer, dialog, "环境清洁", "2026-10-12", "09:00", "10:30", "一网格")
+        _add_by_enter(qtbot, typer, dialog, "张秀英")
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                            staticmethod(lambda *a, **k: ([_png(tmp_path / "现场.png", (800, 600))], "")))
+        qtbot.mouseClick(dialog.add_photo_button, Qt.LeftButton)
+        with qtbot.waitSignal(dialog.saved, timeout=10000):
+            qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: page.activities.model.rowCount() == 1, timeout=10000)
+        assert page.activities.model.row(0)["photos"] == 1
+        assert led.scalar("SELECT created_at FROM activities") == "2026-10-15 09:30:00"
+        assert led.scalar("SELECT COUNT(*) FROM volunteers WHERE resident_id IS NOT NULL") == 1
+        # a refusal from the worker is shown in Chinese and nothing is written
+        dialog = page.activities.new_activity()
+        _fill_activity(qtbot, typer, dialog, "", "2026-10-13", "09:00", "10:00", "一网格")
+        qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: bool(answers) and answers[-1][0] == "warning", timeout=10000)
+        assert "请填写活动名称" in answers[-1][2] and dialog.isVisible()
+        assert led.scalar("SELECT COUNT(*) FROM activities") == 1
+    finally:
+        led.close()

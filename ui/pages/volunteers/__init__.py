@@ -26,12 +26,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from models.core.errors import LedgerError
+from ui.errors import show_error
 from ui.pages.volunteers.activities import ActivitiesTab
 from ui.pages.volunteers.common import may_edit
 from ui.pages.volunteers.organisations import OrgsTab
 from ui.pages.volunteers.statistics import StatsTab
 from ui.pages.volunteers.volunteers_tab import VolunteersTab
-from ui.worker import show_error
 
 __all__ = ["ActivitiesTab", "OrgsTab", "StatsTab", "VolunteersPage", "VolunteersTab"]
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, \
-    QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMessageBox, QWidget
 
 from models.core.errors import LedgerError
 from models.volunteers import activities as act_model
 from models.volunteers import records as vol_model
 from ui.dialogs.import_wizard import ImportWizard
+from ui.errors import show_error
 from ui.models.paged_model import PagedTableModel
+from ui.ops import LedgerOp
 from ui.pages.volunteers.activity_dialog import ActivityDialog
-from ui.pages.volunteers.common import LedgerOp, columns, fmt_hours, grid_items, table
+from ui.pages.volunteers.common import columns, fmt_hours, grid_items, run_if_confirmed, table
 from ui.widgets.date_edit import date_edit, qdate_text
-from ui.widgets.list_page import refill_combo
-from ui.worker import show_error
+from ui.widgets.layout import STRETCH, hbox, vbox
+from ui.widgets.list_page import action_button, refill_combo
+from ui.widgets.search_edit import SearchEdit
 
 
 def _time_text(row: dict) -> str:
@@ -64,58 +66,30 @@ class ActivitiesTab(QWidget):
         self.type_box = QComboBox()
         for box in (self.grid_box, self.org_box, self.type_box):
             box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("活动名称或地点")
-        self.search.setClearButtonEnabled(True)
+        self.search = SearchEdit("活动名称或地点", delay_ms=200)
         self.search.setMaximumWidth(180)
-        self.new_button = QPushButton("新建活动")
-        self.new_button.setToolTip("记录一次志愿活动（Ctrl+N）")
-        self.open_button = QPushButton("查看/编辑")
-        self.delete_button = QPushButton("删除")
-        self.import_button = QPushButton("导入…")
-        self.export_button = QPushButton("导出…")
+        self.new_button = action_button("新建活动", self.new_activity, tooltip="记录一次志愿活动（Ctrl+N）")
+        self.open_button = action_button("查看/编辑", self.open_current)
+        self.delete_button = action_button("删除", self.delete_current)
+        self.import_button = action_button("导入…", self.import_file)
+        self.export_button = action_button("导出…", self.export)
         self.model = ActivitiesModel(ctx, self)
         self.view = table(self.model, stretch="title",
                           widths={"on_date": 92, "time": 96, "type": 92, "grid": 84, "org": 120, "place": 140,
                                   "volunteers": 86, "hours": 100, "people_served": 72, "photos": 44})
         self.totals_label = QLabel()
+        vbox(hbox("日期", self.date_from, "至", self.date_to, self.grid_box, self.org_box, self.type_box, self.search,
+                  STRETCH),
+             hbox(self.new_button, self.open_button, self.delete_button, (self.totals_label, 1), self.import_button,
+                  self.export_button),
+             (self.view, 1), parent=self)
 
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("日期"))
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.grid_box)
-        filters.addWidget(self.org_box)
-        filters.addWidget(self.type_box)
-        filters.addWidget(self.search)
-        filters.addStretch(1)
-        actions = QHBoxLayout()
-        for b in (self.new_button, self.open_button, self.delete_button):
-            actions.addWidget(b)
-        actions.addWidget(self.totals_label, 1)
-        actions.addWidget(self.import_button)
-        actions.addWidget(self.export_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(filters)
-        layout.addLayout(actions)
-        layout.addWidget(self.view, 1)
-
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(200)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.search.connect(lambda _text: self.apply_filters())
         for box in (self.grid_box, self.org_box, self.type_box):
             box.currentIndexChanged.connect(self._changed)
-        self.date_from.dateChanged.connect(self._changed)
-        self.date_to.dateChanged.connect(self._changed)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._changed)
         self.view.doubleClicked.connect(lambda idx: self.open_activity(self.model.activity_id(idx.row())))
-        self.new_button.clicked.connect(self.new_activity)
-        self.open_button.clicked.connect(self.open_current)
-        self.delete_button.clicked.connect(self.delete_current)
-        self.export_button.clicked.connect(self.export)
-        self.import_button.clicked.connect(self.import_file)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_activity)
         for key, slot in ((Qt.Key_Return, self.open_current), (Qt.Key_Enter, self.open_current),
                           (Qt.Key_Delete, self.delete_current)):
@@ -132,14 +106,13 @@ class ActivitiesTab(QWidget):
         return act_model.ActivityFilter(
             date_from=qdate_text(self.date_from), date_to=qdate_text(self.date_to),
             grid_id=self.grid_box.currentData(), org_id=self.org_box.currentData(),
-            type=self.type_box.currentData(), text=self.search.text().strip())
+            type=self.type_box.currentData(), text=self.search.take())
 
     def _changed(self, *_args) -> None:
         if not self._loading:
             self.apply_filters()
 
     def apply_filters(self) -> None:
-        self._search_timer.stop()
         flt = self.current_filter()
         if flt.date_from > flt.date_to:
             self.totals_label.setText("开始日期晚于结束日期，请调整日期范围。")
@@ -187,14 +160,10 @@ class ActivitiesTab(QWidget):
         if row is None:
             QMessageBox.information(self, "删除活动", "请先在列表中选择要删除的活动。")
             return
-        answer = QMessageBox.question(
-            self, "删除活动", f"确定要删除 {row['on_date']} 的“{row['title']}”吗？\n"
-            f"该活动的 {row['volunteers']} 条志愿者服务时长记录和 {row['photos']} 张照片会一并删除，不能恢复。")
-        if answer != QMessageBox.Yes:
-            return
         activity_id = row["id"]
-        LedgerOp(self.ctx, lambda ledger: act_model.delete_activity.op(ledger, activity_id), parent=self,
-                 title="删除失败").run()
+        run_if_confirmed(self, self.ctx, "删除活动", f"确定要删除 {row['on_date']} 的“{row['title']}”吗？\n"
+                         f"该活动的 {row['volunteers']} 条志愿者服务时长记录和 {row['photos']} 张照片会一并删除，不能恢复。",
+                         lambda ledger: act_model.delete_activity.op(ledger, activity_id), "删除")
 
     def export(self) -> None:
         flt = self.current_filter()
@@ -205,7 +174,7 @@ class ActivitiesTab(QWidget):
         path = Path(file) if file.lower().endswith(".xlsx") else Path(file + ".xlsx")
         # exactly what the list shows: its dates, grid, organisation, type and search text
         LedgerOp(self.ctx, lambda ledger: act_model.write_activities_xlsx(ledger, path, flt=flt), parent=self,
-                 title="导出失败").success(lambda n: QMessageBox.information(
+                 title="导出").success(lambda n: QMessageBox.information(
                      self, "导出完成", f"已导出 {n} 行（每位志愿者每次活动一行，可按模板再导入）：\n{path}")).run()
 
     def import_file(self) -> None:

@@ -6,21 +6,23 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog,
-                               QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView,
-                               QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
-                               QTimeEdit, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog,
+                               QGroupBox, QLabel, QLineEdit, QListView, QListWidget, QListWidgetItem, QMessageBox,
+                               QPlainTextEdit, QPushButton, QSpinBox, QTimeEdit)
 
 from models.core.errors import LedgerError
 from models.volunteers import activities as act_model
 from models.volunteers import records as vol_model
-from ui.pages.volunteers.common import LedgerOp, fmt_hours, grid_items, may_edit, table
+from ui.errors import show_error
+from ui.ops import LedgerOp
+from ui.pages.volunteers.common import fmt_hours, grid_items, may_edit, table
 from ui.pages.volunteers.participants import HoursDelegate, ParticipantsModel
 from ui.pages.volunteers.person_lookup import PersonLookup
 from ui.pages.volunteers.photo_preview import PhotoPreview
 from ui.widgets.date_edit import date_edit
-from ui.widgets.dialog_parts import save_cancel_buttons
-from ui.worker import show_error
+from ui.widgets.dialog_parts import grid_form, save_cancel_buttons
+from ui.widgets.layout import STRETCH, hbox, vbox
+from ui.widgets.list_page import action_button
 
 IMAGE_FILTER = "图片 (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp);;所有文件 (*)"
 
@@ -87,37 +89,16 @@ class ActivityDialog(QDialog):
         self.notes_edit.setFixedHeight(44)
 
         details = QGroupBox("活动信息")
-        form = QGridLayout(details)
-        form.setColumnStretch(1, 1)
-        form.setColumnStretch(3, 1)
-        times = QHBoxLayout()
-        times.addWidget(self.time_check)
-        times.addWidget(self.start_edit)
-        times.addWidget(QLabel("至"))
-        times.addWidget(self.end_edit)
-        times.addWidget(self.span_label)
-        times.addStretch(1)
-        form.addWidget(QLabel("活动名称*"), 0, 0)
-        form.addWidget(self.title_edit, 0, 1)
-        form.addWidget(QLabel("活动类型"), 0, 2)
-        form.addWidget(self.type_box, 0, 3)
-        form.addWidget(QLabel("活动日期*"), 1, 0)
-        form.addWidget(self.date_edit, 1, 1)
-        form.addLayout(times, 1, 2, 1, 2)
-        form.addWidget(QLabel("地点"), 2, 0)
-        form.addWidget(self.place_edit, 2, 1)
-        form.addWidget(QLabel("所属网格*"), 2, 2)
-        form.addWidget(self.grid_box, 2, 3)
-        form.addWidget(QLabel("组织单位"), 3, 0)
-        form.addWidget(self.org_box, 3, 1)
-        form.addWidget(QLabel("服务人数"), 3, 2)
-        form.addWidget(self.served_spin, 3, 3)
-        form.addWidget(QLabel("备注"), 4, 0)
-        form.addWidget(self.notes_edit, 4, 1, 1, 3)
+        times = hbox(self.time_check, self.start_edit, "至", self.end_edit, self.span_label, STRETCH)
+        grid_form(details, [[("活动名称*", self.title_edit), ("活动类型", self.type_box)],
+                            [("活动日期*", self.date_edit), (None, times)],
+                            [("地点", self.place_edit), ("所属网格*", self.grid_box)],
+                            [("组织单位", self.org_box), ("服务人数", self.served_spin)],
+                            [("备注", self.notes_edit)]])
 
         # participants
         self.lookup = PersonLookup(ctx, "输入志愿者姓名、身份证号或手机号，回车添加")
-        self.add_person_button = QPushButton("添加志愿者")
+        self.add_person_button = action_button("添加志愿者", self.add_typed)
         self.participants = ParticipantsModel(self)
         self.participants_view = table(self.participants, stretch="grid",
                                        widths={"name": 110, "kind": 90, "hours": 140})
@@ -125,20 +106,11 @@ class ActivityDialog(QDialog):
                                                | QAbstractItemView.SelectedClicked)
         self.participants_view.setItemDelegateForColumn(ParticipantsModel.HOURS_COLUMN,
                                                        HoursDelegate(self.participants_view))
-        self.remove_person_button = QPushButton("移除所选")
+        self.remove_person_button = action_button("移除所选", self.remove_selected_person)
         self.total_label = QLabel()
         people = QGroupBox("参加的志愿者（服务时长默认等于活动时长，双击可修改）")
-        pl = QVBoxLayout(people)
-        row = QHBoxLayout()
-        row.addWidget(self.lookup, 1)
-        row.addWidget(self.add_person_button)
-        pl.addLayout(row)
-        pl.addWidget(self.participants_view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.total_label)
-        row.addStretch(1)
-        row.addWidget(self.remove_person_button)
-        pl.addLayout(row)
+        vbox(hbox((self.lookup, 1), self.add_person_button), (self.participants_view, 1),
+             hbox(self.total_label, STRETCH, self.remove_person_button), parent=people)
 
         # photos
         self.photo_strip = QListWidget()
@@ -150,40 +122,24 @@ class ActivityDialog(QDialog):
         self.photo_strip.setMovement(QListView.Static)
         self.photo_strip.setFixedHeight(136)
         self.photo_strip.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.add_photo_button = QPushButton("添加照片…")
-        self.add_sheet_button = QPushButton("添加签到表…")
-        self.preview_button = QPushButton("查看")
-        self.remove_photo_button = QPushButton("删除")
+        self.add_photo_button = action_button("添加照片…", lambda: self.add_photos("照片"))
+        self.add_sheet_button = action_button("添加签到表…", lambda: self.add_photos("签到表"))
+        self.preview_button = action_button("查看", self.preview_selected)
+        self.remove_photo_button = action_button("删除", self.remove_selected_photo)
         photos = QGroupBox("活动照片和签到表（保存在台账文件中，自动压缩）")
-        phl = QHBoxLayout(photos)
-        phl.addWidget(self.photo_strip, 1)
-        buttons_col = QVBoxLayout()
-        for b in (self.add_photo_button, self.add_sheet_button, self.preview_button, self.remove_photo_button):
-            buttons_col.addWidget(b)
-        buttons_col.addStretch(1)
-        phl.addLayout(buttons_col)
+        hbox((self.photo_strip, 1), vbox(self.add_photo_button, self.add_sheet_button, self.preview_button,
+                                         self.remove_photo_button, STRETCH), parent=photos)
 
         self.buttons, self.save_button = save_cancel_buttons(self, self.save)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(details)
-        layout.addWidget(people, 1)
-        layout.addWidget(photos)
-        layout.addWidget(self.buttons)
+        vbox(details, (people, 1), photos, self.buttons, parent=self)
 
         self.time_check.toggled.connect(self._times_changed)
-        self.start_edit.timeChanged.connect(self._times_changed)
-        self.end_edit.timeChanged.connect(self._times_changed)
+        for edit in (self.start_edit, self.end_edit):
+            edit.timeChanged.connect(self._times_changed)
         self.lookup.chosen.connect(self.add_candidate)
         self.lookup.returnPressed.connect(self.add_typed)
-        self.add_person_button.clicked.connect(self.add_typed)
-        self.remove_person_button.clicked.connect(self.remove_selected_person)
         self.participants.hours_changed.connect(self._update_total)
-        self.add_photo_button.clicked.connect(lambda: self.add_photos("照片"))
-        self.add_sheet_button.clicked.connect(lambda: self.add_photos("签到表"))
-        self.preview_button.clicked.connect(self.preview_selected)
         self.photo_strip.itemDoubleClicked.connect(lambda _i: self.preview_selected())
-        self.remove_photo_button.clicked.connect(self.remove_selected_photo)
         for button in self.buttons.buttons():
             button.setAutoDefault(False)
             button.setDefault(False)
@@ -432,10 +388,10 @@ class ActivityDialog(QDialog):
         pending, removed = list(self._pending), list(self._removed)
         LedgerOp(self.ctx, lambda ledger: act_model.save_activity.op(ledger, activity_id, data, people, pending,
                                                                      removed),
-                 parent=self, title="保存失败").success(self._saved).run()
+                 parent=self, title="保存").success(self._saved).disabling(self.save_button).run()
         return self.result() == QDialog.Accepted
 
-    def _saved(self, activity_id: int) -> None:
-        self.activity_id = activity_id
+    def _saved(self, changes) -> None:
+        self.activity_id = activity_id = changes.result
         self.saved.emit(activity_id)
         self.accept()

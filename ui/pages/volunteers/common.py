@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QMessageBox, QTableView, QWidget
 
 from models.core.permissions import may
 from models.grids import hierarchy as grids_model
 from ui.models.rows_model import Column, RowsTableModel
+from ui.ops import LedgerOp
 from ui.widgets.list_page import read_only_view
 
 #: columns holding numbers: right-aligned, no tooltip
@@ -82,35 +83,23 @@ def table(model: RowsTableModel, stretch: str | None = None, widths: dict[str, i
     return view
 
 
-class LedgerOp:
-    """Interim stand-in for ``ui.ops.LedgerOp`` (same calls), run in place until that module exists."""
 
-    def __init__(self, ctx, fn, parent=None, title=None):
-        self.ctx, self.fn, self.parent, self.title = ctx, fn, parent, title
-        self._success = self._failure = None
+def reselect(view: QTableView, keep_id) -> int:
+    """After the list was reloaded: select the row of ``keep_id`` again, else the first row.
 
-    def success(self, cb):
-        self._success = cb
-        return self
+    Returns:
+        the row selected (-1 when the list is empty).
+    """
+    model = view.model()
+    row = model.row_of(keep_id) if keep_id is not None else -1
+    row = row if row >= 0 else (0 if model.rowCount() else -1)
+    if row >= 0:
+        view.selectRow(row)
+    return row
 
-    def failure(self, cb):
-        self._failure = cb
-        return self
 
-    def run(self) -> None:
-        from models.core.ops import Changes
-        from ui.worker import show_error
-
-        try:
-            result = self.fn(self.ctx.ledger)
-        except Exception as exc:  # noqa: BLE001
-            if self._failure is not None:
-                self._failure(exc)
-            else:
-                show_error(self.parent, exc, title=self.title or "操作失败")
-            return
-        changes = result if isinstance(result, Changes) else None
-        if self._success is not None:
-            self._success(result.result if changes else result)
-        for area in sorted(changes.areas if changes else ()):
-            self.ctx.notify(area)
+def run_if_confirmed(parent: QWidget, ctx, title: str, question: str, op, op_title: str | None = None) -> None:
+    """Ask ``question`` (是/否) in a box called ``title``; on 是 run the operation ``op(ledger)``
+    through ``LedgerOp`` (``op_title``: what a failure message calls it, e.g. 删除)."""
+    if QMessageBox.question(parent, title, question) == QMessageBox.Yes:
+        LedgerOp(ctx, op, parent=parent, title=op_title).run()

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from models.volunteers import records as vol_model
-from ui.pages.volunteers.common import LedgerOp
+from ui.ops import LedgerOp
 from ui.widgets.dialog_parts import save_cancel_buttons
 
 
@@ -79,9 +79,9 @@ class OrgDialog(QDialog):
         """保存; returns whether the organisation was saved by now (at once when the operation runs in place)."""
         data = self.form.data()
         LedgerOp(self.ctx, lambda ledger: vol_model.save_org.op(ledger, None, data), parent=self,
-                 title="保存失败").success(self._saved).run()
+                 title="保存").success(self._saved).disabling(self.save_button).run()
         return self.result() == QDialog.Accepted
 
-    def _saved(self, org_id: int) -> None:
-        self.created.emit(org_id)
+    def _saved(self, changes) -> None:
+        self.created.emit(changes.result)
         self.accept()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from models.volunteers import records as vol_model
-from ui.pages.volunteers.common import LedgerOp, ListModel, table
+from ui.ops import LedgerOp
+from ui.pages.volunteers.common import ListModel, reselect, run_if_confirmed, table
 from ui.pages.volunteers.org_dialog import OrgDialog, OrgForm
 from ui.pages.volunteers.person_lookup import PersonLookup
+from ui.widgets.layout import STRETCH, hbox, hsplit, panel, vbox
+from ui.widgets.list_page import action_button
 from ui.widgets.period_bar import PeriodBar
 
 
@@ -27,65 +30,29 @@ class OrgsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.period = PeriodBar(ctx.ledger.now().date())
-        self.new_button = QPushButton("新建组织")
-        self.delete_button = QPushButton("删除组织")
+        self.new_button = action_button("新建组织", self.new_org)
+        self.delete_button = action_button("删除组织", self.delete_current)
         self.model = ListModel(self.COLUMNS, self)
         self.view = table(self.model, stretch="name",
                           widths={"type": 80, "leader": 70, "members": 50, "activities": 76, "hours": 100})
 
         self.form = OrgForm()
-        self.save_button = QPushButton("保存修改")
+        self.save_button = action_button("保存修改", self.save_current)
         self.members = ListModel(self.MEMBERS, self, texts={"grid": _member_grid})
         self.members_view = table(self.members, stretch="name", widths={"grid": 80, "phone": 110, "hours": 100})
         self.member_lookup = PersonLookup(ctx, "输入姓名添加成员")
-        self.remove_member_button = QPushButton("移出组织")
-
-        detail = QWidget()
-        dl = QVBoxLayout(detail)
-        dl.setContentsMargins(8, 0, 0, 0)
-        dl.addWidget(self.form)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.save_button)
-        dl.addLayout(row)
+        self.remove_member_button = action_button("移出组织", self.remove_member)
         self.members_title = QLabel("成员")
-        dl.addWidget(self.members_title)
-        row = QHBoxLayout()
-        row.addWidget(self.member_lookup, 1)
-        row.addWidget(self.remove_member_button)
-        dl.addLayout(row)
-        dl.addWidget(self.members_view, 1)
-        self.detail = detail
-
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(self.new_button)
-        row.addWidget(self.delete_button)
-        row.addStretch(1)
-        ll.addLayout(row)
-        ll.addWidget(self.view, 1)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(self.period)
-        top.addStretch(1)
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        self.detail = panel(self.form, hbox(STRETCH, self.save_button), self.members_title,
+                            hbox((self.member_lookup, 1), self.remove_member_button), (self.members_view, 1),
+                            margins=(8, 0, 0, 0))
+        left = panel(hbox(self.new_button, self.delete_button, STRETCH), (self.view, 1))
+        vbox(hbox(self.period, STRETCH), (hsplit(left, self.detail, stretch=(3, 2)), 1), parent=self)
 
         self.current_id: int | None = None
         self.period.changed.connect(self.refresh)
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _p: self.show_org_at(cur.row()))
-        self.new_button.clicked.connect(self.new_org)
-        self.delete_button.clicked.connect(self.delete_current)
-        self.save_button.clicked.connect(self.save_current)
         self.member_lookup.chosen.connect(self.add_member)
-        self.remove_member_button.clicked.connect(self.remove_member)
 
     def refresh(self) -> None:
         lo, hi = self.period.bounds()
@@ -94,10 +61,7 @@ class OrgsTab(QWidget):
         rows = vol_model.list_orgs(self.ctx.ledger, lo, hi)
         keep = self.current_id
         self.model.set_rows(rows)
-        row = next((i for i, r in enumerate(rows) if r["id"] == keep), 0 if rows else -1)
-        if row >= 0:
-            self.view.selectRow(row)
-        self.show_org_at(row)
+        self.show_org_at(reselect(self.view, keep))
 
     def show_org_at(self, row: int) -> None:
         org = self.model.row(row)
@@ -119,32 +83,36 @@ class OrgsTab(QWidget):
             return
         org_id, data = self.current_id, self.form.data()
         LedgerOp(self.ctx, lambda ledger: vol_model.save_org.op(ledger, org_id, data), parent=self,
-                 title="保存失败").run()
+                 title="保存").run()
 
     def new_org(self):
         dialog = OrgDialog(self.ctx, self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
-        dialog.created.connect(lambda oid: setattr(self, "current_id", oid))
+        dialog.created.connect(self.select_org)
         dialog.open()
         return dialog
+
+    def select_org(self, org_id: int) -> None:
+        """Show organisation ``org_id`` (a new one: the list was refreshed when it was saved)."""
+        self.current_id = org_id
+        row = self.model.row_of(org_id)
+        if row >= 0:
+            self.view.selectRow(row)
 
     def delete_current(self) -> None:
         if self.current_id is None:
             return
         name = self.form.name_edit.text()
-        if QMessageBox.question(self, "删除组织", f"确定要删除志愿组织“{name}”吗？\n其成员名单会一并删除（志愿者本人保留）。") \
-                != QMessageBox.Yes:
-            return
         org_id = self.current_id
-        LedgerOp(self.ctx, lambda ledger: vol_model.delete_org.op(ledger, org_id), parent=self,
-                 title="删除失败").run()
+        run_if_confirmed(self, self.ctx, "删除组织", f"确定要删除志愿组织“{name}”吗？\n其成员名单会一并删除（志愿者本人保留）。",
+                         lambda ledger: vol_model.delete_org.op(ledger, org_id), "删除")
 
     def add_member(self, cand: vol_model.Candidate) -> None:
         if self.current_id is None:
             return
         org_id = self.current_id
         LedgerOp(self.ctx, lambda ledger: vol_model.join_org.op(ledger, org_id, cand), parent=self) \
-            .success(lambda added: self._member_added(cand, added)).run()
+            .success(lambda changes: self._member_added(cand, changes.result)).run()
 
     def _member_added(self, cand: vol_model.Candidate, added: bool) -> None:
         self.member_lookup.clear()
@@ -157,8 +125,6 @@ class OrgsTab(QWidget):
         if member is None or self.current_id is None:
             QMessageBox.information(self, "移出组织", "请先在成员列表中选择一人。")
             return
-        if QMessageBox.question(self, "移出组织", f"确定把“{member['name']}”移出“{self.form.name_edit.text()}”吗？") \
-                != QMessageBox.Yes:
-            return
         org_id, volunteer_id = self.current_id, member["id"]
-        LedgerOp(self.ctx, lambda ledger: vol_model.remove_member.op(ledger, org_id, volunteer_id), parent=self).run()
+        run_if_confirmed(self, self.ctx, "移出组织", f"确定把“{member['name']}”移出“{self.form.name_edit.text()}”吗？",
+                         lambda ledger: vol_model.remove_member.op(ledger, org_id, volunteer_id))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
+
+from ui.widgets.layout import STRETCH, hbox, vbox
 
 
 class PhotoPreview(QDialog):
@@ -22,15 +24,9 @@ class PhotoPreview(QDialog):
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignCenter)
         self.image.setPixmap(fit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.image, 1)
         info = QLabel(f"{pixmap.width()} × {pixmap.height()} 像素")
         info.setStyleSheet("color: #666;")
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.button(QDialogButtonBox.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(info)
-        row.addStretch(1)
-        row.addWidget(buttons)
-        layout.addLayout(row)
+        vbox((self.image, 1), hbox(info, STRETCH, buttons), parent=self)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QTabWidget, \
-    QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableView, QTabWidget, QWidget
 
 from models.volunteers import activities as act_model
-from ui.pages.volunteers.common import LedgerOp, ListModel, table
+from ui.ops import LedgerOp
+from ui.pages.volunteers.common import ListModel, table
+from ui.widgets.layout import STRETCH, hbox, vbox
+from ui.widgets.list_page import action_button
 from ui.widgets.period_bar import PeriodBar
 
 
@@ -19,7 +21,7 @@ class StatsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.period = PeriodBar(ctx.ledger.now().date())
-        self.export_button = QPushButton("导出 Excel…")
+        self.export_button = action_button("导出 Excel…", self.export)
         self.note = QLabel("全社区活动不计入任何单个网格（月度评比“志愿服务”指标只统计网格内活动）。")
         self.note.setStyleSheet("color: #666;")
         self.tabs = QTabWidget()
@@ -33,16 +35,8 @@ class StatsTab(QWidget):
                     view.setColumnWidth(i, max(90, 16 * len(header)))
             self.models[kind], self.views[kind] = model, view
             self.tabs.addTab(view, title)
-        top = QHBoxLayout()
-        top.addWidget(self.period)
-        top.addStretch(1)
-        top.addWidget(self.export_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.note)
-        layout.addWidget(self.tabs, 1)
+        vbox(hbox(self.period, STRETCH, self.export_button), self.note, (self.tabs, 1), parent=self)
         self.period.changed.connect(self.refresh)
-        self.export_button.clicked.connect(self.export)
 
     def refresh(self) -> None:
         lo, hi = self.period.bounds()
@@ -64,6 +58,6 @@ class StatsTab(QWidget):
             return
         path = Path(file) if file.lower().endswith(".xlsx") else Path(file + ".xlsx")
         LedgerOp(self.ctx, lambda ledger: act_model.write_summaries_xlsx(ledger, path, lo, hi), parent=self,
-                 title="导出失败").success(lambda _r: QMessageBox.information(
+                 title="导出").success(lambda _r: QMessageBox.information(
                      self, "导出完成", f"已导出志愿服务时长统计（按志愿者、组织、网格、月份四张表）：\n{path}")).run()
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGridLayout, QGroupBox, QLabel,
-                               QLineEdit, QMessageBox, QVBoxLayout)
+from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QGridLayout, QGroupBox, QLabel, QMessageBox, QVBoxLayout
 
 from models.volunteers import records as vol_model
-from ui.pages.volunteers.common import LedgerOp
+from ui.ops import LedgerOp
 from ui.pages.volunteers.person_lookup import PersonLookup
-from ui.widgets.dialog_parts import save_cancel_buttons
+from ui.widgets.dialog_parts import line_edit, save_cancel_buttons
 
 
 class VolunteerEditDialog(QDialog):
@@ -26,13 +25,9 @@ class VolunteerEditDialog(QDialog):
         self.found_label = QLabel()
         self.found_label.setWordWrap(True)
         self.outside_check = QCheckBox("社区外人员（不在本社区居民台账中）")
-        self.name_edit = QLineEdit()
-        self.phone_edit = QLineEdit()
-        self.id_edit = QLineEdit()
-        self.id_edit.setPlaceholderText("可不填")
-        self.skills_edit = QLineEdit()
-        self.skills_edit.setPlaceholderText("例如：医疗、法律咨询、文艺、维修")
-        self.notes_edit = QLineEdit()
+        self.name_edit, self.phone_edit, self.notes_edit = line_edit(), line_edit(), line_edit()
+        self.id_edit = line_edit("可不填")
+        self.skills_edit = line_edit("例如：医疗、法律咨询、文艺、维修")
         self.org_checks: list[QCheckBox] = []
         if volunteer_id is None:
             form.addRow("查找居民", self.lookup)
@@ -105,9 +100,9 @@ class VolunteerEditDialog(QDialog):
         memberships = {check.property("org_id"): check.isChecked() for check in self.org_checks}
         LedgerOp(self.ctx, lambda ledger: vol_model.save_volunteer.op(ledger, volunteer_id, data, memberships,
                                                                       candidate),
-                 parent=self, title="保存失败").success(self._saved).run()
+                 parent=self, title="保存").success(self._saved).disabling(self.save_button).run()
         return self.result() == QDialog.Accepted
 
-    def _saved(self, volunteer_id: int) -> None:
-        self.volunteer_id = volunteer_id
+    def _saved(self, changes) -> None:
+        self.volunteer_id = changes.result
         self.accept()

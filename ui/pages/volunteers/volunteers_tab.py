@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMessageBox, QWidget
 
 import reports
 from models.reporting import data as report_data
 from models.volunteers import records as vol_model
+from ui.ops import LedgerOp
 from ui.pages.volunteers.activity_dialog import ActivityDialog
-from ui.pages.volunteers.common import LedgerOp, ListModel, fmt_hours, table
+from ui.pages.volunteers.common import ListModel, fmt_hours, reselect, run_if_confirmed, table
 from ui.pages.volunteers.volunteer_dialog import VolunteerEditDialog
-from ui.widgets.list_page import refill_combo
+from ui.widgets.layout import STRETCH, hbox, hsplit, panel, vbox
+from ui.widgets.list_page import action_button, refill_combo
 from ui.widgets.period_bar import PeriodBar
+from ui.widgets.search_edit import SearchEdit
+
+
+def _label(scale: float, bold: bool = False) -> QLabel:
+    """A label in a larger (and bold) type."""
+    label = QLabel()
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(bold)
+    label.setFont(font)
+    return label
 
 
 class VolunteersTab(QWidget):
@@ -32,90 +44,43 @@ class VolunteersTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.period = PeriodBar(ctx.ledger.now().date())
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("姓名或手机号")
-        self.search.setClearButtonEnabled(True)
+        self.search = SearchEdit("姓名或手机号", delay_ms=200)
         self.search.setMaximumWidth(160)
         self.org_box = QComboBox()
         self.org_box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.new_button = QPushButton("新增志愿者")
-        self.edit_button = QPushButton("编辑")
-        self.delete_button = QPushButton("删除")
+        self.new_button = action_button("新增志愿者", self.new_volunteer)
+        self.edit_button = action_button("编辑", self.edit_current)
+        self.delete_button = action_button("删除", self.delete_current)
         self.count_label = QLabel()
         self.model = ListModel(self.COLUMNS, self)
         self.view = table(self.model, stretch="orgs",
                           widths={"name": 76, "kind": 56, "grid": 72, "phone": 104, "activities": 76, "hours": 96})
 
-        self.name_label = QLabel()
-        f = QFont(self.font())
-        f.setPointSizeF(f.pointSizeF() * 1.35)
-        f.setBold(True)
-        self.name_label.setFont(f)
+        self.name_label = _label(1.35, bold=True)
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
         self.info_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.hours_label = QLabel()
-        hf = QFont(self.font())
-        hf.setPointSizeF(hf.pointSizeF() * 1.2)
-        self.hours_label.setFont(hf)
+        self.hours_label = _label(1.2)
         self.hours_label.setStyleSheet("color: #1a5fb4;")
         self.history = ListModel(self.HISTORY, self)
         self.history_view = table(self.history, stretch="title",
                                   widths={"on_date": 88, "type": 80, "grid": 64, "org": 112, "hours": 96})
-        detail = QWidget()
-        dl = QVBoxLayout(detail)
-        dl.setContentsMargins(8, 0, 0, 0)
-        dl.addWidget(self.name_label)
-        dl.addWidget(self.info_label)
-        dl.addWidget(self.hours_label)
-        self.certificate_button = QPushButton("开具志愿服务证明…")
-        self.certificate_button.setToolTip("按上方统计期间生成 PDF 证明（身份证号脱敏）")
-        row = QHBoxLayout()
-        row.addWidget(QLabel("服务记录（双击查看活动）"))
-        row.addStretch(1)
-        row.addWidget(self.certificate_button)
-        dl.addLayout(row)
-        dl.addWidget(self.history_view, 1)
-        self.detail = detail
+        self.certificate_button = action_button("开具志愿服务证明…", self.certificate,
+                                                tooltip="按上方统计期间生成 PDF 证明（身份证号脱敏）")
+        self.detail = panel(self.name_label, self.info_label, self.hours_label,
+                            hbox("服务记录（双击查看活动）", STRETCH, self.certificate_button),
+                            (self.history_view, 1), margins=(8, 0, 0, 0))
+        left = panel(hbox(self.new_button, self.edit_button, self.delete_button, (self.count_label, 1)),
+                     (self.view, 1))
+        self.splitter = hsplit(left, self.detail, stretch=(1, 1), sizes=[600, 600])
+        vbox(hbox(self.period, self.search, self.org_box, STRETCH), (self.splitter, 1), parent=self)
 
-        top = QHBoxLayout()
-        top.addWidget(self.period)
-        top.addWidget(self.search)
-        top.addWidget(self.org_box)
-        top.addStretch(1)
-        actions = QHBoxLayout()
-        for b in (self.new_button, self.edit_button, self.delete_button):
-            actions.addWidget(b)
-        actions.addWidget(self.count_label, 1)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addLayout(actions)
-        ll.addWidget(self.view, 1)
-        self.splitter = QSplitter(Qt.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([600, 600])
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.splitter, 1)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(200)
-        self._timer.timeout.connect(self.reload)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.search.connect(lambda _text: self.reload())
         self.org_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.period.changed.connect(self.reload)
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_volunteer_at(cur.row()))
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.history_view.doubleClicked.connect(self._open_history)
-        self.certificate_button.clicked.connect(self.certificate)
-        self.new_button.clicked.connect(self.new_volunteer)
-        self.edit_button.clicked.connect(self.edit_current)
-        self.delete_button.clicked.connect(self.delete_current)
         self.current_id: int | None = None
 
     def refresh(self) -> None:
@@ -123,12 +88,11 @@ class VolunteersTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self._timer.stop()
-        lo, hi = self.period.bounds()
+        text, lo, hi = self.search.take(), *self.period.bounds()
         if lo > hi:
             self.count_label.setText("开始日期晚于结束日期，请调整统计期间。")
             return
-        rows = vol_model.list_volunteers(self.ctx.ledger, self.search.text(), self.org_box.currentData(), lo, hi,
+        rows = vol_model.list_volunteers(self.ctx.ledger, text, self.org_box.currentData(), lo, hi,
                                          limit=self.LIMIT)
         for r in rows:
             r["kind"] = "居民" if r["resident_id"] else "社区外"
@@ -140,13 +104,10 @@ class VolunteersTab(QWidget):
         if len(rows) < self.LIMIT:
             self.count_label.setText(f"  共 {len(rows)} 名志愿者，期间服务 {fmt_hours(total)} 小时")
         else:
-            everyone = vol_model.count_volunteers(self.ctx.ledger, self.search.text(), self.org_box.currentData())
+            everyone = vol_model.count_volunteers(self.ctx.ledger, text, self.org_box.currentData())
             self.count_label.setText(f"  共 {everyone} 名志愿者，列出服务时长最多的 {len(rows)} 名；"
                                      "找其他人请按姓名或手机号搜索")
-        row = next((i for i, r in enumerate(rows) if r["id"] == keep), 0 if rows else -1)
-        if row >= 0:
-            self.view.selectRow(row)
-        self.show_volunteer_at(row)
+        self.show_volunteer_at(reselect(self.view, keep))
 
     def show_volunteer_at(self, row: int) -> None:
         r = self.model.row_dict(row)
@@ -203,7 +164,7 @@ class VolunteersTab(QWidget):
         path = Path(file) if file.lower().endswith(".pdf") else Path(file + ".pdf")
         LedgerOp(self.ctx, lambda ledger: reports.render(report_data.certificate(ledger, volunteer_id, lo, hi),
                                                          str(path)),
-                 parent=self, title="生成证明失败").success(lambda _r: QMessageBox.information(
+                 parent=self, title="生成证明").success(lambda _r: QMessageBox.information(
                      self, "志愿服务证明", f"已生成“{name}”{lo} 至 {hi} 的志愿服务证明：\n{path}")).run()
 
     def new_volunteer(self):
@@ -226,10 +187,7 @@ class VolunteersTab(QWidget):
             QMessageBox.information(self, "删除志愿者", "请先在列表中选择一名志愿者。")
             return
         name = self.name_label.text()
-        if QMessageBox.question(self, "删除志愿者", f"确定要删除志愿者“{name}”吗？\n（有服务记录的志愿者不能删除。）") \
-                != QMessageBox.Yes:
-            return
         volunteer_id = self.current_id
-        LedgerOp(self.ctx, lambda ledger: vol_model.delete_volunteer.op(ledger, volunteer_id), parent=self,
-                 title="删除失败").run()
+        run_if_confirmed(self, self.ctx, "删除志愿者", f"确定要删除志愿者“{name}”吗？\n（有服务记录的志愿者不能删除。）",
+                         lambda ledger: vol_model.delete_volunteer.op(ledger, volunteer_id), "删除")
 
