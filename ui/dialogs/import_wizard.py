@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFrame,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
@@ -26,6 +26,7 @@ from models.core.ops import Changes
 from models.importing import (REJECTED, WARNING, ImportFileError, ImportPlan, ImportSummary, SheetLayout)
 from models.importing.values import text as cell_text
 from ui.errors import show_error
+from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
 from ui.widgets.list_page import action_button
 
@@ -67,32 +68,39 @@ def _masked(text: str) -> str:
     return mask(text) if _ID_LIKE.fullmatch(text.replace(" ", "")) else text
 
 
-class ProblemsModel(QAbstractTableModel):
+def _status_color(outcome):
+    return QColor("#c00000") if outcome.status == REJECTED else (
+        QColor("#b36b00") if outcome.status == WARNING else QColor("#555555"))
+
+
+class ProblemsModel(RowsTableModel):
     """The rows with problems: 工作表, 行号, 结果, 问题说明; filtered by result and text."""
 
-    HEADERS = ("工作表", "行号", "结果", "问题说明")
     STATUS_TEXT = {REJECTED: "拒绝", WARNING: "有警告", "ok": "提示"}
+    TEXT_TOOLTIPS = False
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__([
+            Column("工作表", "sheet", lambda o: o.sheet, raw=lambda o: o.sheet),
+            Column("行号", "row_number", lambda o: str(o.row_number), raw=lambda o: o.row_number),
+            Column("结果", "status", lambda o: self.STATUS_TEXT.get(o.status, ""), raw=lambda o: o.status,
+                   foreground=_status_color),
+            Column("问题说明", "problem_text", lambda o: o.problem_text, raw=lambda o: o.problem_text,
+                   tooltip=lambda o: o.problem_text),
+        ], parent)
         self._all: list = []
-        self._shown: list = []
         self._status: str | None = None
         self._text = ""
 
     def set_outcomes(self, outcomes: list) -> None:
-        self.beginResetModel()
         self._all = outcomes
-        self._apply()
-        self.endResetModel()
+        self.set_rows(self._shown())
 
     def set_filter(self, status: str | None, text: str = "") -> None:
-        self.beginResetModel()
         self._status, self._text = status, text.strip()
-        self._apply()
-        self.endResetModel()
+        self.set_rows(self._shown())
 
-    def _apply(self) -> None:
+    def _shown(self) -> list:
         rows = self._all
         if self._status == "note":
             rows = [o for o in rows if o.notes and o.status == "ok"]
@@ -101,38 +109,10 @@ class ProblemsModel(QAbstractTableModel):
         if self._text:
             needle = self._text
             rows = [o for o in rows if needle in o.sheet or needle in o.problem_text or needle == str(o.row_number)]
-        self._shown = rows
+        return rows
 
     def outcome(self, row: int):
-        return self._shown[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt naming
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._shown):
-            return None
-        outcome = self._shown[index.row()]
-        column = index.column()
-        if role == Qt.DisplayRole:
-            return (outcome.sheet, str(outcome.row_number), self.STATUS_TEXT.get(outcome.status, ""),
-                    outcome.problem_text)[column]
-        if role == Qt.UserRole:
-            return (outcome.sheet, outcome.row_number, outcome.status, outcome.problem_text)[column]
-        if role == Qt.ForegroundRole and column == 2:
-            return QColor("#c00000") if outcome.status == REJECTED else (
-                QColor("#b36b00") if outcome.status == WARNING else QColor("#555555"))
-        if role == Qt.ToolTipRole and column == 3:
-            return outcome.problem_text
-        return None
+        return self.rows[row]
 
 
 class MappingTable(QTableWidget):
