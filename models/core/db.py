@@ -108,13 +108,42 @@ class Ledger:
         :func:`models.core.errors.classify`) leaves as an ``EnvironmentProblem``.
         """
         try:
-            with self.db.atomic():
+            with self._transaction():
                 yield self
         except sqlite3.Error as exc:
             problem = classify(exc)
             if problem is None:
                 raise
             raise problem from exc
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` at the top level, a savepoint inside.
+
+        An operation reads before it writes.  A deferred ``BEGIN`` would take its snapshot
+        at the first read, and if another connection (the window's worker, a second PC)
+        commits in between, the first write fails at once with SQLITE_BUSY_SNAPSHOT,
+        which no busy timeout can wait out.  ``IMMEDIATE`` takes the write lock first, so
+        concurrent writers queue on the busy timeout instead.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def stamp(self, record: dict, *, creating: bool) -> dict:
         """Add ``updated_at``/``updated_by`` (and ``created_*`` when creating) to a row dict."""
