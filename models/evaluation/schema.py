@@ -9,14 +9,14 @@ from decimal import Decimal, InvalidOperation
 
 from sqlite_utils.migrations import Migrations
 
-from models.core.schema import STAMPS
+from models.core.schema import run_script, STAMPS
 
 migrations = Migrations("gridledger.evaluation")
 
 
 @migrations()
 def m001_evaluation(db):
-    db.executescript(f"""
+    run_script(db, f"""
     CREATE TABLE score_adjustments (
         id INTEGER PRIMARY KEY,
         period TEXT NOT NULL,                    -- 'YYYY-MM' (monthly) or 'YYYY' (annual)
@@ -57,7 +57,7 @@ def m002_evaluation_resident_indexes(db):
     ``_household_counts`` there).  The WHERE clauses must stay word for word what the
     queries there say, or SQLite will not use the indexes.
     """
-    db.executescript("""
+    run_script(db, """
     CREATE INDEX IF NOT EXISTS evaluation_residents_static
         ON residents (status, moved_in_on, household_id, grid_id, id_number, phone)
      WHERE moved_in_on IS NULL;

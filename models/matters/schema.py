@@ -10,7 +10,7 @@ import sqlite3
 
 from sqlite_utils.migrations import Migrations
 
-from models.core.schema import STAMPS, mark_rebuild
+from models.core.schema import run_script, STAMPS, mark_rebuild
 
 migrations = Migrations("gridledger.matters")
 
@@ -36,7 +36,7 @@ def _analyse(db, table: str) -> None:
 
 @migrations()
 def m001_matters(db):
-    db.executescript(f"""
+    run_script(db, f"""
     CREATE TABLE matters (
         id INTEGER PRIMARY KEY,
         number TEXT NOT NULL UNIQUE,             -- 2026-10-0042
@@ -158,7 +158,7 @@ def m003_matter_list_indexes(db):
       tokenizer cannot, and its LIKE is broken on SQLite 3.40, STYLE.md); it is filled
       after migrating (marked for rebuilding).
     """
-    db.executescript("""
+    run_script(db, """
     CREATE INDEX IF NOT EXISTS matters_state_registered ON matters (state, registered_at);
     CREATE INDEX IF NOT EXISTS matters_level_registered ON matters (level, registered_at);
     CREATE INDEX IF NOT EXISTS matters_category_registered ON matters (category, registered_at);
@@ -177,7 +177,7 @@ def m004_visit_list_indexes(db):
     """The 走访日志 list on half a million visits: an index per filter in list order, and
     ``visit_fts`` (characters and character pairs of the notes and the visitor's name,
     as ``matter_fts``) so a search that matches little never reads every visit."""
-    db.executescript("""
+    run_script(db, """
     CREATE INDEX IF NOT EXISTS visits_staff_date ON visits (staff_id, visited_on);
     CREATE INDEX IF NOT EXISTS visits_way_date ON visits (way, visited_on);
     """)

@@ -7,14 +7,14 @@ with a thumbnail, so one file is the whole ledger.
 
 from sqlite_utils.migrations import Migrations
 
-from models.core.schema import STAMPS
+from models.core.schema import run_script, STAMPS
 
 migrations = Migrations("gridledger.volunteers")
 
 
 @migrations()
 def m001_volunteers(db):
-    db.executescript(f"""
+    run_script(db, f"""
     CREATE TABLE volunteer_orgs (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,               -- 星光艺术团

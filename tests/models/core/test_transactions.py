@@ -49,3 +49,28 @@ def test_a_failed_transaction_writes_nothing(ledger):
             raise RuntimeError("boom")
     assert ledger.get_setting("gone") is None
     assert not ledger.conn.in_transaction
+
+
+def test_run_script_keeps_the_transaction_and_splits_only_whole_statements():
+    import sqlite3
+
+    import sqlite_utils
+
+    from models.core.schema import run_script
+
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    db.conn.execute("BEGIN")
+    run_script(db, """
+        CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT 'a;b');  -- a comment; with a semicolon
+        CREATE TABLE log (msg TEXT); INSERT INTO t (note) VALUES ('x;y');
+        CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN
+            INSERT INTO log VALUES ('one');
+            INSERT INTO log VALUES ('two');
+        END;
+        INSERT INTO t (note) VALUES ('z')
+    """)
+    assert db.conn.in_transaction  # nothing committed behind the migration's back
+    assert [r[0] for r in db.conn.execute("SELECT note FROM t ORDER BY id")] == ["x;y", "z"]
+    assert [r[0] for r in db.conn.execute("SELECT msg FROM log")] == ["one", "two"]
+    db.conn.execute("ROLLBACK")
+    assert db.conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0

@@ -12,7 +12,7 @@ from ui.models import residents_model as table_model
 from ui.models.residents_model import COLUMNS, ResidentsTableModel, column_of
 from ui.pages.residents import ResidentsPage
 
-from ui_helpers import make_id, populate, show_widget
+from tests.ui.ui_helpers import make_id, populate, show_widget
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

@@ -6,7 +6,7 @@ from models.volunteers import activities
 from models.volunteers import records as volunteers
 from models.importing import import_file, load_spec
 from tests.models.import_books import sheet_book
-from vol_helpers import add_resident, grid_id
+from tests.models.vol_helpers import add_resident, grid_id
 
 HEADER = ["活动名称", "活动类型", "活动日期", "地点", "所属社区", "所属网格", "组织单位", "志愿者姓名",
           "服务时长(小时)", "服务人数"]

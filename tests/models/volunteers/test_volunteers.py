@@ -11,7 +11,7 @@ from models.volunteers import records as volunteers
 from models.volunteers.activities import ActivityData
 from models.core.errors import NotFound, ValidationError
 from models.volunteers.records import OrgData
-from vol_helpers import add_resident, grid_id
+from tests.models.vol_helpers import add_resident, grid_id
 
 
 def test_same_resident_twice_is_one_volunteer(ledger):

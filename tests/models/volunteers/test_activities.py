@@ -12,7 +12,7 @@ from models.core import idcard
 from models.volunteers import records as volunteers
 from models.volunteers.activities import COMMUNITY_WIDE, ActivityData, ActivityFilter
 from models.core.errors import ValidationError
-from vol_helpers import add_resident, grid_id
+from tests.models.vol_helpers import add_resident, grid_id
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from import_books import ledger_book, person_id, row
+from tests.models.import_books import ledger_book, person_id, row
 from models.grids import hierarchy as grids
 from models import importing
 from models.core.idcard import check_digit

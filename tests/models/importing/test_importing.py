@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from import_books import HEADER, ledger_book, person_id, row
+from tests.models.import_books import HEADER, ledger_book, person_id, row
 from models import importing
 from models.importing import ImportFileError, analyse, inspect_file, load_spec
 from models.importing.values import parse_number, text
