@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
-from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, classify, sqlite_code
+from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, NotFound, classify, sqlite_code
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -98,6 +98,18 @@ class Ledger:
     def scalar(self, sql: str, params: Any = None) -> Any:
         row = self.conn.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
+
+    def one(self, sql: str, params: Any = None, *, missing: str) -> dict:
+        """The first row ``sql`` selects, as a dict: a record looked up by its id.
+
+        Raises:
+            NotFound: there is none; ``missing`` is the clerk's message
+                (``"会议记录不存在（编号 7）。"``).
+        """
+        rows = self.query(sql, params)
+        if not rows:
+            raise NotFound(missing)
+        return rows[0]
 
     # -- writing ----------------------------------------------------------------
     @contextlib.contextmanager

@@ -265,11 +265,9 @@ def assign_staff(ledger: Ledger, staff_id: int, *, grid_id: int | None = None,
 
 @operation("records.edit", "grids")
 def unassign_staff(ledger: Ledger, assignment_id: int) -> None:
-    old = ledger.query("SELECT * FROM staff_assignments WHERE id = ?", [assignment_id])
-    if not old:
-        raise NotFound("该分配记录不存在。")
+    old = ledger.one("SELECT * FROM staff_assignments WHERE id = ?", [assignment_id], missing="该分配记录不存在。")
     ledger.db.execute("DELETE FROM staff_assignments WHERE id = ?", [assignment_id])
-    ledger.audit("取消分配", "staff_assignments", assignment_id, old[0], None)
+    ledger.audit("取消分配", "staff_assignments", assignment_id, old, None)
 
 
 def staff_of_grid(ledger: Ledger, grid_id: int) -> list[dict]:
@@ -333,12 +331,9 @@ def add_household(ledger: Ledger, unit_id: int, room: str, address: str = "") ->
 
 def household_place(ledger: Ledger, household_id: int) -> dict:
     """``{grid_id, building_id, unit_id, community_id}`` of a household."""
-    row = ledger.query(
-        "SELECT h.grid_id, h.building_id, h.unit_id, g.community_id FROM households h"
-        " JOIN grids g ON g.id = h.grid_id WHERE h.id = ?", [household_id])
-    if not row:
-        raise NotFound(f"户不存在（编号 {household_id}）。")
-    return row[0]
+    return ledger.one("SELECT h.grid_id, h.building_id, h.unit_id, g.community_id FROM households h"
+                      " JOIN grids g ON g.id = h.grid_id WHERE h.id = ?", [household_id],
+                      missing=f"户不存在（编号 {household_id}）。")
 
 
 def staff_assignments(ledger: Ledger) -> list[dict]:

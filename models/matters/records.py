@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.core.db import Ledger, ts
-from models.core.errors import NotFound, ValidationError, WorkflowError
+from models.core.errors import ValidationError, WorkflowError
 from models.core.ops import operation
 from models.core.permissions import may, require
 from models.core.phones import check_phone
@@ -326,13 +326,14 @@ _LIST_COLUMNS = """m.id, m.number, m.registered_at, m.source, m.category, m.leve
     m.supervision, m.visit_id"""
 
 
+def _missing(matter_id: int) -> str:
+    return f"事项不存在（编号 {matter_id}）。"
+
+
 def get_matter(ledger: Ledger, matter_id: int) -> dict:
     """One matter with ``grid_name``, ``household_label``, ``is_overdue`` and ``allowed_actions``."""
-    rows = ledger.query(f"SELECT m.*, g.name AS grid_name, g.community_id FROM matters m"
-                        f" JOIN grids g ON g.id = m.grid_id WHERE m.id = ?", [matter_id])
-    if not rows:
-        raise NotFound(f"事项不存在（编号 {matter_id}）。")
-    row = rows[0]
+    row = ledger.one("SELECT m.*, g.name AS grid_name, g.community_id FROM matters m"
+                     " JOIN grids g ON g.id = m.grid_id WHERE m.id = ?", [matter_id], missing=_missing(matter_id))
     row["household_label"] = ""
     if row["household_id"]:
         from models.grids.hierarchy import household_label
@@ -587,11 +588,8 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     if action not in ACTIONS:
         raise WorkflowError(f"未知的操作“{action}”。")
     require(ledger, f"matter.{action}")
-    rows = ledger.query("SELECT id, number, state, level, deadline, registered_at FROM matters WHERE id = ?",
-                        [matter_id])
-    if not rows:
-        raise NotFound(f"事项不存在（编号 {matter_id}）。")
-    matter = rows[0]
+    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at FROM matters WHERE id = ?",
+                        [matter_id], missing=_missing(matter_id))
     why = refusal(matter, action)
     if why:
         raise WorkflowError(f"{matter['number']}：{why}")
@@ -675,10 +673,7 @@ EDITABLE_FIELDS = ("source", "category", "description", "location_text", "report
 @operation("matter.修改", "matters")
 def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
     """Correct descriptive fields of a matter (see :data:`EDITABLE_FIELDS`); audited."""
-    old = ledger.query("SELECT * FROM matters WHERE id = ?", [matter_id])
-    if not old:
-        raise NotFound(f"事项不存在（编号 {matter_id}）。")
-    old = old[0]
+    old = ledger.one("SELECT * FROM matters WHERE id = ?", [matter_id], missing=_missing(matter_id))
     if old["state"] == "作废":
         raise WorkflowError("事项已作废，不能再修改。")
     bad = set(changes) - set(EDITABLE_FIELDS)

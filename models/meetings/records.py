@@ -6,7 +6,7 @@ linked matters and the 四议两公开 stage the decision has reached.
 from __future__ import annotations
 
 from models.core.db import Ledger, ts
-from models.core.errors import NotFound, ValidationError
+from models.core.errors import ValidationError
 from models.core.ops import operation
 from models.matters import records as matters
 from models.matters.records import as_datetime
@@ -170,11 +170,9 @@ def escalate(ledger: Ledger, matter_id: int, *, meeting_id: int | None = None,
 
 def get_meeting(ledger: Ledger, meeting_id: int) -> dict:
     """A meeting with ``grid_name``, ``matter_ids`` and ``matters`` (id, number, description, state, level)."""
-    rows = ledger.query("SELECT mt.*, COALESCE(g.name, '') AS grid_name FROM meetings mt"
-                        " LEFT JOIN grids g ON g.id = mt.grid_id WHERE mt.id = ?", [meeting_id])
-    if not rows:
-        raise NotFound(f"会议记录不存在（编号 {meeting_id}）。")
-    meeting = rows[0]
+    meeting = ledger.one("SELECT mt.*, COALESCE(g.name, '') AS grid_name FROM meetings mt"
+                         " LEFT JOIN grids g ON g.id = mt.grid_id WHERE mt.id = ?", [meeting_id],
+                         missing=f"会议记录不存在（编号 {meeting_id}）。")
     meeting["matters"] = ledger.query(
         "SELECT m.id, m.number, m.description, m.state, m.level, m.category FROM meeting_matters mm"
         " JOIN matters m ON m.id = mm.matter_id WHERE mm.meeting_id = ? ORDER BY m.registered_at, m.id",

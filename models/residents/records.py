@@ -338,10 +338,8 @@ def _masked(record: dict) -> dict:
 
 
 def _current(ledger: Ledger, resident_id: int) -> dict:
-    rows = ledger.query("SELECT * FROM residents WHERE id = ?", [resident_id])
-    if not rows:
-        raise NotFound(f"居民不存在（编号 {resident_id}）。")
-    return rows[0]
+    return ledger.one("SELECT * FROM residents WHERE id = ?", [resident_id],
+                      missing=f"居民不存在（编号 {resident_id}）。")
 
 
 def _tag_names_of(ledger: Ledger, tag_ids: Iterable[int]) -> list[str]:

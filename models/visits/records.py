@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from models.core.db import Ledger
-from models.core.errors import NotFound, ValidationError
+from models.core.errors import ValidationError
 from models.core.ops import Changes, operation
 from models.matters import records as matters
 from models.matters.records import SEARCH_CAP, has_search_index, match_expression, search_tokens
@@ -139,11 +139,8 @@ def delete_visit(ledger: Ledger, visit_id: int) -> None:
 
 def get_visit(ledger: Ledger, visit_id: int) -> dict:
     """A visit with ``grid_name``, ``household_ids``, ``households`` (id, label) and ``matter_ids``."""
-    rows = ledger.query("SELECT v.*, g.name AS grid_name FROM visits v JOIN grids g ON g.id = v.grid_id"
-                        " WHERE v.id = ?", [visit_id])
-    if not rows:
-        raise NotFound(f"走访记录不存在（编号 {visit_id}）。")
-    visit = rows[0]
+    visit = ledger.one("SELECT v.*, g.name AS grid_name FROM visits v JOIN grids g ON g.id = v.grid_id"
+                       " WHERE v.id = ?", [visit_id], missing=f"走访记录不存在（编号 {visit_id}）。")
     visit["households"] = ledger.query(
         "SELECT h.id, b.compound || b.name || u.name || h.room AS label FROM visit_households vh"
         " JOIN households h ON h.id = vh.household_id JOIN units u ON u.id = h.unit_id"

@@ -264,7 +264,7 @@ def delete_activity(ledger: Ledger, activity_id: int) -> None:
 
 
 def _activity_row(ledger: Ledger, activity_id: int) -> dict:
-    return volunteers.one_row(ledger, "SELECT * FROM activities WHERE id = ?", activity_id, "活动")
+    return ledger.one("SELECT * FROM activities WHERE id = ?", [activity_id], missing=f"活动不存在（编号 {activity_id}）。")
 
 
 def get_activity(ledger: Ledger, activity_id: int) -> dict:
@@ -508,8 +508,8 @@ def attachments(ledger: Ledger, activity_id: int) -> list[dict]:
 
 def attachment_data(ledger: Ledger, attachment_id: int) -> dict:
     """``{id, activity_id, kind, filename, mime, width, height, data}`` of one attachment."""
-    return volunteers.one_row(ledger, "SELECT id, activity_id, kind, filename, mime, width, height, data"
-                                      " FROM attachments WHERE id = ?", attachment_id, "附件")
+    return ledger.one("SELECT id, activity_id, kind, filename, mime, width, height, data FROM attachments WHERE id = ?",
+                      [attachment_id], missing=f"附件不存在（编号 {attachment_id}）。")
 
 
 @operation(volunteers.EDIT, volunteers.AREA)

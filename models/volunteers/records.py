@@ -68,18 +68,6 @@ def _check_phone(value) -> str:
     return number or ""
 
 
-def one_row(ledger: Ledger, sql: str, row_id: int, what: str) -> dict:
-    """The row ``sql`` selects for ``row_id`` (its one ``?``).
-
-    Raises:
-        NotFound: there is none ("{what}不存在（编号 …）").
-    """
-    rows = ledger.query(sql, [row_id])
-    if not rows:
-        raise NotFound(f"{what}不存在（编号 {row_id}）。")
-    return rows[0]
-
-
 def _write_changes(ledger: Ledger, table: str, row_id: int, old: dict, new: dict) -> None:
     """Write the fields of ``new`` that differ from ``old`` (stamped; audited with both values)."""
     changed = {k: v for k, v in new.items() if old[k] != v}
@@ -169,7 +157,7 @@ def save_org(ledger: Ledger, org_id: int | None, data: OrgData) -> int:
 
 
 def get_org(ledger: Ledger, org_id: int) -> dict:
-    return one_row(ledger, "SELECT * FROM volunteer_orgs WHERE id = ?", org_id, "志愿组织")
+    return ledger.one("SELECT * FROM volunteer_orgs WHERE id = ?", [org_id], missing=f"志愿组织不存在（编号 {org_id}）。")
 
 
 def list_orgs(ledger: Ledger, date_from: str | None = None, date_to: str | None = None) -> list[dict]:
@@ -304,7 +292,7 @@ def add_outside_volunteer(ledger: Ledger, name: str, phone: str = "", id_number:
 def update_volunteer(ledger: Ledger, volunteer_id: int, *, skills: str | None = None,
                      notes: str | None = None, name: str | None = None, phone: str | None = None) -> None:
     """Edit a volunteer.  Name and phone of a resident volunteer are edited in the resident ledger."""
-    old = one_row(ledger, "SELECT * FROM volunteers WHERE id = ?", volunteer_id, "志愿者")
+    old = ledger.one("SELECT * FROM volunteers WHERE id = ?", [volunteer_id], missing=_no_volunteer(volunteer_id))
     new: dict = {}
     if skills is not None:
         new["skills"] = _text(skills)
@@ -368,14 +356,18 @@ def delete_volunteer(ledger: Ledger, volunteer_id: int) -> None:
                         "“{name}”有 {n} 条服务记录，不能删除。")
 
 
+def _no_volunteer(volunteer_id: int) -> str:
+    return f"志愿者不存在（编号 {volunteer_id}）。"
+
+
 def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
     """A volunteer as the clerk sees them: name, phone, masked ID, where they live, skills."""
-    row = one_row(ledger, f"""
+    row = ledger.one(f"""
         SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone,
                COALESCE(r.id_number, v.id_number) AS id_number, r.household_id, g.name AS grid,
                r.status AS resident_status, v.skills, v.notes, v.created_at
         FROM volunteers v {_PERSON_JOINS} WHERE v.id = ?
-        """, volunteer_id, "志愿者")
+        """, [volunteer_id], missing=_no_volunteer(volunteer_id))
     row["id_masked"] = _mask(row.pop("id_number"))
     row["address"] = ""
     if row["household_id"]:

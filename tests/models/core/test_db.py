@@ -8,7 +8,7 @@ from models import ledger as ledger_mod
 from models.core import db as dbmod
 from models.core.db import Operator, integrity_check
 from models.ledger import open_db
-from models.core.errors import EnvironmentProblem
+from models.core.errors import EnvironmentProblem, NotFound
 
 
 def test_new_ledger_has_every_migration_and_rules(tmp_path):
@@ -69,6 +69,15 @@ def test_settings_round_trip_and_audit(ledger, clock):
     row = ledger.query("SELECT * FROM audit_log WHERE action = '设置' ORDER BY id DESC LIMIT 1")[0]
     assert row["operator"] == "测试员"
     assert row["at"] == "2026-10-15 09:30:00"
+
+
+def test_one_is_the_row_or_the_clerks_not_found(ledger):
+    community = ledger.one("SELECT id, name FROM communities ORDER BY id LIMIT 1", missing="无")
+    assert set(community) == {"id", "name"}
+    assert ledger.one("SELECT name FROM communities WHERE id = ?", [community["id"]], missing="无") == {
+        "name": community["name"]}
+    with pytest.raises(NotFound, match="^社区不存在（编号 -1）。$"):
+        ledger.one("SELECT * FROM communities WHERE id = ?", [-1], missing="社区不存在（编号 -1）。")
 
 
 def test_write_is_all_or_nothing(ledger):
