@@ -22,8 +22,7 @@ from ui.dialogs.matter_detail import (OVERDUE_BACKGROUND, OVERDUE_COLOR, open_ma
 from ui.dialogs.matter_form import MatterForm
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
-from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
-                                  refill_combo)
+from ui.widgets.list_page import ListPageMixin, action_button, combo, date_range, list_view, refill_combo
 
 #: (key in the row dict, header, sort key understood by search_page or None)
 COLUMNS: list[tuple[str, str, str | None]] = [
@@ -149,14 +148,9 @@ class MattersPage(ListPageMixin, QWidget):
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.ctx = ctx
+        head = self._start_list_page(ctx, "民情事项", ("登记事项", self.register_matter), ("查看办理", self.open_matter))
         self.detail_windows: list = []
         self.form = None
-        self._dirty = False
-
-        self.new_button = action_button("登记事项", self.register_matter, primary=True)
-        self.open_button = action_button("查看办理", self.open_current)
-        head = page_head("民情事项", self.open_button, self.new_button)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索编号、描述、反映人、电话、地点……")
@@ -217,16 +211,8 @@ class MattersPage(ListPageMixin, QWidget):
             box.currentIndexChanged.connect(self._filters_changed)
         for check in (self.due_today_check, self.overdue_check, self.follow_up_check):
             check.toggled.connect(self._filters_changed)
-        self._connect_date_range()
-
-        # Ctrl+N adds a record on every page (the window menu leaves it free)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.register_matter)
         QShortcut(QKeySequence("Ctrl+F"), self, lambda: (self.search.setFocus(), self.search.selectAll()))
-
-        self._loading = False
-        self._fill_choices()
-        ctx.changed.connect(self._on_changed)
-        self.apply_filters()
+        self._start_listening()
 
     # -- choices ---------------------------------------------------------------
     def _fill_choices(self) -> None:
@@ -332,9 +318,6 @@ class MattersPage(ListPageMixin, QWidget):
         super().hideEvent(event)
 
     # -- actions ---------------------------------------------------------------
-    def open_current(self) -> None:
-        self.open_matter(self.current_id())
-
     def open_matter(self, matter_id: int | None):
         """Open the matter's page (a window of its own); returns the dialog."""
         if matter_id is None:

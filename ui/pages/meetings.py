@@ -7,19 +7,16 @@ A community holds a few meetings a month, so the list model keeps the rows of
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QDateTime, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, QGroupBox, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.meetings import records as meetings_model
 from ui.models.rows_model import Column, RowsTableModel, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
-from ui.widgets.layout import STRETCH, hbox
-from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
-                                  refill_combo)
+from ui.widgets.layout import STRETCH, hbox, vbox
+from ui.widgets.list_page import ListPageMixin, combo, date_range, list_view, refill_combo
 from ui.ops import LedgerOp
 from ui.widgets.search_edit import SearchEdit
 
@@ -121,47 +118,22 @@ class MeetingDialog(QDialog):
             button.setAutoDefault(False)
 
         form = QFormLayout()
-        row = QHBoxLayout()
-        row.addWidget(self.kind_box)
-        row.addWidget(QLabel("层级"))
-        row.addWidget(self.level_box)
-        row.addWidget(self.grid_box)
-        row.addWidget(self.compound_edit, 1)
-        row.addStretch(1)
-        form.addRow("会议类型", row)
-        row = QHBoxLayout()
-        row.addWidget(self.held_edit)
-        row.addWidget(QLabel("地点"))
-        row.addWidget(self.place_edit, 1)
-        form.addRow("会议时间", row)
+        form.addRow("会议类型", hbox(self.kind_box, "层级", self.level_box, self.grid_box, (self.compound_edit, 1),
+                                     STRETCH))
+        form.addRow("会议时间", hbox(self.held_edit, "地点", (self.place_edit, 1)))
         form.addRow("议题", self.topic_edit)
-        row = QHBoxLayout()
-        row.addWidget(self.host_edit, 1)
-        row.addWidget(QLabel("参会人数"))
-        row.addWidget(self.attendance_spin)
-        form.addRow("主持人", row)
+        form.addRow("主持人", hbox((self.host_edit, 1), "参会人数", self.attendance_spin))
         form.addRow("参会人员", self.attendees_edit)
         form.addRow("决议", self.resolution_edit)
         form.addRow("四议两公开", self.stage_box)
         linked_box = QGroupBox("关联的民情事项")
-        linked_layout = QVBoxLayout(linked_box)
-        linked_layout.addWidget(self.linked)
-        find_row = QHBoxLayout()
-        find_row.addWidget(self.matter_search, 1)
-        find_row.addWidget(self.found_box, 2)
-        find_row.addWidget(self.add_matter_button)
-        find_row.addWidget(self.remove_matter_button)
-        linked_layout.addLayout(find_row)
+        vbox(self.linked, hbox((self.matter_search, 1), (self.found_box, 2), self.add_matter_button,
+                               self.remove_matter_button), parent=linked_box)
 
         self.error_label = error_label()
         self.buttons, self.save_button = save_cancel_buttons(self, self.save)
         ctx.enable_if_allowed(self.save_button, "records.edit")
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(linked_box)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
+        vbox(form, linked_box, self.error_label, self.buttons, parent=self)
 
         self.level_box.currentTextChanged.connect(self._level_changed)
         self.matter_search.search.connect(self.find_matters)
@@ -278,18 +250,11 @@ class MeetingsPage(ListPageMixin, QWidget):
     """会议."""
 
     REFRESH_AREAS = ("meetings", "matters", "grids", "*")
+    RECORD_DIALOG = MeetingDialog
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.ctx = ctx
-        self.dialog: MeetingDialog | None = None
-        self._dirty = False
-        self._loading = False
-
-        self.new_button = action_button("新增会议", self.add_meeting, primary=True)
-        self.edit_button = action_button("查看 / 修改", lambda: self.edit_meeting(self.current_id()))
-        head = page_head("会议", self.edit_button, self.new_button)
-
+        head = self._start_list_page(ctx, "会议", ("新增会议", self.add_meeting), ("查看 / 修改", self.edit_meeting))
         self.kind_box = combo([(kind, kind) for kind in meetings_model.KINDS], "全部会议")
         self.grid_box = QComboBox()
         today = ctx.ledger.now().date()
@@ -305,12 +270,7 @@ class MeetingsPage(ListPageMixin, QWidget):
 
         for box in (self.kind_box, self.grid_box):
             box.currentIndexChanged.connect(self._filters_changed)
-        self._connect_date_range()
-        # Ctrl+N adds a record on every page (the window menu leaves it free)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.add_meeting)
-        ctx.changed.connect(self._on_changed)
-        self._fill_choices()
-        self.apply_filters()
+        self._start_listening()
 
     def _fill_choices(self) -> None:
         self.ctx.enable_if_allowed(self.new_button, "records.edit", "记录一次会议（Ctrl+N）")
@@ -324,10 +284,5 @@ class MeetingsPage(ListPageMixin, QWidget):
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 次会议")
 
-    def add_meeting(self) -> MeetingDialog | None:
-        """Open 新增会议 (non-blocking); returns it (None when the role may not)."""
-        return self._show_dialog(MeetingDialog(self.ctx, self)) if self.ctx.may("records.edit") else None
-
-    def edit_meeting(self, meeting_id: int | None):
-        """Open a meeting to read or correct (non-blocking); returns the dialog."""
-        return None if meeting_id is None else self._show_dialog(MeetingDialog(self.ctx, self, meeting_id=meeting_id))
+    add_meeting = ListPageMixin.open_new_record   # 新增会议
+    edit_meeting = ListPageMixin.open_record      # 查看 / 修改

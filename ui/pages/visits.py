@@ -9,10 +9,8 @@ visit's problem into a 民情事项 with source 巡查走访 in the same save (o
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QListView, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QLabel, QListView,
+                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QWidget)
 
 from models.grids import hierarchy as grids_model
 from models.visits import records as visits_model
@@ -20,9 +18,8 @@ from ui.dialogs.matter_form import category_and_level
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
-from ui.widgets.layout import hbox
-from ui.widgets.list_page import (ListPageMixin, action_button, combo, date_range, list_view, page_head,
-                                  refill_combo)
+from ui.widgets.layout import hbox, vbox
+from ui.widgets.list_page import ListPageMixin, combo, date_range, list_view, refill_combo
 from ui.widgets.pickers import HierarchyPicker
 from ui.ops import LedgerOp
 from ui.widgets.search_edit import SearchEdit
@@ -125,11 +122,7 @@ class VisitDialog(QDialog):
         self.problem_edit.setFixedHeight(50)
         self.problem_household_box = QComboBox()
         problem_form = QFormLayout(self.problem_box)
-        cat_row = QHBoxLayout()
-        cat_row.addWidget(self.category_box, 2)
-        cat_row.addWidget(QLabel("分级"))
-        cat_row.addWidget(self.level_box, 1)
-        problem_form.addRow("类别", cat_row)
+        problem_form.addRow("类别", hbox((self.category_box, 2), "分级", (self.level_box, 1)))
         problem_form.addRow("涉及住户", self.problem_household_box)
         problem_form.addRow("问题描述", self.problem_edit)
         self.problem_box.setVisible(False)
@@ -138,34 +131,15 @@ class VisitDialog(QDialog):
             self.problem_check.hide()
 
         form = QFormLayout()
-        top = QHBoxLayout()
-        top.addWidget(self.date_edit)
-        top.addWidget(QLabel("方式"))
-        top.addWidget(self.way_box)
-        top.addWidget(QLabel("走访人"))
-        top.addWidget(self.staff_box, 1)
-        form.addRow("走访日期", top)
+        form.addRow("走访日期", hbox(self.date_edit, "方式", self.way_box, "走访人", (self.staff_box, 1)))
         form.addRow("网格 / 楼栋", self.place)
-        room_buttons = QHBoxLayout()
-        room_buttons.addWidget(self.all_button)
-        room_buttons.addWidget(self.none_button)
-        room_buttons.addWidget(self.selected_label, 1)
-        rooms = QVBoxLayout()
-        rooms.addWidget(self.rooms)
-        rooms.addLayout(room_buttons)
-        form.addRow("勾选住户", rooms)
+        form.addRow("勾选住户", vbox(self.rooms, hbox(self.all_button, self.none_button, (self.selected_label, 1))))
         form.addRow("情况记录", self.notes_edit)
 
         self.error_label = error_label()
         self.buttons, self.save_button = save_cancel_buttons(self, self.save)
         ctx.enable_if_allowed(self.save_button, "records.edit")
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem_check)
-        layout.addWidget(self.problem_box)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
+        vbox(form, self.problem_check, self.problem_box, self.error_label, self.buttons, parent=self)
 
         self._grid_id = None
         self.place.changed.connect(self._place_changed)
@@ -329,18 +303,11 @@ class VisitsPage(ListPageMixin, QWidget):
     """走访日志."""
 
     REFRESH_AREAS = ("visits", "grids", "*")
+    RECORD_DIALOG = VisitDialog
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.ctx = ctx
-        self.dialog: VisitDialog | None = None
-        self._dirty = False
-        self._loading = False
-
-        self.new_button = action_button("记录走访", self.record_visit, primary=True)
-        self.edit_button = action_button("修改", lambda: self.edit_visit(self.current_id()))
-        head = page_head("走访日志", self.edit_button, self.new_button)
-
+        head = self._start_list_page(ctx, "走访日志", ("记录走访", self.record_visit), ("修改", self.edit_visit))
         self.search = SearchEdit("搜索走访人、情况记录……")
         self.search.setMinimumWidth(240)
         self.grid_box = QComboBox()
@@ -359,12 +326,7 @@ class VisitsPage(ListPageMixin, QWidget):
         self.search.search.connect(lambda _t: self.apply_filters())
         for box in (self.grid_box, self.staff_box, self.way_box):
             box.currentIndexChanged.connect(self._filters_changed)
-        self._connect_date_range()
-        # Ctrl+N adds a record on every page (the window menu leaves it free)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.record_visit)
-        ctx.changed.connect(self._on_changed)
-        self._fill_choices()
-        self.apply_filters()
+        self._start_listening()
 
     def _fill_choices(self) -> None:
         self.ctx.enable_if_allowed(self.new_button, "records.edit", "记录一次走访（Ctrl+N）")
@@ -385,10 +347,5 @@ class VisitsPage(ListPageMixin, QWidget):
         self.model.set_filter(flt)
         self.count_label.setText(f"共 {visits_model.count(self.ctx.ledger, flt)} 条走访记录")
 
-    def record_visit(self) -> VisitDialog | None:
-        """Open the 记录走访 dialog (non-blocking); returns it (None when the role may not)."""
-        return self._show_dialog(VisitDialog(self.ctx, self)) if self.ctx.may("records.edit") else None
-
-    def edit_visit(self, visit_id: int | None):
-        """Open a visit to read or correct (non-blocking); returns the dialog."""
-        return None if visit_id is None else self._show_dialog(VisitDialog(self.ctx, self, visit_id=visit_id))
+    record_visit = ListPageMixin.open_new_record   # 记录走访
+    edit_visit = ListPageMixin.open_record         # 修改

@@ -1,18 +1,20 @@
 """What the list pages (民情事项, 走访日志, 会议 …) share: the filter bar pieces,
 the read-only table view, and the refresh-when-shown behaviour.
 
-A page using :class:`ListPageMixin` (listed before ``QWidget`` in its bases) has
-``date_check``/``date_from``/``date_to`` (from :func:`date_range`), a ``_loading``
-flag (filters ignored while choices are refilled), ``_dirty``, ``REFRESH_AREAS``,
-``model`` (with ``row_id(row)``) and ``view``, and implements ``_fill_choices()``
-and ``apply_filters()``.
+A page using :class:`ListPageMixin` (listed before ``QWidget`` in its bases) starts
+with :meth:`~ListPageMixin._start_list_page` (its head: title, 打开 and 新增 buttons),
+builds its filters (``date_check``/``date_from``/``date_to`` from :func:`date_range`),
+``model`` (with ``row_id(row)``) and ``view``, lays them out with
+:meth:`~ListPageMixin._lay_out_list` and ends with :meth:`~ListPageMixin._start_listening`.
+It sets ``REFRESH_AREAS`` and implements ``_fill_choices()`` and ``apply_filters()``.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QTableView, QVBoxLayout)
 
@@ -113,6 +115,29 @@ class ListPageMixin:
     #: ``ctx.changed`` areas that make the list stale
     REFRESH_AREAS: tuple[str, ...] = ("*",)
 
+    def _start_list_page(self, ctx, title: str, new: tuple[str, Callable], open_row: tuple[str, Callable]
+                         ) -> QHBoxLayout:
+        """The page's state, and its head: ``title``, ``open_button`` (``open_row``: its text and
+        ``open(row_id)``, given the current row) and the primary ``new_button`` (``new``: its text
+        and slot).  Returns the head for :meth:`_lay_out_list`."""
+        self.ctx = ctx
+        self.dialog = None
+        self._dirty = False
+        self._loading = False
+        self.new_button = action_button(new[0], new[1], primary=True)
+        self._new_slot = new[1]
+        self.open_button = action_button(open_row[0], lambda: open_row[1](self.current_id()))
+        return page_head(title, self.open_button, self.new_button)
+
+    def _start_listening(self) -> None:
+        """Wire the date range, Ctrl+N (the new button's action, on every page: the window's menu
+        leaves it free) and ``ctx.changed``; then fill the choices and show the list."""
+        self._connect_date_range()
+        QShortcut(QKeySequence("Ctrl+N"), self, self._new_slot)
+        self.ctx.changed.connect(self._on_changed)
+        self._fill_choices()
+        self.apply_filters()
+
     def _lay_out_list(self, head: QHBoxLayout, filter_rows: Sequence[QHBoxLayout], hint: str | None = None) -> None:
         """The page: head, filter rows, the list (taking the room), then ``count_label`` (and ``hint``)."""
         self.count_label = QLabel()
@@ -173,6 +198,20 @@ class ListPageMixin:
         """The id of the view's current row (None when there is none)."""
         index = self.view.currentIndex()
         return self.model.row_id(index.row()) if index.isValid() else None
+
+    #: a page whose records open in a dialog: ``RECORD_DIALOG(ctx, page)`` adds one,
+    #: ``RECORD_DIALOG(ctx, page, row_id)`` reads or corrects one
+    RECORD_DIALOG = None
+
+    def open_new_record(self):
+        """Open the record dialog for a new record (non-blocking); returns it (None when the
+        role may not edit records)."""
+        return self._show_dialog(self.RECORD_DIALOG(self.ctx, self)) if self.ctx.may("records.edit") else None
+
+    def open_record(self, row_id):
+        """Open the record ``row_id`` to read or correct (non-blocking); returns the dialog
+        (None without a row)."""
+        return None if row_id is None else self._show_dialog(self.RECORD_DIALOG(self.ctx, self, row_id))
 
     def _show_dialog(self, dialog):
         """Keep ``dialog`` as ``self.dialog``, open it (non-blocking) and return it."""

@@ -76,7 +76,7 @@ def test_grid_level_needs_a_grid_and_edit_keeps_links(page, ledger, place, qtbot
     assert page.model.index(0, 2).data() == "网格（第一网格）"
 
     page.view.setCurrentIndex(page.model.index(0, 0))
-    qtbot.mouseClick(page.edit_button, Qt.LeftButton)
+    qtbot.mouseClick(page.open_button, Qt.LeftButton)
     edit = page.dialog
     assert edit is not dialog and edit.windowTitle() == "修改会议记录"
     assert (edit.kind_box.currentText(), edit.level_box.currentText(), edit.grid_box.currentData(),

@@ -113,7 +113,7 @@ def test_edit_a_visit(page, ledger, place, qtbot):
                                          household_ids=[place["rooms"]["101"], place["rooms"]["102"]])
     page.refresh()
     page.view.setCurrentIndex(page.model.index(0, 0))
-    qtbot.mouseClick(page.edit_button, Qt.LeftButton)
+    qtbot.mouseClick(page.open_button, Qt.LeftButton)
     dialog = page.dialog
     assert dialog.windowTitle() == "修改走访记录"
     assert dialog.staff_box.currentText() == "李网格员"
