@@ -39,6 +39,7 @@ from typing import Any
 
 from models.core.db import Ledger, ts
 from models.core.errors import ValidationError, WorkflowError
+from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
 from models.core.permissions import may, require
 from models.core.phones import check_phone
@@ -708,21 +709,17 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
 # -- searching ---------------------------------------------------------------------------
 
 @dataclass
-class MatterFilter:
-    """What the 民情事项 list shows.  Empty fields do not filter."""
+class MatterFilter(ListFilter):
+    """What the 民情事项 list shows (the period is the registration date).  Empty fields do not filter."""
 
     state: str | None = None
     level: str | None = None
     category: str | None = None
-    grid_id: int | None = None
     source: str | None = None
     assignee_staff_id: int | None = None
     due_today: bool = False
     overdue: bool = False
     awaiting_follow_up: bool = False
-    date_from: str | None = None       # registration date, YYYY-MM-DD, inclusive
-    date_to: str | None = None         # inclusive
-    text: str = ""
 
 
 SORTS = ("registered_at", "deadline", "number")
@@ -730,15 +727,9 @@ SORTS = ("registered_at", "deadline", "number")
 
 def _where(flt: MatterFilter, now: _dt.datetime) -> tuple[list[str], list]:
     """Clauses and parameters of every filter except the text search."""
-    clauses: list[str] = []
-    params: list = []
+    clauses, params = flt.equal_clauses("m", "state", "level", "category", "grid_id", "source", "assignee_staff_id")
     now_text = ts(now)
     open_list = "('登记', '已分派', '已上报')"
-    for column in ("state", "level", "category", "grid_id", "source", "assignee_staff_id"):
-        value = getattr(flt, column)
-        if value not in (None, ""):
-            clauses.append(f"m.{column} = ?")
-            params.append(value)
     if flt.due_today:
         clauses.append(f"m.state IN {open_list} AND m.deadline >= ? AND m.deadline <= ?")
         params += [now_text, ts(end_of_day(now))]
@@ -747,13 +738,8 @@ def _where(flt: MatterFilter, now: _dt.datetime) -> tuple[list[str], list]:
         params.append(now_text)
     if flt.awaiting_follow_up:
         clauses.append("m.state = '已办结'")
-    if flt.date_from:
-        clauses.append("m.registered_at >= ?")
-        params.append(str(flt.date_from)[:10])
-    if flt.date_to:
-        clauses.append("m.registered_at <= ?")
-        params.append(str(flt.date_to)[:10] + " 23:59:59")
-    return clauses, params
+    period, period_params = flt.period_clauses("m.registered_at", timestamps=True)
+    return clauses + period, params + period_params
 
 
 @dataclass
@@ -782,12 +768,12 @@ def _plan(ledger: Ledger, flt: MatterFilter, now: _dt.datetime, *, for_count: bo
     """
     clauses, params = _where(flt, now)
     source = "matters m"
-    text = re.sub(r"\s+", " ", flt.text or "").strip()
+    text = flt.search_text()
     if text and _NUMBER_LIKE.match(text):
         clauses.append("m.number >= ? AND m.number < ?")
         params += [text, text + "\U0010ffff"]
     elif text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(text)
         clauses.append("(" + " OR ".join(f"m.{f} LIKE ? ESCAPE '\\'" for f in SEARCH_FIELDS) + ")")
         params += [like] * len(SEARCH_FIELDS)
         match = match_expression(text) if has_search_index(ledger.conn) else None

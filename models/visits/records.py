@@ -10,11 +10,11 @@ problem found on a visit becomes a matter with source 巡查走访 in one step
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass
 
 from models.core.db import Ledger
 from models.core.errors import ValidationError
+from models.core.filters import ListFilter, like_pattern
 from models.core.ops import Changes, operation
 from models.matters import records as matters
 from models.matters.records import SEARCH_CAP, has_search_index, match_expression, search_tokens
@@ -215,15 +215,11 @@ def households_of_building(ledger: Ledger, building_id: int) -> list[dict]:
 # -- searching ---------------------------------------------------------------------------
 
 @dataclass
-class VisitFilter:
-    """What the 走访日志 list shows.  Dates are ``YYYY-MM-DD``, inclusive."""
+class VisitFilter(ListFilter):
+    """What the 走访日志 list shows (the period is the visit's date)."""
 
-    date_from: str | None = None
-    date_to: str | None = None
-    grid_id: int | None = None
     staff_id: int | None = None
     way: str | None = None
-    text: str = ""
 
 
 def rebuild_search_index(conn) -> None:
@@ -240,33 +236,19 @@ def rebuild_search_index(conn) -> None:
                          [(r[0], search_tokens(r[1], r[2])) for r in rows])
 
 
-def _where(flt: VisitFilter) -> tuple[list[str], list]:
-    clauses, params = [], []
-    if flt.date_from:
-        clauses.append("v.visited_on >= ?")
-        params.append(as_date(flt.date_from, "起始日期"))
-    if flt.date_to:
-        clauses.append("v.visited_on <= ?")
-        params.append(as_date(flt.date_to, "截止日期"))
-    for column in ("grid_id", "staff_id", "way"):
-        value = getattr(flt, column)
-        if value not in (None, ""):
-            clauses.append(f"v.{column} = ?")
-            params.append(value)
-    return clauses, params
-
-
 def _plan(ledger: Ledger, flt: VisitFilter, for_count: bool = False) -> tuple[str, list[str], list] | None:
     """FROM, clauses and parameters; None when the text search cannot match anything.
 
     The text is checked with LIKE on the notes and the visitor's name (exact);
     ``visit_fts`` says how many visits can match: few → start from them, many →
     walk the list's index (see :func:`models.matters.records._plan`)."""
-    clauses, params = _where(flt)
+    clauses, params = flt.period_clauses("v.visited_on")
+    equal, equal_params = flt.equal_clauses("v", "grid_id", "staff_id", "way")
+    clauses, params = clauses + equal, params + equal_params
     source = "visits v"
-    text = re.sub(r"\s+", " ", flt.text or "").strip()
+    text = flt.search_text()
     if text:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_pattern(text)
         clauses.append("(v.notes LIKE ? ESCAPE '\\' OR v.staff_name LIKE ? ESCAPE '\\')")
         params += [like, like]
         match = match_expression(text) if has_search_index(ledger.conn, "visit_fts") else None

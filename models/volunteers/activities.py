@@ -23,6 +23,7 @@ from typing import Iterable
 from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core.errors import ValidationError
+from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
 from models.grids import hierarchy as grids
 from models.volunteers import records as volunteers
@@ -297,18 +298,15 @@ def participants(ledger: Ledger, activity_id: int) -> list[dict]:
 # -- the activity list (filters, keyset paging) -------------------------------------------
 
 @dataclass
-class ActivityFilter:
-    """Filters of the activity list.  ``grid_id`` may be :data:`COMMUNITY_WIDE`."""
+class ActivityFilter(ListFilter):
+    """Filters of the activity list (the period is the activity's date, checked: a start after
+    the end is refused).  ``grid_id`` may be :data:`COMMUNITY_WIDE`."""
 
-    date_from: str | None = None
-    date_to: str | None = None
-    grid_id: int | None = None
     org_id: int | None = None
     type: str | None = None
-    text: str = ""
 
     def where(self) -> tuple[str, dict]:
-        lo, hi = periods.period(self.date_from, self.date_to)
+        lo, hi = self.period()
         parts, params = ["a.on_date BETWEEN :lo AND :hi"], {"lo": lo, "hi": hi}
         if self.grid_id == COMMUNITY_WIDE:
             parts.append("a.grid_id IS NULL")
@@ -321,9 +319,9 @@ class ActivityFilter:
         if self.type:
             parts.append("a.type = :type")
             params["type"] = self.type
-        if (self.text or "").strip():
-            parts.append("(a.title LIKE :like OR a.place LIKE :like)")
-            params["like"] = f"%{self.text.strip()}%"
+        if self.search_text():
+            parts.append("(a.title LIKE :like ESCAPE '\\' OR a.place LIKE :like ESCAPE '\\')")
+            params["like"] = like_pattern(self.search_text())
         return " AND ".join(parts), params
 
 

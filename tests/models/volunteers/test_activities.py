@@ -129,6 +129,21 @@ def test_list_filters_paging_and_totals(ledger, world):
     assert activities.activities_totals(ledger, everything)["activities"] == 9
 
 
+@pytest.mark.parametrize("text, titles", [
+    ("义诊", {"义诊进社区", "义诊 100% 覆盖"}),
+    ("100%", {"义诊 100% 覆盖"}),          # % is a character searched for, not a wildcard
+    ("%", {"义诊 100% 覆盖"}),
+    ("_", {"旧衣_回收"}),
+    ("  义诊   100%  ", {"义诊 100% 覆盖"}),   # spaces as typed: runs are one space
+    ("东门广场", {"旧衣_回收"}),               # the place is searched too
+])
+def test_list_search_is_literal_text_in_title_or_place(ledger, world, text, titles):
+    for title, place in (("义诊进社区", ""), ("义诊 100% 覆盖", ""), ("旧衣_回收", "东门广场"), ("普法讲座", "")):
+        _act(ledger, "2026-10-05", None, [], title=title, place=place)
+    assert {a["title"] for a in activities.activities_page(ledger, ActivityFilter(text=text))} == titles
+    assert activities.activities_totals(ledger, ActivityFilter(text=text))["activities"] == len(titles)
+
+
 def _image_bytes(size=(3000, 2000), fmt="PNG", mode="RGB"):
     out = io.BytesIO()
     Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 128)).save(out, fmt)
