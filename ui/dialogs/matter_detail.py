@@ -69,6 +69,26 @@ def _badge(text: str, color: str) -> QLabel:
     return label
 
 
+def _text_of(field: QLineEdit | QPlainTextEdit | QComboBox) -> str:
+    """What a field holds, stripped: a line, a text box or an editable combo box."""
+    if isinstance(field, QPlainTextEdit):
+        return field.toPlainText().strip()
+    if isinstance(field, QComboBox):
+        return field.currentText().strip()
+    return field.text().strip()
+
+
+def _choose_or_type(placeholder: str, items=()) -> QComboBox:
+    """An editable combo box: pick one of ``items`` or type another (typing adds nothing to the list)."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.NoInsert)
+    box.addItems(list(items))
+    box.setCurrentIndex(-1)
+    box.lineEdit().setPlaceholderText(placeholder)
+    return box
+
+
 def _multiline(placeholder: str) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setPlaceholderText(placeholder)
@@ -78,15 +98,21 @@ def _multiline(placeholder: str) -> QPlainTextEdit:
 
 
 class ActionDialog(QDialog):
-    """The small dialog of one action.  ``values()`` gives apply_action's keyword arguments."""
+    """The small dialog of one action.  ``values()`` gives apply_action's keyword arguments.
+
+    A subclass adds its fields in ``build()``, marking those the clerk must fill with
+    :meth:`require`; ``problem()`` names the first one left empty (a subclass with more
+    to check extends it).
+    """
 
     action = ""
-    title = ""
+    title = ""   # the window's title when not the action's name
 
     def __init__(self, ctx, matter: dict, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.matter = matter
+        self._required: list[tuple[QLineEdit | QPlainTextEdit | QComboBox, str]] = []
         self.setWindowTitle(f"{self.title or self.action} — {matter.get('number', '')}")
         self.setMinimumWidth(440)
         self.form = QFormLayout()
@@ -115,9 +141,14 @@ class ActionDialog(QDialog):
     def build(self) -> None:
         """Add the action's fields to ``self.form``."""
 
+    def require(self, field, message: str):
+        """Mark ``field`` as one the clerk must fill (``message`` says so when it is empty); returns it."""
+        self._required.append((field, message))
+        return field
+
     def problem(self) -> str | None:
         """A Chinese message when the input is incomplete, else None."""
-        return None
+        return next((message for field, message in self._required if not _text_of(field)), None)
 
     def values(self) -> dict:
         return {}
@@ -139,10 +170,7 @@ class AssignDialog(ActionDialog):
     title = "分派承办人"
 
     def build(self) -> None:
-        self.staff_box = QComboBox()
-        self.staff_box.setEditable(True)
-        self.staff_box.setInsertPolicy(QComboBox.NoInsert)
-        self.staff_box.lineEdit().setPlaceholderText("选择工作人员，或输入姓名")
+        self.staff_box = _choose_or_type("选择工作人员，或输入姓名")
         seen = set()
         ledger = self.ctx.ledger
         grid_id = self.matter.get("grid_id")
@@ -156,44 +184,37 @@ class AssignDialog(ActionDialog):
         current = self.matter.get("assignee_staff_id")
         index = self.staff_box.findData(current) if current else (0 if self.staff_box.count() else -1)
         self.staff_box.setCurrentIndex(index)
+        self.require(self.staff_box, "请选择或填写承办人。")
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("交办要求（可不填）")
         self.form.addRow("承办人", self.staff_box)
         self.form.addRow("说明", self.note_edit)
 
     def _chosen(self) -> tuple[int | None, str]:
-        text = self.staff_box.currentText().strip()
+        text = _text_of(self.staff_box)
         index = self.staff_box.findText(text)
         if index >= 0:
             return self.staff_box.itemData(index), text.split("（")[0]
         return None, text
 
-    def problem(self):
-        return None if self._chosen()[1] else "请选择或填写承办人。"
-
     def values(self) -> dict:
         staff_id, name = self._chosen()
-        return {"assignee_staff_id": staff_id, "assignee_name": name, "note": self.note_edit.text().strip()}
+        return {"assignee_staff_id": staff_id, "assignee_name": name, "note": _text_of(self.note_edit)}
 
 
 class CloseDialog(ActionDialog):
     action = "办结"
-    title = "办结"
 
     def build(self) -> None:
-        self.result_edit = _multiline("如何处理的、结果如何")
+        self.result_edit = self.require(_multiline("如何处理的、结果如何"), "请填写办理结果。")
         self.form.addRow("办理结果", self.result_edit)
 
-    def problem(self):
-        return None if self.result_edit.toPlainText().strip() else "请填写办理结果。"
-
     def values(self) -> dict:
-        return {"result": self.result_edit.toPlainText().strip()}
+        return {"result": _text_of(self.result_edit)}
 
 
 class FollowUpDialog(ActionDialog):
     action = "回访"
-    title = "回访"
 
     def build(self) -> None:
         row = QHBoxLayout()
@@ -221,7 +242,7 @@ class FollowUpDialog(ActionDialog):
         return None if self.satisfaction() else "请选择满意度。"
 
     def values(self) -> dict:
-        return {"satisfaction": self.satisfaction(), "note": self.note_edit.text().strip()}
+        return {"satisfaction": self.satisfaction(), "note": _text_of(self.note_edit)}
 
 
 class EscalateDialog(ActionDialog):
@@ -288,7 +309,6 @@ class EscalateDialog(ActionDialog):
 
 class ExtendDialog(ActionDialog):
     action = "延期"
-    title = "延期"
 
     def build(self) -> None:
         deadline = self.matter.get("deadline")
@@ -297,45 +317,38 @@ class ExtendDialog(ActionDialog):
         self.deadline_edit = QDateTimeEdit(QDateTime(proposal.replace(hour=23, minute=59, second=59)))
         self.deadline_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.deadline_edit.setCalendarPopup(True)
-        self.reason_edit = _multiline("为什么需要延期（必填）")
+        self.reason_edit = self.require(_multiline("为什么需要延期（必填）"), "延期必须写明理由。")
         self.form.addRow("原时限", QLabel(short_ts(deadline)))
         self.form.addRow("新时限", self.deadline_edit)
         self.form.addRow("延期理由", self.reason_edit)
 
     def problem(self):
-        if not self.reason_edit.toPlainText().strip():
-            return "延期必须写明理由。"
         current = _as_datetime(self.matter.get("deadline"))
-        if current and self.new_deadline() <= current:
-            return "新时限必须晚于原时限。"
-        return None
+        later = current is None or self.new_deadline() > current
+        return super().problem() or (None if later else "新时限必须晚于原时限。")
 
     def new_deadline(self) -> dt.datetime:
         value = self.deadline_edit.dateTime().toPython().replace(microsecond=0)
         return value.replace(second=59) if value.minute == 59 and value.hour == 23 else value
 
     def values(self) -> dict:
-        return {"new_deadline": self.new_deadline(), "note": self.reason_edit.toPlainText().strip()}
+        return {"new_deadline": self.new_deadline(), "note": _text_of(self.reason_edit)}
 
 
 class SuperviseDialog(ActionDialog):
     action = "督办"
-    title = "督办"
 
     def build(self) -> None:
         self.card_box = QComboBox()
         for card in matters_model.CARDS:
             hint = {"黄牌": "（网格扣分）", "红牌": "（网格扣分加重）"}.get(card, "")
             self.card_box.addItem(f"{card}{hint}", card)
-        self.note_edit = _multiline("督办意见（必填）")
+        self.note_edit = self.require(_multiline("督办意见（必填）"), "请填写督办意见。")
         self.form.addRow("督办方式", self.card_box)
         self.form.addRow("督办意见", self.note_edit)
 
-    def problem(self):
-        return None if self.note_edit.toPlainText().strip() else "请填写督办意见。"
-
     def values(self) -> dict:
-        return {"card": self.card_box.currentData(), "note": self.note_edit.toPlainText().strip()}
+        return {"card": self.card_box.currentData(), "note": _text_of(self.note_edit)}
 
 
 class CancelDialog(ActionDialog):
@@ -343,22 +356,16 @@ class CancelDialog(ActionDialog):
     title = "作废事项"
 
     def build(self) -> None:
-        self.reason_box = QComboBox()
-        self.reason_box.setEditable(True)
-        self.reason_box.addItems(["重复登记", "信息有误", "不属于受理范围"])
-        self.reason_box.setCurrentIndex(-1)
-        self.reason_box.lineEdit().setPlaceholderText("选择或填写作废理由（必填）")
+        self.reason_box = self.require(_choose_or_type("选择或填写作废理由（必填）", ["重复登记", "信息有误", "不属于受理范围"]),
+                                       "作废必须写明理由。")
         warning = QLabel("作废后事项不再办理，也不计入评比；此操作会记录操作人和理由。")
         warning.setObjectName("fieldWarning")
         warning.setWordWrap(True)
         self.form.addRow("作废理由", self.reason_box)
         self.form.addRow(warning)
 
-    def problem(self):
-        return None if self.reason_box.currentText().strip() else "作废必须写明理由。"
-
     def values(self) -> dict:
-        return {"note": self.reason_box.currentText().strip()}
+        return {"note": _text_of(self.reason_box)}
 
 
 class EditDialog(ActionDialog):

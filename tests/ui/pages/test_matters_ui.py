@@ -3,7 +3,7 @@
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox, QPlainTextEdit
 
 from models.matters import records as matters_model
 from models.meetings import records as meetings_model
@@ -282,6 +282,36 @@ def _act(qtbot, detail, action):
 
 def _offered(detail):
     return [a for a, b in detail.action_buttons.items() if b.isVisibleTo(detail)]
+
+
+def _fill(field, text):
+    if isinstance(field, QComboBox):
+        field.setEditText(text)
+    elif isinstance(field, QPlainTextEdit):
+        field.setPlainText(text)
+    else:
+        field.setText(text)
+
+
+@pytest.mark.parametrize("dialog_class, field, message", [
+    (matter_detail.AssignDialog, "staff_box", "请选择或填写承办人。"),
+    (matter_detail.CloseDialog, "result_edit", "请填写办理结果。"),
+    (matter_detail.ExtendDialog, "reason_edit", "延期必须写明理由。"),
+    (matter_detail.SuperviseDialog, "note_edit", "请填写督办意见。"),
+    (matter_detail.CancelDialog, "reason_box", "作废必须写明理由。"),
+])
+def test_action_dialogs_name_their_empty_required_field(qtbot, ctx, ledger, place, dialog_class, field, message):
+    dialog = dialog_class(ctx, matters_model.get_matter(ledger, register(ledger, place)))
+    qtbot.addWidget(dialog)
+    _fill(getattr(dialog, field), " \n ")
+    assert dialog.problem() == message
+    _fill(getattr(dialog, field), " 已写 ")
+    assert dialog.problem() is None
+    if dialog_class is matter_detail.ExtendDialog:   # then the new deadline must be later
+        dialog.deadline_edit.setDateTime(dialog.deadline_edit.dateTime().addDays(-30))
+        assert dialog.problem() == "新时限必须晚于原时限。"
+        _fill(dialog.reason_edit, "")
+        assert dialog.problem() == message
 
 
 def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, clock):
