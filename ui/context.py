@@ -47,18 +47,6 @@ class AppContext(QObject):
         widget.setToolTip(tooltip if allowed else self.refusal(action))
         return allowed
 
-    def can_see_sensitive(self) -> bool:
-        """``may("personal.see_sensitive")`` (older name)."""
-        return self.may("personal.see_sensitive")
-
-    def can_edit(self) -> bool:
-        """``may("records.edit")`` (older name)."""
-        return self.may("records.edit")
-
-    def can_export_full_ids(self) -> bool:
-        """``may("personal.full_ids")`` (older name)."""
-        return self.may("personal.full_ids")
-
     # -- background work ------------------------------------------------------------
     def run_in_background(self, title: str, fn, on_done=None, *, cancellable: bool = True,
                           parent=None, on_error=None) -> ops.LedgerOp:

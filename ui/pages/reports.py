@@ -229,7 +229,7 @@ class ReportsPage(QWidget):
         self.tag.clear()
         self.tag.addItem("全部人群", None)
         self._sensitive_tags = set()
-        for t in residents_model.tag_list(ledger, self.ctx.can_see_sensitive()):
+        for t in residents_model.tag_list(ledger, self.ctx.may("personal.see_sensitive")):
             self.tag.addItem(t["name"] + ("（重点人员）" if t["sensitive"] else ""), t["id"])
             if t["sensitive"]:
                 self._sensitive_tags.add(t["id"])
@@ -266,8 +266,8 @@ class ReportsPage(QWidget):
             self.month: kind.period == "month", self.year: kind.period == "year",
             self.date_from: kind.period == "range", self.date_to: kind.period == "range",
             self.as_of: kind.period == "as_of", self.grid: bool(kind.grid), self.building: kind.building,
-            self.tag: kind.tags, self.include_sensitive: kind.tags and self.ctx.can_see_sensitive(),
-            self.full_ids: kind.ids and self.ctx.can_export_full_ids(),
+            self.tag: kind.tags, self.include_sensitive: kind.tags and self.ctx.may("personal.see_sensitive"),
+            self.full_ids: kind.ids and self.ctx.may("personal.full_ids"),
             self.volunteer_search: kind.volunteer, self.volunteer: kind.volunteer,
         }
         for widget, visible in show.items():
@@ -298,11 +298,11 @@ class ReportsPage(QWidget):
         if kind.tags and self.tag.currentData() is not None:
             req.tag_ids = [self.tag.currentData()]
         if kind.tags:
-            req.include_sensitive = self.include_sensitive.isChecked() and self.ctx.can_see_sensitive()
+            req.include_sensitive = self.include_sensitive.isChecked() and self.ctx.may("personal.see_sensitive")
             if self.tag.currentData() in self._sensitive_tags:
                 req.include_sensitive = True  # only listed for operators who may see them
         if kind.ids:
-            req.full_ids = self.full_ids.isChecked() and self.ctx.can_export_full_ids()
+            req.full_ids = self.full_ids.isChecked() and self.ctx.may("personal.full_ids")
         if kind.volunteer:
             req.volunteer_id = self.volunteer.currentData()
         return req

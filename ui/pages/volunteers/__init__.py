@@ -28,7 +28,6 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from models.core.errors import LedgerError
 from ui.errors import show_error
 from ui.pages.volunteers.activities import ActivitiesTab
-from ui.pages.volunteers.common import may_edit
 from ui.pages.volunteers.organisations import OrgsTab
 from ui.pages.volunteers.statistics import StatsTab
 from ui.pages.volunteers.volunteers_tab import VolunteersTab
@@ -73,7 +72,7 @@ class VolunteersPage(QWidget):
 
     def _apply_role(self) -> None:
         """A 督导员 (read-only supervisor) sees everything and changes nothing."""
-        editable = may_edit(self.ctx)
+        editable = self.ctx.may("records.edit")
         for button in (self.activities.new_button, self.activities.delete_button, self.activities.import_button,
                        self.volunteers.new_button, self.volunteers.edit_button, self.volunteers.delete_button,
                        self.orgs.new_button, self.orgs.delete_button, self.orgs.save_button):

@@ -15,7 +15,7 @@ from models.volunteers import activities as act_model
 from models.volunteers import records as vol_model
 from ui.errors import show_error
 from ui.ops import LedgerOp
-from ui.pages.volunteers.common import fmt_hours, grid_items, may_edit, table
+from ui.pages.volunteers.common import fmt_hours, grid_items, table
 from ui.pages.volunteers.participants import HoursDelegate, ParticipantsModel
 from ui.pages.volunteers.person_lookup import PersonLookup
 from ui.pages.volunteers.photo_preview import PhotoPreview
@@ -148,7 +148,7 @@ class ActivityDialog(QDialog):
         if activity_id is not None:
             self._load(activity_id)
         self._times_changed()
-        if not may_edit(ctx):
+        if not ctx.may("records.edit"):
             self.setWindowTitle("查看志愿活动")
             for w in (self.lookup, self.add_person_button, self.remove_person_button, self.add_photo_button,
                       self.add_sheet_button, self.remove_photo_button, self.save_button):
@@ -372,7 +372,7 @@ class ActivityDialog(QDialog):
     def save(self) -> bool:
         """保存 (the button, Ctrl+S): the whole form in one operation.  Returns whether the form was saved
         and closed by now (at once when the operation runs in place)."""
-        if not may_edit(self.ctx):
+        if not self.ctx.may("records.edit"):
             return False
         if self.lookup.text().strip():
             answer = QMessageBox.question(self, "保存活动", f"输入框里的“{self.lookup.text().strip()}”还没有添加到名单，"

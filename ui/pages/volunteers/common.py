@@ -1,4 +1,4 @@
-"""What the 志愿服务 tabs and dialogs share: hours text, list columns and views, grid names, the edit right."""
+"""What the 志愿服务 tabs and dialogs share: hours text, list columns and views, grid names."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Callable
 
 from PySide6.QtWidgets import QHeaderView, QMessageBox, QTableView, QWidget
 
-from models.core.permissions import may
 from models.grids import hierarchy as grids_model
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
@@ -23,11 +22,6 @@ def fmt_hours(value) -> str:
     if value is None or value == "":
         return ""
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
-
-
-def may_edit(ctx) -> bool:
-    """Whether the operator may change records (a 督导员 sees everything and changes nothing)."""
-    return may(ctx.ledger.operator.role, "records.edit")
 
 
 def grid_items(ledger) -> list[tuple[str, int]]:
