@@ -27,7 +27,7 @@ class AppContext(QObject):
     def __init__(self, ledger: Ledger, parent: QObject | None = None):
         super().__init__(parent)
         self.ledger = ledger
-        #: the main window (parent of progress dialogs); set by MainWindow
+        #: the main window (首页 asks it to show a page); set by MainWindow
         self.window = None
 
     # -- roles: the permission table (models.core.permissions) decides ---------------------
@@ -46,16 +46,6 @@ class AppContext(QObject):
         widget.setEnabled(allowed)
         widget.setToolTip(tooltip if allowed else self.refusal(action))
         return allowed
-
-    # -- background work ------------------------------------------------------------
-    def run_in_background(self, title: str, fn, on_done=None, *, cancellable: bool = True,
-                          parent=None, on_error=None) -> ops.LedgerOp:
-        """Run ``fn(ledger, progress, is_cancelled)`` as a :class:`ui.ops.LedgerOp` with a
-        progress dialog; ``on_done(result)`` on success, ``on_error(exc)`` before the error
-        is shown.  Returns the running operation."""
-        op = ops.LedgerOp(self, fn, parent=parent or self.window, title=title, progress=True,
-                          cancellable=cancellable)
-        return ops.run_with_callbacks(op, on_done, on_error)
 
     def notify(self, area: str) -> None:
         """Tell every page that ``area`` changed (work that is not an operation)."""

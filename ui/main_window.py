@@ -221,8 +221,8 @@ class MainWindow(QMainWindow):
             progress("正在复制并校验台账……")
             return backup.backup(worker_ledger, out)
 
-        self.ctx.run_in_background("备份台账", work, lambda result: QMessageBox.information(
-            self, "备份完成", f"台账已备份并校验完好：\n{result}"), cancellable=False)
+        ops.LedgerOp(self.ctx, work, parent=self, title="备份台账", progress=True).success(
+            lambda result: QMessageBox.information(self, "备份完成", f"台账已备份并校验完好：\n{result}")).run()
 
     # -- status --------------------------------------------------------------------------------
     def _update_title(self) -> None:

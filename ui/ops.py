@@ -437,23 +437,6 @@ class LedgerOp(QObject):
         dialog.deleteLater()
 
 
-def run_with_callbacks(op: LedgerOp, on_done: Callable | None, on_error: Callable | None) -> LedgerOp:
-    """Run ``op`` the older ``run_in_background`` way: ``on_done(result)`` on success;
-    ``on_error(exc)`` for any failure, before the clerk's kind of error is shown (a bug
-    is shown first, by the operation)."""
-    def failed(problem: LedgerError) -> None:
-        if on_error is not None:
-            on_error(problem)
-        show_error(op._message_parent(), problem, title=op._error_title())
-
-    def ended() -> None:
-        if on_error is not None and op.error is not None and not op.cancelled and classify(op.error) is None:
-            on_error(op.error)
-
-    op.success(on_done).failure(failed).finished.connect(ended)
-    return op.run()
-
-
 def run_on_file(parent: QWidget | None, path: Path | str, fn: Callable, *, operator: Operator | None = None,
                 title: str | None = None, cancellable: bool = True) -> LedgerOp:
     """A :class:`LedgerOp` (with progress) on a ledger file that is not the window's — the

@@ -1,4 +1,4 @@
-"""The application shell: worker, main window, 文件 menu, first start, recent ledgers."""
+"""The application shell: work off the GUI thread, main window, 文件 menu, first start, recent ledgers."""
 
 import sys
 import threading
@@ -18,8 +18,8 @@ from ui import app as app_module
 from ui.context import AppContext
 from ui.dialogs import first_start
 from ui.main_window import MainWindow
+from ui import ops
 from ui.ops import LedgerOp
-from ui.worker import run_in_background
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -50,7 +50,7 @@ def file_ctx(ledger_path):
     ctx.ledger.close()
 
 
-# -- worker ---------------------------------------------------------------------------------------
+# -- work off the GUI thread (ui.ops.LedgerOp with a progress dialog) -------------------------------
 
 def _wait(qtbot, job):
     qtbot.waitUntil(lambda: not job.is_running(), timeout=10000)
@@ -65,7 +65,7 @@ def test_worker_runs_with_its_own_connection(qtbot, file_ctx, messages):
         progress("快好了")
         return ledger.operator.name
 
-    job = file_ctx.run_in_background("测试任务", work, done.append)
+    job = LedgerOp(file_ctx, work, title="测试任务", progress=True).success(done.append).run()
     _wait(qtbot, job)
     assert done == ["测试员"]  # the worker writes as the window's operator
     assert [g["name"] for g in grids_model.grids(file_ctx.ledger)] == ["后台网格"]
@@ -77,7 +77,7 @@ def test_worker_shows_ledger_errors_as_they_are(qtbot, file_ctx, messages):
         raise ValidationError("户数必须大于 0。")
 
     done = []
-    _wait(qtbot, file_ctx.run_in_background("生成", work, done.append))
+    _wait(qtbot, LedgerOp(file_ctx, work, title="生成", progress=True).success(done.append).run())
     assert done == []
     assert messages == [("warning", "生成失败", "户数必须大于 0。")]
 
@@ -88,7 +88,7 @@ def test_worker_logs_bugs_and_shows_a_generic_message(qtbot, file_ctx, messages,
     def work(ledger, progress, is_cancelled):
         return 1 / 0
 
-    _wait(qtbot, file_ctx.run_in_background("计算", work, None))
+    _wait(qtbot, LedgerOp(file_ctx, work, title="计算", progress=True).run())
     kind, title, text = messages[0]
     assert title == "计算失败" and "程序内部出错" in text and "日志" in text
     log = (user_dir / "logs" / "gridledger.log").read_text(encoding="utf-8")
@@ -105,7 +105,7 @@ def test_worker_can_be_cancelled(qtbot, file_ctx, messages):
             time.sleep(0.01)
         return "finished"
 
-    job = run_in_background(None, "长任务", work, done.append, db_path=file_ctx.ledger.path)
+    job = ops.run_on_file(None, file_ctx.ledger.path, work, title="长任务").success(done.append).run()
     qtbot.waitUntil(lambda: bool(started), timeout=5000)
     button = job.dialog.findChild(QPushButton)
     assert button.text() == "取消"
@@ -316,7 +316,8 @@ def test_closing_asks_only_about_work_the_clerk_can_see(qtbot, file_ctx, monkeyp
     window.show()
     release, started = threading.Event(), threading.Event()
     if visible:   # with a progress dialog, as an export
-        op = file_ctx.run_in_background("导出居民名单", _blocking(release, started))
+        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="导出居民名单", progress=True,
+                      cancellable=True).run()
     else:         # a page's count
         op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").run()
     assert started.wait(5)
