@@ -91,8 +91,9 @@ API
   carries a mapping the clerk changed.  ``ImportPlan``: ``outcomes``,
   ``counts()``, ``problems()``, ``accepted()``, ``layouts``, ``notes``.
 - ``execute(ledger, plan, update=False, progress=None, is_cancelled=None) ->
-  ImportSummary``: the one transaction.  A cancel returns ``cancelled=True`` with
-  nothing written; any other exception propagates with nothing written.
+  ImportSummary``: the user action (permission ``records.edit``, one transaction;
+  ``execute.op`` → ``Changes.of("*", result=summary)``).  A cancel raises
+  ``ImportCancelled``, any other error propagates: nothing is written.
 - ``import_file(ledger, path, spec, update=False, dry_run=False, ...) ->
   (plan, summary)``: the whole thing in one read (CLI, benchmark).
 - ``load_spec(kind_or_ref)``; ``write_error_report(plan, path)``;
@@ -117,6 +118,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from models.core.db import Ledger
+from models.core.errors import Cancelled
+from models.core.ops import operation
+from models.core.permissions import require
 from models.importing.reader import ImportFileError, SheetSource, open_sheets
 from models.core.periods import half_width, parse_date
 from models.importing.values import compact, is_blank
@@ -142,7 +146,7 @@ ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
 
 
-class ImportCancelled(Exception):
+class ImportCancelled(Cancelled):
     """The clerk cancelled; raised inside the transaction so nothing is written."""
 
 
@@ -734,14 +738,24 @@ def analyse(ledger: Ledger, path: str | Path, spec: ImportSpec,
     return plan
 
 
+#: the permission table's row an import needs (it writes records of every area)
+IMPORT_ACTION = "records.edit"
+
+
+@operation(IMPORT_ACTION, "*")
 def execute(ledger: Ledger, plan: ImportPlan, *, update: bool = False,
             progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> ImportSummary:
-    """Write the plan's accepted rows in one transaction.
+    """Write the plan's accepted rows: a user action (permission, one transaction).
+
+    ``execute.op`` returns ``Changes.of("*", result=summary)``: an import may add grids,
+    households, staff … as well as its own kind, so every page refreshes.
 
     Returns:
-        the summary; ``cancelled=True`` (nothing written) when the clerk cancelled.
+        the summary.
 
     Raises:
+        PermissionDenied: the operator may not edit records (checked before anything is read).
+        ImportCancelled: the clerk cancelled; nothing was written.
         Any error of the spec's write, after rolling everything back.
     """
     started = time.perf_counter()
@@ -758,14 +772,11 @@ def execute(ledger: Ledger, plan: ImportPlan, *, update: bool = False,
         if progress is not None:
             progress(done, total, "正在写入")
 
-    try:
-        with _bulk(), ledger.write():
-            tick(0)
-            summary = plan.spec.write(ledger, accepted, update, tick)
-            if is_cancelled is not None and is_cancelled():
-                raise ImportCancelled()
-    except ImportCancelled:
-        return ImportSummary(cancelled=True, seconds=time.perf_counter() - started)
+    with _bulk():
+        tick(0)
+        summary = plan.spec.write(ledger, accepted, update, tick)
+        if is_cancelled is not None and is_cancelled():
+            raise ImportCancelled()
     counts = plan.counts()
     summary.rejected = counts[REJECTED]
     summary.warnings = counts[WARNING]
@@ -776,7 +787,14 @@ def execute(ledger: Ledger, plan: ImportPlan, *, update: bool = False,
 def import_file(ledger: Ledger, path: str | Path, spec: ImportSpec, *, update: bool = False,
                 dry_run: bool = False, progress: ProgressFn | None = None,
                 is_cancelled: CancelFn | None = None) -> tuple[ImportPlan, ImportSummary]:
-    """Read, check and (unless ``dry_run``) write ``path`` in one go."""
+    """Read, check and (unless ``dry_run``) write ``path`` in one go.
+
+    Raises:
+        PermissionDenied: an import (not a dry run) the operator may not make, before the
+            file is read.
+    """
+    if not dry_run:
+        require(ledger, IMPORT_ACTION)
     plan = analyse(ledger, path, spec, progress=progress, is_cancelled=is_cancelled)
     if dry_run:
         counts = plan.counts()

@@ -492,16 +492,11 @@ class ImportWizard(QDialog):
             return
 
         def work(ledger, progress, is_cancelled):
-            summary = importing.execute(ledger, plan, update=update, progress=progress, is_cancelled=is_cancelled)
-            # an import may add grids, households, staff … as well as its own kind: every page refreshes
-            return Changes.of() if summary.cancelled else Changes.of("*", result=summary)
+            return importing.execute.op(ledger, plan, update=update, progress=progress, is_cancelled=is_cancelled)
 
         self._run(f"导入{self.spec.title}", work, self._show_summary, on_cancel=self._import_cancelled)
 
     def _show_summary(self, changes: Changes) -> None:
-        if not changes:
-            self._import_cancelled()
-            return
         self.summary = summary = changes.result
         self.imported = True
         self.summary_label.setText("\n".join(summary.lines()))

@@ -10,7 +10,11 @@ import pytest
 from tests.models.import_books import ledger_book, person_id, row
 from models.grids import hierarchy as grids
 from models import importing
+from models.core.db import Operator
+from models.core.errors import Cancelled
 from models.core.idcard import check_digit
+from models.core.ops import Changes
+from models.core.permissions import PermissionDenied
 from models.importing import analyse, execute, import_file, load_spec
 from models.importing import residents_writer
 from models.residents.search import ResidentFilter, search_page
@@ -218,11 +222,35 @@ def test_cancel_writes_nothing(ledger, tmp_path, monkeypatch):
         seen.append((done, label))
 
     plan = analyse(ledger, _many(tmp_path), SPEC)
-    summary = execute(ledger, plan, progress=progress, is_cancelled=lambda: len(seen) > 6)
-    assert summary.cancelled and summary.imported == 0
-    assert summary.lines() == ["导入已取消，台账没有任何改动。"]
+    with pytest.raises(importing.ImportCancelled) as cancelled:
+        execute(ledger, plan, progress=progress, is_cancelled=lambda: len(seen) > 6)
+    assert isinstance(cancelled.value, Cancelled)   # the window's operations stop quietly on it
     assert any(label == "正在写入" and done > 0 for done, label in seen)
     assert _tables(ledger) == before
+    assert not ledger.conn.in_transaction
+    assert importing.ImportSummary(cancelled=True).lines() == ["导入已取消，台账没有任何改动。"]
+
+
+def test_an_import_is_an_operation_that_changes_everything(ledger, clerk_file):
+    plan = analyse(ledger, clerk_file, SPEC)
+    changes = execute.op(ledger, plan)
+    assert changes == Changes.of("*")   # grids, households … as well as residents: every page refreshes
+    assert isinstance(changes.result, importing.ImportSummary) and changes.result.imported > 0
+    assert execute.permissions == ("records.edit",)
+
+
+def test_a_supervisor_may_not_import_and_nothing_is_read(ledger, clerk_file, monkeypatch):
+    plan = analyse(ledger, clerk_file, SPEC)
+    before = _tables(ledger)
+    ledger.operator = Operator("赵督导", role="督导员")
+    monkeypatch.setattr(importing, "analyse", lambda *a, **k: pytest.fail("the file was read"))
+    with pytest.raises(PermissionDenied, match="只有管理员、工作人员或网格员可以修改台账"):
+        import_file(ledger, clerk_file, SPEC)
+    with pytest.raises(PermissionDenied):
+        execute(ledger, plan)
+    assert _tables(ledger) == before
+    monkeypatch.undo()
+    assert import_file(ledger, clerk_file, SPEC, dry_run=True)[1].dry_run   # checking a file: allowed
 
 
 def test_cancel_while_reading(ledger, tmp_path, monkeypatch):
