@@ -107,12 +107,13 @@ def _from_number(raw: float | int) -> tuple[str | None, IdCheck | None]:
     return str(raw), None
 
 
-def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
+def check_id(raw: object, today: _dt.date) -> IdCheck:
     """Check and normalise an ID number the way a clerk typed or pasted it.
 
     Args:
         raw: str, int, float (an Excel cell) or None.
-        today: the day birth dates must not be later than (default: today).
+        today: the day birth dates must not be later than: the ledger's
+            (``ledger.now().date()``), never the wall clock's.
 
     Returns:
         an :class:`IdCheck`; ``value`` is None when blank or invalid.
@@ -160,7 +161,6 @@ def check_id(raw: object, today: _dt.date | None = None) -> IdCheck:
         born = ric.get_birth_date(text)
     except Exception:  # stdnum raises InvalidComponent for impossible dates
         return _fail(f"身份证号中的出生日期“{text[6:10]}-{text[10:12]}-{text[12:14]}”不存在。")
-    today = today or _dt.date.today()
     if born > today:
         return _fail(f"身份证号中的出生日期 {born.isoformat()} 晚于今天。")
     if born.year < EARLIEST_BIRTH_YEAR:
@@ -183,11 +183,6 @@ def mask(id_number: str | None) -> str:
     if len(text) <= 5:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 5) + text[-2:]
-
-
-def is_valid(raw: object, today: _dt.date | None = None) -> bool:
-    """True when ``raw`` is a valid (possibly legacy) ID number."""
-    return check_id(raw, today).ok
 
 
 def make_id(area: str, birth: _dt.date, sequence: int) -> str:

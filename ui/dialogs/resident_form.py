@@ -287,7 +287,7 @@ class ResidentForm(QDialog):
 
     def _id_changed(self, text: str) -> None:
         """A valid ID number fills birth date and gender."""
-        result = check_id(text) if text.strip() else None
+        result = check_id(text, self.ctx.ledger.now().date()) if text.strip() else None
         from_id = result is not None and bool(result.value)
         if from_id:
             self.birth.blockSignals(True)

@@ -165,7 +165,8 @@ class MattersPage(ListPageMixin, QWidget):
         self.due_today_check = QCheckBox("今日到期")
         self.overdue_check = QCheckBox("已超期")
         self.follow_up_check = QCheckBox("待回访")
-        today = QDate.currentDate()
+        now = ctx.ledger.now()
+        today = QDate(now.year, now.month, now.day)
         self.date_check, self.date_from, self.date_to = date_range("登记日期", today.addMonths(-1), today)
         self.clear_button = action_button("清除条件", self.clear_filters)
 

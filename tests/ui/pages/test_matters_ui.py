@@ -1,7 +1,7 @@
 """民情事项 screens: the paged list, the registration form and a matter's page with its actions."""
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QMessageBox, QPlainTextEdit
 
@@ -49,6 +49,13 @@ def test_model_passes_modeltester_and_pages(qtmodeltester, ledger, place, monkey
     assert _shown(model) == [f"2026-10-000{i}" for i in (5, 4, 3, 2, 1)]
     assert model.index(0, 0).data(Qt.UserRole) == model.matter_id(0)
     qtmodeltester.check(model)
+
+
+def test_the_registration_date_range_starts_on_the_ledgers_today(qtbot, ctx, place, clock):
+    clock.set(2027, 3, 31, 23, 59, 0)
+    page = show_widget(qtbot, MattersPage(ctx))
+    assert (page.date_from.date(), page.date_to.date()) == (QDate(2027, 2, 28), QDate(2027, 3, 31))
+    assert not page.date_check.isChecked()   # offered, not applied
 
 
 def test_sorting_by_deadline_happens_in_sql(ledger, place, clock):

@@ -215,6 +215,19 @@ def test_form_shows_problems_of_touched_fields_only(ctx, qtbot, typer):
     assert not form.save_button.isEnabled()  # the phone is still wrong
 
 
+def test_an_id_number_fills_birth_and_gender_by_the_ledgers_today(ctx, qtbot, clock):
+    """Born after the real today but before the ledger's: valid (the wall clock is never asked)."""
+    clock.set(2035, 1, 1, 9, 0, 0)
+    form = resident_form.ResidentForm(ctx, None)
+    qtbot.addWidget(form)
+    form.id_number.setText(make_id("20310501", 122))
+    assert (form.birth.value(), form.gender.currentData()) == ("2031-05-01", "女")
+    assert not form.birth.isEnabled()   # taken from the number
+    clock.set(2031, 4, 30, 9, 0, 0)     # the day before that birth: not a valid number yet
+    form.id_number.setText(make_id("20310501", 123))
+    assert form.birth.isEnabled()
+
+
 def test_edit_keeps_hidden_sensitive_tags(ledger, people, qtbot):
     ledger.operator.role = "网格员"  # may edit, may not see 重点人员 tags
     ctx = AppContext(ledger)
