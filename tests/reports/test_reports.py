@@ -12,8 +12,6 @@ import reports
 from models.evaluation import adjustments as ev
 from models.reporting import data as rd
 from models.core.db import Operator
-from models.core.errors import ValidationError
-from models.core.permissions import PermissionDenied
 from reports import annual, fonts, ledgers, monthly, scorecards
 from tests.reports import report_factories as factories
 from tests.reports.report_helpers import (fonts_not_embedded, page_texts, pdf_text, pdffonts_rows, save_png)

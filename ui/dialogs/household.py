@@ -6,7 +6,6 @@ Each change is an operation (:class:`ui.ops.LedgerOp` over ``set_household_head`
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QMessageBox, QVBoxLayout, QWidget)
 
