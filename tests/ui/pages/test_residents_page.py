@@ -215,6 +215,7 @@ def test_form_shows_problems_of_touched_fields_only(ctx, qtbot, typer):
     assert not form.save_button.isEnabled()  # the phone is still wrong
 
 
+@pytest.mark.dates
 def test_an_id_number_fills_birth_and_gender_by_the_ledgers_today(ctx, qtbot, clock):
     """Born after the real today but before the ledger's: valid (the wall clock is never asked)."""
     clock.set(2035, 1, 1, 9, 0, 0)
