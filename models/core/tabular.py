@@ -6,11 +6,26 @@ Both formats open cleanly in Excel and WPS:
   digit string (an ID number) is written after a tab character, which Excel keeps as
   text instead of ``1.10101E+17`` (``models.core.idcard.check_id`` strips it again on
   import);
-* in an xlsx the text columns are strings with the text number format (``@``), the
-  header is bold and frozen, the columns have their widths; other columns may carry
-  a number format (``0.00``);
+* an xlsx is written by XlsxWriter in ``constant_memory`` mode (one row in memory at a
+  time: 522,477 residents in well under a minute, see docs/performance.md); the text
+  columns are strings with the text number format (``@``, on the cells and on the
+  column, so what the clerk types below stays text too), the header is bold and
+  frozen, the columns have their widths; other columns may carry a number format
+  (``0.00``);
 * the file is written to ``<name>.part`` and renamed at the end, so a failed or
   cancelled export never leaves half a file behind (an existing file stays as it was).
+
+Formulas are neutralised (OWASP "CSV injection"): a text value that begins with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return — a resident's note
+``=HYPERLINK(...)``, a matter description ``+1+1`` — is never evaluated by Excel or WPS:
+
+* in an xlsx every text value is a string cell (XlsxWriter's ``write_string``, never
+  ``write()``, which would turn ``=…`` into a formula), so it shows exactly as written;
+* in a csv it gets a leading single quote (``'=HYPERLINK(...)``), which Excel and WPS
+  show as text.  The rule has no exceptions for text: ``-`` alone and ``-5`` written as
+  text are quoted too (one rule is easier to trust than a list of harmless cases; in
+  an xlsx nothing is visible at all).  Numbers (``int``/``float``) are numbers in both
+  formats, negative ones included — only text is ever neutralised.
 
 A table is columns (:class:`Column`) and rows; a row is a dict keyed by the columns'
 keys, or a sequence in the columns' order.
@@ -19,9 +34,12 @@ keys, or a sequence in the columns' order.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -159,77 +177,149 @@ def _columns(columns: Sequence[Column | tuple]) -> list[Column]:
     return [c if isinstance(c, Column) else Column(*c) for c in columns]
 
 
-def _values(row: Mapping | Sequence, columns: list[Column]) -> list:
-    if isinstance(row, Mapping):
-        return [row.get(c.key) for c in columns]
-    return list(row)
+#: the first characters that make Excel / WPS read a cell as a formula (OWASP: CSV injection)
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def csv_text(value: str) -> str:
+    """``value`` as a csv cell that Excel and WPS show as text: a leading ``'`` when it
+    begins with one of :data:`FORMULA_STARTS` (``"=1+1"`` → ``"'=1+1"``), else unchanged."""
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A sheet name Excel accepts, from ``name``: ``[]:*?/\\`` become ``_``, no ``'`` at
+    either end, at most 31 characters, and unique among ``used`` (ignoring case; the
+    result is added to it) with ``(2)``, ``(3)`` … when taken."""
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")
+    title = _cut(title, 31) or "Sheet"
+    base, n = title, 2
+    while title.lower() in used:
+        suffix = f"({n})"
+        title = _cut(base, 31 - len(suffix)) + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units (how Excel counts a sheet name's length)."""
+    while len(text.encode("utf-16-le")) > 2 * limit:
+        text = text[:-1]
+    return text
 
 
 def _write_csv(path: Path, sheet: Sheet, tick: _Ticker) -> None:
     columns = _columns(sheet.columns)
+    keys = [c.key for c in columns]
+    texts = [c.text for c in columns]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
+        writerow = writer.writerow
         if sheet.title_row:
-            writer.writerow([sheet.title_row])
-        writer.writerow([c.header for c in columns])
+            writerow([csv_text(sheet.title_row)])
+        writerow([csv_text(c.header) for c in columns])
         for row in sheet.rows:
-            out = []
-            for column, value in zip(columns, _values(row, columns)):
-                value = "" if value is None else value
-                if column.text and isinstance(value, str) and len(value) > 11 and value[:-1].isdigit():
-                    value = "\t" + value        # Excel keeps it as text instead of 1.1E+17
-                out.append(value)
-            writer.writerow(out)
+            values = [row.get(k) for k in keys] if isinstance(row, Mapping) else row
+            writerow([_csv_cell(value, text) for value, text in zip(values, texts)])
             tick.row()
+
+
+def _csv_cell(value, text: bool):
+    if value.__class__ is str:
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
+        if text and len(value) > 11 and value[:-1].isdigit():
+            return "\t" + value         # Excel keeps it as text instead of 1.1E+17
+        return value
+    return "" if value is None else value
 
 
 def _write_xlsx(path: Path, sheets: Sequence[Sheet], tick: _Ticker) -> None:
-    from openpyxl import Workbook
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
-    wb = Workbook(write_only=True)
-    try:
-        _fill_sheets(wb, sheets, tick)
-    except BaseException:
-        for ws in wb.worksheets:    # end openpyxl's row writers, or they complain when collected
-            ws.close()
-        raise
-    wb.save(path)
+    # XlsxWriter keeps each sheet's rows in a temporary file until close(); they go in a
+    # folder of our own, removed whatever happens (cancel, error).
+    with tempfile.TemporaryDirectory(prefix="gridledger-export-", ignore_cleanup_errors=True) as tmpdir:
+        workbook = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "tmpdir": tmpdir, "nan_inf_to_errors": True,
+            # write_string is used for every text value anyway; these keep write() from guessing too
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        try:
+            _fill_sheets(workbook, sheets, tick)
+        except BaseException:
+            for worksheet in workbook.worksheets():    # let the temporary files go
+                worksheet._opt_close()
+            raise
+        try:
+            workbook.close()
+        except FileCreateError as exc:
+            raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from exc
 
 
-def _fill_sheets(wb, sheets: Sequence[Sheet], tick: _Ticker) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
+def _fill_sheets(workbook, sheets: Sequence[Sheet], tick: _Ticker) -> None:
+    bold = workbook.add_format({"bold": True})
+    big_bold = workbook.add_format({"bold": True, "font_size": 13})
+    text_format = workbook.add_format({"num_format": "@"})
+    number_formats: dict[str, object] = {}
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    used: set[str] = set()
     for sheet in sheets:
         columns = _columns(sheet.columns)
-        ws = wb.create_sheet(title=sheet.title[:31])
-        for i, column in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
-        ws.freeze_panes = "A3" if sheet.title_row else "A2"   # (write-only: before the first row)
+        ws = workbook.add_worksheet(sheet_title(sheet.title, used))
+        formats = []
+        for i, column in enumerate(columns):
+            if column.text:
+                formats.append(text_format)
+            elif column.number_format:
+                if column.number_format not in number_formats:
+                    number_formats[column.number_format] = workbook.add_format({"num_format": column.number_format})
+                formats.append(number_formats[column.number_format])
+            else:
+                formats.append(None)
+            ws.set_column(i, i, column.width, text_format if column.text else None)
+        r = 0
         if sheet.title_row:
-            title = WriteOnlyCell(ws, value=sheet.title_row)
-            title.font = Font(bold=True, size=13)
-            ws.append([title])
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
+            ws.write_string(0, 0, sheet.title_row, big_bold)
+            r = 1
+        ws.freeze_panes(r + 1, 0)
+        for i, column in enumerate(columns):
+            ws.write_string(r, i, column.header, bold)
+        write_string, write_number = ws.write_string, ws.write_number
+        keys = [c.key for c in columns]
+        cells = list(zip(range(len(columns)), [c.text for c in columns], formats))
         for row in sheet.rows:
-            out = []
-            for column, value in zip(columns, _values(row, columns)):
-                if column.text:
-                    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
-                    cell.number_format = "@"
-                    out.append(cell)
-                elif column.number_format and value is not None:
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = column.number_format
-                    out.append(cell)
+            r += 1
+            values = [row.get(k) for k in keys] if isinstance(row, Mapping) else row
+            for (i, text, fmt), value in zip(cells, values):
+                kind = value.__class__
+                if kind is str:
+                    if value:
+                        write_string(r, i, value, fmt)
+                elif value is None:
+                    pass
+                elif text:
+                    write_string(r, i, str(value), fmt)
+                elif kind is int or kind is float:
+                    write_number(r, i, value, fmt)
                 else:
-                    out.append("" if value is None else value)
-            ws.append(out)
+                    _write_other(ws, r, i, value, fmt, date_format, datetime_format)
             tick.row()
+
+
+def _write_other(ws, r: int, i: int, value, fmt, date_format, datetime_format) -> None:
+    """A cell that is not text, None, int or float: bool, a date, a Decimal …"""
+    if isinstance(value, bool):
+        ws.write_boolean(r, i, value, fmt)
+    elif isinstance(value, Real):       # an int subclass, a Decimal, a Fraction
+        ws.write_number(r, i, float(value), fmt)
+    elif isinstance(value, _dt.datetime):
+        ws.write_datetime(r, i, value, fmt or datetime_format)
+    elif isinstance(value, _dt.date):
+        ws.write_datetime(r, i, value, fmt or date_format)
+    else:
+        text = str(value)
+        if text:
+            ws.write_string(r, i, text, fmt)

@@ -1,15 +1,25 @@
-"""models.core.tabular: the one csv/xlsx writer (text columns, BOM, header, formats, progress, cancel)."""
+"""models.core.tabular: the one csv/xlsx writer (text columns, BOM, header, formats, progress, cancel,
+sheet names, formulas neutralised)."""
 
 import csv
+import tempfile
+import zipfile
 
 import openpyxl
 import pytest
 
+from models.core import tabular
 from models.core.errors import EnvironmentProblem, ValidationError
 from models.core.tabular import BATCH, Column, ExportCancelled, Sheet, write_sheets, write_table
 
 COLUMNS = [Column("姓名", "name", width=10), ("身份证号", "id", True, 21), Column("分数", "score", number_format="0.00")]
 ROWS = [{"name": "张三", "id": "110101199001011234", "score": 1.5}, {"name": "李四", "id": None, "score": None}]
+
+
+def shown_width(stored):
+    """The width Excel shows for a column whose file holds ``stored`` (Excel adds 5 pixels of
+    padding to a 7-pixel digit: a column of 21 characters is stored as 21.71)."""
+    return round(stored - 5 / 7, 1)
 
 
 def test_csv_has_a_bom_and_keeps_long_digit_strings_text(tmp_path):
@@ -28,7 +38,7 @@ def test_xlsx_text_cells_bold_frozen_header_widths_and_number_formats(tmp_path):
     assert len(ws.title) == 31
     assert [c.value for c in ws[1]] == ["姓名", "身份证号", "分数"] and ws["A1"].font.b
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["B"].width == 21
+    assert shown_width(ws.column_dimensions["B"].width) == 21
     assert ws["B2"].value == "110101199001011234" and ws["B2"].number_format == "@"
     assert ws["C2"].value == 1.5 and ws["C2"].number_format == "0.00"
     assert [c.value for c in ws[3]] == ["李四", None, None]
@@ -76,3 +86,113 @@ def test_wrong_suffix_and_unwritable_target(tmp_path):
     with pytest.raises(EnvironmentProblem, match="无法写入"):
         write_table(tmp_path / "dir.csv", "表", COLUMNS, ROWS)
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_sheet_names_excel_accepts(tmp_path):
+    used = set()
+    assert tabular.sheet_title("2026/10:排名?", used) == "2026_10_排名_"
+    assert tabular.sheet_title("'引号'", used) == "引号"
+    assert tabular.sheet_title("引号", used) == "引号(2)"          # taken (Excel ignores case, so do we)
+    assert tabular.sheet_title("Sheet", used) == "Sheet" and tabular.sheet_title("SHEET", used) == "SHEET(2)"
+    assert tabular.sheet_title("", used) == "Sheet(3)"
+    assert tabular.sheet_title("😀" * 20, used) == "😀" * 15    # 31 UTF-16 units, as Excel counts them
+    sheets = [Sheet("甲/乙", COLUMNS, ROWS), Sheet("甲:乙", COLUMNS, ROWS)]
+    write_sheets(tmp_path / "t.xlsx", sheets)
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames == ["甲_乙", "甲_乙(2)"]
+
+
+def test_a_cancelled_xlsx_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    rows = [{"name": f"人{i}", "id": "110101199001011234"} for i in range(BATCH + 1)]
+    with pytest.raises(ExportCancelled):
+        write_sheets(tmp_path / "t.xlsx", [Sheet("甲", COLUMNS, rows), Sheet("乙", COLUMNS, rows)],
+                     progress=lambda done, total: done < BATCH + 1)
+    write_table(tmp_path / "t.xlsx", "甲", COLUMNS, rows)
+    assert not list((tmp_path / "temp").iterdir()) and sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx", "temp"]
+
+
+# -- formulas are neutralised (OWASP CSV injection) ---------------------------------------------
+
+#: text a clerk may have typed that Excel or WPS would otherwise evaluate
+FORMULA_LIKE = ['=HYPERLINK("http://x","点我")', "+1+1", "@SUM(A1)", "-2+3", "\t=1", "-", "-5"]
+NOTE_COLUMNS = [Column("备注", "note"), Column("电话", "phone", text=True), Column("加减分", "score", number_format="0.00")]
+
+
+def _note_rows():
+    return [{"note": value, "phone": value, "score": -2.5} for value in FORMULA_LIKE]
+
+
+def test_formula_looking_text_is_a_string_cell_in_xlsx(tmp_path):
+    out = tmp_path / "t.xlsx"
+    write_table(out, "表", NOTE_COLUMNS, _note_rows() + [{"note": "\r=1", "phone": "\r=1", "score": -1}],
+                title_row="=1+1")
+    with zipfile.ZipFile(out) as book:
+        xml = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in xml                                  # no formula anywhere
+    assert xml.count('t="inlineStr"') == 1 + 3 + 2 * (len(FORMULA_LIKE) + 1)
+    assert "<v>-2.5</v>" in xml and "<v>-1</v>" in xml        # negative numbers stay numbers
+    ws = openpyxl.load_workbook(out).active
+    assert ws["A1"].value == "=1+1" and ws["A1"].data_type == "s"
+    for r, value in enumerate(FORMULA_LIKE, start=3):
+        assert [(c.value, c.data_type) for c in ws[r]] == [(value, "s"), (value, "s"), (-2.5, "n")]
+
+
+def test_formula_looking_text_gets_a_quote_in_csv_and_numbers_stay_numbers(tmp_path):
+    out = tmp_path / "t.csv"
+    write_table(out, "表", NOTE_COLUMNS, _note_rows() + [{"note": "\r=1", "phone": "110101199001011234", "score": 0}],
+                title_row="=1+1")
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["'=1+1"] and rows[1] == ["备注", "电话", "加减分"]
+    assert rows[2:-1] == [["'" + value, "'" + value, "-2.5"] for value in FORMULA_LIKE]
+    assert rows[-1] == ["'\r=1", "\t110101199001011234", "0"]
+    assert tabular.csv_text("张三") == "张三" and tabular.csv_text("") == "" and tabular.csv_text("a=1") == "a=1"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_formula_looking_text_round_trips_as_text_through_the_import_reader(tmp_path, suffix):
+    from models.importing.reader import open_sheets
+
+    out = tmp_path / f"t{suffix}"
+    write_table(out, "表", NOTE_COLUMNS, _note_rows())
+    with open_sheets(out) as sheets:
+        rows = list(sheets[0].rows())
+    assert rows[0] == ("备注", "电话", "加减分")
+    for value, (note, phone, score) in zip(FORMULA_LIKE, rows[1:]):
+        # the text as written (a csv may keep the neutralising quote), never a formula's result
+        assert note in (value, "'" + value) and phone in (value, "'" + value)
+        if suffix == ".xlsx":
+            assert (note, phone, score) == (value, value, -2.5)
+        else:
+            assert float(score) == -2.5
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_residents_note_and_a_matters_description_round_trip_through_export_and_import(
+        ledger, tmp_path, suffix):
+    from models import importing
+    from models.grids import hierarchy as grids
+    from models.importing import matters as IM
+    from models.matters import records as M
+    from models.residents import records as R
+    from models.residents.export import export_residents
+    from tests.models.helpers_residents import household, person_id
+
+    hh = household(ledger)
+    note = '=HYPERLINK("http://x","点我")'
+    R.add_resident(ledger, {"name": "张三", "household_id": hh, "id_number": person_id(), "notes": note})
+    grids.add_staff(ledger, "王芳", "网格员")
+    M.register_matter(ledger, {"source": "来电", "category": "其他", "level": "小事", "description": "+1+1",
+                               "household_id": hh})
+
+    out = tmp_path / f"r{suffix}"
+    export_residents(ledger, out, full_ids=True)
+    plan = importing.analyse(ledger, out, importing.load_spec("residents"))
+    assert plan.outcomes[0].data["notes"] in (note, "'" + note)
+    out = tmp_path / f"m{suffix}"
+    IM.export_matters(ledger, out)
+    plan = importing.analyse(ledger, out, IM.SPEC)
+    assert plan.outcomes[0].data["description"] in ("+1+1", "'+1+1")
+    if suffix == ".xlsx":
+        assert plan.outcomes[0].data["description"] == "+1+1"
