@@ -7,6 +7,15 @@ spaces, a lowercase ``x``, a legacy 15-digit number (upgraded to 18 by inserting
 into a float (``1.10101199003077E+17``, or 18 digits ending in ``000`` after it
 kept only 15 significant digits).  A mangled number is rejected with a message
 telling the clerk to format the column as text; it is never silently accepted.
+A number ending in ``000`` whose check character is right may be genuine or may
+be Excel's doing: it is accepted with a warning (:attr:`IdCheck.warning`).
+
+Invisible characters a copy from a web page or a chat brings along (U+200B,
+U+FEFF and every other Unicode *format* character) are dropped like spaces.
+Full-width digits are made ASCII; any other digit-like character (Arabic-Indic
+``٠``, Ethiopic ``፩``, circled ``①`` …) is refused, so that no number is stored
+in two spellings.  No message ever holds the number itself: it is masked
+(:func:`mask`), as the log and the clerk's screen may be passed on.
 """
 
 from __future__ import annotations
@@ -29,12 +38,19 @@ PROVINCES = frozenset({
 
 EARLIEST_BIRTH_YEAR = 1880
 
+#: Longer than this (before spaces are removed) is no ID number — a wrong column, a pasted paragraph.
+MAX_RAW_LENGTH = 64
+
+ZEROS_WARNING = "尾号为000，可能被Excel改动过，请核对"
+FOREIGN_DIGIT_MESSAGE = "身份证号中有非标准的数字字符（如阿拉伯文、其他文字的数字或带圈数字），请用0-9重新录入。"
+
 MANGLED_MESSAGE = ("身份证号被 Excel 当成了数字，后几位已经丢失（{shown}）。"
                    "请把该列设置为“文本”格式，再重新录入完整号码。")
 
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _DECIMAL_TAIL = re.compile(r"^(\d+)\.(\d*)$")
 _SEPARATORS = re.compile(r"[\s\-_'\"‘’“”`]+")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: str.isdigit() also takes "٠" and "፩"
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,8 @@ class IdCheck:
         upgraded: the input was a legacy 15-digit number, upgraded to 18.
         birth_date: ``YYYY-MM-DD`` derived from the number.
         gender: ``'男'`` / ``'女'`` derived from the 17th digit (odd = male).
+        warning: a Chinese message for a number that is accepted but should be
+            checked (ends in ``000``: :data:`ZEROS_WARNING`), else None.
     """
 
     value: str | None
@@ -59,6 +77,7 @@ class IdCheck:
     upgraded: bool = False
     birth_date: str | None = None
     gender: str | None = None
+    warning: str | None = None
 
     @property
     def blank(self) -> bool:
@@ -76,6 +95,27 @@ def _fail(message: str, *, mangled: bool = False) -> IdCheck:
 def _to_halfwidth(text: str) -> str:
     # NFKC turns full-width digits/letters (０-９, ｘ, Ｘ) and the ideographic space into ASCII.
     return unicodedata.normalize("NFKC", text)
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf: U+200B, U+FEFF, U+00AD, U+2060 …)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def foreign_digit(text: str) -> str | None:
+    """The first digit-like character of ``text`` that is neither 0-9 nor a full-width ０-９.
+
+    "Digit-like" is any Unicode number (categories Nd, Nl, No): Arabic-Indic ``٠``,
+    Ethiopic ``፩``, circled ``①``, superscript ``²``, ``〇`` ….  None when there is none.
+    """
+    if text.isascii():
+        return None
+    for ch in text:
+        if ch > "\x7f" and not "０" <= ch <= "９" and unicodedata.category(ch)[0] == "N":
+            return ch
+    return None
 
 
 def check_digit(first17: str) -> str:
@@ -101,7 +141,7 @@ def _from_number(raw: float | int) -> tuple[str | None, IdCheck | None]:
         # A double holds 15–16 significant digits: an 18-digit number stored as a
         # float has certainly lost its tail.  A 15-digit legacy number fits exactly.
         if abs(raw) >= 1e15:
-            return None, _fail(MANGLED_MESSAGE.format(shown=f"{raw:.14E}"),
+            return None, _fail(MANGLED_MESSAGE.format(shown=mask(f"{raw:.14E}")),
                                mangled=True)
         return str(int(raw)), None
     return str(raw), None
@@ -126,34 +166,39 @@ def check_id(raw: object, today: _dt.date) -> IdCheck:
             return failure
     else:
         text = str(raw)
+    if len(text) > MAX_RAW_LENGTH and len(text.strip()) > MAX_RAW_LENGTH:
+        return _fail(f"身份证号一栏的内容过长（{len(text)}个字符），可能填错了列。")
+    text = drop_invisible(text)
+    if foreign_digit(text):
+        return _fail(FOREIGN_DIGIT_MESSAGE)
     text = _SEPARATORS.sub("", _to_halfwidth(text)).strip()
     if not text:
         return IdCheck(value=None)
     if _SCIENTIFIC.match(text):
-        return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+        return _fail(MANGLED_MESSAGE.format(shown=mask(text)), mangled=True)
     decimal_tail = _DECIMAL_TAIL.match(text)
     if decimal_tail:
         digits, fraction = decimal_tail.groups()
         if fraction.strip("0"):
             return _fail("身份证号不能带小数点。")
         if len(digits) > 15:
-            return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+            return _fail(MANGLED_MESSAGE.format(shown=mask(text)), mangled=True)
         text = digits
     text = text.upper()
     upgraded = False
-    if len(text) == 15 and text.isdigit():
+    if len(text) == 15 and text.isascii() and text.isdigit():
         text = upgrade15(text)
         upgraded = True
     if len(text) != 18:
-        if text.isdigit() or (text[:-1].isdigit() and text[-1] == "X"):
+        if text.isascii() and (text.isdigit() or (text[:-1].isdigit() and text[-1] == "X")):
             return _fail(f"身份证号应为18位（或15位旧号码），现在是{len(text)}位。")
         return _fail("身份证号只能由数字组成，最后一位可以是X。")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not _ID_SHAPE.fullmatch(text):
         return _fail("身份证号只能由数字组成，最后一位可以是X。")
     if text[17] != check_digit(text[:17]):
         if text.endswith("000"):
             # Excel keeps 15 significant digits and pads the rest with zeros.
-            return _fail(MANGLED_MESSAGE.format(shown=text), mangled=True)
+            return _fail(MANGLED_MESSAGE.format(shown=mask(text)), mangled=True)
         return _fail("身份证号校验位不正确，请核对号码是否录错。")
     if text[:2] not in PROVINCES:
         return _fail(f"身份证号前两位“{text[:2]}”不是有效的省级行政区代码。")
@@ -166,7 +211,10 @@ def check_id(raw: object, today: _dt.date) -> IdCheck:
     if born.year < EARLIEST_BIRTH_YEAR:
         return _fail(f"身份证号中的出生年份 {born.year} 不合理。")
     gender = "男" if int(text[16]) % 2 == 1 else "女"
-    return IdCheck(value=text, upgraded=upgraded, birth_date=born.isoformat(), gender=gender)
+    # Excel's precision loss leaves "000" too, and a right check character then by chance (1 in 11).
+    warning = ZEROS_WARNING if text.endswith("000") and not upgraded else None
+    return IdCheck(value=text, upgraded=upgraded, birth_date=born.isoformat(), gender=gender,
+                   warning=warning)
 
 
 def mask(id_number: str | None) -> str:

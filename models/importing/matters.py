@@ -36,7 +36,7 @@ from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.export import in_month, template_columns
 from models.core.periods import parse_datetime
 from models.importing.values import place_cells, text
-from models.core.phones import check_phone
+from models.core.phones import phone_check
 
 #: level of a category when 事项分级 is blank (SPEC §2's glossary)
 LEVEL_OF_CATEGORY = {"路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事",
@@ -153,10 +153,12 @@ class MattersSpec(ImportSpec):
             places.resolve(row)
 
             data["reporter_name"] = text(raw.get("reporter_name"))
-            phone, error = check_phone(raw.get("reporter_phone"))
-            if error:
-                row.warn(f"联系电话有误（{error}），未导入电话")
-            data["reporter_phone"] = phone or ""
+            checked = phone_check(raw.get("reporter_phone"))
+            if checked.error:
+                row.warn(f"联系电话有误（{checked.error}），未导入电话")
+            elif checked.warning:
+                row.warn(f"联系电话：{checked.warning}")
+            data["reporter_phone"] = checked.value or ""
 
             assignee = text(raw.get("assignee_name"))
             data["assignee_name"] = assignee

@@ -24,7 +24,7 @@ from models.core.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked
 from models.core.periods import half_width, parse_date
 from models.importing.values import no_spaces, text
-from models.core.phones import check_phone
+from models.core.phones import phone_check
 from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
                               clean_name, normalise_ethnicity, normalise_gender, normalise_political_status,
                               normalise_relation, normalise_residence_type, normalise_status)
@@ -164,6 +164,8 @@ class ResidentsSpec(ImportSpec):
                     first_seen[id_value] = row
                 if check.upgraded:
                     row.note("15位旧身份证号已升级为18位")
+                if check.warning:
+                    row.warn(f"身份证号 {mask(id_value)} {check.warning}")
             data["id_number"] = id_value
 
             # gender and birth date: the ID wins --------------------------------------
@@ -189,11 +191,14 @@ class ResidentsSpec(ImportSpec):
             data["birth_date"] = birth
 
             # phone -------------------------------------------------------------------
-            phone, phone_error = check_phone(raw.get("phone"))
+            phone_result = phone_check(raw.get("phone"))
+            phone, phone_error = phone_result.value, phone_result.error
             if phone_error:
                 row.warn(f"联系电话有误：{phone_error}（电话已留空）")
             elif not phone:
                 row.warn("缺少联系电话")
+            elif phone_result.warning:
+                row.warn(f"联系电话：{phone_result.warning}")
             data["phone"] = phone or ""
 
             # words with a fixed list ----------------------------------------------------

@@ -28,7 +28,7 @@ from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import check_id, mask
 from models.core.ops import operation
-from models.core.phones import check_phone
+from models.core.phones import phone_check
 from models.core.periods import parse_date  # the one date parser (the import engine uses it too)
 from models.residents.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
 
@@ -179,6 +179,8 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
 
                 where = f"（{household_label(ledger, other[2])}）"
             errors["id_number"] = f"该身份证号已登记在居民“{other[1]}”{where}名下，不能重复登记。"
+        elif idc.warning:
+            warnings["id_number"] = idc.warning + "。"
     else:
         warnings["id_number"] = "未填写身份证号，会影响台账完整率。"
         birth, err = parse_date(merged.get("birth_date"))
@@ -204,11 +206,14 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
         errors["ethnicity"] = f"民族“{ethnicity}”不是有效的民族名称（如“汉族”“回族”）。"
     rec["ethnicity"] = ethnicity
 
-    phone, phone_error = check_phone(merged.get("phone"))
+    phone_result = phone_check(merged.get("phone"))
+    phone, phone_error = phone_result.value, phone_result.error
     if phone_error:
         errors["phone"] = phone_error
     elif not phone:
         warnings["phone"] = "未填写联系电话，会影响台账完整率。"
+    elif phone_result.warning:
+        warnings["phone"] = phone_result.warning
     rec["phone"] = phone or ""
 
     household_id = merged.get("household_id")

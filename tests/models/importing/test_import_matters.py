@@ -118,6 +118,8 @@ def test_rejected_rows(ledger, world, tmp_path, values, message):
      (None, "99号楼1单元301")),
     (dict(房号="909"), "房号“909”不在", lambda m: m["building_id"] is not None and m["household_id"] is None),
     (dict(联系电话="12345"), "联系电话有误", lambda m: m["reporter_phone"] == ""),
+    (dict(联系电话="0086"), "联系电话有误", lambda m: m["reporter_phone"] == ""),   # once an IndexError
+    (dict(联系电话="14012345678"), "号段140不在已知的号段中", lambda m: m["reporter_phone"] == "14012345678"),
 ])
 def test_warned_rows_are_imported(ledger, world, tmp_path, values, message, check):
     path = write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, [row(**values)])

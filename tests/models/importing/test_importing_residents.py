@@ -365,3 +365,23 @@ def test_numeric_and_odd_id_cells(ledger, tmp_path, cell, expected, status):
     assert outcome.status == status
     if expected:
         assert outcome.data["id_number"] == expected
+
+
+@pytest.mark.parametrize("id_number, phone, status, stored_id, stored_phone, message", [
+    ("110101196002071000", "13800000000", "warning", "110101196002071000", "13800000000",
+     "身份证号 110101********1000 尾号为000，可能被Excel改动过，请核对"),
+    ("\ufeff" + ID_A[:6] + "\u200b" + ID_A[6:], "13800000000", "ok", ID_A, "13800000000", None),
+    ("11010519491231٠٠٢X", "13800000000", "rejected", None, "13800000000",
+     "身份证号有误：身份证号中有非标准的数字字符（如阿拉伯文、其他文字的数字或带圈数字），请用0-9重新录入。"),
+    (ID_A, "14012345678", "warning", ID_A, "14012345678", "联系电话：手机号“14012345678”的号段140不在已知的号段中，请核对。"),
+    (ID_A, "+86 (0)532 25670904", "ok", ID_A, "0532-25670904", None),
+    (ID_A, "0086", "warning", ID_A, "", "联系电话有误：电话号码“0086”不完整：区号或国家代码后面没有号码。（电话已留空）"),
+])
+def test_warnings_of_the_id_and_phone_checks_reach_the_row(ledger, tmp_path, id_number, phone, status, stored_id,
+                                                            stored_phone, message):
+    path = ledger_book(tmp_path / "w.xlsx", {"S": [row(1, "张三", None, id_number=id_number, phone=phone)]})
+    [outcome] = analyse(ledger, path, SPEC).outcomes
+    assert outcome.status == status
+    assert outcome.messages == ([message] if message else [])
+    if status != "rejected":
+        assert (outcome.data["id_number"], outcome.data["phone"]) == (stored_id, stored_phone)

@@ -76,6 +76,17 @@ def test_warnings_for_missing_id_phone_household(ledger):
     assert R.validate_resident(ledger, {"name": "赵六"}) == {}
 
 
+@pytest.mark.parametrize("data, field, warning", [
+    ({"id_number": "110101196002071000"}, "id_number", "尾号为000，可能被Excel改动过，请核对。"),
+    ({"phone": "14012345678"}, "phone", "手机号“14012345678”的号段140不在已知的号段中，请核对。"),
+    ({"phone": "0551-1234567"}, "phone", "固定电话“0551-1234567”的区号或号码位数与已知的不符，请核对。"),
+])
+def test_a_kept_but_suspect_id_or_phone_is_a_warning(ledger, data, field, warning):
+    full = {"name": "张三", **data}
+    assert R.validate_resident(ledger, full) == {}
+    assert R.resident_warnings(ledger, full)[field] == warning
+
+
 def test_duplicate_id_names_the_other_person(ledger, home):
     number = person_id()
     _add(ledger, name="张三", id_number=number, household_id=home)
