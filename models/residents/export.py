@@ -27,28 +27,67 @@ RESIDENT_COLUMNS = (
     ("变动日期", "status_date", False, 12), ("备注", "notes", False, 24),
 )
 
+#: one batch of residents (``{where}``: which ones, on ``r.id``), in RESIDENT_COLUMNS order with the
+#: ids of their grid, building and unit; the places' names come from :func:`_places` (a few
+#: thousand rows read once, instead of four joins for each of 500,000 residents)
 _EXPORT_SQL = """
 SELECT r.id, r.name, r.gender, r.ethnicity, r.id_number, r.birth_date, r.phone,
-       COALESCE(c.name, '') AS community, COALESCE(g.name, '') AS grid, COALESCE(b.compound, '') AS compound,
-       COALESCE(b.name, '') AS building, COALESCE(u.name, '') AS unit, COALESCE(h.room, '') AS room,
-       r.relation, r.residence_type, r.political_status,
-       (SELECT group_concat(name, '、') FROM (
-            SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id
-            WHERE rt.resident_id = r.id AND (t.sensitive = 0 OR ?) ORDER BY t.sort_order, t.id)) AS tags,
-       r.moved_in_on, r.status, r.status_date, r.notes
-FROM residents r
-LEFT JOIN households h ON h.id = r.household_id
-LEFT JOIN units u ON u.id = h.unit_id
-LEFT JOIN buildings b ON b.id = r.building_id
-LEFT JOIN grids g ON g.id = r.grid_id
-LEFT JOIN communities c ON c.id = g.community_id
-WHERE r.id IN ({ids})
+       r.grid_id, r.building_id, h.unit_id, h.room,
+       r.relation, r.residence_type, r.political_status, r.moved_in_on, r.status, r.status_date, r.notes
+FROM residents r LEFT JOIN households h ON h.id = r.household_id
+WHERE {where}
 """
+
+#: the batch's tags (sensitive ones only when asked for), in the order the ledger lists them
+_TAGS_SQL = """
+SELECT rt.resident_id, t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id
+WHERE {where} AND (t.sensitive = 0 OR ?)
+ORDER BY rt.resident_id, t.sort_order, t.id
+"""
+
+
+def _places(ledger: Ledger) -> tuple[dict, dict, dict]:
+    """grid id → (community, grid), building id → (compound, building), unit id → unit: the names."""
+    grids = {gid: (community or "", grid) for gid, grid, community in ledger.conn.execute(
+        "SELECT g.id, g.name, c.name FROM grids g LEFT JOIN communities c ON c.id = g.community_id")}
+    buildings = {bid: (compound, name) for bid, compound, name in ledger.conn.execute(
+        "SELECT id, compound, name FROM buildings")}
+    units = dict(ledger.conn.execute("SELECT id, name FROM units"))
+    return grids, buildings, units
 
 
 def _batches(ids: list[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), BATCH):
         yield ids[i:i + BATCH]
+
+
+def export_rows(ledger: Ledger, ids: list[int], full_ids: bool = False,
+                include_sensitive: bool = False) -> Iterable[list]:
+    """The residents ``ids`` as rows of :data:`RESIDENT_COLUMNS`, in that order; ID numbers
+    masked unless ``full_ids``; 重点人员 tags only with ``include_sensitive``."""
+    grids, buildings, units = _places(ledger)
+    no_place = ("", "")
+    for chunk in _batches(ids):
+        lo, hi = min(chunk), max(chunk)
+        if hi - lo < 2 * len(chunk):    # dense (the whole ledger, a grid): a range instead of 2,000 parameters
+            where, params = "{id} BETWEEN ? AND ?", [lo, hi]
+        else:
+            where, params = "{id} IN (" + ",".join("?" * len(chunk)) + ")", chunk
+        by_id = {row[0]: row for row in ledger.conn.execute(
+            _EXPORT_SQL.format(where=where.format(id="r.id")), params)}
+        tags: dict[int, list[str]] = {}
+        for rid, tag in ledger.conn.execute(_TAGS_SQL.format(where=where.format(id="rt.resident_id")),
+                                            params + [int(include_sensitive)]):
+            tags.setdefault(rid, []).append(tag)
+        for rid in chunk:
+            (_, name, gender, ethnicity, id_number, birth_date, phone, grid_id, building_id, unit_id, room,
+             relation, residence_type, political_status, moved_in_on, status, status_date, notes) = by_id[rid]
+            community, grid = grids.get(grid_id, no_place)
+            compound, building = buildings.get(building_id, no_place)
+            yield [name, gender, ethnicity, id_number if full_ids else mask(id_number), birth_date, phone,
+                   community, grid, compound, building, units.get(unit_id, ""), room or "",
+                   relation, residence_type, political_status, "、".join(tags.get(rid, ())),
+                   moved_in_on, status, status_date, notes]
 
 
 def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False,
@@ -73,18 +112,8 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
     ids = list(search.iter_ids(ledger, flt))
     total = len(ids)
 
-    def rows() -> Iterable[dict]:
-        for chunk in _batches(ids):
-            sql = _EXPORT_SQL.format(ids=",".join("?" * len(chunk)))
-            by_id = {r["id"]: r for r in ledger.query(sql, [int(flt.include_sensitive)] + chunk)}
-            for rid in chunk:
-                row = by_id[rid]
-                if not full_ids:
-                    row["id_number"] = mask(row["id_number"])
-                row["tags"] = row["tags"] or ""
-                yield row
-
-    written = write_table(out, "居民台账", RESIDENT_COLUMNS, rows(), total, progress)
+    rows = export_rows(ledger, ids, full_ids, flt.include_sensitive)
+    written = write_table(out, "居民台账", RESIDENT_COLUMNS, rows, total, progress)
     with ledger.write():
         ledger.audit("导出完整身份证号" if full_ids else "导出", "residents", None, None,
                      {"file": str(out), "rows": written, "full_ids": bool(full_ids),
