@@ -38,7 +38,9 @@ import datetime as _dt
 import os
 import tempfile
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from numbers import Real
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
@@ -209,53 +211,103 @@ def _cut(text: str, limit: int) -> str:
     return text
 
 
+def _values(row: Mapping | Sequence, keys: list[str]) -> Sequence:
+    """A row's values in column order (a list or tuple is taken as it is)."""
+    kind = row.__class__
+    if kind is list or kind is tuple:
+        return row
+    return [row.get(k) for k in keys] if isinstance(row, Mapping) else row
+
+
 def _write_csv(path: Path, sheet: Sheet, tick: _Ticker) -> None:
     columns = _columns(sheet.columns)
     keys = [c.key for c in columns]
-    texts = [c.text for c in columns]
+    width = len(columns)
+    text_at = [i for i, c in enumerate(columns) if c.text]
+    starts = FORMULA_STARTS
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writerow = writer.writerow
+        writerow = csv.writer(fh).writerow
         if sheet.title_row:
             writerow([csv_text(sheet.title_row)])
         writerow([csv_text(c.header) for c in columns])
         for row in sheet.rows:
-            values = [row.get(k) for k in keys] if isinstance(row, Mapping) else row
-            writerow([_csv_cell(value, text) for value, text in zip(values, texts)])
+            values = _values(row, keys)
+            if len(values) > width:
+                values = values[:width]
+            # (inline rather than a function per cell: this loop runs 10 million times for 500,000 residents)
+            cells = [("'" + v if v[:1] in starts else v) if v.__class__ is str else v for v in values]
+            for i in text_at:
+                v = cells[i] if i < len(cells) else None
+                if v.__class__ is str and len(v) > 11 and v[:-1].isdigit():
+                    cells[i] = "\t" + v         # Excel keeps it as text instead of 1.1E+17
+            writerow(cells)       # (None is written as an empty cell)
             tick.row()
 
 
-def _csv_cell(value, text: bool):
-    if value.__class__ is str:
-        if value[:1] in FORMULA_STARTS:
-            return "'" + value
-        if text and len(value) > 11 and value[:-1].isdigit():
-            return "\t" + value         # Excel keeps it as text instead of 1.1E+17
-        return value
-    return "" if value is None else value
+@contextmanager
+def xlsx_workbook(path: str | Path, constant_memory: bool = True):
+    """An XlsxWriter workbook that is written to ``path`` at the end of the ``with`` block
+    (and not at all when the block raises).
 
+    ``constant_memory``: rows are written to disk as they come (each sheet's rows in
+    order), so memory stays flat however long the sheet; the rows wait in temporary
+    files in a folder of our own, removed whatever happens.  Text is never turned into
+    a formula, a link or a number, even by ``write()``; still, write values with
+    :func:`write_value` (or ``write_string``), the way every writer here does.
 
-def _write_xlsx(path: Path, sheets: Sequence[Sheet], tick: _Ticker) -> None:
+    Raises:
+        OSError: the file cannot be written (XlsxWriter's FileCreateError unwrapped).
+    """
     import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
-    # XlsxWriter keeps each sheet's rows in a temporary file until close(); they go in a
-    # folder of our own, removed whatever happens (cancel, error).
-    with tempfile.TemporaryDirectory(prefix="gridledger-export-", ignore_cleanup_errors=True) as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="gridledger-xlsx-", ignore_cleanup_errors=True) as tmpdir:
         workbook = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True, "tmpdir": tmpdir, "nan_inf_to_errors": True,
-            # write_string is used for every text value anyway; these keep write() from guessing too
+            "constant_memory": constant_memory, "tmpdir": tmpdir, "nan_inf_to_errors": True,
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
         try:
-            _fill_sheets(workbook, sheets, tick)
+            yield workbook
         except BaseException:
-            for worksheet in workbook.worksheets():    # let the temporary files go
-                worksheet._opt_close()
+            if constant_memory:
+                for worksheet in workbook.worksheets():    # close the rows' temporary files
+                    worksheet._opt_close()
             raise
         try:
             workbook.close()
         except FileCreateError as exc:
             raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from exc
+
+
+def write_value(ws, row: int, col: int, value, cell_format=None, date_format=None) -> None:
+    """Write a Python value into an XlsxWriter cell so that Excel and WPS show it as it is.
+
+    Text is a string cell whatever it begins with (``=``, ``+``, ``-``, ``@`` … never a
+    formula); ``int``/``float``/``Decimal`` a number; ``bool`` TRUE/FALSE; a date or a
+    datetime a date in ``cell_format`` or else ``date_format`` (XlsxWriter needs one);
+    None and ``""`` nothing but ``cell_format`` (so a text column stays text); anything
+    else its ``str()``.
+    """
+    if isinstance(value, str):
+        if value:
+            ws.write_string(row, col, value, cell_format)
+        elif cell_format is not None:
+            ws.write_blank(row, col, None, cell_format)
+    elif value is None:
+        if cell_format is not None:
+            ws.write_blank(row, col, None, cell_format)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, (Real, Decimal)):      # int, float, an int subclass, a Fraction, a Decimal
+        ws.write_number(row, col, value if value.__class__ in (int, float) else float(value), cell_format)
+    elif isinstance(value, (_dt.datetime, _dt.date)):
+        ws.write_datetime(row, col, value, cell_format or date_format)
+    else:
+        write_value(ws, row, col, str(value), cell_format)
+
+
+def _write_xlsx(path: Path, sheets: Sequence[Sheet], tick: _Ticker) -> None:
+    with xlsx_workbook(path) as workbook:
+        _fill_sheets(workbook, sheets, tick)
 
 
 def _fill_sheets(workbook, sheets: Sequence[Sheet], tick: _Ticker) -> None:
@@ -292,8 +344,9 @@ def _fill_sheets(workbook, sheets: Sequence[Sheet], tick: _Ticker) -> None:
         cells = list(zip(range(len(columns)), [c.text for c in columns], formats))
         for row in sheet.rows:
             r += 1
-            values = [row.get(k) for k in keys] if isinstance(row, Mapping) else row
-            for (i, text, fmt), value in zip(cells, values):
+            # (the common cases inline: this loop runs 10 million times for 500,000 residents;
+            # the column's text format is on the column already, so an empty cell is skipped)
+            for (i, text, fmt), value in zip(cells, _values(row, keys)):
                 kind = value.__class__
                 if kind is str:
                     if value:
@@ -305,21 +358,6 @@ def _fill_sheets(workbook, sheets: Sequence[Sheet], tick: _Ticker) -> None:
                 elif kind is int or kind is float:
                     write_number(r, i, value, fmt)
                 else:
-                    _write_other(ws, r, i, value, fmt, date_format, datetime_format)
+                    write_value(ws, r, i, value, fmt,
+                                datetime_format if isinstance(value, _dt.datetime) else date_format)
             tick.row()
-
-
-def _write_other(ws, r: int, i: int, value, fmt, date_format, datetime_format) -> None:
-    """A cell that is not text, None, int or float: bool, a date, a Decimal …"""
-    if isinstance(value, bool):
-        ws.write_boolean(r, i, value, fmt)
-    elif isinstance(value, Real):       # an int subclass, a Decimal, a Fraction
-        ws.write_number(r, i, float(value), fmt)
-    elif isinstance(value, _dt.datetime):
-        ws.write_datetime(r, i, value, fmt or datetime_format)
-    elif isinstance(value, _dt.date):
-        ws.write_datetime(r, i, value, fmt or date_format)
-    else:
-        text = str(value)
-        if text:
-            ws.write_string(r, i, text, fmt)

@@ -196,3 +196,50 @@ def test_a_residents_note_and_a_matters_description_round_trip_through_export_an
     assert plan.outcomes[0].data["description"] in ("+1+1", "'+1+1")
     if suffix == ".xlsx":
         assert plan.outcomes[0].data["description"] == "+1+1"
+
+
+def test_a_sheet_formula_looking_values_all_text_even_where_the_import_hands_them_back(ledger, tmp_path):
+    """The import's error report (the clerk's rows as they were) writes text as text too."""
+    from models import importing
+    from tests.models.import_books import HEADER, row
+
+    note = '=HYPERLINK("http://x","点我")'
+    source = tmp_path / "居民.xlsx"
+    rows = [row(1, None, id_number="-2+3", notes=note), row(2, "@SUM(A1)", id_number="+1+1", notes=note)]
+    write_table(source, "居民", [Column(h, str(i)) for i, h in enumerate(HEADER)], rows)
+    plan = importing.analyse(ledger, source, importing.load_spec("residents"))
+    report = tmp_path / "问题清单.xlsx"
+    assert importing.write_error_report(plan, report) == 2
+    with zipfile.ZipFile(report) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    ws = openpyxl.load_workbook(report).active
+    notes = HEADER.index("备注") + 1
+    assert [(ws.cell(r, notes).value, ws.cell(r, notes).data_type) for r in (2, 3)] == [(note, "s")] * 2
+    assert ws.cell(3, 2).value == "@SUM(A1)" and ws.cell(2, 5).value == "-2+3" and ws.cell(3, 5).value == "+1+1"
+
+
+def test_write_value_dates_booleans_decimals_and_empty_text_cells(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    out = tmp_path / "t.xlsx"
+    columns = [Column("值", "v"), Column("文本", "t", text=True)]
+    write_table(out, "表", columns, [[dt.date(2026, 1, 2), 7], [dt.datetime(2026, 1, 2, 3, 4, 5), True],
+                                     [True, ""], [Decimal("1.5"), None], [-3, -3]])
+    ws = openpyxl.load_workbook(out).active
+    assert [(c.value, c.number_format) for c in ws["A"][1:]] == [
+        (dt.datetime(2026, 1, 2), "yyyy-mm-dd"), (dt.datetime(2026, 1, 2, 3, 4, 5), "yyyy-mm-dd hh:mm:ss"),
+        (True, "General"), (1.5, "General"), (-3, "General")]
+    assert [c.value for c in ws["B"][1:]] == ["7", "True", None, None, "-3"]    # a text column holds text
+
+
+def test_xlsx_workbook_writes_nothing_when_the_block_fails_and_reports_an_unwritable_file(tmp_path):
+    with pytest.raises(ZeroDivisionError):
+        with tabular.xlsx_workbook(tmp_path / "t.xlsx") as workbook:
+            workbook.add_worksheet().write_string(0, 0, "半截")
+            1 / 0
+    assert not (tmp_path / "t.xlsx").exists()
+    (tmp_path / "dir.xlsx").mkdir()
+    with pytest.raises(OSError):
+        with tabular.xlsx_workbook(tmp_path / "dir.xlsx") as workbook:
+            workbook.add_worksheet()
