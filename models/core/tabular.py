@@ -7,7 +7,7 @@ Both formats open cleanly in Excel and WPS:
   text instead of ``1.10101E+17`` (``models.core.idcard.check_id`` strips it again on
   import);
 * an xlsx is written by XlsxWriter in ``constant_memory`` mode (one row in memory at a
-  time: 522,477 residents in well under a minute, see docs/performance.md); the text
+  time; the writer's own speed sets the pace, see docs/performance.md); the text
   columns are strings with the text number format (``@``, on the cells and on the
   column, so what the clerk types below stays text too), the header is bold and
   frozen, the columns have their widths; other columns may carry a number format
@@ -25,7 +25,8 @@ Formulas are neutralised (OWASP "CSV injection"): a text value that begins with
   show as text.  The rule has no exceptions for text: ``-`` alone and ``-5`` written as
   text are quoted too (one rule is easier to trust than a list of harmless cases; in
   an xlsx nothing is visible at all).  Numbers (``int``/``float``) are numbers in both
-  formats, negative ones included — only text is ever neutralised.
+  formats, negative ones included — only text is ever neutralised.  A csv read back
+  (``models.importing``) gives the quoted text as it stands in the file.
 
 A table is columns (:class:`Column`) and rows; a row is a dict keyed by the columns'
 keys, or a sequence in the columns' order.
@@ -101,7 +102,7 @@ def write_table(out: str | Path, sheet_title: str, columns: Sequence[Column | tu
 
     Args:
         out: the file; its folder is created when missing.
-        sheet_title: the xlsx sheet's name (cut to 31 characters).
+        sheet_title: the xlsx sheet's name (made one Excel accepts: :func:`sheet_title`).
         columns: :class:`Column` s (or ``(header, key, text, width)`` tuples).
         rows: dicts keyed by the columns' keys, or sequences in column order.
         total: the number of rows, for ``progress`` (``len(rows)`` when omitted and known).
@@ -223,19 +224,19 @@ def _write_csv(path: Path, sheet: Sheet, tick: _Ticker) -> None:
     columns = _columns(sheet.columns)
     keys = [c.key for c in columns]
     width = len(columns)
-    text_at = [i for i, c in enumerate(columns) if c.text]
+    text_at = tuple(i for i, c in enumerate(columns) if c.text)
     starts = FORMULA_STARTS
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writerow = csv.writer(fh).writerow
         if sheet.title_row:
             writerow([csv_text(sheet.title_row)])
         writerow([csv_text(c.header) for c in columns])
+        # (inline rather than a function per cell: this loop runs 10 million times for 500,000 residents)
         for row in sheet.rows:
-            values = _values(row, keys)
+            values = row if row.__class__ is list else _values(row, keys)
             if len(values) > width:
                 values = values[:width]
-            # (inline rather than a function per cell: this loop runs 10 million times for 500,000 residents)
-            cells = [("'" + v if v[:1] in starts else v) if v.__class__ is str else v for v in values]
+            cells = [("'" + v if v and v[0] in starts else v) if v.__class__ is str else v for v in values]
             for i in text_at:
                 v = cells[i] if i < len(cells) else None
                 if v.__class__ is str and len(v) > 11 and v[:-1].isdigit():
