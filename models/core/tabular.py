@@ -38,6 +38,7 @@ import csv
 import datetime as _dt
 import io
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -228,23 +229,28 @@ def _values(row: Mapping | Sequence, keys: list[str]) -> Sequence:
     return [row.get(k) for k in keys] if isinstance(row, Mapping) else list(row)
 
 
+#: a value that begins with 11 decimal digits, in text joined by newlines after a newline
+_ELEVEN_DIGITS = re.compile(r"\n\d{11}")
+
+
 def _may_need_cells(text: str, values: list, text_at: tuple[int, ...]) -> bool:
     """Whether a batch of rows (``values``, which csv.writer wrote as ``text``) may hold a cell
     that :func:`_csv_cells` changes.  Never wrong that way round (a false alarm only costs time),
-    and quick, in C, for the usual batch: a field that begins like a formula shows in ``text`` as
-    one of the rare ``=``, ``+``, ``@``, tab, a quote (a field holding a carriage return, a comma
-    or a quote is quoted) or as a ``-`` at a line's start or after a comma; a long digit string
-    is looked for in the text columns' values."""
+    and quick, mostly in C, for the usual batch: a field that begins like a formula shows in
+    ``text`` as one of the rare ``=``, ``+``, ``@``, tab, a quote (a field holding a carriage
+    return, a comma or a quote is quoted) or as a ``-`` at a line's start or after a comma; a
+    long digit string in a text column begins with 11 decimal digits."""
     if "=" in text or "+" in text or "@" in text or "\t" in text or '"' in text:
         return True
     if text.startswith("-") or ",-" in text or "\n-" in text:
         return True
     for i in text_at:
         try:
-            longest = max(map(len, filter(None, [row[i] for row in values])), default=0)
-        except (IndexError, TypeError):         # a short row, a number in a text column
+            column = [row[i] for row in values]
+        except IndexError:                      # a short row
             return True
-        if longest > 11 and any(len(v) > 11 and v[:-1].isdecimal() for v in [row[i] for row in values] if v):
+        longer = [v for v in column if v.__class__ is str and len(v) > 11]
+        if longer and _ELEVEN_DIGITS.search("\n" + "\n".join(longer)):
             return True
     return False
 
