@@ -57,6 +57,8 @@ Progress = Callable[[int, int], "bool | None"]
 FORMATS = (".xlsx", ".csv")
 #: progress is reported (and cancelling checked) every BATCH rows, and at the end
 BATCH = 2000
+#: rows a csv is written by at a time (few enough to stay in the processor's cache)
+CSV_BATCH = 200
 
 
 class Column(NamedTuple):
@@ -170,7 +172,7 @@ class _Ticker:
             self._report()
 
     def rows(self, n: int) -> None:
-        """``n`` rows more (a batch of at most :data:`BATCH`: reported like ``n`` calls of :meth:`row`)."""
+        """``n`` rows more (at most :data:`BATCH`): reported like ``n`` calls of :meth:`row`."""
         before, self.count = self.count, self.count + n
         if self.count // BATCH > before // BATCH:
             self._report()
@@ -279,9 +281,9 @@ def _write_csv(path: Path, sheet: Sheet, tick: _Ticker) -> None:
         if sheet.title_row:
             writerow([csv_text(sheet.title_row)])
         writerow([csv_text(c.header) for c in columns])
-        # BATCH rows at a time through csv.writer's C loop; a Python look at every cell (10
+        # CSV_BATCH rows at a time through csv.writer's C loop; a Python look at every cell (10
         # million of them for 500,000 residents) only for a batch that may need it
-        while chunk := list(islice(rows, BATCH)):
+        while chunk := list(islice(rows, CSV_BATCH)):
             values = [v if v.__class__ is list and len(v) == width else _values(v, keys)[:width] for v in chunk]
             batch.seek(0)
             batch.truncate()

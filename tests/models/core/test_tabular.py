@@ -265,7 +265,7 @@ def test_csv_batches_come_out_as_if_every_cell_had_been_looked_at(tmp_path, monk
 
     columns = [Column("甲", "a"), Column("乙", "b", text=True), Column("丙", "c"), Column("丁", "d", text=True)]
     rows = [[value() for _ in columns] for _ in range(4000)]
-    monkeypatch.setattr(tabular, "BATCH", batch)
+    monkeypatch.setattr(tabular, "CSV_BATCH", batch)
     write_table(tmp_path / "t.csv", "表", columns, rows, title_row="=标题")
 
     with open(tmp_path / "expected.csv", "w", encoding="utf-8-sig", newline="") as fh:
