@@ -276,24 +276,42 @@ def m003_residence_history_spells(db):
         to_date TEXT,                  -- NULL: still there; else the day they left (gone that evening)
         began TEXT NOT NULL CHECK (began IN ('迁入', '户内调整', '返回')),
         ended TEXT CHECK (ended IN ('迁出', '死亡', '户内调整')),
+        -- the resident's two facts the month-end counts need (台账完整率), copied by the triggers
+        -- below so that the counts read the spells' indexes alone
+        has_id INTEGER NOT NULL DEFAULT 0,      -- an 18-character ID number
+        has_phone INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL,
         created_by TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX residence_spells_resident ON residence_spells (resident_id, id);
     -- the evaluation's two passes (see models/evaluation/counts.py: the WHERE clauses are
     -- repeated there word for word): spells covering every day, and the others
-    CREATE INDEX residence_spells_static ON residence_spells (household_id, resident_id)
+    CREATE INDEX residence_spells_static ON residence_spells (household_id, has_id, has_phone)
      WHERE from_date IS NULL AND to_date IS NULL;
-    CREATE INDEX residence_spells_dynamic ON residence_spells (household_id, from_date, to_date, resident_id)
+    CREATE INDEX residence_spells_dynamic ON residence_spells (household_id, from_date, to_date, has_id, has_phone)
      WHERE from_date IS NOT NULL OR to_date IS NOT NULL;
+    CREATE INDEX residence_spells_no_household ON residence_spells (resident_id, from_date, to_date)
+     WHERE household_id IS NULL;
 
     INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began, ended,
-                                  created_at, created_by)
+                                  has_id, has_phone, created_at, created_by)
     SELECT id, household_id, moved_in_on,
            CASE WHEN status = '在册' THEN NULL ELSE COALESCE(status_date, moved_in_on, '0001-01-01') END,
            '迁入', CASE WHEN status = '在册' THEN NULL ELSE status END,
-           updated_at, '升级'
+           COALESCE(length(id_number) = 18, 0), phone <> '', updated_at, '升级'
       FROM residents ORDER BY id;
+
+    CREATE TRIGGER residence_spells_facts AFTER INSERT ON residence_spells BEGIN
+        UPDATE residence_spells
+           SET has_id = COALESCE((SELECT length(r.id_number) = 18 FROM residents r WHERE r.id = NEW.resident_id), 0),
+               has_phone = COALESCE((SELECT r.phone <> '' FROM residents r WHERE r.id = NEW.resident_id), 0)
+         WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER residents_facts_to_spells AFTER UPDATE OF id_number, phone ON residents BEGIN
+        UPDATE residence_spells SET has_id = COALESCE(length(NEW.id_number) = 18, 0),
+                                    has_phone = COALESCE(NEW.phone <> '', 0)
+         WHERE resident_id = NEW.id;
+    END;
 
     CREATE TABLE building_grids (
         id INTEGER PRIMARY KEY,

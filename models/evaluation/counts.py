@@ -150,8 +150,8 @@ def household_counts_one_pass(ledger: Ledger, month: str) -> dict[int, tuple[int
     sql = f"""
         WITH hh AS {_NOT_MATERIALIZED} (
             SELECT s.household_id AS hid, COUNT(*) AS n,
-                   SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone
-              FROM residence_spells s JOIN residents r ON r.id = s.resident_id
+                   SUM(s.has_id) AS n_id, MAX(s.has_phone) AS has_phone
+              FROM residence_spells s
              WHERE s.household_id IS NOT NULL AND {covers_sql('s', ':de')}
              GROUP BY s.household_id
         ),
@@ -201,8 +201,8 @@ class StaticHouseholds:
             INSERT INTO {self.table} (hid, building_id, n, n_id, has_phone)
             SELECT st.hid, h.building_id, st.n, st.n_id, st.has_phone
               FROM (SELECT s.household_id AS hid, COUNT(*) AS n,
-                           COALESCE(SUM(length(r.id_number) = 18), 0) AS n_id, MAX(r.phone <> '') AS has_phone
-                      FROM residence_spells s JOIN residents r ON r.id = s.resident_id
+                           COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
+                      FROM residence_spells s
                      WHERE {STATIC} AND s.household_id IS NOT NULL
                      GROUP BY s.household_id) st
               JOIN households h ON h.id = st.hid
@@ -246,8 +246,8 @@ def household_counts(ledger: Ledger, month: str, static: StaticHouseholds | None
     sql = f"""
         WITH d AS {_NOT_MATERIALIZED} (
             SELECT s.household_id AS hid, COUNT(*) AS n,
-                   COALESCE(SUM(length(r.id_number) = 18), 0) AS n_id, MAX(r.phone <> '') AS has_phone
-              FROM residence_spells s JOIN residents r ON r.id = s.resident_id
+                   COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
+              FROM residence_spells s
              WHERE {DYNAMIC} AND s.household_id IS NOT NULL AND {covers_sql('s', ':de')}
              GROUP BY s.household_id
         ),

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLa
 from models.core.phones import check_phone
 from models.grids import hierarchy as grids_model
 from ui.dialogs.form_dialog import FormDialog
+from ui.pages.grid_redivision import RedivisionDialog
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
 from ui.widgets.list_page import action_button, read_only_view
@@ -98,11 +99,12 @@ class GridsPage(QWidget):
         self.add_unit_button = action_button("新增单元", self.add_unit)
         self.add_household_button = action_button("新增户", self.add_household)
         self.rename_button = action_button("重命名", self.rename_selected)
+        self.redivide_button = action_button("网格调整…", self.redivide)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addSpacing(16)
         for b in (self.add_grid_button, self.add_building_button, self.add_unit_button,
-                  self.add_household_button, self.rename_button):
+                  self.add_household_button, self.rename_button, self.redivide_button):
             bar.addWidget(b)
         bar.addStretch(1)
         self.totals = QLabel()
@@ -320,6 +322,7 @@ class GridsPage(QWidget):
                 (self.assign_button, self._ancestor("grid") is not None),
                 (self.unassign_button, bool(self.grid_staff.selectionModel().selectedRows()))):
             button.setEnabled(editable and usable)
+        self.redivide_button.setEnabled(self.ctx.may("grids.redivide") and self._ancestor("grid") is not None)
 
     # -- staff ----------------------------------------------------------------------------------
     def _reload_grid_staff(self, grid_id: int) -> None:
@@ -438,3 +441,17 @@ class GridsPage(QWidget):
         rename = {"grid": grids_model.rename_grid, "building": grids_model.rename_building,
                   "unit": grids_model.rename_unit, "household": grids_model.rename_household}[kind]
         self._do(f"重命名{KIND_TEXT[kind]}", lambda ledger: rename.op(ledger, row_id, name))
+
+    def redivide(self) -> None:
+        """网格调整 of the selected grid's buildings (a dialog with its preview)."""
+        grid_item = self._ancestor("grid")
+        if grid_item is None:
+            return
+        dialog = RedivisionDialog(self.ctx, grid_item.data(0, Qt.UserRole)[1], self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        request = dialog.request()
+        ids, on_date = request.pop("building_ids"), request.pop("on_date")
+        LedgerOp(self.ctx, lambda ledger: grids_model.redivide.op(ledger, ids, on_date, **request),
+                 parent=self, title="网格调整").failure(
+            lambda error: QMessageBox.warning(self, "网格调整", str(error))).run()
