@@ -22,6 +22,7 @@ from models.core.errors import LedgerError, ValidationError
 from models.core.idcard import check_id
 from ui.errors import show_error
 from ui.ops import LedgerOp
+from models.residents.history import UNKNOWN as UNKNOWN_MOVE_IN
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
 from ui.widgets.dialog_parts import error_label
 from ui.widgets.pickers import HierarchyPicker
@@ -85,7 +86,12 @@ class ResidentForm(QDialog):
         self.relation.lineEdit().setPlaceholderText("如 户主、配偶、子女")
         self.residence_type = QComboBox()
         self.residence_type.addItems(list(residents_model.RESIDENCE_TYPES))
-        self.moved_in = OptionalDateEdit("已知", today=ledger.now().date())
+        # a newcomer moves in today unless the clerk knows an earlier date; 不详 (the box
+        # unticked) means "lived here since before the ledger began" and counts in past months
+        self.moved_in = OptionalDateEdit("已知", today=ledger.now().date(), unknown_text="不详（建账前已居住）")
+        self.moved_in.set_value(ledger.now().date())
+        self.moved_in.setToolTip("新登记的居民默认今天迁入；不勾选“已知”表示迁入日期不详，"
+                                 "视为建账前已居住，会计入以往各月的统计。")
         self.status_label = QLabel("在册")
         self.history_label = QLabel()
         self.history_label.setObjectName("hint")
@@ -271,7 +277,7 @@ class ResidentForm(QDialog):
             "residence_type": self.residence_type.currentText(),
             "political_status": self.political.currentData() or "",
             "notes": self.notes.toPlainText().strip(),
-            "moved_in_on": self.moved_in.value(),
+            "moved_in_on": self.moved_in.value() or UNKNOWN_MOVE_IN,
             "tags": tags + self.hidden_tags,
         }
         if self.birth.isEnabled():  # no valid ID number: the birth date typed by the clerk

@@ -412,3 +412,37 @@ def test_import_button_opens_the_wizard_for_residents(page, qtbot, monkeypatch):
     assert page.import_button.isVisible()
     qtbot.mouseClick(page.import_button, Qt.LeftButton)
     assert len(opened) == 1 and opened[0].parent() is page
+
+
+@pytest.mark.parametrize("untick, stored, spell_from", [
+    (False, "2026-10-15", "2026-10-15"),      # the default: moved in today, counted from today
+    (True, None, None),                       # 不详: lived here since before the ledger began
+])
+def test_new_residents_move_in_date_defaults_to_today_or_is_marked_unknown(page, qtbot, typer, monkeypatch,
+                                                                           ledger, untick, stored, spell_from):
+    settle(qtbot, page)
+    seen = {}
+
+    def clerk(form):
+        seen["default"] = (form.moved_in.known.isChecked(), form.moved_in.value())
+        typer(form.name, "周八")
+        if untick:
+            qtbot.mouseClick(form.moved_in.known, Qt.LeftButton)
+            seen["shown"] = form.moved_in.edit.text()
+        place = form.place.combos
+        place["grid"].setCurrentIndex(place["grid"].findText("第二网格"))
+        place["building"].setCurrentIndex(place["building"].findText("9号楼"))
+        place["unit"].setCurrentIndex(place["unit"].findText("1单元"))
+        place["household"].setCurrentIndex(place["household"].findText("101"))
+        form.relation.setCurrentText("其他")
+        qtbot.waitUntil(lambda: form.save_button.isEnabled(), timeout=2000)
+        qtbot.mouseClick(form.save_button, Qt.LeftButton)
+
+    monkeypatch.setattr(resident_form.ResidentForm, "exec", _drive_form(qtbot, typer, clerk))
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert seen["default"] == (True, "2026-10-15")
+    if untick:
+        assert seen["shown"] == "不详（建账前已居住）"
+    rid = ledger.scalar("SELECT id FROM residents WHERE name = '周八'")
+    assert ledger.scalar("SELECT moved_in_on FROM residents WHERE id = ?", [rid]) == stored
+    assert ledger.scalar("SELECT from_date FROM residence_spells WHERE resident_id = ?", [rid]) == spell_from
