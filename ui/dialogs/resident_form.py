@@ -22,6 +22,7 @@ from models.core.errors import LedgerError, ValidationError
 from models.core.idcard import check_id
 from ui.errors import show_error
 from ui.ops import LedgerOp
+from models.evaluation.publications import published_change_warning
 from models.residents.history import UNKNOWN as UNKNOWN_MOVE_IN
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
 from ui.widgets.dialog_parts import error_label
@@ -361,6 +362,10 @@ class ResidentForm(QDialog):
         if self.validate():
             return None
         data, resident_id = self.data(), self.resident_id
+        warning = self._published_warning(data)
+        if warning and QMessageBox.question(
+                self, "保存居民信息", warning + "\n之后可在“月度评比”的定稿页查看差异并重新定稿。确定保存吗？") != QMessageBox.Yes:
+            return None
         if resident_id is None:
             def work(ledger):
                 return residents_model.add_resident.op(ledger, data)
@@ -370,6 +375,18 @@ class ResidentForm(QDialog):
         self._saving = (LedgerOp(self.ctx, work, parent=self, title="保存居民信息")
                         .success(self._saved).failure(self._refused).disabling(self.save_button).run())
         return self._saving
+
+    def _published_warning(self, data: dict) -> str:
+        """A new resident (from their move-in date; 不详: all along), or a corrected move-in
+        date, changes the published months from that day on."""
+        moved_in = data.get("moved_in_on")
+        day = None if moved_in == UNKNOWN_MOVE_IN else moved_in
+        if self.resident_id is not None:
+            old = (getattr(self, "original", None) or {}).get("moved_in_on")
+            if (old or None) == day:
+                return ""
+            day = None if old is None or day is None else min(old, day)
+        return published_change_warning(self.ctx.ledger, day)
 
     def _saved(self, changes) -> None:
         if self.resident_id is None:
@@ -434,6 +451,9 @@ class StatusDialog(QDialog):
         question = {"迁出": f"确定将 {self.resident_name} 登记为迁出（{on_date}）吗？\n迁出后不再计入之后各月的人数统计。",
                     "死亡": f"确定将 {self.resident_name} 登记为死亡（{on_date}）吗？\n登记后不再计入之后各月的人数统计。",
                     "恢复在册": f"确定将 {self.resident_name} 恢复为在册（{on_date}）吗？"}[self.action]
+        warning = published_change_warning(self.ctx.ledger, on_date)
+        if warning:
+            question += "\n\n" + warning + "（之后可在“月度评比”的定稿页查看差异并重新定稿）"
         if QMessageBox.question(self, STATUS_ACTIONS[self.action][0], question) != QMessageBox.Yes:
             return
         change = STATUS_OPERATIONS[self.action]

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QListWidget, QListWidgetItem, QVBoxLayout, QWidget)
 
 from models.core.errors import LedgerError
+from models.evaluation.publications import published_change_warning
 from models.grids import hierarchy as grids_model
 from ui.widgets.date_edit import date_edit, qdate_text
 
@@ -107,8 +108,9 @@ class RedivisionDialog(QDialog):
             return
         target = (self.new_name.text().strip() or "新网格") if self.target.currentData() == NEW_GRID \
             else self.target.currentText()
+        warning = published_change_warning(self.ctx.ledger, qdate_text(self.on_date))
         self.preview.setText(f"将把 {len(ids)} 栋楼、{found['households']} 户、{found['residents']} 名在住居民"
-                             f"自 {qdate_text(self.on_date)} 起调入“{target}”。")
+                             f"自 {qdate_text(self.on_date)} 起调入“{target}”。" + (f"\n{warning}" if warning else ""))
 
     def _check(self) -> None:
         if not self.chosen():

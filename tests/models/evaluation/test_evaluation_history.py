@@ -148,3 +148,20 @@ def test_unknown_move_in_date_means_since_before_the_ledger_and_changes_the_publ
                                     "moved_in_on": "不详"})
     assert per_grid(ledger, "2026-11") == {"一网格": (2, 2)}
     assert publishing.diff_against_published(ledger, "2026-11") != []
+
+
+@pytest.mark.parametrize("day, warning", [
+    ("2026-09-30", "这会改变已定稿的 2026年9月、2026年10月 评比结果。"),
+    ("2026-10-01", "这会改变已定稿的 2026年10月 评比结果。"),
+    ("2026-10-31", "这会改变已定稿的 2026年10月 评比结果。"),
+    ("2026-11-01", ""),                   # November is not published: nothing to warn about
+    (None, "这会改变已定稿的 2026年9月、2026年10月 评比结果。"),   # 不详: every published month
+])
+def test_the_warning_names_the_published_months_a_dated_change_alters(ledger, clock, day, warning):
+    from models.evaluation.publications import published_change_warning
+
+    clock.set(2026, 11, 2, 9, 0, 0)
+    resident(ledger, household(ledger, "一网格", "101"), "住户甲")
+    publishing.publish(ledger, "2026-09")
+    publishing.publish(ledger, "2026-10")
+    assert published_change_warning(ledger, day) == warning

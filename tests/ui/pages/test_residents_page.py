@@ -446,3 +446,36 @@ def test_new_residents_move_in_date_defaults_to_today_or_is_marked_unknown(page,
     rid = ledger.scalar("SELECT id FROM residents WHERE name = '周八'")
     assert ledger.scalar("SELECT moved_in_on FROM residents WHERE id = ?", [rid]) == stored
     assert ledger.scalar("SELECT from_date FROM residence_spells WHERE resident_id = ?", [rid]) == spell_from
+
+
+def test_a_move_out_dated_in_a_published_month_says_so_before_saving(page, qtbot, monkeypatch, ledger, people):
+    """Issue 11: a correction with a date in a 定稿 month is announced before it is saved, and
+    the 定稿 page's difference list then shows it."""
+    from PySide6.QtCore import QDate
+
+    from models.evaluation import publishing
+
+    publishing.publish(ledger, "2026-09")
+    settle(qtbot, page)
+    select(page, "王五")
+    questions = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: questions.append(a[2]) or QMessageBox.Yes)
+
+    def exec_(dialog):
+        dialog.date.setDate(QDate(2026, 9, 20))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(resident_form.StatusDialog, "exec", exec_)
+    qtbot.mouseClick(page.move_out_button, Qt.LeftButton)
+    assert "这会改变已定稿的 2026年9月 评比结果。" in questions[0]
+    assert any(d.label == "在住人数" for d in publishing.diff_against_published(ledger, "2026-09"))
+    # a move-out dated after the published month does not touch it: no warning
+    questions.clear()
+    select(page, "李四")
+
+    def exec_today(dialog):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(resident_form.StatusDialog, "exec", exec_today)
+    qtbot.mouseClick(page.move_out_button, Qt.LeftButton)
+    assert questions and "已定稿" not in questions[0]
