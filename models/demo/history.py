@@ -1,0 +1,75 @@
+"""Demo residence history: some residents moved to another household (often in another grid),
+some moved out and came back, and one grid was re-divided on the 15th of a past month.
+
+Everything goes through the real operations (``move_to_household``, ``move_out``,
+``restore_active``, ``redivide``), so the demo's spells, caches and audit rows are exactly
+what a clerk's work leaves; a case the rules refuse (a date before the person moved in) is
+simply skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from typing import Callable
+
+from models.core.db import Ledger
+from models.core.errors import ValidationError
+from models.grids import hierarchy as grids
+from models.residents import records as residents
+
+#: share of the residents on the roll who moved household / moved out and came back
+MOVE_SHARE = 0.003
+RETURN_SHARE = 0.001
+
+
+def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
+             progress: Callable[[str], None]) -> None:
+    """Moves, returns and one re-division over the last ``months`` months."""
+    today = ledger.now().date()
+    days = max(months, 2) * 30
+    ids = [r[0] for r in ledger.conn.execute("SELECT id FROM residents WHERE status = '在册' ORDER BY id")]
+    household_ids = [r[0] for r in ledger.conn.execute("SELECT id FROM households ORDER BY id")]
+    if not ids or len(household_ids) < 2:
+        return
+    movers = rng.sample(ids, max(1, int(len(ids) * MOVE_SHARE)))
+    chosen = set(movers)
+    returners = [rid for rid in rng.sample(ids, max(1, int(len(ids) * RETURN_SHARE))) if rid not in chosen]
+    progress(f"生成居住变动：{len(movers)} 人迁户，{len(returners)} 人迁出后返回，1 次网格调整……")
+    moved = returned = 0
+    with ledger.write():
+        for rid in movers:
+            day = (today - _dt.timedelta(days=rng.randrange(1, days))).isoformat()
+            target = rng.choice(household_ids)
+            try:
+                residents.move_to_household(ledger, rid, target, "其他", day)
+                moved += 1
+            except ValidationError:
+                continue
+        for rid in returners:
+            left = today - _dt.timedelta(days=rng.randrange(31, days))
+            back = left + _dt.timedelta(days=rng.randrange(1, 30))
+            try:
+                residents.move_out(ledger, rid, left.isoformat(), "外出务工")
+                residents.restore_active(ledger, rid, back.isoformat(), "返回")
+                returned += 1
+            except ValidationError:
+                continue
+        # one grid split on the 15th, a few months ago: half its buildings to a new grid
+        biggest = ledger.query("SELECT grid_id, COUNT(*) AS n FROM buildings GROUP BY grid_id"
+                               " ORDER BY n DESC, grid_id LIMIT 1")
+        if biggest and biggest[0]["n"] >= 2:
+            grid_id = biggest[0]["grid_id"]
+            name = ledger.scalar("SELECT name FROM grids WHERE id = ?", [grid_id])
+            buildings = [r[0] for r in ledger.conn.execute(
+                "SELECT id FROM buildings WHERE grid_id = ? ORDER BY id", [grid_id])]
+            back_months = min(3, max(months - 1, 0))
+            first = today.replace(day=1)
+            for _ in range(back_months):
+                first = (first - _dt.timedelta(days=1)).replace(day=1)
+            on_date = first.replace(day=15)
+            if on_date > today:
+                on_date = today
+            grids.redivide(ledger, buildings[len(buildings) // 2:], on_date.isoformat(),
+                           new_grid_name=f"{name}（分设）")
+    progress(f"  已生成 {moved} 次迁户、{returned} 次迁出后返回、1 次网格调整")
