@@ -51,10 +51,13 @@ class RedivisionDialog(QDialog):
         self.preview = QLabel()
         self.preview.setObjectName("previewLabel")
         self.preview.setWordWrap(True)
+        self.published = QLabel()           # the 定稿 months this date would change
+        self.published.setObjectName("fieldWarning")
+        self.published.setWordWrap(True)
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        note = QLabel("调整日期之前结束的月份仍按原网格统计，已定稿的评比结果不变。")
+        note = QLabel("调整日期之前结束的月份仍按原网格统计。")
         note.setWordWrap(True)
 
         form = QFormLayout()
@@ -71,6 +74,7 @@ class RedivisionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(self.preview)
+        layout.addWidget(self.published)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -97,6 +101,7 @@ class RedivisionDialog(QDialog):
 
     def _update(self) -> None:
         self.new_name.setEnabled(self.target.currentData() == NEW_GRID)
+        self.published.setText(published_change_warning(self.ctx.ledger, qdate_text(self.on_date)))
         ids = self.chosen()
         if not ids:
             self.preview.setText("请勾选要调整的楼栋。")
@@ -108,9 +113,8 @@ class RedivisionDialog(QDialog):
             return
         target = (self.new_name.text().strip() or "新网格") if self.target.currentData() == NEW_GRID \
             else self.target.currentText()
-        warning = published_change_warning(self.ctx.ledger, qdate_text(self.on_date))
         self.preview.setText(f"将把 {len(ids)} 栋楼、{found['households']} 户、{found['residents']} 名在住居民"
-                             f"自 {qdate_text(self.on_date)} 起调入“{target}”。" + (f"\n{warning}" if warning else ""))
+                             f"自 {qdate_text(self.on_date)} 起调入“{target}”。")
 
     def _check(self) -> None:
         if not self.chosen():

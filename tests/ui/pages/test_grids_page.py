@@ -233,3 +233,19 @@ def test_redivision_dialog_previews_and_moves_buildings_from_a_date(page, qtbot,
     assert (old.text(1), old.text(2), old.text(3)) == ("1", "1", "1")
     history = grids_model.grid_history(ledger, ledger.scalar("SELECT id FROM buildings WHERE name = '2号楼'"))
     assert [(h["grid"], h["from_date"]) for h in history] == [("第一网格", None), ("第二网格", "2026-10-01")]
+
+
+def test_redivision_dialog_warns_when_the_date_falls_in_a_published_month(qtbot, ctx, ledger):
+    from PySide6.QtCore import QDate
+
+    from models.evaluation import publishing
+    from ui.pages.grid_redivision import RedivisionDialog
+
+    gid = grids_model.add_grid(ledger, "第一网格")
+    grids_model.add_building(ledger, gid, "1号楼")
+    publishing.publish(ledger, "2026-09")
+    dialog = RedivisionDialog(ctx, gid)
+    qtbot.addWidget(dialog)
+    assert dialog.published.text() == ""                       # today (15 Oct): September is untouched
+    dialog.on_date.setDate(QDate(2026, 9, 15))
+    assert dialog.published.text() == "这会改变已定稿的 2026年9月 评比结果。"
