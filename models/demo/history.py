@@ -60,7 +60,6 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
                                " ORDER BY n DESC, grid_id LIMIT 1")
         if biggest and biggest[0]["n"] >= 2:
             grid_id = biggest[0]["grid_id"]
-            name = ledger.scalar("SELECT name FROM grids WHERE id = ?", [grid_id])
             buildings = [r[0] for r in ledger.conn.execute(
                 "SELECT id FROM buildings WHERE grid_id = ? ORDER BY id", [grid_id])]
             back_months = min(3, max(months - 1, 0))
@@ -70,6 +69,10 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
             on_date = first.replace(day=15)
             if on_date > today:
                 on_date = today
+            names = {r[0] for r in ledger.conn.execute("SELECT name FROM grids")}
+            n = len(names) + 1
+            while f"第{n}网格" in names:
+                n += 1
             grids.redivide(ledger, buildings[len(buildings) // 2:], on_date.isoformat(),
-                           new_grid_name=f"{name}（分设）")
+                           new_grid_name=f"第{n}网格")
     progress(f"  已生成 {moved} 次迁户、{returned} 次迁出后返回、1 次网格调整")

@@ -13,7 +13,8 @@ def test_demo_has_moves_returns_and_one_redivision_with_caches_in_step(ledger, c
         ledger.scalar("SELECT COUNT(*) FROM residents") + began["户内调整"] + began["返回"]
     redivided = ledger.query("SELECT DISTINCT from_date FROM building_grids WHERE from_date IS NOT NULL")
     assert len(redivided) == 1 and redivided[0]["from_date"].endswith("-15")
-    assert ledger.scalar("SELECT COUNT(*) FROM grids WHERE name LIKE '%（分设）'") == 1
+    new_grid = ledger.query("SELECT name, established_on FROM grids WHERE established_on IS NOT NULL")
+    assert new_grid == [{"name": "第4网格", "established_on": redivided[0]["from_date"]}]
     # the residents' columns are a cache of the last spell, the buildings' of the open grid spell
     assert ledger.scalar(
         "SELECT COUNT(*) FROM residents r JOIN residence_spells s ON s.id ="
