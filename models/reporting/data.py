@@ -25,7 +25,7 @@ from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
 from models.core.issuer import issuer_name
 from models.core.permissions import require
-from models.core.presence import covers_sql, grid_households_sql, present_sql
+from models.core.presence import covers_sql, grid_households_sql, household_at_sql, present_sql
 from models.reporting import evaluation_data
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
@@ -308,7 +308,8 @@ def special_roster(ledger: Ledger, *, tag_ids: list[int] | None = None, grid_id:
     params: dict = {"day": as_of}
     grid_where = ""
     if grid_id is not None:
-        grid_where = " AND r.grid_id = :grid"
+        # in the grid at the end of the day: their household then, its building's grid then
+        grid_where = f" AND {household_at_sql('r', ':day')} IN {grid_households_sql(':grid', ':day')}"
         params["grid"] = grid_id
     count = ledger.scalar(
         f"SELECT COUNT(*) FROM resident_tags rt JOIN residents r ON r.id = rt.resident_id"

@@ -96,3 +96,25 @@ def test_spells_carry_the_residents_id_and_phone_facts_through_every_edit(ledger
         "SELECT has_id, has_phone FROM residence_spells WHERE resident_id = ? ORDER BY id", [rid])] == [(1, 1), (1, 1)]
     assert [(s["from_date"], s["to_date"], s["began"], s["ended"]) for s in history.spells(ledger, rid)] == [
         (None, "2026-11-18", "迁入", "户内调整"), ("2026-11-18", None, "户内调整", None)]
+
+
+def test_rosters_of_a_past_day_use_the_grid_and_household_of_that_day(ledger, town):
+    from models.reporting.data import resident_roster, special_roster
+
+    rid = ledger.scalar("SELECT id FROM residents WHERE name = '甲'")
+    residents.update_resident(ledger, rid, {"tags": ["党员"]})
+    grids.redivide(ledger, [town["1号楼"]], "2026-11-15", grid_id=grid_id(ledger, "二网格"))
+    one, two = grid_id(ledger, "一网格"), grid_id(ledger, "二网格")
+
+    def people(grid, day):
+        return sorted(r.name for g in resident_roster(ledger, grid, as_of=day).groups for r in g.rows)
+
+    assert people(one, "2026-11-14") == ["丙", "乙", "甲"] and people(two, "2026-11-14") == ["丁"]
+    assert people(one, "2026-11-15") == ["丙", "乙"] and people(two, "2026-11-15") == ["丁", "甲"]
+    tag = ledger.scalar("SELECT id FROM tags WHERE name = '党员'")
+
+    def party(grid, day):
+        return [r.name for g in special_roster(ledger, tag_ids=[tag], grid_id=grid, as_of=day).groups for r in g.rows]
+
+    assert party(one, "2026-11-14") == ["甲"] and party(one, "2026-11-15") == []
+    assert party(two, "2026-11-15") == ["甲"]
