@@ -327,8 +327,10 @@ def activity_counts(ledger: Ledger, month: str) -> MonthCounts:
             " GROUP BY grid_id", p):
         c(grid_id).ratings, c(grid_id).satisfied = ratings, satisfied or 0
     # 6 台账完整率: residents without a household (incomplete)
+    # CROSS JOIN: from the (few) spells without a household, through their partial index,
+    # never from every resident of every grid
     for grid_id, residents in ledger.conn.execute(
-            "SELECT r.grid_id, COUNT(*) FROM residence_spells s JOIN residents r ON r.id = s.resident_id"
+            "SELECT r.grid_id, COUNT(*) FROM residence_spells s CROSS JOIN residents r ON r.id = s.resident_id"
             f" WHERE s.household_id IS NULL AND r.grid_id IS NOT NULL AND {covers_sql('s', ':de')}"
             " GROUP BY r.grid_id", p):
         c(grid_id).residents += residents
