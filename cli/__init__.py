@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", type=_integer)
     rep.add_argument("--out", required=True)
+    rep.add_argument("--doc-number", metavar="发文字号", help="月度评比通报的发文字号，例如 幸社评〔2026〕10号（可选）")
+    rep.add_argument("--copy-to", metavar="抄送机关", help="月度评比通报版记中的抄送机关（可选）")
 
     backup = sub.add_parser("backup", help="备份台账")
     backup.add_argument("--out", required=True)

@@ -755,6 +755,9 @@ class ReportRequest:
     volunteer_id: int | None = None
     full_ids: bool = False
     include_sensitive: bool = False
+    #: the monthly bulletin's 发文字号 and 抄送机关 (optional)
+    doc_number: str = ""
+    copy_to: str = ""
 
 
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
@@ -781,7 +784,8 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         periods.check_month(request.month)  # a clear message for a malformed month
     key = kind.key
     if key == "monthly":
-        return evaluation_data.monthly_bulletin_data(ledger, request.month)
+        return evaluation_data.monthly_bulletin_data(ledger, request.month, doc_number=request.doc_number,
+                                                     copy_to=request.copy_to)
     if key == "scorecards":
         return evaluation_data.scorecard_data(ledger, request.month)
     if key == "annual":
