@@ -716,10 +716,12 @@ class ReportKind:
     tags: bool = False
     volunteer: bool = False
     ids: bool = False
+    #: an official notice: asks for 发文字号 and 抄送机关 (GB/T 9704, reports/official.py)
+    notice: bool = False
 
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
-    ReportKind("monthly", "月度评比通报", "month"),
+    ReportKind("monthly", "月度评比通报", "month", notice=True),
     ReportKind("scorecards", "网格评分卡", "month"),
     ReportKind("annual", "年度考评", "year"),
     ReportKind("ledger", "月度工作台账（矛盾纠纷 + 民情日志 + 志愿服务）", "month", grid="optional"),
