@@ -217,11 +217,12 @@ def household_label(ledger: Ledger, household_id: int) -> str:
 
 
 def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
-    """Every grid with its building, household and present-resident counts."""
+    """Every grid with its building, household and present-resident counts (and its
+    ``established_on``/``dissolved_on``: a grid closed by 撤销网格 is still listed)."""
     on_date = on_date or ledger.now().strftime("%Y-%m-%d")
     return ledger.query(
         f"""
-        SELECT g.id, g.name, c.name AS community,
+        SELECT g.id, g.name, c.name AS community, g.established_on, g.dissolved_on,
                (SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id) AS buildings,
                (SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id) AS households,
                (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id

@@ -249,3 +249,28 @@ def test_redivision_dialog_warns_when_the_date_falls_in_a_published_month(qtbot,
     assert dialog.published.text() == ""                       # today (15 Oct): September is untouched
     dialog.on_date.setDate(QDate(2026, 9, 15))
     assert dialog.published.text() == "这会改变已定稿的 2026年9月 评比结果。"
+
+
+def test_closing_a_grid_needs_its_buildings_moved_first_then_shows_the_date(page, qtbot, monkeypatch, ledger):
+    from PySide6.QtCore import QDate
+
+    gid = grids_model.add_grid(ledger, "第一网格")
+    other = grids_model.add_grid(ledger, "第二网格")
+    building = grids_model.add_building(ledger, gid, "1号楼")
+    page.ctx.notify("grids")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+
+    def exec_(dialog):
+        dialog.on_date.setDate(QDate(2026, 10, 1))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(grids_page.CloseGridDialog, "exec", exec_)
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    qtbot.mouseClick(page.close_grid_button, Qt.LeftButton)
+    assert warned and "还有 1 栋楼" in warned[0]
+    grids_model.redivide(ledger, [building], "2026-10-01", grid_id=other)
+    page.ctx.notify("grids")
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    qtbot.mouseClick(page.close_grid_button, Qt.LeftButton)
+    assert _find(page, "第一网格（2026-10-01 起撤销）") is not None
