@@ -21,6 +21,7 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    "audit.view": {ADMIN},
 }
 
 
