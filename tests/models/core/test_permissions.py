@@ -21,6 +21,7 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    "users.manage": {ADMIN},
     "audit.view": {ADMIN},
 }
 
