@@ -21,6 +21,10 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    "users.manage": {ADMIN},
+    "audit.view": {ADMIN},
+    "ledger.restore": {ADMIN},
+    "settings.edit": {ADMIN},
 }
 
 
