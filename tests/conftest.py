@@ -22,7 +22,14 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402
 
 from cli.clock import NOW_VARIABLE, BadNow, parse_now  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+
+from models.core import accounts  # noqa: E402
 from models.core.db import Operator  # noqa: E402
+
+# argon2id still, at its cheapest: the real cost (64 MiB, ~0.1 s a hash) is for people, and the
+# suite logs in hundreds of times (test_accounts checks the program's own DEFAULT_HASHER)
+accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 from models.ledger import open_db  # noqa: E402
 
 #: a test file whose path (below tests/) contains one of these touches dates: the demo,

@@ -54,6 +54,8 @@ evaluation.scheme         修改评比方案             管理员 工作人员
 reports.issuer            修改通报落款单位         管理员 工作人员
 users.manage              管理用户                 管理员
 audit.view                查看操作日志             管理员
+ledger.restore            从备份恢复台账           管理员
+settings.edit             修改设置                 管理员
 """
 
 

@@ -23,6 +23,8 @@ EXPECTED = {
     "reports.issuer": OFFICE,
     "users.manage": {ADMIN},
     "audit.view": {ADMIN},
+    "ledger.restore": {ADMIN},
+    "settings.edit": {ADMIN},
 }
 
 
