@@ -84,6 +84,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.setMinimumSize(1000, 600)
         self.fit_screen()
+        from ui.idle_lock import IdleLock
+
+        #: locks the window behind the login after the idle minutes (setting idle_lock_minutes)
+        self.idle_lock = IdleLock(ctx, self)
 
     def fit_screen(self) -> None:
         """Fill a small office screen (1366×768); a roomy default elsewhere."""
