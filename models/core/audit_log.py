@@ -70,6 +70,18 @@ FIELD_LABELS: dict[str, str] = {
     "hours": "时长", "volunteer_id": "志愿者", "org_id": "组织", "activity_id": "活动",
     "username": "用户名", "display_name": "显示名", "active": "启用", "grids": "负责网格",
     "sensitive": "可查看敏感信息", "count": "人数", "报表": "报表", "人数": "人数",
+    # settings (their keys are the changed "field" of a 设置 row)
+    "community_name": "社区名称", "idle_lock_minutes": "锁屏等待分钟数", "activity_types": "活动类型",
+    "report_issuer": "通报落款单位", "evaluation_scheme": "评比方案", "adjustments": "加减分",
+    # the demo, imports, the hierarchy
+    "households": "户数", "seed": "随机种子", "months": "月数", "areas": "范围", "is_own": "本社区",
+    "community_id": "社区", "staff_id": "人员", "resident_id": "居民", "visit_id": "走访",
+    "sinking_cadre": "下沉干部", "way": "方式", "type": "类型", "leader": "负责人", "contact": "联系方式",
+    "founded_on": "成立日期", "on_date": "日期", "start_time": "开始时间", "end_time": "结束时间",
+    "place": "地点", "people_served": "服务人数", "kind": "类别", "topic": "议题", "held_at": "会议时间",
+    "host": "主持人", "attendees": "参会人员", "attendance": "参会人数", "resolution": "决议", "stage": "议事阶段",
+    "assignee_name": "承办人", "assignee_staff_id": "承办人", "deadline": "办理时限", "card": "督办方式",
+    "satisfaction": "满意度", "registered_at": "登记时间", "filename": "文件名", "version": "版本",
 }
 
 COLUMNS = [
@@ -145,7 +157,8 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (list, tuple)):
-        return "、".join(_text(v) for v in value) or "（空）"
+        return "、".join(RECORD_TYPES.get(v, _text(v)) if isinstance(v, str) else _text(v)
+                        for v in value) or "（空）"
     if isinstance(value, dict):
         return "，".join(f"{FIELD_LABELS.get(k, k)}={_text(v)}" for k, v in value.items())
     return str(value)
