@@ -102,6 +102,21 @@ class FakeClock:
         self.value += dt.timedelta(**delta)
 
 
+#: who the command line logs in as in tests (GRIDLEDGER_USER/GRIDLEDGER_PASSWORD): the demo's
+#: ``admin``, so that demo ledgers and ledgers the tests made (whose first CLI opening creates
+#: this 管理员, cli/login.py) both accept it
+CLI_USER, CLI_PASSWORD = "admin", "demo1234"
+
+
+@pytest.fixture(autouse=True)
+def cli_login(monkeypatch):
+    """The command line's login for every test (a test about logging in changes or removes it)."""
+    monkeypatch.setenv("GRIDLEDGER_USER", CLI_USER)
+    monkeypatch.setenv("GRIDLEDGER_PASSWORD", CLI_PASSWORD)
+    for variable in ("GRIDLEDGER_NEW_PASSWORD", "GRIDLEDGER_USER_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture
 def clock():
     return FakeClock()

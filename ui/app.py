@@ -23,7 +23,8 @@ from resources.paths import default_db_path, log_file, resource_path
 from ui.context import AppContext
 from ui.dialogs.first_start import FirstStartDialog
 from ui.errors import ErrorReporter
-from ui.ledger_files import open_ledger_file, recent_ledgers, remember_ledger  # noqa: F401 - the app's API
+from ui.ledger_files import (log_in_to, open_ledger_file, recent_ledgers,  # noqa: F401 - the app's API
+                             remember_ledger)
 from ui.main_window import MainWindow
 
 APP_NAME = "网格台账"
@@ -162,6 +163,9 @@ def run_gui(args) -> int:
             ledger = dialog.ledger
         if getattr(args, "clock", None) is not None:
             ledger.clock = args.clock   # GRIDLEDGER_NOW (cli.clock): the window stands at that moment too
+        if not log_in_to(ledger):      # every opening asks who works (issue 10)
+            ledger.close()
+            return 0
         remember_ledger(ledger.path)
 
         ctx = AppContext(ledger)

@@ -19,7 +19,7 @@ from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
 from ui.errors import show_error
-from ui.ledger_files import LEDGER_FILTER, open_ledger_file, recent_ledgers, remember_ledger
+from ui.ledger_files import LEDGER_FILTER, log_in_to, open_ledger_file, recent_ledgers, remember_ledger
 
 
 def load_page_class(spec: str):
@@ -165,6 +165,10 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("最近打开(&R)")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.addSeparator()
+        password = QAction("修改密码(&P)…", self)
+        password.triggered.connect(self.change_password)
+        menu.addAction(password)
+        menu.addSeparator()
         backup = QAction("备份台账(&B)…", self)
         backup.triggered.connect(self.backup_ledger)
         menu.addAction(backup)
@@ -202,6 +206,10 @@ class MainWindow(QMainWindow):
         ledger = open_ledger_file(path, self)
         if ledger is None:
             return False
+        ledger.clock = self.ctx.ledger.clock
+        if not log_in_to(ledger, self):
+            ledger.close()
+            return False
         self.use_ledger(ledger)
         remember_ledger(path)
         return True
@@ -218,8 +226,19 @@ class MainWindow(QMainWindow):
     def new_ledger(self) -> None:
         dialog = NewLedgerDialog(self)
         if dialog.exec() == QDialog.Accepted and dialog.ledger is not None:
+            dialog.ledger.clock = self.ctx.ledger.clock
+            if not log_in_to(dialog.ledger, self):
+                dialog.ledger.close()
+                return
             self.use_ledger(dialog.ledger)
             remember_ledger(dialog.ledger.path)
+
+    def change_password(self) -> None:
+        """文件 ▸ 修改密码: the logged-in user's own password."""
+        from ui.dialogs.login import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.ctx, parent=self).exec() == QDialog.Accepted:
+            QMessageBox.information(self, "修改密码", "密码已修改，下次登录请使用新密码。")
 
     def backup_ledger(self) -> None:
         ledger = self.ctx.ledger
@@ -250,7 +269,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = self.ctx.ledger.community_name
         self.setWindowTitle(f"网格台账 — {name}" if name else "网格台账")
-        self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}")
+        self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}"
+                                     f"（{self.ctx.ledger.operator.role or '未登录'}）")
         path = self.ctx.ledger.path
         self.ledger_label.setText(f"台账文件：{path}")
         self.ledger_label.setToolTip(str(path))

@@ -35,7 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from models.core.db import Ledger, Operator, parse_ts, ts
 from models.core.errors import LedgerError, NotFound, ValidationError, WorkflowError
 from models.core.ops import operation
-from models.core.permissions import ADMIN, GRID_STAFF, ROLES
+from models.core.permissions import ADMIN, GRID_STAFF, ROLES, require
 
 #: argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, t=3, p=4)
 DEFAULT_HASHER = PasswordHasher()
@@ -189,6 +189,27 @@ def user_id_by_name(ledger: Ledger, username: str) -> int:
     if user is None:
         raise NotFound(f"没有用户“{username}”。")
     return user.id
+
+
+def grid_ids_by_names(ledger: Ledger, names: Iterable[str]) -> list[int]:
+    """The ids of the grids named (the own community's first), for ``--grids 第一网格,第二网格``.
+
+    Raises:
+        ValidationError: a name that is no grid.
+    """
+    ids = []
+    for name in names:
+        grid_id = ledger.scalar("SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id"
+                                " WHERE g.name = ? ORDER BY c.is_own DESC, g.id LIMIT 1", [name.strip()])
+        if grid_id is None:
+            raise ValidationError(f"没有名为“{name.strip()}”的网格。", field="grid_ids")
+        ids.append(grid_id)
+    return ids
+
+
+def require_manage(ledger: Ledger) -> None:
+    """Refuse unless the operator may manage users (before asking anyone for a password)."""
+    require(ledger, "users.manage")
 
 
 # -- checks shared by the writers -----------------------------------------------------------------
