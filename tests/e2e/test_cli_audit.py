@@ -48,3 +48,25 @@ def test_audit_export_usage_errors(cli, tmp_path):
     done = cli("--db", path, "audit", "--out", tmp_path / "a.xlsx")
     assert done.returncode == 2
     assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_only_an_administrator_exports_the_log(cli, tmp_path, monkeypatch):
+    from models.core import accounts
+
+    path = tmp_path / "ledger.db"
+    _ledger_with_log(path)
+    out = tmp_path / "日志.xlsx"
+    assert cli("--db", path, "audit", "export", "--out", out).returncode == 0   # creates the 管理员 admin
+    led = open_db(path, operator=Operator("管理员"))
+    accounts.create_user(led, username="clerk", display_name="王芳", role="工作人员", password="clerk2026",
+                         must_change_password=False)
+    exported_by = led.query("SELECT operator FROM audit_log WHERE action = '导出操作日志'")
+    led.close()
+    assert exported_by == [{"operator": "admin"}]   # the logged-in account, not the OS user
+    monkeypatch.setenv("GRIDLEDGER_USER", "clerk")
+    monkeypatch.setenv("GRIDLEDGER_PASSWORD", "clerk2026")
+    again = tmp_path / "再导.xlsx"
+    done = cli("--db", path, "audit", "export", "--out", again)
+    assert done.returncode == 1
+    assert "只有管理员可以查看操作日志" in done.stderr
+    assert not again.exists()

@@ -151,18 +151,23 @@ def _scenario(ledger, tmp_path):
     import datetime as dt
 
     month = (ledger.now().date().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")   # a finished month
+    from models.demo import DEMO_PASSWORD
+
+    accounts.authenticate(ledger, "admin", DEMO_PASSWORD)   # the demo's 管理员 works through the scenario
+    fresh = open_db(None, operator=Operator("测试员"), clock=lambda: NOW)   # a ledger without accounts
+    s["fresh"] = fresh
     steps = [
         ("core.accounts.create_first_admin", lambda: accounts.create_first_admin(
-            ledger, username="admin", display_name="管理员甲", password="admin2026")),
+            fresh, username="first", display_name="第一位管理员", password="admin2026")),
         ("core.accounts.create_user", lambda: s.setdefault("user", accounts.create_user(
-            ledger, username="clerk", display_name="王芳", role="工作人员", password="clerk2026"))),
+            ledger, username="auditee", display_name="王芳", role="工作人员", password="clerk2026"))),
         ("core.accounts.set_display_name", lambda: accounts.set_display_name(ledger, s["user"], "王芳芳")),
         ("core.accounts.set_sensitive", lambda: accounts.set_sensitive(ledger, s["user"], True)),
         ("core.accounts.change_role", lambda: accounts.change_role(ledger, s["user"], "督导员")),
         ("core.accounts.reset_password", lambda: accounts.reset_password(ledger, s["user"], "clerk2027")),
         ("core.accounts.disable_user", lambda: accounts.disable_user(ledger, s["user"])),
         ("core.accounts.enable_user", lambda: accounts.enable_user(ledger, s["user"])),
-        ("core.accounts.change_own_password", lambda: accounts.change_own_password(ledger, "admin2026", "admin2027")),
+        ("core.accounts.change_own_password", lambda: accounts.change_own_password(ledger, DEMO_PASSWORD, "admin2027")),
         ("core.issuer.set_report_issuer", lambda: issuer.set_report_issuer(ledger, "幸福社区居委会（审计）")),
         ("grids.hierarchy.add_grid", lambda: s.setdefault("grid", H.add_grid(ledger, "审计网格"))),
         ("grids.hierarchy.rename_grid", lambda: H.rename_grid(ledger, s["grid"], "审计网格二")),
@@ -266,7 +271,7 @@ def _scenario(ledger, tmp_path):
         ("evaluation.adjustments.remove_adjustment", lambda: adjustments.remove_adjustment(ledger, s["adjustment"])),
         ("evaluation.publishing.publish", lambda: publishing.publish(ledger, month)),
     ]
-    return steps
+    return steps, fresh
 
 
 def test_every_operation_has_a_line_in_the_table():
@@ -280,13 +285,14 @@ def test_every_operation_writes_its_audit_rows_masked(demo, tmp_path):
     shutil.copyfile(demo, path)
     ledger = open_db(path, operator=Operator("测试员"), clock=lambda: NOW)
     try:
-        steps = _scenario(ledger, tmp_path)
+        steps, fresh = _scenario(ledger, tmp_path)
         assert {name for name, _ in steps} == set(AUDITED)
         missing = {}
         for name, call in steps:
-            before = ledger.scalar("SELECT MAX(id) FROM audit_log")
+            where = fresh if name == "core.accounts.create_first_admin" else ledger
+            before = where.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
             call()
-            rows = ledger.query("SELECT operator, action, table_name, old_value, new_value FROM audit_log"
+            rows = where.query("SELECT operator, action, table_name, old_value, new_value FROM audit_log"
                                 " WHERE id > ?", [before])
             written = {(r["action"], r["table_name"]) for r in rows}
             if not AUDITED[name] <= written:
@@ -295,5 +301,6 @@ def test_every_operation_writes_its_audit_rows_masked(demo, tmp_path):
             assert NUMBER not in text and PHONE not in text, name
             assert all(r["operator"] for r in rows), name
         assert missing == {}
+        fresh.close()
     finally:
         ledger.close()
