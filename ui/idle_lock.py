@@ -20,7 +20,7 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from models.core import accounts
 from models.core.permissions import ADMIN
@@ -60,7 +60,7 @@ class UnlockForm(QFrame):
         operator = lock.ctx.ledger.operator
         title = QLabel("网格台账已锁定")
         title.setObjectName("pageTitle")
-        who = QLabel(f"长时间未操作，窗口已锁定。请“{operator.name}”输入密码解锁，或由管理员解锁。\n"
+        who = QLabel(f"长时间未操作，窗口已锁定。\n请“{operator.name}”本人或管理员输入密码解锁，\n"
                      "未保存的内容都还在。")
         who.setWordWrap(True)
         self.username_edit = QLineEdit(operator.username or "")
@@ -72,9 +72,15 @@ class UnlockForm(QFrame):
         self.unlock_button.setObjectName("primary")
         self.unlock_button.setDefault(True)
         self.error_label = error_label()
+        fields = QFormLayout()
+        fields.addRow("用户名", self.username_edit)
+        fields.addRow("密码", self.password_edit)
         layout = QVBoxLayout(self)
-        for widget in (title, who, self.username_edit, self.password_edit, self.error_label, self.unlock_button):
-            layout.addWidget(widget)
+        layout.addWidget(title)
+        layout.addWidget(who)
+        layout.addLayout(fields)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.unlock_button)
         self.unlock_button.clicked.connect(self.submit)
         self.password_edit.returnPressed.connect(self.submit)
         self.username_edit.returnPressed.connect(self.password_edit.setFocus)

@@ -231,7 +231,7 @@ class UsersPage(QWidget):
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
-        hint = QLabel("账号只能停用、不能删除（经手的记录保留其姓名）；至少保留一个在用的管理员。")
+        hint = QLabel("账号只能停用、不能删除（记录保留其姓名）；至少保留一个在用的管理员。")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         vbox(head, (self.view, 1), hbox((self.count_label, 1), hint), parent=self)
