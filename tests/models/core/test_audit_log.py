@@ -215,3 +215,14 @@ def test_export_writes_the_filtered_log_masked_and_is_audited(busy, tmp_path):
 def test_export_refuses_a_wrong_format(busy, tmp_path):
     with pytest.raises(ValidationError, match="xlsx"):
         A.export_audit(busy, tmp_path / "x.pdf")
+
+
+def test_text_is_matched_as_written(ledger):
+    _write(ledger, new={"notes": "完成率 100%"})
+    _write(ledger, new={"notes": "完成率 1000"})
+    _write(ledger, new={"notes": "a_b"})
+    _write(ledger, new={"notes": "axb"})
+    notes = lambda flt: [json.loads(r["new_value"])["notes"] for r in A.search_page(ledger, flt)[0]]  # noqa: E731
+    assert notes(A.AuditFilter(text="100%")) == ["完成率 100%"]
+    assert notes(A.AuditFilter(text="a_b")) == ["a_b"]
+    assert notes(A.AuditFilter(text="  完成率   100% ")) == ["完成率 100%"]
