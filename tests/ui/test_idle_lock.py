@@ -141,3 +141,28 @@ def test_nobody_logged_in_nothing_to_lock(qtbot, ledger, seconds):
     lock = IdleLock(AppContext(ledger), window, clock=seconds, check_every_ms=0)
     seconds.advance(60)
     assert not lock.check()
+
+
+def test_the_main_window_locks_and_unlocks_on_its_own_ledger_file(qtbot, ledger_path, clock):
+    """The window's lock, on a ledger file: the password is checked on the worker connection."""
+    from models.ledger import open_db
+    from ui.main_window import MainWindow
+
+    ledger = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    accounts.create_first_admin(ledger, username="admin", display_name="管理员甲", password="admin2026")
+    ctx = AppContext(ledger)
+    window = MainWindow(ctx, start_page="visits")
+    qtbot.addWidget(window)
+    window.show()
+    seconds = Seconds()
+    window.idle_lock.clock = seconds
+    window.idle_lock.last_activity = seconds()
+    seconds.advance(15)
+    assert window.idle_lock.check()
+    page = window.page("visits")
+    assert all(c.isVisible() for c in window.idle_lock.covers)
+    window.idle_lock.form.password_edit.setText("admin2026")
+    window.idle_lock.form.submit()
+    qtbot.waitUntil(lambda: not window.idle_lock.is_locked, timeout=10000)
+    assert page.isVisible() and window.idle_lock.covers == []
+    ledger.close()
