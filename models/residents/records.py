@@ -24,6 +24,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from models.residents import search
+from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import check_id, mask
@@ -592,6 +593,7 @@ def set_household_head(ledger: Ledger, household_id: int, resident_id: int) -> N
 def get_resident(ledger: Ledger, resident_id: int, include_sensitive: bool = True) -> dict:
     """Every column, plus ``tags`` (names), ``household_label``, ``grid_name``, ``id_masked``."""
     row = _current(ledger, resident_id)
+    scope.require_grid(ledger, row["grid_id"], f"居民“{row['name']}”")
     row["tags"] = [r[0] for r in ledger.conn.execute(
         "SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.resident_id = ?"
         " AND (t.sensitive = 0 OR ?) ORDER BY t.sort_order, t.id", [resident_id, int(include_sensitive)])]

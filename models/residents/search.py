@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from models.core import scope
 from models.core.idcard import mask
 
 ID_TAIL_LEN = 8
@@ -446,11 +447,27 @@ def _filter_units(flt: ResidentFilter, plan: _Plan) -> None:
                                 "r.status = ?", [flt.status], ordered=True))
 
 
+def _scope_units(ledger, plan: _Plan) -> None:
+    """A 网格员 sees the residents of their grids only (``models.core.scope``), in SQL."""
+    grids = scope.scoped_grids(ledger)
+    if grids is None:
+        return
+    if not grids:
+        plan.impossible = True
+        return
+    listed = _ints(sorted(grids))
+    plan.units.append(_Unit(f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed})", [],
+                            f"r.grid_id IN ({listed})", [], ordered=len(grids) == 1))
+
+
 def _plan(ledger, flt: ResidentFilter, cap: int = CAP) -> _Plan:
     plan = _Plan()
     for term in normalise_query(flt.text):
         _term_units(ledger, term, plan)
     _filter_units(flt, plan)
+    _scope_units(ledger, plan)
+    if plan.impossible:
+        return plan
     for unit in plan.units:
         unit.estimate = ledger.scalar(f"SELECT COUNT(*) FROM ({unit.count_sql or unit.driver} LIMIT {cap + 1})",
                                       unit.driver_params)

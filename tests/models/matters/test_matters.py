@@ -559,7 +559,8 @@ def test_roles(ledger, place, role, action, allowed):
     from models.core.db import Operator
 
     matter_id = bring_to(ledger, place, "已分派", "小事")
-    ledger.operator = Operator("某人", role=role)
+    every_grid = frozenset(r["id"] for r in ledger.query("SELECT id FROM grids"))
+    ledger.operator = Operator("某人", role=role, grid_ids=every_grid)
     assert (action in M.allowed_actions(M.get_matter(ledger, matter_id), role)) == allowed
     if allowed:
         M.apply_action(ledger, matter_id, action, **VALID_DATA[action])

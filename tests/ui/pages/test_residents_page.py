@@ -231,6 +231,7 @@ def test_an_id_number_fills_birth_and_gender_by_the_ledgers_today(ctx, qtbot, cl
 
 def test_edit_keeps_hidden_sensitive_tags(ledger, people, qtbot):
     ledger.operator.role = "网格员"  # may edit, may not see 重点人员 tags
+    ledger.operator.grid_ids = frozenset(r["id"] for r in ledger.query("SELECT id FROM grids"))
     ctx = AppContext(ledger)
     form = resident_form.ResidentForm(ctx, people["赵六"])
     qtbot.addWidget(form)
