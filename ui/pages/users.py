@@ -240,8 +240,21 @@ class UsersPage(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
     def _on_changed(self, area: str) -> None:
+        if area == "users":
+            self._reread_own_account()
         if area in self.REFRESH_AREAS:
             self.refresh()
+
+    def _reread_own_account(self) -> None:
+        """A 管理员 who changed their own role works on with the new one at once (the pages they
+        may no longer see are hidden)."""
+        ledger = self.ctx.ledger
+        before = ledger.operator
+        if before.user_id is None:
+            return
+        after = accounts.refresh_operator(ledger)
+        if (after.role, after.sensitive) != (before.role, before.sensitive) and self.ctx.window is not None:
+            self.ctx.window.apply_roles()
 
     def refresh(self) -> None:
         if not self.ctx.may(USERS_ACTION):
@@ -315,6 +328,9 @@ class UsersPage(QWidget):
         if user is None:
             return None
         user_id = user.id
+        if user.active and user_id == self.ctx.ledger.operator.user_id:
+            QMessageBox.warning(self, "停用用户", "不能停用自己正在使用的账号；请由另一位管理员停用。")
+            return None
         if user.active:
             return self._confirm_and_run(
                 "停用用户", f"停用“{user.display_name}（{user.username}）”？\n停用后不能再登录，"

@@ -121,7 +121,8 @@ def test_reset_password_change_role_grant_sensitive_disable(page, qtbot, typer, 
     assert actions[-4:] == ["重置密码", "修改角色", "授予敏感信息权限", "停用用户"]
 
 
-def test_the_last_administrator_cannot_be_disabled(page, qtbot, answers):
+def test_the_last_administrator_cannot_be_disabled(page, qtbot, answers, ledger):
+    ledger.operator = Operator("维护人员", role="管理员")   # not the admin account itself
     page.select("admin")
     qtbot.mouseClick(page.active_button, Qt.LeftButton)
     assert answers["warnings"] == ["至少要保留一个在用的管理员账号。"]
@@ -141,3 +142,23 @@ def test_other_roles_can_do_nothing_here(ledger, admin, qtbot, role):
     assert not any(b.isEnabled() for b in (widget.new_button, *widget.record_buttons))
     assert widget.new_user() is None
     assert "只有管理员可以管理用户" in widget.count_label.text()
+
+
+def test_an_administrator_cannot_disable_themself_and_a_role_change_applies_at_once(ledger, admin, qtbot, typer,
+                                                                                  answers):
+    ctx = AppContext(ledger)
+    page = UsersPage(ctx)
+    qtbot.addWidget(page)
+    accounts.create_user(ledger, username="second", display_name="管理员乙", role="管理员", password="second2026")
+    page.refresh()
+    page.select("admin")
+    qtbot.mouseClick(page.active_button, Qt.LeftButton)
+    assert answers["warnings"] == ["不能停用自己正在使用的账号；请由另一位管理员停用。"]
+    assert {r[0]: r for r in _table(page)}["admin"][5] == "在用"
+    # the 管理员 makes themself a 工作人员: the window's operator follows, 用户管理 is closed to them
+    dialog = page.change_role()
+    qtbot.addWidget(dialog)
+    dialog.role_box.setCurrentText("工作人员")
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+    assert ledger.operator.role == "工作人员"
+    assert not page.new_button.isEnabled() and page.model.rowCount() == 0
