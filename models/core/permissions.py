@@ -127,5 +127,16 @@ def require(ledger, action: str) -> None:
         raise PermissionDenied(refusal_for(operator, action))
 
 
+def markdown_table() -> str:
+    """The table as the user guide prints it (one row per action, ✓ per role); the guide is
+    tested to contain exactly this, so it cannot drift from the rules."""
+    lines = ["| 操作 | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+    for perm in PERMISSIONS.values():
+        marks = ["✓" if role in perm.roles else "—" for role in ROLES]
+        what = perm.what + ("（另需“可查看敏感信息”）" if perm.action in FLAGGED else "")
+        lines.append(f"| {what} | " + " | ".join(marks) + " |")
+    return "\n".join(lines)
+
+
 class PermissionDenied(WorkflowError):
     """The operator's role may not do this (a :class:`WorkflowError`, shown as it is)."""

@@ -45,6 +45,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from models.core import scope
+from models.core.permissions import allowed
 from models.core.idcard import mask
 
 ID_TAIL_LEN = 8
@@ -456,8 +457,13 @@ def _scope_units(ledger, plan: _Plan) -> None:
         plan.impossible = True
         return
     listed = _ints(sorted(grids))
-    plan.units.append(_Unit(f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed})", [],
-                            f"r.grid_id IN ({listed})", [], ordered=len(grids) == 1))
+    # one grid: the (grid_id, id) index lists it in id order; several: sorted (a few thousand ids),
+    # so that the unit can still drive an id-sorted page instead of walking a common token's
+    # whole list and testing each resident's grid (1.7 s p95 for one character on 200k households)
+    order = "" if len(grids) == 1 else " ORDER BY id"
+    plan.units.append(_Unit(f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed}){order}", [],
+                            f"r.grid_id IN ({listed})", [], ordered=True,
+                            count_sql=f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed})"))
 
 
 def _plan(ledger, flt: ResidentFilter, cap: int = CAP) -> _Plan:
@@ -645,7 +651,8 @@ def search_page(ledger, flt: ResidentFilter, sort: str = "id", descending: bool 
     keys = _page_ids(ledger, flt, sort, descending, after, limit)
     more = len(keys) > limit
     keys = keys[:limit]
-    rows = rows_for(ledger, [k[1] for k in keys], flt.include_sensitive)
+    sensitive = flt.include_sensitive and allowed(ledger.operator, "personal.see_sensitive")
+    rows = rows_for(ledger, [k[1] for k in keys], sensitive)
     cursor = (keys[-1][0], keys[-1][1]) if more and keys else None
     return rows, cursor
 

@@ -162,3 +162,23 @@ def test_demo_creates_and_prints_its_accounts(cli, tmp_path, monkeypatch):
         monkeypatch.setenv("GRIDLEDGER_USER", name)
         assert cli("--db", db, "check").returncode in (0, 1)
         assert not _audit(db, "登录失败")
+
+
+def test_a_grid_users_export_holds_only_their_grid_and_no_full_ids(cli, tmp_path, monkeypatch):
+    db = tmp_path / "demo.db"
+    assert cli("--db", db, "demo", "--households", "60", "--months", "1").returncode == 0
+    led = open_db(db, create=False)
+    first = led.scalar("SELECT MIN(id) FROM grids")
+    mine = {r["name"] for r in led.query("SELECT name FROM residents WHERE grid_id = ?", [first])}
+    others = {r["name"] for r in led.query("SELECT name FROM residents WHERE grid_id <> ?", [first])} - mine
+    led.close()
+    assert mine and others
+    monkeypatch.setenv("GRIDLEDGER_USER", "grid1")
+    out = tmp_path / "居民.csv"
+    done = cli("--db", db, "export", "residents", "--out", out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert all(name in text for name in mine) and not any(name in text for name in others)
+    refused = cli("--db", db, "export", "residents", "--out", tmp_path / "全.csv", "--full-ids")
+    assert refused.returncode == 1 and "完整身份证号" in refused.stderr
+    assert not (tmp_path / "全.csv").exists()

@@ -79,3 +79,11 @@ def test_refusal_names_who_may_in_chinese(role, action, message):
 def test_an_unknown_action_is_a_bug():
     with pytest.raises(KeyError):
         P.may(ADMIN, "matters.登记")
+
+
+def test_the_user_guide_prints_the_table_as_it_is():
+    """docs/user-guide.md's role table is generated from the permission table (issue 10)."""
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    assert P.markdown_table() in guide
