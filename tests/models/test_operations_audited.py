@@ -74,6 +74,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "grids.hierarchy.unassign_staff": {("取消分配", "staff_assignments")},
     "residents.records.add_resident": {("新增", "residents")},
     "residents.records.update_resident": {("修改", "residents")},
+    "residents.records.reveal_id_number": {("查看完整身份证号", "residents")},
     "residents.records.move_out": {("迁出", "residents")},
     "residents.records.restore_active": {("恢复在册", "residents")},
     "residents.records.record_death": {("死亡", "residents")},
@@ -184,6 +185,7 @@ def _scenario(ledger, tmp_path):
         ("residents.records.add_resident", lambda: s.setdefault("resident", R.add_resident(
             ledger, {"name": "审计甲", "household_id": s["home"], "id_number": NUMBER, "phone": PHONE,
                      "relation": "户主"}))),
+        ("residents.records.reveal_id_number", lambda: R.reveal_id_number(ledger, s["resident"])),
         ("residents.records.update_resident", lambda: R.update_resident(ledger, s["resident"],
                                                                         {"phone": "13900001111"})),
         ("residents.records.move_out", lambda: R.move_out(ledger, s["resident"], ledger.now().date().isoformat())),
