@@ -171,11 +171,31 @@ class IdleLock(QObject):
         if self.is_locked and kind == QEvent.FocusIn and isinstance(obj, QWidget) and not self._for_the_form(obj) \
                 and self.form is not None:
             QTimer.singleShot(0, self._refocus)   # Tab must not walk into the covered window
+        if self.is_locked and kind == QEvent.Show and isinstance(obj, QWidget) and obj.isWindow() \
+                and not isinstance(obj, _Cover) and obj.windowType() not in (Qt.ToolTip, Qt.Popup) \
+                and not any(c.parentWidget() is obj for c in self.covers):
+            QTimer.singleShot(0, lambda w=obj: self._cover_new_window(w))
         if self.is_locked and kind == QEvent.Resize and isinstance(obj, QWidget):
             for cover in self.covers:
                 if cover.parentWidget() is obj:
                     cover.fit()
         return False
+
+    def _cover_new_window(self, window: QWidget) -> None:
+        """A window that opened while locked (a message at the end of some work) is covered too;
+        when it is modal the unlock form moves onto it, the only window that takes input."""
+        if not self.is_locked or any(c.parentWidget() is window for c in self.covers):
+            return
+        cover = _Cover(window)
+        self.covers.append(cover)
+        cover.show()
+        if window.isModal() or QApplication.activeModalWidget() is window:
+            old = self.form.parentWidget()
+            self.form.setParent(cover)
+            old.form, cover.form = None, self.form
+            self.form.show()
+        cover.fit()
+        self.form.password_edit.setFocus()
 
     def _refocus(self) -> None:
         if self.form is not None:

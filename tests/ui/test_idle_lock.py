@@ -166,3 +166,21 @@ def test_the_main_window_locks_and_unlocks_on_its_own_ledger_file(qtbot, ledger_
     qtbot.waitUntil(lambda: not window.idle_lock.is_locked, timeout=10000)
     assert page.isVisible() and window.idle_lock.covers == []
     ledger.close()
+
+
+def test_a_window_opening_while_locked_is_covered_and_a_modal_one_takes_the_form(setup, seconds, qtbot, typer):
+    from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
+
+    ctx, window, lock, form = setup
+    seconds.advance(16)
+    assert lock.check()
+    message = QDialog(window)
+    QVBoxLayout(message).addWidget(QLabel("导出完成：张三 13812345678"))
+    message.setModal(True)
+    qtbot.addWidget(message)
+    message.show()                      # e.g. the message at the end of an export
+    qtbot.waitUntil(lambda: any(c.parentWidget() is message for c in lock.covers))
+    assert lock.form.parentWidget().parentWidget() is message
+    typer(lock.form.password_edit, "clerk2026")
+    lock.form.submit()
+    assert not lock.is_locked and message.isVisible() and form.isVisible()
