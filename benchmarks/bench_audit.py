@@ -148,11 +148,18 @@ def main(argv=None) -> int:
     for label, fn in cases:
         first, warm = timed(fn, args.runs)
         results.append((label, first, warm))
+    month = A.AuditFilter(date_from="2026-08-01", date_to="2026-08-31")
+    out = work / "bench_audit_export.xlsx"
+    start = time.perf_counter()
+    exported = A.export_audit(ledger, out, month)
+    export_s = time.perf_counter() - start
+    out.unlink()
     base = results[0][2] or 1e-9
     lines = [f"台账：{Path(args.db).name} 的副本，操作日志 {total:,} 行；打开台账 {opened:.0f} ms",
              "", "| 查询 | 首次（冷） | 其后中位数 | 与基准之比 |", "|---|---:|---:|---:|"]
     for label, first, warm in results:
         lines.append(f"| {label} | {first:.1f} ms | {warm:.1f} ms | {warm / base:.1f}× |")
+    lines += ["", f"导出一个月（2026-08，{exported:,} 行，xlsx，打码）：{export_s:.1f} 秒（读取、翻译成中文、写文件）。"]
     print("\n".join(lines))
     ledger.close()
     if args.doc:
