@@ -739,6 +739,7 @@ def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None 
     organisation, type and text filters, exactly as the list does.
     """
     where, params = _export_filter(month, date_from, date_to, flt).where()
+    where += " AND " + scope.grid_sql(ledger, "a.grid_id")       # a 网格员: their grids only
     rows = ledger.query(
         f"""
         SELECT a.id, a.title, a.type, a.on_date, a.place, c.name AS community, g.name AS grid,

@@ -131,3 +131,16 @@ def test_import_rows_for_another_grid_are_rejected_with_row_and_reason(ledger, t
 def test_a_grid_staff_operator_without_grids_sees_nothing(ledger, two_grids):
     ledger.operator = Operator("无网格", role="网格员")
     assert S.count(ledger, S.ResidentFilter()) == 0 and M.count(ledger) == 0 and H.grids(ledger) == []
+
+
+def test_matter_visit_and_activity_exports_hold_only_their_grid(ledger, two_grids, tmp_path):
+    from models.importing.matters import export_matters
+    from models.importing.visits import export_visits
+
+    assert export_matters(ledger, tmp_path / "m.csv") == 1
+    assert export_visits(ledger, tmp_path / "v.csv") == 1
+    ACT.export_activities(ledger, tmp_path / "a.csv", date_from="2026-01-01", date_to="2026-12-31")
+    for name in ("m.csv", "v.csv", "a.csv"):
+        text = (tmp_path / name).read_text(encoding="utf-8-sig")
+        assert "第二网格" not in text and "王二" not in text, name
+    assert "第一网格" in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")

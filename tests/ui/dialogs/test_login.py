@@ -191,3 +191,28 @@ def test_giving_up_the_login_opens_no_window(monkeypatch, tmp_path, user_dir, cl
     monkeypatch.setattr(L.LoginDialog, "exec", lambda self: QDialog.Rejected)
     monkeypatch.setattr(app_module, "MainWindow", lambda *a, **k: pytest.fail("no window without a login"))
     assert app_module.run_gui(SimpleNamespace(db=str(path))) == 0
+
+
+def test_only_the_startup_benchmark_logs_the_window_in_from_the_environment(monkeypatch, tmp_path, user_dir, clock):
+    import sys
+    from types import SimpleNamespace
+
+    path = tmp_path / "t.db"
+    led = open_db(path, clock=clock)
+    A.create_first_admin(led, username="admin", display_name="王主任", password="good-pass1")
+    led.close()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setenv("GRIDLEDGER_USER", "admin")
+    monkeypatch.setenv("GRIDLEDGER_PASSWORD", "good-pass1")
+    seen = []
+    monkeypatch.setattr(app_module, "MainWindow", lambda ctx, start_page=None: seen.append(ctx.ledger.operator)
+                        or SimpleNamespace(first_page_shown=SimpleNamespace(connect=lambda s: None),
+                                           showMaximized=lambda: None))
+    monkeypatch.setattr(app_module, "create_application", lambda: SimpleNamespace(exec=lambda: 0))
+    asked = []
+    monkeypatch.setattr(L.LoginDialog, "exec", lambda self: asked.append(1) or QDialog.Rejected)
+    assert app_module.run_gui(SimpleNamespace(db=str(path))) == 0
+    assert asked == [1] and seen == []                 # the environment alone logs nobody in
+    monkeypatch.setenv(app_module.STARTUP_MARK_ENV, "quit")
+    assert app_module.run_gui(SimpleNamespace(db=str(path))) == 0
+    assert asked == [1] and [op.username for op in seen] == ["admin"]
