@@ -20,6 +20,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from models.core import periods
+from models.core import scope as grid_scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
@@ -190,6 +191,7 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
     as_of = as_of or ledger.now().strftime("%Y-%m-%d")
     check_period(as_of, as_of)
     _check_authorised(ledger, full_ids, include_sensitive)
+    grid_scope.require_grid(ledger, grid_id, "该网格")       # a 网格员 prints their grids only
     scope = _scope(ledger, grid_id, building_id)
     # where each resident lived at the end of the day, in the grid their building had then
     where = f"s.household_id IN {grid_households_sql(':grid', ':day')} AND {covers_sql('s', ':day')}"
@@ -311,6 +313,8 @@ def special_roster(ledger: Ledger, *, tag_ids: list[int] | None = None, grid_id:
         # in the grid at the end of the day: their household then, its building's grid then
         grid_where = f" AND {household_at_sql('r', ':day')} IN {grid_households_sql(':grid', ':day')}"
         params["grid"] = grid_id
+    if grid_scope.scoped_grids(ledger) is not None:         # a 网格员 prints their grids only
+        grid_where += " AND " + grid_scope.grid_sql(ledger, "r.grid_id")
     count = ledger.scalar(
         f"SELECT COUNT(*) FROM resident_tags rt JOIN residents r ON r.id = rt.resident_id"
         f" WHERE rt.tag_id IN ({tag_list}){grid_where} AND {present_sql('r', ':day')}", params)
