@@ -368,4 +368,11 @@ def m003_residence_history_spells(db):
     CREATE INDEX building_grids_grid ON building_grids (grid_id);
     INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at, created_by)
     SELECT id, grid_id, NULL, NULL, updated_at, '升级' FROM buildings ORDER BY id;
+
+    -- every new building (the 网格管理 page, the import's bulk writer, the demo) is in its grid
+    -- from the beginning: its households may hold residents since any date
+    CREATE TRIGGER buildings_grid_history AFTER INSERT ON buildings BEGIN
+        INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at, created_by)
+        VALUES (NEW.id, NEW.grid_id, NULL, NULL, NEW.created_at, NEW.created_by);
+    END;
     """)

@@ -173,7 +173,7 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
                          " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", grid_rows)
 
         bid, uid, hid, rid = next_id("buildings"), next_id("units"), next_id("households"), next_id("residents")
-        bid0, rid0 = bid, rid
+        rid0 = rid
         b_rows, u_rows, h_rows = [], [], []
         r_rows, tag_rows, ev_rows, tok_rows = [], [], [], []
         staff_rows, assign_rows = [], []
@@ -259,8 +259,8 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
             if (gi + 1) % 25 == 0 or gi + 1 == len(sizes):
                 progress(f"  已生成 {gi + 1}/{len(sizes)} 个网格，{hid - 1} 户，{residents_total} 名居民")
         flush()
-        # the residence history: one spell per resident from its dates, every building in its
-        # grid from the beginning (the same rows the m003 migration writes for an old ledger)
+        # the residence history: one spell per resident from its dates (the same rows the m003
+        # migration writes for an old ledger; the buildings' grid rows come from its trigger)
         conn.execute(
             "INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began, ended,"
             " created_at, created_by)"
@@ -268,8 +268,6 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
             " CASE WHEN status = '在册' THEN NULL ELSE COALESCE(status_date, moved_in_on, '0001-01-01') END,"
             " '迁入', CASE WHEN status = '在册' THEN NULL ELSE status END, ?, ? FROM residents WHERE id >= ?",
             [st[0], st[1], rid0])
-        conn.execute("INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at, created_by)"
-                     " SELECT id, grid_id, NULL, NULL, ?, ? FROM buildings WHERE id >= ?", [st[0], st[1], bid0])
         progress("建立索引……")
         for _name, sql in indexes:
             conn.execute(sql)

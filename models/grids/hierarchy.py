@@ -133,13 +133,9 @@ def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "")
 
 
 def _insert_building(ledger: Ledger, record: dict) -> int:
-    """A new building, in its grid from the beginning (its households may hold residents
-    since any date)."""
-    building_id = _insert(ledger, "buildings", record)
-    ledger.db.execute("INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at,"
-                      " created_by) VALUES (?, ?, NULL, NULL, ?, ?)",
-                      [building_id, record["grid_id"], ledger.now_ts(), ledger.operator.name])
-    return building_id
+    """A new building, in its grid from the beginning (the trigger ``buildings_grid_history``
+    of core m003 writes its ``building_grids`` row, for every writer)."""
+    return _insert(ledger, "buildings", record)
 
 
 @operation("records.edit", "grids")

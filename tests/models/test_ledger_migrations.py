@@ -311,3 +311,16 @@ def test_m003_accounts_upgrades_a_ledger_with_a_user(tmp_path):
     with pytest.raises(accounts.LoginRefused):     # no password hash: nobody can log in as it
         accounts.authenticate(led, "old", "")
     led.close()
+
+
+def test_every_new_building_gets_its_grid_from_the_beginning_whoever_writes_it(ledger):
+    """The trigger of core m003: a building inserted by any writer (here plain SQL, as the
+    import's bulk writer does) is in its grid for every past month."""
+    community = ledger.scalar("SELECT id FROM communities WHERE is_own = 1")
+    with ledger.write():
+        grid = ledger.db["grids"].insert(ledger.stamp({"community_id": community, "name": "一网格"},
+                                                      creating=True)).last_rowid
+        building = ledger.db["buildings"].insert(ledger.stamp({"grid_id": grid, "name": "1号楼"},
+                                                              creating=True)).last_rowid
+    assert ledger.query("SELECT grid_id, from_date, to_date FROM building_grids WHERE building_id = ?",
+                        [building]) == [{"grid_id": grid, "from_date": None, "to_date": None}]
