@@ -144,3 +144,23 @@ def test_matter_visit_and_activity_exports_hold_only_their_grid(ledger, two_grid
         text = (tmp_path / name).read_text(encoding="utf-8-sig")
         assert "第二网格" not in text and "王二" not in text, name
     assert "第一网格" in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+
+
+def test_writes_in_another_grid_are_refused(ledger, two_grids):
+    theirs = two_grids["第二网格"]
+    other_household = ledger.scalar("SELECT household_id FROM residents WHERE id = ?", [theirs["resident"]])
+    mine_household = ledger.scalar("SELECT household_id FROM residents WHERE id = ?",
+                                   [two_grids["第一网格"]["resident"]])
+    with pytest.raises(PermissionDenied):
+        R.add_resident(ledger, {"name": "新人", "household_id": other_household, "relation": "子"})
+    with pytest.raises(PermissionDenied):
+        R.update_resident(ledger, theirs["resident"], {"phone": "13800000009"})
+    with pytest.raises(PermissionDenied):    # nor move one of theirs into another grid
+        R.update_resident(ledger, two_grids["第一网格"]["resident"], {"household_id": other_household})
+    with pytest.raises(PermissionDenied):
+        M.register_matter(ledger, {"source": "来电", "category": "路灯照明", "level": "小事",
+                                   "description": "灯不亮", "household_id": other_household})
+    with pytest.raises(PermissionDenied):
+        V.record_visit(ledger, visited_on="2026-10-10", staff_name="某人", way="入户",
+                       household_ids=[other_household])
+    assert R.add_resident(ledger, {"name": "新人", "household_id": mine_household, "relation": "子"})
