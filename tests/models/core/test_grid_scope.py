@@ -164,3 +164,19 @@ def test_writes_in_another_grid_are_refused(ledger, two_grids):
         V.record_visit(ledger, visited_on="2026-10-10", staff_name="某人", way="入户",
                        household_ids=[other_household])
     assert R.add_resident(ledger, {"name": "新人", "household_id": mine_household, "relation": "子"})
+
+
+def test_the_other_printouts_cover_only_their_grid(ledger, two_grids):
+    mine, theirs = two_grids["第一网格"], two_grids["第二网格"]
+    patrol = RD.patrol_log(ledger, "2026-10-01", "2026-10-31")          # no grid chosen: theirs
+    assert {r.grid for r in patrol.rows} == {"第一网格"}
+    disputes = RD.matters_ledger(ledger, "2026-10-01", "2026-10-31")
+    assert "第二网格" not in repr(disputes)
+    service = RD.service_ledger(ledger, "2026-10-01", "2026-10-31")
+    assert "第二网格" not in repr(service)
+    for fn in (RD.patrol_log, RD.matters_ledger, RD.service_ledger):
+        with pytest.raises(PermissionDenied):
+            fn(ledger, "2026-10-01", "2026-10-31", grid_id=theirs["grid"])
+    A.authenticate(ledger, "admin", "admin-pass1")
+    assert {r.grid for r in RD.patrol_log(ledger, "2026-10-01", "2026-10-31").rows} == {"第一网格", "第二网格"}
+    assert mine
