@@ -163,6 +163,8 @@ def test_writes_in_another_grid_are_refused(ledger, two_grids):
     with pytest.raises(PermissionDenied):
         V.record_visit(ledger, visited_on="2026-10-10", staff_name="某人", way="入户",
                        household_ids=[other_household])
+    with pytest.raises(PermissionDenied):    # nor one without a household (outside every grid)
+        R.add_resident(ledger, {"name": "无户的人"})
     assert R.add_resident(ledger, {"name": "新人", "household_id": mine_household, "relation": "子"})
 
 
