@@ -30,6 +30,7 @@ HANDLERS = {
     "backup": "cli.maintenance:run_backup",
     "restore": "cli.maintenance:run_restore",
     "check": "cli.maintenance:run_check",
+    "audit": "cli.audit:run_audit",
     "user": "cli.users:run_user",
 }
 
@@ -117,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="从备份恢复台账")
     restore.add_argument("file")
     sub.add_parser("check", help="检查台账完整性")
+
+    audit = sub.add_parser("audit", help="操作日志（仅管理员）")
+    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, required=True)
+    audit_export = audit_sub.add_parser("export", help="把操作日志导出为 xlsx 或 csv（身份证号、电话打码）")
+    audit_export.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="开始日期（含）")
+    audit_export.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="结束日期（含）")
+    audit_export.add_argument("--out", required=True)
 
     user = sub.add_parser("user", help="管理用户（仅管理员）")
     actions = user.add_subparsers(dest="user_action", parser_class=_Parser, required=True,

@@ -79,10 +79,16 @@ class MainWindow(QMainWindow):
         self._build_menu()
         self.navigation.currentRowChanged.connect(self.show_page_at)
         keys = [k for k, _t, _s in self._specs]
-        self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys else 0)
+        self.apply_roles()
+        self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys and self.may_open(start_page)
+                                      else 0)
         self._update_title()
         self.setMinimumSize(1000, 600)
         self.fit_screen()
+        from ui.idle_lock import IdleLock
+
+        #: locks the window behind the login after the idle minutes (setting idle_lock_minutes)
+        self.idle_lock = IdleLock(ctx, self)
 
     def fit_screen(self) -> None:
         """Fill a small office screen (1366×768); a roomy default elsewhere."""
@@ -95,6 +101,20 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
 
     # -- pages ---------------------------------------------------------------------------------
+    def may_open(self, key: str) -> bool:
+        """Whether the operator's role may see page ``key`` (``ui.pages.PAGE_PERMISSIONS``)."""
+        from ui.pages import PAGE_PERMISSIONS
+
+        return key not in PAGE_PERMISSIONS or self.ctx.may(PAGE_PERMISSIONS[key])
+
+    def apply_roles(self) -> None:
+        """Hide the pages the operator's role may not see (用户管理, 操作日志 are the 管理员's)."""
+        for row, (key, _title, _spec) in enumerate(self._specs):
+            self.navigation.item(row).setHidden(not self.may_open(key))
+        current = self.navigation.currentRow()
+        if current >= 0 and self.navigation.item(current).isHidden():
+            self.navigation.setCurrentRow(0)
+
     def page(self, key: str) -> QWidget:
         """The page called ``key`` (created on first use)."""
         index = next(i for i, (k, _t, _s) in enumerate(self._specs) if k == key)
@@ -118,6 +138,8 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         key = self._specs[index][0]
+        if not self.may_open(key):
+            return
         first_time = key not in self._pages
         try:
             page = self.page(key)
@@ -255,6 +277,7 @@ class MainWindow(QMainWindow):
         self.ledger_label.setToolTip(str(path))
 
     def _ledger_changed(self) -> None:
+        self.apply_roles()
         self._update_title()
 
     def _area_changed(self, area: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 
 from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, NotFound, classify, sqlite_code
+from models.core.masking import mask_audit_value
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -209,10 +210,13 @@ class Ledger:
               old: dict | None = None, new: dict | None = None) -> None:
         """Record one change in the audit log (who, when, what, old and new value).
 
-        Callers pass values already masked where they hold ID numbers
-        (``models.core.idcard.mask``): the audit log must not become a second copy
-        of the personal data it protects.
+        The audit log must not become a second copy of the personal data it protects:
+        ``old`` and ``new`` go through :func:`models.core.masking.mask_audit_value` (ID
+        numbers and phones masked, also inside free text) whatever the caller did.  The
+        table is append-only (triggers refuse UPDATE and DELETE).
         """
+        old = None if old is None else mask_audit_value(old)
+        new = None if new is None else mask_audit_value(new)
         self.db.execute(
             "INSERT INTO audit_log (at, operator, user_id, action, table_name, row_id, old_value, new_value)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -376,7 +376,7 @@ def test_update_matter_is_audited_and_searchable(ledger, place):
     assert len(row) == 1
     assert json.loads(row[0]["old_value"])["source"] == "来电"
     assert json.loads(row[0]["new_value"]) == {"source": "微信群", "location_text": "小区东门",
-                                               "reporter_phone": "13800001234"}
+                                               "reporter_phone": "138****1234"}  # phones masked in the audit log
     assert M.count(ledger, M.MatterFilter(text="东门")) == 1
     edits = M.matter_edits(ledger, matter_id)
     assert [(e["operator"], e["old"]["source"], e["new"]["source"]) for e in edits] == [
