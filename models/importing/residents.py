@@ -15,6 +15,8 @@ of ``models.residents.records.add_resident``: stamps, the denormalised grid/buil
 
 from __future__ import annotations
 
+import copy
+
 import re
 from typing import Callable
 
@@ -238,6 +240,9 @@ class ResidentsSpec(ImportSpec):
             status = _one_of(row, _MORE_STATUS.get(status, status), STATUSES, "在册",
                              "人员状态“{}”无法识别，已按在册导入")
             status_date, date_error = parse_date(raw.get("status_date"))
+            # on the roll with a 变动日期: the day they moved to this row's household (--update)
+            data["moved_on"] = (status_date if status == "在册" and not date_error and status_date
+                                and status_date <= today_text else None)
             if status == "在册":
                 status_date = None
             elif date_error or not status_date or status_date > today_text:
@@ -283,11 +288,22 @@ class ResidentsSpec(ImportSpec):
         return rows
 
     # -- write ---------------------------------------------------------------------------
+    #: where new rows without 迁入日期 begin: "" the import's date, None "这些人早已居住"
+    #: (since before the ledger began), or a YYYY-MM-DD date (see :meth:`present_from`)
+    present_since: str | None = ""
+
+    def present_from(self, since: str | None) -> "ResidentsSpec":
+        """This spec with new rows without 迁入日期 present from ``since`` (see
+        :attr:`present_since`)."""
+        spec = copy.copy(self)
+        spec.present_since = since
+        return spec
+
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         from models.importing import residents_writer
 
-        return residents_writer.write_residents(ledger, outcomes, update, progress)
+        return residents_writer.write_residents(ledger, outcomes, update, progress, self.present_since)
 
 
 def half_text(value: object) -> str:

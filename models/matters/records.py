@@ -473,11 +473,12 @@ def _staff_name(ledger: Ledger, staff_id: int | None) -> str | None:
 
 def _insert_event(ledger: Ledger, matter_id: int, at: str, action: str, from_state: str | None,
                   to_state: str, note: str = "", data: dict | None = None) -> int:
+    # ``at``: when it happened (the clerk's time); ``recorded_at``: when it was typed
     cur = ledger.conn.execute(
-        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [matter_id, at, action, from_state, to_state, ledger.operator.name, note or "",
-         json.dumps(data, ensure_ascii=False) if data else None])
+         json.dumps(data, ensure_ascii=False) if data else None, ledger.now_ts()])
     return cur.lastrowid
 
 

@@ -65,6 +65,8 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "grids.hierarchy.rename_grid": {("修改", "grids")},
     "grids.hierarchy.add_building": {("新增", "buildings")},
     "grids.hierarchy.rename_building": {("修改", "buildings")},
+    "grids.hierarchy.redivide": {("网格调整", "grids"), ("新增", "grids")},
+    "grids.hierarchy.close_grid": {("撤销网格", "grids")},
     "grids.hierarchy.add_unit": {("新增", "units")},
     "grids.hierarchy.rename_unit": {("修改", "units")},
     "grids.hierarchy.add_household": {("新增", "households")},
@@ -182,6 +184,9 @@ def _scenario(ledger, tmp_path):
         ("grids.hierarchy.assign_staff", lambda: s.setdefault("assignment", H.assign_staff(
             ledger, s["staff"], grid_id=s["grid"]))),
         ("grids.hierarchy.unassign_staff", lambda: H.unassign_staff(ledger, s["assignment"])),
+        ("grids.hierarchy.redivide", lambda: H.redivide(ledger, [s["building"]], NOW.date().isoformat(),
+                                                        new_grid_name="审计新网格")),
+        ("grids.hierarchy.close_grid", lambda: H.close_grid(ledger, s["grid"], NOW.date().isoformat())),
         ("residents.records.add_resident", lambda: s.setdefault("resident", R.add_resident(
             ledger, {"name": "审计甲", "household_id": s["home"], "id_number": NUMBER, "phone": PHONE,
                      "relation": "户主"}))),
