@@ -367,14 +367,15 @@ def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
     row = ledger.one(f"""
         SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone,
                COALESCE(r.id_number, v.id_number) AS id_number, r.household_id, g.name AS grid,
-               r.status AS resident_status, v.skills, v.notes, v.created_at
+               r.status AS resident_status, v.skills, v.notes, v.created_at, v.pending
         FROM volunteers v {_PERSON_JOINS} WHERE v.id = ?
         """, [volunteer_id], missing=_no_volunteer(volunteer_id))
     row["id_masked"] = _mask(row.pop("id_number"))
     row["address"] = ""
     if row["household_id"]:
         row["address"] = grids.household_label(ledger, row["household_id"])
-    row["kind"] = "本社区居民" if row["resident_id"] else "社区外人员"
+    pending = row.pop("pending")
+    row["kind"] = "本社区居民" if row["resident_id"] else ("待确认" if pending else "社区外人员")
     row["orgs"] = volunteer_orgs(ledger, volunteer_id)
     return row
 
