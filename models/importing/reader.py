@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from models.core.errors import LedgerError
+from models.core.tabular import FORMULA_STARTS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -726,7 +727,9 @@ def _csv_rows(path: Path, content: str, delimiter: str) -> Iterator[tuple]:
             if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
                 raise _absurd(path, f"第 {record + 1} 行有 {len(row):,} 列")
             record = at[0]
-            yield tuple(cell if cell != "" else None for cell in row)
+            # our csv export writes a formula-looking text as '=…: the quote goes again (round trip)
+            yield tuple((cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell)
+                        if cell != "" else None for cell in row)
         number += 1
         broken_rows += 1
         if broken_rows > MAX_BROKEN_LINES:
