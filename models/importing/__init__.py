@@ -6,14 +6,19 @@ are, how one row is checked and how accepted rows are written.
 
 What the engine does
 --------------------
-- reads .xlsx/.xlsm (openpyxl read-only, rows streamed by a fast cell reader), legacy .xls (xlrd) and .csv
-  (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, never asked), recognising the
-  format by content (:mod:`models.importing.reader`);
+- reads .xlsx/.xlsm/.xls/.ods through python-calamine (after a size check that refuses
+  an absurd file first) and .csv through the csv module (UTF-8, UTF-8 with BOM, UTF-16,
+  GBK/GB18030 — detected, never asked), recognising the format by content
+  (:mod:`models.importing.reader`); a CSV line with an unbalanced quote is one rejected
+  row, never the rows after it;
+- refuses a cell longer than its field's limit (:mod:`models.core.limits`): the row is
+  rejected (free text is cut with a warning) before any rule sees the value;
 - reads **every sheet**; finds the header row under title rows ("XX社区居民信息台账",
   "填报单位：…") by matching cell texts against each column's title and synonyms;
   fills merged cells from their top-left cell (a household merged over its
-  members); skips blank rows, 合计/小计/总计 rows, footers (填表人/审核人 …) and
-  repeated header rows;
+  members); skips blank rows, 合计/小计/总计 rows, footers (填表人/审核人 …),
+  repeated header rows and empty template rows (only a 序号); a row with text only
+  outside the mapped columns is listed as rejected, never dropped silently;
 - hands the rows to ``spec.validate``, which decides per row: ``ok`` (will be
   imported), ``warning`` (imported, with messages) or ``rejected`` (listed, not
   imported) — every message keyed by sheet and row;
@@ -731,7 +736,7 @@ def _too_long(sheet: str, number: int, row: tuple, items: tuple, over: list) -> 
 def _share(row: tuple) -> tuple:
     """``row`` with its texts interned: one shared copy of each.
 
-    openpyxl (and csv) make a new string object for every cell; a 100,000-row
+    calamine (and csv) make a new string object for every cell; a 100,000-row
     file repeats the same few hundred grid, building and relation names, and
     sharing them keeps the import well under its memory bar.
     """

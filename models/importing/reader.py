@@ -602,7 +602,7 @@ def _merged_ranges(sheet, given: list) -> list[tuple[int, int, int, int]]:
 
 def _sheet_rows(sheet) -> Iterator[tuple]:
     """The sheet's rows from row 1: empty cells ``None`` (no trailing ones), dates as ``datetime``,
-    whole numbers below 10**15 as ``int`` (as openpyxl read .xlsx; .xls had floats, equal in value)."""
+    whole numbers below 10**15 as ``int`` (as the earlier openpyxl reader gave them for .xlsx)."""
     start = sheet.start
     if start is None:
         return

@@ -254,3 +254,12 @@ def test_cancel_during_import_writes_nothing(qtbot, ctx, tmp_path, monkeypatch, 
     assert wizard.stack.currentIndex() == wizard_module.PAGE_PREVIEW and not wizard.imported
     assert ctx.ledger.scalar("SELECT COUNT(*) FROM residents") == 0
     assert ctx.ledger.scalar("SELECT COUNT(*) FROM households") == 0
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"])
+def test_the_file_filter_offers_every_format_the_reader_reads(suffix):
+    """The reader takes .ods too (python-calamine); the open dialog once hid such files."""
+    from ui.dialogs.import_wizard import FILE_FILTER
+
+    first = FILE_FILTER.split(";;")[0]
+    assert f"*{suffix}" in first.split("(")[1].rstrip(")").split()
