@@ -184,6 +184,8 @@ class RowOutcome:
 
     __slots__ = ("sheet", "row_number", "status", "messages", "notes", "data", "cells", "existing_id",
                  "_raw", "_items")
+    #: (row, its cells, its raw dict): the last ``raw`` built (see :attr:`raw`)
+    _last: tuple = (None, None, None)
 
     def __init__(self, sheet: str, row_number: int, raw: dict | None = None,
                  cells: tuple | None = None, status: str = OK, items: tuple = ()):
@@ -202,13 +204,30 @@ class RowOutcome:
 
     @property
     def raw(self) -> dict:
-        """{column key: cell value} of the mapped, non-empty cells."""
+        """{column key: cell value} of the mapped, non-empty cells.
+
+        Built from ``cells`` on access; the last row's dict is kept (one slot), so a spec
+        that reads ``raw`` several times while checking one row builds it once.
+        """
         if self._raw is not None:
             return self._raw
-        cells = self.cells or ()
+        cells = self.cells
+        last = RowOutcome._last
+        if last[0] is self and last[1] is cells:
+            return last[2]
+        cells = cells or ()
         width = len(cells)
-        return {key: cells[index] for index, key in self._items
-                if index < width and cells[index] is not None and cells[index] != ""}
+        built = {key: cells[index] for index, key in self._items
+                 if index < width and cells[index] is not None and cells[index] != ""}
+        RowOutcome._last = (self, self.cells, built)
+        return built
+
+    def index_of(self, key: str) -> int | None:
+        """The cell index of column ``key`` in this row's sheet (None when not mapped)."""
+        for index, mapped in self._items:
+            if mapped == key:
+                return index
+        return None
 
     @raw.setter
     def raw(self, value: dict) -> None:

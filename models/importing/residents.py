@@ -298,12 +298,46 @@ class ResidentsSpec(ImportSpec):
         return residents_writer.write_residents(ledger, outcomes, update, progress)
 
 
-def _has_place(raw: dict) -> bool:
-    return any(raw.get(key) not in (None, "") for key in _OWN_PLACE_KEYS)
+_FILL_KEYS = ("household_no", "relation") + PLACE_KEYS
 
 
-def _place_of(raw: dict) -> dict:
-    return {key: raw[key] for key in PLACE_KEYS if raw.get(key) not in (None, "")}
+def _fields(row: RowOutcome, layouts: dict) -> dict:
+    """The household fields of ``row`` (户号, relation, place), read from its cells without
+    building the whole ``raw`` dict (this runs over every row before the checks do)."""
+    if row.cells is None:
+        raw = row.raw
+        return {k: raw[k] for k in _FILL_KEYS if k in raw}
+    indices = layouts.get(row._items)
+    if indices is None:
+        indices = layouts[row._items] = [(k, row.index_of(k)) for k in _FILL_KEYS if row.index_of(k) is not None]
+    cells = row.cells
+    width = len(cells)
+    return {k: cells[i] for k, i in indices if i < width and cells[i] is not None and cells[i] != ""}
+
+
+def _has_place(fields: dict) -> bool:
+    return any(key in fields for key in _OWN_PLACE_KEYS)
+
+
+def _place_of(fields: dict) -> dict:
+    return {key: fields[key] for key in PLACE_KEYS if key in fields}
+
+
+def _fill(row: RowOutcome, fields: dict, place: dict) -> None:
+    """Write the household's place into the row's blank place cells (its own cells when its
+    sheet has those columns, so nothing extra is kept per row)."""
+    missing = {k: v for k, v in place.items() if k not in fields}
+    if not missing:
+        return
+    indices = {k: row.index_of(k) for k in missing}
+    if row.cells is None or None in indices.values():
+        row.raw = {**row.raw, **missing}
+        return
+    cells = list(row.cells)
+    cells.extend([None] * (max(indices.values()) + 1 - len(cells)))
+    for key, value in missing.items():
+        cells[indices[key]] = value
+    row.cells = tuple(cells)
 
 
 def fill_households(rows: list[RowOutcome]) -> None:
@@ -317,24 +351,32 @@ def fill_households(rows: list[RowOutcome]) -> None:
       which the reader fills already).  A row with its own address, another 户主 or a
       new sheet ends the block.
     """
+    layouts: dict = {}
     by_number: dict[str, tuple[RowOutcome, dict]] = {}
-    for row in rows:
-        raw = row.raw
-        number = text(raw.get("household_no"))
-        if number and _has_place(raw) and number not in by_number:
-            by_number[number] = (row, _place_of(raw))
+    numbered = any("household_no" in row.raw if row.cells is None else row.index_of("household_no") is not None
+                   for row in _one_per_layout(rows))
+    if numbered:
+        for row in rows:
+            fields = _fields(row, layouts)
+            number = text(fields.get("household_no"))
+            if number and _has_place(fields) and number not in by_number:
+                by_number[number] = (row, _place_of(fields))
     head: tuple[RowOutcome, dict] | None = None
+    relations: dict = {}
     for row in rows:
-        raw = row.raw
-        number = text(raw.get("household_no"))
-        relation = normalise_relation(raw.get("relation"))
+        fields = _fields(row, layouts)
+        number = text(fields.get("household_no")) if numbered else ""
+        cell = fields.get("relation")
+        relation = relations.get(cell)
+        if relation is None:
+            relation = relations[cell] = normalise_relation(cell)
         if head is not None and head[0].sheet != row.sheet:
             head = None
-        if _has_place(raw):
-            head = (row, _place_of(raw)) if relation == "户主" else None
+        if _has_place(fields):
+            head = (row, _place_of(fields)) if relation == "户主" else None
             known = by_number.get(number) if number else None
             if known is not None and known[0] is not row and \
-                    any(raw.get(k) != v for k, v in known[1].items() if k in _OWN_PLACE_KEYS):
+                    any(fields.get(k) != v for k, v in known[1].items() if k in _OWN_PLACE_KEYS):
                 row.warn(f"户号“{number}”与{known[0].where}相同，但住址不同：按本行住址导入，请核对")
             continue
         if relation == "户主":
@@ -343,7 +385,15 @@ def fill_households(rows: list[RowOutcome]) -> None:
         if source is None and head is not None and relation:
             source = head
         if source is not None:
-            row.raw = {**raw, **{k: v for k, v in source[1].items() if raw.get(k) in (None, "")}}
+            _fill(row, fields, source[1])
+
+
+def _one_per_layout(rows: list[RowOutcome]) -> list[RowOutcome]:
+    """The first row of each distinct column mapping (sheet)."""
+    seen: dict = {}
+    for row in rows:
+        seen.setdefault(row._items, row)
+    return list(seen.values())
 
 
 def half_text(value: object) -> str:
