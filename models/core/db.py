@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, NotFound, classify, sqlite_code
 
@@ -75,6 +76,7 @@ class Ledger:
         self.path = path
         self.operator = operator or Operator(default_operator())
         self.clock = clock or (lambda: _dt.datetime.now().replace(microsecond=0))
+        self._flat = False        # nested write() blocks without savepoints (see bulk_writes)
 
     # -- basics -----------------------------------------------------------------
     @property
@@ -92,8 +94,18 @@ class Ledger:
         self.db.close()
 
     def query(self, sql: str, params: Any = None) -> list[dict]:
-        """Run a read query and return all rows as dicts."""
-        return list(self.db.query(sql, params or []))
+        """Run a read query and return all rows as dicts (duplicate column names made
+        unique as sqlite-utils does: ``name``, ``name_2``).
+
+        On the connection directly: sqlite-utils 4 wraps every ``db.query`` in a savepoint,
+        and inside a write transaction each savepoint makes FTS5 flush its pending terms
+        into a new index segment (an import of 100,000 matters read a few rows per matter).
+        """
+        cursor = self.conn.execute(sql, params or [])
+        if cursor.description is None:
+            return []
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return [dict(zip(keys, row)) for row in cursor]
 
     def scalar(self, sql: str, params: Any = None) -> Any:
         row = self.conn.execute(sql, params or []).fetchone()
@@ -129,6 +141,23 @@ class Ledger:
             raise problem from exc
 
     @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator["Ledger"]:
+        """Inside an open transaction: nested :meth:`write` blocks run without savepoints.
+
+        Only for a caller that lets any error roll the whole transaction back (an import:
+        all or nothing).  Each savepoint makes FTS5 flush its pending terms into a new
+        index segment, so 100,000 matters each registered in a savepoint wrote 100,000
+        segments and merged them over and over.
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("bulk_writes() needs an open transaction")
+        was, self._flat = self._flat, True
+        try:
+            yield self
+        finally:
+            self._flat = was
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` at the top level, a savepoint inside.
 
@@ -140,6 +169,9 @@ class Ledger:
         """
         conn = self.conn
         if conn.in_transaction:
+            if self._flat:
+                yield
+                return
             with self.db.atomic():
                 yield
             return

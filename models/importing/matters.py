@@ -235,13 +235,16 @@ class MattersSpec(ImportSpec):
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         summary = ImportSummary()
-        for done, row in enumerate(outcomes, start=1):
-            if row.existing_id is not None:
-                summary.skipped += 1       # history is not overwritten, even with 更新
-            else:
-                write_history(ledger, row.data)
-                summary.imported += 1
-            progress(done)
+        # The import is one transaction, all or nothing: the operations below need no
+        # savepoint each (they made FTS5 write an index segment per matter).
+        with ledger.bulk_writes():
+            for done, row in enumerate(outcomes, start=1):
+                if row.existing_id is not None:
+                    summary.skipped += 1       # history is not overwritten, even with 更新
+                else:
+                    write_history(ledger, row.data)
+                    summary.imported += 1
+                progress(done)
         return summary
 
 
