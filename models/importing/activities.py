@@ -83,7 +83,7 @@ class ActivitiesSpec(ImportSpec):
         "所属网格不填表示全社区活动，不计入任何单个网格的志愿服务时长；填写的网格必须是台账中已有的网格。",
         "志愿者按姓名匹配本社区在册居民；同名居民不止一位时，先看联系电话、身份证号，再看活动所属网格、"
         "地点中的楼栋；仍不能确定的照常导入（时长计入活动所属网格），志愿者记为“待确认”，"
-        "请到“志愿服务”页的“待确认志愿者”中选定是哪一位。找不到的登记为社区外志愿者。",
+        "请到“志愿服务”页的“待确认”标签中选定是哪一位。找不到的登记为社区外志愿者。",
         "服务时长不填时按开始时间、结束时间计算；两者都没有时该行不能导入。",
         "台账中已有的活动会补充新的志愿者；已记录的志愿者跳过（勾选“更新”时改为文件中的时长）。",
     ]
@@ -213,12 +213,12 @@ class ActivitiesSpec(ImportSpec):
             data["candidate"] = cand
             if cand.pending:
                 row.warn(f"本台账有 {len(cand.candidates)} 位在册居民叫“{name}”，不能确定是哪一位："
-                         "服务时长照常导入，志愿者记为“待确认”，请到“志愿服务”页的“待确认志愿者”中选定"
+                         "服务时长照常导入，志愿者记为“待确认”，请到“志愿服务”页的“待确认”标签中选定"
                          "（填写联系电话或身份证号可直接区分）")
             elif cand.volunteer_id is None and cand.resident_id is None:
                 row.warn(f"居民台账中没有“{name}”，将登记为社区外志愿者")
             if cand.pending and cand.volunteer_id is None:
-                who = (key, "p", name, data["phone"])
+                who = (key, "p", name, data["phone"], cand.candidates)
             elif cand.volunteer_id:
                 who = (key, "v", cand.volunteer_id)
             elif cand.resident_id:
@@ -291,10 +291,13 @@ class ActivitiesSpec(ImportSpec):
             if cand.volunteer_id:
                 volunteer_id = cand.volunteer_id
             elif cand.pending:
-                volunteer_id = pending.get((cand.name, data["phone"]))
+                # one 待确认 person per name, phone and candidates: 李强 of 一网格's activity and 李强
+                # of a community-wide one may be two people
+                who_key = (cand.name, data["phone"], cand.candidates)
+                volunteer_id = pending.get(who_key)
                 if volunteer_id is None:
                     volunteer_id = V.add_pending_volunteer(ledger, cand.name, data["phone"], cand.candidates)
-                    pending[(cand.name, data["phone"])] = volunteer_id
+                    pending[who_key] = volunteer_id
                     created["待确认志愿者"] += 1
             elif cand.resident_id:
                 volunteer_id = V.volunteer_for_resident(ledger, cand.resident_id)

@@ -546,8 +546,8 @@ def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None
     name when none lives in the grid), the ones living in a building the activity's place
     names (``place`` 幸福里8号楼门前 → 幸福里8号楼); else the community: one → that one.
     Still ambiguous: a **待确认** candidate (``pending``, ``candidates`` = the residents of
-    the narrowest tier that had any), re-using a 待确认 volunteer of the same name and
-    phone from an earlier import.  With no resident of that name: an outside volunteer of
+    the narrowest tier that had any), re-using a 待确认 volunteer of the same name, phone
+    and candidates from an earlier import.  With no resident of that name: an outside volunteer of
     that name (and phone), else a new outside person (a Candidate with neither id).
 
     Raises:
@@ -582,8 +582,14 @@ def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None
             return found(near[0])
         pool = near or pool
         ids = tuple(r["id"] for r in pool)
-        pending = ledger.scalar("SELECT id FROM volunteers WHERE pending = 1 AND resident_id IS NULL"
-                                " AND name = ? AND phone = ? ORDER BY id LIMIT 1", [name, phone])
+        pending = None
+        for (vid,) in ledger.conn.execute("SELECT id FROM volunteers WHERE pending = 1 AND resident_id IS NULL"
+                                          " AND name = ? AND phone = ? ORDER BY id", [name, phone]).fetchall():
+            listed = {r[0] for r in ledger.conn.execute(
+                "SELECT resident_id FROM volunteer_candidates WHERE volunteer_id = ?", [vid])}
+            if listed == set(ids):
+                pending = vid
+                break
         return Candidate(name, name, volunteer_id=pending, pending=True, candidates=ids)
     outside = ledger.query("SELECT id, phone FROM volunteers WHERE resident_id IS NULL AND pending = 0"
                            " AND name = ? ORDER BY id", [name])

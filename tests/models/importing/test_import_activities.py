@@ -202,3 +202,19 @@ def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, s
         assert activities.export_rows(other) == before
     finally:
         other.close()
+
+
+def test_namesakes_with_different_candidates_are_two_pending_people(ledger, spec, people, tmp_path):
+    """李强 of a 一网格 activity (candidates: the two of 一网格) and 李强 of a community-wide one
+    (all three) may be two people: two 待确认 entries, each re-used by a later import."""
+    third = add_resident(ledger, "李强", grid="一网格", room="109", phone="13800000009")
+    rows = [["巡逻", "", "2026-10-04", "一区", "", "一网格", "", "李强", 1, ""],
+            ["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 2, ""],
+            ["清扫", "", "2026-10-05", "一区", "", "一网格", "", "李强", 1.5, ""]]
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "n.xlsx", rows), spec)
+    assert summary.imported == 3 and summary.created["待确认志愿者"] == 2
+    listed = {p["hours"]: {c["resident_id"] for c in p["candidates"]} for p in volunteers.pending_volunteers(ledger)}
+    assert listed == {2.5: {people["李强1"], third}, 2.0: {people["李强1"], people["李强2"], third}}
+    more = [["讲座", "", "2026-10-06", "一区", "", "一网格", "", "李强", 1, ""]]
+    _plan, again = import_file(ledger, _xlsx(tmp_path / "m.xlsx", more), spec)
+    assert again.imported == 1 and volunteers.count_pending(ledger) == 2
