@@ -636,8 +636,8 @@ def pending_volunteers(ledger: Ledger) -> list[dict]:
     """The 待确认 volunteers, oldest first: name, phone, hours, activities and the candidates.
 
     Each row: ``id``, ``name``, ``phone``, ``hours``, ``activities`` (count), ``services``
-    (``2026-10-03 重阳义诊`` …, newest first), ``candidates`` (dicts: ``resident_id``,
-    ``name``, ``label`` (address · masked phone · masked ID), ``grid``).
+    (``2026-10-03 重阳义诊`` …, newest first), ``last`` (the newest of them), ``candidates``
+    (dicts: ``resident_id``, ``name``, ``label`` (address · masked phone · masked ID), ``grid``).
     """
     rows = ledger.query(
         "SELECT v.id, v.name, v.phone, COUNT(p.activity_id) AS activities, ROUND(COALESCE(SUM(p.hours), 0), 2)"
@@ -647,13 +647,14 @@ def pending_volunteers(ledger: Ledger) -> list[dict]:
         row["services"] = [f"{a['on_date']} {a['title']}" for a in ledger.query(
             "SELECT a.on_date, a.title FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
             " WHERE p.volunteer_id = ? ORDER BY a.on_date DESC, a.id DESC", [row["id"]])]
+        row["last"] = row["services"][0] if row["services"] else ""
         row["candidates"] = []
         for c in ledger.query(
                 "SELECT r.id, r.name, r.phone, r.id_number, r.household_id, COALESCE(g.name, '') AS grid"
                 " FROM volunteer_candidates k JOIN residents r ON r.id = k.resident_id"
                 " LEFT JOIN grids g ON g.id = r.grid_id WHERE k.volunteer_id = ? ORDER BY r.id", [row["id"]]):
             address = grids.household_label(ledger, c["household_id"]) if c["household_id"] else ""
-            parts = [p for p in (c["grid"], address, _masked_phone(c["phone"]), _mask(c["id_number"])) if p]
+            parts = [p for p in (address, _masked_phone(c["phone"]), _mask(c["id_number"])) if p]
             row["candidates"].append({"resident_id": c["id"], "name": c["name"], "grid": c["grid"],
                                       "label": " · ".join(parts)})
     return rows

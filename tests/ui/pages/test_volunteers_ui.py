@@ -472,7 +472,7 @@ def test_pending_tab_lists_and_settles_an_ambiguous_volunteer(qtbot, page, ctx, 
     page.tabs.setCurrentWidget(page.pending)
     tab = page.pending
     assert tab.model.rowCount() == 1 and tab.model.index(0, 0).data() == "李建国"
-    assert tab.model.index(0, 3).data() == "2.5"
+    assert tab.model.index(0, 4).data() == "2.5" and tab.model.index(0, 1).data() == "2026-10-03 清洁家园"
     assert "2026-10-03 清洁家园" in tab.services.text()
     assert tab.candidates.rowCount() == 2
     labels = [tab.candidates.index(i, 2).data() for i in range(2)]

@@ -25,14 +25,16 @@ HINT = ("导入志愿服务时，同名居民不止一位、又无法按电话�
 class PendingTab(QWidget):
     """待确认 volunteers (left) and the selected one's candidates (right)."""
 
-    COLUMNS = [("name", "姓名"), ("phone", "联系电话"), ("activities", "活动（次）"), ("hours", "时长（小时）")]
+    COLUMNS = [("name", "姓名"), ("last", "最近一次活动"), ("phone", "联系电话"), ("activities", "活动（次）"),
+               ("hours", "时长（小时）")]
     CANDIDATES = [("name", "姓名"), ("grid", "网格"), ("label", "住址 · 电话 · 身份证号")]
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ListModel(self.COLUMNS, self)
-        self.view = table(self.model, stretch="name", widths={"phone": 110, "activities": 76, "hours": 100})
+        self.view = table(self.model, stretch="last",
+                          widths={"name": 70, "phone": 100, "activities": 76, "hours": 90})
         self.candidates = ListModel(self.CANDIDATES, self)
         self.candidates_view = table(self.candidates, stretch="label", widths={"name": 70, "grid": 80})
         self.confirm_button = action_button("确认是此人", self.confirm_current)
@@ -44,7 +46,7 @@ class PendingTab(QWidget):
         right = panel(QLabel("服务记录"), self.services, QLabel("候选居民（请选择是哪一位）"),
                       (self.candidates_view, 1), hbox(STRETCH, self.confirm_button), margins=(8, 0, 0, 0))
         left = panel(self.count_label, (self.view, 1))
-        vbox(hint, (hsplit(left, right, stretch=(2, 3)), 1), parent=self)
+        vbox(hint, (hsplit(left, right, stretch=(1, 1)), 1), parent=self)
         self.current_id: int | None = None
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _p: self.show_at(cur.row()))
         self.candidates_view.doubleClicked.connect(lambda _i: self.confirm_current())
