@@ -77,6 +77,7 @@ class Ledger:
         self.operator = operator or Operator(default_operator())
         self.clock = clock or (lambda: _dt.datetime.now().replace(microsecond=0))
         self._flat = False        # nested write() blocks without savepoints (see bulk_writes)
+        self._later: list[tuple[str, list]] | None = None   # index writes gathered by bulk_writes
 
     # -- basics -----------------------------------------------------------------
     @property
@@ -147,15 +148,40 @@ class Ledger:
         Only for a caller that lets any error roll the whole transaction back (an import:
         all or nothing).  Each savepoint makes FTS5 flush its pending terms into a new
         index segment, so 100,000 matters each registered in a savepoint wrote 100,000
-        segments and merged them over and over.
+        segments and merged them over and over.  Index writes made with
+        :meth:`execute_later` inside it are written together when it ends.
         """
         if not self.conn.in_transaction:
             raise RuntimeError("bulk_writes() needs an open transaction")
         was, self._flat = self._flat, True
+        gathered, self._later = self._later, ([] if self._later is None else self._later)
         try:
             yield self
+            if gathered is None:
+                self._flush_later()
         finally:
             self._flat = was
+            if gathered is None:
+                self._later = None
+
+    def execute_later(self, sql: str, params: list) -> None:
+        """Run an index write (FTS5) now, or, inside :meth:`bulk_writes`, once at its end in one
+        ``executemany`` per statement (same transaction).  FTS5 flushes its pending terms
+        into a new segment whenever a later statement of the transaction opens a statement
+        savepoint (an UPDATE does), so an import that inserted one matter's text at a time
+        wrote and merged one segment per matter."""
+        if self._later is None:
+            self.conn.execute(sql, params)
+        else:
+            self._later.append((sql, params))
+
+    def _flush_later(self) -> None:
+        later, self._later = self._later or [], []
+        by_sql: dict[str, list] = {}
+        for sql, params in later:
+            by_sql.setdefault(sql, []).append(params)
+        for sql, rows in by_sql.items():
+            self.conn.executemany(sql, rows)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:

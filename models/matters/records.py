@@ -560,8 +560,9 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
                       {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
     if has_search_index(ledger.conn):
-        ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                            [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
+        # (in an import, gathered and written once at the end: see Ledger.bulk_writes)
+        ledger.execute_later("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
+                             [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
     derived = _rewrite_cache(ledger, matter_id)
     ledger.audit("登记", "matters", matter_id, None,
                  {"number": record["number"], "level": level, "category": category,

@@ -150,3 +150,24 @@ def test_query_reads_on_the_connection_with_unique_column_names(ledger):
         ledger.conn.set_trace_callback(None)
     assert rows == [{"a": 1, "a_2": 2, "b": 3}]
     assert statements == ["SELECT 1 AS a, 2 AS a, 3 AS b"]
+
+
+def test_execute_later_runs_now_outside_bulk_writes_and_at_its_end_inside(ledger):
+    ledger.conn.execute("CREATE TABLE later_t (v INTEGER)")
+    ledger.execute_later("INSERT INTO later_t VALUES (?)", [1])
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 1
+    with ledger.write():
+        with ledger.bulk_writes():
+            ledger.execute_later("INSERT INTO later_t VALUES (?)", [2])
+            ledger.execute_later("INSERT INTO later_t VALUES (?)", [3])
+            assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 1      # gathered
+        assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 3          # written at the end
+    import pytest as _pytest
+    with _pytest.raises(ZeroDivisionError):
+        with ledger.write():
+            with ledger.bulk_writes():
+                ledger.execute_later("INSERT INTO later_t VALUES (?)", [4])
+                1 / 0
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 3
+    ledger.execute_later("INSERT INTO later_t VALUES (?)", [5])            # not left in gathering mode
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 4
