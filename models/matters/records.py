@@ -562,7 +562,11 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
         "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
     }, creating=True)
-    matter_id = ledger.db["matters"].insert(record).last_rowid
+    # (on the connection: sqlite-utils' insert looks the table up in sqlite_master three
+    # times and opens a savepoint, per matter)
+    matter_id = ledger.conn.execute(
+        f"INSERT INTO matters ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+        list(record.values())).lastrowid
     _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
     if assignee_id or assignee_name:
         _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
