@@ -20,7 +20,7 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
+    ledger = open_ledger(args, community_name=(args.community or "").strip() or DEFAULT_COMMUNITY)
     try:
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)

@@ -15,12 +15,14 @@ from typing import Callable
 import sqlite_utils
 
 from models.core import schema as schema_core
+from models.core import signing
 from models.core.db import Ledger, Operator, connect
 from models.evaluation import schema as schema_evaluation
 from models.grids import hierarchy as grids
 from models.matters import records as matters
 from models.matters import schema as schema_matters
 from models.residents import search as resident_search
+from models.street import schema as schema_street
 from models.visits import records as visits
 from models.volunteers import schema as schema_volunteers
 
@@ -30,13 +32,14 @@ REBUILDS: dict[str, Callable] = {
     "resident_search": resident_search.rebuild_index,
     "matter_fts": matters.rebuild_search_index,
     "visit_fts": visits.rebuild_search_index,
+    "signing_key": signing.ensure_key,
 }
 
 
 def _migration_sets():
     """All migration sets, in the order they must be applied."""
     return [schema_core.migrations, schema_matters.migrations,
-            schema_volunteers.migrations, schema_evaluation.migrations]
+            schema_volunteers.migrations, schema_evaluation.migrations, schema_street.migrations]
 
 
 def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:

@@ -52,6 +52,9 @@ evaluation.adjust         加减分                   管理员 工作人员
 evaluation.publish        定稿                     管理员 工作人员
 evaluation.scheme         修改评比方案             管理员 工作人员
 reports.issuer            修改通报落款单位         管理员 工作人员
+evaluation.package        报送月度评比             管理员 工作人员
+street.manage             管理街道台账             管理员 工作人员
+street.import             导入社区报送             管理员 工作人员
 """
 
 

@@ -251,3 +251,21 @@ def m002_resident_search(db):
     CREATE INDEX households_room ON households (room);
     """)
     mark_rebuild(db, "resident_search")
+
+
+@migrations()
+def m003_signing_key_street(db):
+    """The ledger's own Ed25519 signing key (issue 12: the monthly packages a community sends
+    to its street office are signed with it).
+
+    One row; the key itself is made by live code (``models.core.signing.ensure_key``) through
+    the rebuild mechanism, so a new ledger and an upgraded one both get theirs when opened.
+    """
+    run_script(db, """
+    CREATE TABLE IF NOT EXISTS signing_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        private_key BLOB NOT NULL,      -- raw 32 bytes (Ed25519)
+        public_key BLOB NOT NULL        -- raw 32 bytes
+    );
+    """)
+    mark_rebuild(db, "signing_key")

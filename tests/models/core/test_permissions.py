@@ -21,6 +21,10 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    # issue 12: the package a community sends its street office, and the street's own work
+    "evaluation.package": OFFICE,
+    "street.manage": OFFICE,
+    "street.import": OFFICE,
 }
 
 
