@@ -1,6 +1,7 @@
 """``report {monthly,annual,scorecards,ledger} (--month YYYY-MM | --year YYYY) --out FILE.pdf``.
 
-* ``monthly``    月度评比通报 of the month (``--month``)
+* ``monthly``    月度评比通报 of the month (``--month``); in a street ledger the street's
+  社区和网格月度评比通报 (``reports.street``)
 * ``scorecards`` every grid's 网格评分卡 of the month (``--month``)
 * ``annual``     年度考评 of the year (``--year``)
 * ``ledger``     the month's 台账 (``--month``): the 矛盾纠纷排查调处台账 with the dispute
@@ -69,8 +70,17 @@ def run_report(args) -> int:
     started = time.perf_counter()
     ledger = open_ledger(args, create=False)
     try:
-        request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year)
-        data = gather(ledger, request)
+        from models.street.registry import is_street
+
+        if is_street(ledger):   # a street ledger prints the street's bulletin (issue 12)
+            if args.kind != "monthly":
+                return _usage("街道台账只能生成月度评比通报（report monthly --month YYYY-MM）。")
+            from models.street.bulletin import street_bulletin_data
+
+            data = street_bulletin_data(ledger, args.month.strip())
+        else:
+            request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year)
+            data = gather(ledger, request)
     finally:
         ledger.close()
     fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=str(out.parent or Path(".")))

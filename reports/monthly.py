@@ -194,6 +194,9 @@ def build_story(data) -> list[Flowable]:
     for line in data.scheme_lines:
         story.append(Paragraph(esc(line), sheet["Scheme"]))
     story.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+    if getattr(data, "key_fingerprint", ""):
+        story.append(Paragraph(f"报送签名：本台账签名公钥指纹 {esc(data.key_fingerprint)}"
+                               f"（街道办导入本社区报送文件时电话核对）。", sheet["Scheme"]))
 
     story.append(Spacer(1, 4 * mm))
     closing = [Paragraph("希望受到表扬的网格再接再厉，排名靠后的网格对照指标查找差距、认真整改，"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from models.core import signing
 from models.core.db import Ledger
 from models.core.issuer import issuer_name
 from models.core.periods import month_text
@@ -65,6 +66,9 @@ class BulletinData:
     scheme: Scheme
     scheme_lines: list[str]
     issued_on: str
+    #: the ledger's public key fingerprint (models.core.signing), printed so that the street
+    #: office can check a package's key against the bulletin by phone (issue 12)
+    key_fingerprint: str = ""
 
 
 
@@ -172,7 +176,8 @@ def monthly_bulletin_data(ledger: Ledger, month: str) -> BulletinData:
         indicator_keys=keys, indicator_names=[result.scheme.indicator(k).name for k in keys],
         rows=rows, red_list=red, black_list=black, adjustments=items, communities=result.communities,
         scheme=result.scheme, scheme_lines=result.scheme.describe(),
-        issued_on=_issued_on(ledger, result.published_at))
+        issued_on=_issued_on(ledger, result.published_at),
+        key_fingerprint=signing.fingerprint(signing.public_key(ledger)))
 
 
 def scorecard_data(ledger: Ledger, month: str) -> ScorecardData:

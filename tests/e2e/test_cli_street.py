@@ -143,6 +143,11 @@ def test_republishing_from_the_command_line_needs_a_reason_and_supersedes(cli, t
     assert done.returncode == 0 and "取代第 1 版" in done.stdout and "更正走访记录" in done.stdout
     listed = cli("--db", street, "street", "communities")
     assert "幸福社区" in listed.stdout and "公钥文件" in listed.stdout
+    done = cli("--db", street, "report", "monthly", "--month", MONTH, "--out", tmp_path / "街道通报.pdf")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "街道通报.pdf").read_bytes().startswith(b"%PDF")
+    done = cli("--db", street, "report", "annual", "--year", 2026, "--out", tmp_path / "年度.pdf")
+    assert done.returncode == 2 and "街道台账只能生成月度评比通报" in done.stderr
 
 
 def test_refusals_of_the_commands(cli, tmp_path, now, ledger_path):
