@@ -218,6 +218,30 @@ def check_packages(ledger: Ledger, files: list[tuple[str, bytes | None, str]], *
     return good, refused
 
 
+@dataclass
+class ImportPreview:
+    """What importing some files would do (nothing written): for the window's confirmation.
+
+    Attributes:
+        refused: the refusals in Chinese (importing would write nothing).
+        new: communities not yet registered, ``(name, fingerprint)``: the clerk confirms each
+            fingerprint by phone before they are registered.
+        count: the packages that would be imported.
+    """
+
+    refused: list[str]
+    new: list[tuple[str, str]]
+    count: int
+
+
+def preview_import(ledger: Ledger, files: list[tuple[str, bytes | None, str]]) -> ImportPreview:
+    """Check ``files`` as :func:`import_packages` would with ``trust`` (reads only)."""
+    good, refused = check_packages(ledger, files, trust=True)
+    known = {r["name"] for r in ledger.query("SELECT name FROM street_communities")}
+    new = list(dict.fromkeys((p.community, p.fingerprint) for p in good if p.community not in known))
+    return ImportPreview(refused, new, len(good))
+
+
 @operation("street.import", "street")
 def import_packages(ledger: Ledger, files: list[tuple[str, bytes | None, str]], *,
                     trust: bool = False) -> ImportResult:

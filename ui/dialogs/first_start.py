@@ -10,13 +10,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton,
+                               QVBoxLayout, QWidget)
 
 from models import demo
 from models.core.db import Ledger
 from models.core.errors import Cancelled, LedgerError
 from models.ledger import open_db
+from models.street.registry import init_street
 from resources.paths import default_db_path, user_data_dir
 from ui import ops
 from ui.ledger_files import LEDGER_FILTER, open_ledger_file
@@ -38,10 +39,22 @@ def build_demo_ledger(ledger: Ledger, progress, is_cancelled, households: int | 
 
 
 class NewLedgerForm(QWidget):
-    """Community name + file location, with the checks a new ledger needs."""
+    """Community (or street) name + file location, with the checks a new ledger needs.
+
+    A new ledger is a community's (社区台账, the default) or a street office's (街道台账,
+    issue 12: it receives the communities' monthly packages and holds no personal data).
+    """
 
     def __init__(self, prefill_path: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.community_kind = QRadioButton("社区台账")
+        self.community_kind.setChecked(True)
+        self.street_kind = QRadioButton("街道台账（汇总各社区的月度报送）")
+        self.street_kind.toggled.connect(self._kind_changed)
+        kinds = QHBoxLayout()
+        kinds.addWidget(self.community_kind)
+        kinds.addWidget(self.street_kind)
+        kinds.addStretch(1)
         self.community = QLineEdit()
         self.community.setPlaceholderText("例如：幸福社区")
         self.community.setMaxLength(40)
@@ -56,9 +69,16 @@ class NewLedgerForm(QWidget):
         self.error.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("社区名称：", self.community)
+        form.addRow("台账类型：", kinds)
+        self.name_label = QLabel("社区名称：")
+        form.addRow(self.name_label, self.community)
         form.addRow("保存位置：", row)
         form.addRow("", self.error)
+
+    def _kind_changed(self) -> None:
+        street = self.street_kind.isChecked()
+        self.name_label.setText("街道名称：" if street else "社区名称：")
+        self.community.setPlaceholderText("例如：长江路街道" if street else "例如：幸福社区")
 
     def _browse(self) -> None:
         file, _ = QFileDialog.getSaveFileName(self, "新台账保存到", self.path_edit.text(), LEDGER_FILTER)
@@ -72,8 +92,9 @@ class NewLedgerForm(QWidget):
     def create(self) -> Ledger | None:
         """Create (or, if the clerk agrees, open) the ledger; None when not done."""
         name = self.community.text().strip()
+        street = self.street_kind.isChecked()
         if not name:
-            self.error.setText("请填写社区名称。")
+            self.error.setText("请填写街道名称。" if street else "请填写社区名称。")
             self.community.setFocus()
             return None
         if not self.path_edit.text().strip():
@@ -92,6 +113,14 @@ class NewLedgerForm(QWidget):
                 return None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if street:
+                ledger = open_db(path)
+                try:
+                    init_street(ledger, name)
+                except LedgerError:
+                    ledger.close()
+                    raise
+                return ledger
             return open_db(path, community_name=name)
         except OSError as exc:
             self.error.setText(f"无法在该位置创建台账：{exc.strerror or exc}")
