@@ -166,3 +166,27 @@ def test_refusals_of_the_commands(cli, tmp_path, now, ledger_path):
     done = cli("--db", ledger_path, "export", "ranking", "--level", "community", "--month", MONTH,
                "--out", tmp_path / "r.csv")
     assert done.returncode == 2 and "街道台账" in done.stderr
+
+
+def test_the_commands_from_a_real_process(tmp_path):
+    """``python main.py`` itself: a new street ledger, and a community ledger's key fingerprint."""
+    from tests.e2e.cli_helpers import main_py
+
+    env = {"GRIDLEDGER_NOW": "2026-11-05T09:00"}
+    done = main_py("--db", tmp_path / "街道.db", "street", "init", "--name", "长江路街道", env=env)
+    assert done.returncode == 0 and "已建立街道台账：长江路街道" in done.stdout
+    community = tmp_path / "社区.db"
+    assert main_py("--db", community, "demo", "--households", 20, "--months", 1, "--community", "和平社区",
+                   env=env).returncode == 0
+    done = main_py("--db", community, "package", "key", "--out", tmp_path / "公钥.txt", env=env)
+    led = open_db(community, create=False)
+    try:
+        from models.core import signing
+
+        assert led.community_name == "和平社区"
+        assert signing.fingerprint(signing.public_key(led)) in done.stdout
+    finally:
+        led.close()
+    done = main_py("--db", tmp_path / "街道.db", "street", "add-community", "--name", "和平社区",
+                   "--key", tmp_path / "公钥.txt", env=env)
+    assert done.returncode == 0 and "已登记社区“和平社区”" in done.stdout
