@@ -20,8 +20,15 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ledger = open_ledger(args, community_name=(args.community or "").strip() or DEFAULT_COMMUNITY)
+    ledger = open_ledger(args)
     try:
+        from models.grids.hierarchy import set_own_community
+        from models.street.registry import refuse_personal_data
+
+        refuse_personal_data(ledger)          # a street ledger holds no residents (issue 12)
+        if not ledger.community_name:
+            set_own_community(ledger, (args.community or "").strip() or DEFAULT_COMMUNITY)
+
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
 

@@ -39,6 +39,9 @@ def run_import(args) -> int:
     spec = load_spec(ref)
     ledger = open_ledger(args)
     try:
+        from models.street.registry import refuse_personal_data
+
+        refuse_personal_data(ledger)          # a street ledger holds no residents (issue 12)
         try:
             plan, summary = import_file(ledger, path, spec, update=args.update, dry_run=args.dry_run)
         except ImportFileError as exc:

@@ -50,6 +50,16 @@ def require_street(ledger: Ledger) -> None:
         raise ValidationError("这不是街道台账。请先用“street init --name 街道名称”新建街道台账。")
 
 
+def refuse_personal_data(ledger: Ledger) -> None:
+    """Refuse to put residents' data (an import, the demo) into a street ledger.
+
+    Raises:
+        ValidationError: ``ledger`` is a street ledger.
+    """
+    if is_street(ledger):
+        raise ValidationError("这是街道台账：街道台账只保存各社区报送的统计数字，不保存居民等个人信息，不能导入或生成台账数据。")
+
+
 @operation("street.manage", "street", "settings")
 def init_street(ledger: Ledger, name: str) -> str:
     """Make an empty ledger a street (街道) ledger called ``name``.

@@ -190,3 +190,20 @@ def test_the_commands_from_a_real_process(tmp_path):
     done = main_py("--db", tmp_path / "街道.db", "street", "add-community", "--name", "和平社区",
                    "--key", tmp_path / "公钥.txt", env=env)
     assert done.returncode == 0 and "已登记社区“和平社区”" in done.stdout
+
+
+def test_a_street_ledger_takes_no_personal_data(cli, tmp_path, now):
+    street = tmp_path / "街道.db"
+    assert cli("--db", street, "street", "init", "--name", "长江路街道").returncode == 0
+    done = cli("--db", street, "demo", "--households", 10, "--months", 1)
+    assert done.returncode == 1 and "不保存居民等个人信息" in done.stderr
+    book = tmp_path / "居民.csv"
+    book.write_text("姓名,身份证号,网格,楼栋,单元,门牌号\n张三,,第一网格,1号楼,1单元,101\n", encoding="utf-8-sig")
+    done = cli("--db", street, "import", "residents", book)
+    assert done.returncode == 1 and "不保存居民等个人信息" in done.stderr
+    led = open_db(street, create=False)
+    try:
+        assert led.scalar("SELECT COUNT(*) FROM residents") == 0 and led.scalar("SELECT COUNT(*) FROM grids") == 0
+        assert led.community_name == ""
+    finally:
+        led.close()
