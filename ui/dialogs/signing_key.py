@@ -26,6 +26,8 @@ class SigningKeyDialog(QDialog):
         self.name = street_name(ledger) if is_street(ledger) else ledger.community_name
         intro = QLabel("本台账有自己的签名密钥。每月向街道报送的评比数据用它签名，街道据此确认报送确实来自本社区、"
                        "没有被改动。街道第一次导入本社区的报送时，会打电话核对下面的公钥指纹。")
+        if is_street(ledger):
+            intro.setText("街道台账也有自己的签名密钥（将来向区里汇总时使用）。各社区的公钥指纹在“报送情况”页列出。")
         intro.setWordWrap(True)
         self.fingerprint = QLabel(signing.fingerprint(self.public))
         self.fingerprint.setObjectName("fingerprint")
