@@ -299,6 +299,14 @@ class EvaluationPage(QWidget):
             QMessageBox.information(self, "报送", "本月尚未定稿：请先定稿，再报送。")
             return
         month = pub.month
+        changed = self.diff_model.rowCount()
+        if changed:
+            answer = QMessageBox.question(
+                self, "报送", f"当前数据与定稿相比有 {changed} 处变化（见“与定稿的差异”）。\n"
+                              f"报送的是第 {pub.version} 版定稿的数据；要报送新数据，请先“重新定稿”。\n\n"
+                              f"仍然报送第 {pub.version} 版吗？")
+            if answer != QMessageBox.Yes:
+                return
         name = f"{self.ctx.ledger.community_name or '社区'}_{month}_第{pub.version}版.glpkg"
         start = str(Path(self.ctx.ledger.path or ".").parent / name)
         file, _ = QFileDialog.getSaveFileName(self, "报送文件保存到", start, PACKAGE_FILTER)

@@ -72,6 +72,28 @@ def test_the_package_button_exports_a_published_month(qtbot, world, tmp_path, mo
     assert title == "报送" and signing.fingerprint(signing.public_key(a)) in text
 
 
+def test_the_package_button_warns_when_data_changed_since_publishing(qtbot, world, tmp_path, monkeypatch,
+                                                                    messages):
+    from models.evaluation.adjustments import add_adjustment
+    from models.evaluation.publications import latest_publication
+
+    a, _b, _s, _files = world
+    grid_id = latest_publication(a, MONTH).evaluation.grids[0].grid_id
+    add_adjustment(a, MONTH, 2, "事后补记", grid_id=grid_id)
+    page = show_widget(qtbot, EvaluationPage(AppContext(a)))
+    page.set_month(MONTH)
+    out = tmp_path / "报送.glpkg"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    asked = []
+    _answer(monkeypatch, QMessageBox.No, asked)
+    qtbot.mouseClick(page.package_button, Qt.LeftButton)
+    assert "与定稿相比有" in asked[0] and not out.exists()
+    _answer(monkeypatch, QMessageBox.Yes, asked)
+    qtbot.mouseClick(page.package_button, Qt.LeftButton)
+    sent = read_package(out.read_bytes()).package       # the published figures, not the new ones
+    assert sent["publication"]["version"] == 1 and "事后补记" not in out.read_text(encoding="utf-8")
+
+
 def test_a_grid_staff_member_may_not_send_the_package(qtbot, world):
     a, _b, _s, _files = world
     a.operator = Operator("网格员小王", role="网格员")
