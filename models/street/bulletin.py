@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from models.core import periods
 from models.core.db import Ledger
+from models.core.issuer import issuer_name
 from models.evaluation.counts import frac
 from models.evaluation.figures import Figures
 from models.evaluation.scheme import Scheme
@@ -26,7 +27,8 @@ class StreetBulletinData:
     """Everything the street bulletin prints.
 
     Attributes:
-        street_name, title, issuing_body ("<街道>办事处"), month, month_text, issued_on.
+        street_name, title, issuing_body (the 通报落款单位: "<街道>办事处" unless set), month,
+            month_text, issued_on.
         summary: ``[(label, value text), …]``.
         indicator_keys / indicator_names: the street scheme's, in order.
         communities / grids: ranked :class:`Figures` (grids carry ``community_name``).
@@ -95,7 +97,7 @@ def street_bulletin_data(ledger: Ledger, month: str) -> StreetBulletinData:
     name = result.street_name
     text = periods.month_text(result.month)
     return StreetBulletinData(
-        street_name=name, title=f"{name}{text}社区和网格月度评比通报", issuing_body=f"{name}办事处",
+        street_name=name, title=f"{name}{text}社区和网格月度评比通报", issuing_body=issuer_name(ledger),
         month=result.month, month_text=text, issued_on=_cn_date(ledger.now().date()), summary=summary,
         indicator_keys=keys, indicator_names=[result.scheme.indicator(k).name for k in keys],
         communities=result.communities, grids=result.grids, red_communities=red_c, black_communities=black_c,

@@ -74,6 +74,8 @@ class StreetRankingPage(QWidget):
                                            tooltip="导出当前标签页的排名（社区或网格）为 Excel/CSV")
         self.print_button = action_button("打印通报…", self.print_bulletin,
                                           tooltip="生成街道社区和网格月度评比通报（PDF）")
+        self.scheme_button = action_button("评比方案…", self.edit_scheme,
+                                           tooltip="街道统一用这个方案给各社区、各网格计分")
         self.communities_model = StreetRankingModel(grids=False, parent=self)
         self.grids_model = StreetRankingModel(grids=True, parent=self)
         self.communities_view = _fit(read_only_view(self.communities_model))
@@ -88,13 +90,22 @@ class StreetRankingPage(QWidget):
                       "鼠标停在指标上可看到计数。")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
-        vbox(hbox("评比月份：", self.month, (self.status, 1), self.export_button, self.print_button),
+        vbox(hbox("评比月份：", self.month, (self.status, 1), self.scheme_button, self.export_button,
+                  self.print_button),
              (self.tabs, 1), hint, parent=self)
         self._fill_months()
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         ctx.changed.connect(self._on_changed)
         ctx.ledger_replaced.connect(self._fill_months)
+        ctx.enable_if_allowed(self.scheme_button, "evaluation.scheme", self.scheme_button.toolTip())
         self.refresh()
+
+    def edit_scheme(self) -> None:
+        """The street's scheme (and its 通报落款单位): the community's 评比方案 dialog."""
+        from ui.dialogs.evaluation import SchemeDialog
+
+        self.last_scheme_dialog = SchemeDialog(self.ctx, self)
+        self.last_scheme_dialog.exec()   # saved through a LedgerOp: the page refreshes on its Changes
 
     def _fill_months(self) -> None:
         self.month.blockSignals(True)

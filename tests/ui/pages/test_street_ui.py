@@ -250,3 +250,35 @@ def test_the_signing_key_dialog(qtbot, ledger, tmp_path, monkeypatch, messages):
     dialog.export_key()
     assert signing.read_key_file(out.read_text(encoding="utf-8")) == signing.public_key(ledger)
     assert "PRIVATE" not in out.read_text(encoding="utf-8").upper()
+
+
+def test_the_street_sets_its_own_scheme_and_issuer(qtbot, world, monkeypatch):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from models.core.issuer import issuer_name
+    from models.evaluation.scheme import current_scheme
+    from models.street.bulletin import street_bulletin_data
+    from ui.dialogs import evaluation as dialogs
+
+    _a, _b, s, files = world
+    registry.import_packages(s, registry.read_files(files), trust=True)
+    page = show_widget(qtbot, StreetRankingPage(AppContext(s)))
+    page.set_month(MONTH)
+    before = [c.total for c in page.result.communities]
+    seen = {}
+
+    def exec_(dialog):
+        seen["issuer"] = dialog.issuer.text()
+        dialog.weights["on_time"].setText("20")
+        dialog.weights["visit_coverage"].setText("30")
+        dialog.buttons.button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+
+    monkeypatch.setattr(dialogs.SchemeDialog, "exec", exec_)
+    qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
+    assert seen["issuer"] == "长江路街道办事处" == issuer_name(s)
+    assert current_scheme(s).indicator("on_time").weight == 20
+    assert [c.total for c in page.result.communities] != before        # rescored with the street's scheme
+    assert all(r.other_scheme for r in page.result.reports.values())
+    assert "已按街道方案计算" in page.status.text()
+    assert street_bulletin_data(s, MONTH).issuing_body == "长江路街道办事处"
