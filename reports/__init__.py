@@ -19,6 +19,7 @@ _MODULES = {
     "AnnualData": "reports.annual",
     "ScorecardData": "reports.scorecards",
     "StreetBulletinData": "reports.street",
+    "StreetAnnualData": "reports.street_annual",
 }
 
 

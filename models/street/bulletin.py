@@ -19,7 +19,7 @@ from models.evaluation.counts import frac
 from models.evaluation.figures import Figures
 from models.evaluation.scheme import Scheme
 from models.evaluation.scoring import round_half_up
-from models.street.ranking import Report, street_month
+from models.street.ranking import Report, StreetAnnualRow, street_month, street_year
 
 
 @dataclass
@@ -107,3 +107,40 @@ def street_bulletin_data(ledger: Ledger, month: str) -> StreetBulletinData:
 
 def _cn_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass
+class StreetAnnualData:
+    """Everything the street's 年度考评 prints (``reports.street_annual``).
+
+    Attributes:
+        rows: every assessed community in rank order (monthly totals, None = not reported).
+        not_assessed: registered communities that reported no month of the year.
+    """
+
+    street_name: str
+    year: int
+    title: str
+    issuing_body: str
+    months: list[str]
+    rows: list[StreetAnnualRow]
+    grade_counts: list[tuple[str, int]]
+    not_assessed: list[str]
+    scheme_lines: list[str]
+    issued_on: str
+
+
+def street_annual_data(ledger: Ledger, year: int | str) -> StreetAnnualData:
+    """The street's 年度考评 of ``year`` as the printout needs it.
+
+    Raises:
+        ValidationError: not a street ledger, or a bad year.
+    """
+    result = street_year(ledger, year)
+    assessed = {r.community for r in result.rows}
+    not_assessed = sorted(name for name in result.not_reported if name not in assessed)
+    return StreetAnnualData(
+        street_name=result.street_name, year=result.year, title=f"{result.street_name}{result.year}年度社区考评",
+        issuing_body=issuer_name(ledger), months=result.months, rows=result.rows,
+        grade_counts=result.grade_counts, not_assessed=not_assessed, scheme_lines=result.scheme.describe(),
+        issued_on=_cn_date(ledger.now().date()))

@@ -147,7 +147,9 @@ def test_republishing_from_the_command_line_needs_a_reason_and_supersedes(cli, t
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "街道通报.pdf").read_bytes().startswith(b"%PDF")
     done = cli("--db", street, "report", "annual", "--year", 2026, "--out", tmp_path / "年度.pdf")
-    assert done.returncode == 2 and "街道台账只能生成月度评比通报" in done.stderr
+    assert done.returncode == 0 and (tmp_path / "年度.pdf").read_bytes().startswith(b"%PDF")
+    done = cli("--db", street, "report", "scorecards", "--month", MONTH, "--out", tmp_path / "卡.pdf")
+    assert done.returncode == 2 and "街道台账只能生成" in done.stderr
 
 
 def test_refusals_of_the_commands(cli, tmp_path, now, ledger_path):

@@ -7,7 +7,7 @@ import reports
 from models.core import signing
 from models.reporting.evaluation_data import monthly_bulletin_data
 from models.street import registry
-from models.street.bulletin import honour_lists, street_bulletin_data
+from models.street.bulletin import honour_lists, street_annual_data, street_bulletin_data
 from models.street.package import package_bytes
 from tests.models.street.street_helpers import MONTH, NOW, community, street
 from tests.reports.report_helpers import fonts_not_embedded, page_texts, pdf_text
@@ -66,3 +66,14 @@ def test_the_community_bulletin_prints_the_ledgers_key_fingerprint(street_ledger
     path = tmp_path / "通报.pdf"
     reports.render(data, path)
     assert data.key_fingerprint in pdf_text(path)
+
+
+def test_the_street_annual_assessment(street_ledger, tmp_path):
+    s, _a = street_ledger
+    data = street_annual_data(s, 2026)
+    assert [r.community for r in data.rows] == ["幸福社区"] and data.not_assessed == ["和平社区"]
+    path = tmp_path / "年度.pdf"
+    reports.render(data, path)
+    assert fonts_not_embedded(path) == []
+    text = pdf_text(path).replace(" ", "")
+    assert "长江路街道2026年度社区考评" in text and "未参加考评的社区：和平社区" in text

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHeaderView, QLabel, QMess
 from models.core import periods
 from models.core.periods import month_text, recent_months
 from models.street import ranking
-from models.street.bulletin import street_bulletin_data
+from models.street.bulletin import street_annual_data, street_bulletin_data
 from models.street.registry import is_street
 from ui.models.evaluation_models import RowsModel
 from ui.models.street_models import StreetRankingModel
@@ -37,9 +37,17 @@ def _fit(view):
 
 def write_bulletin(ledger, month: str, out: Path) -> int:
     """The street bulletin of ``month`` to ``out`` (a temporary file moved into place)."""
+    return _write_pdf(street_bulletin_data(ledger, month), out)
+
+
+def write_annual(ledger, year: int, out: Path) -> int:
+    """The street's 年度社区考评 of ``year`` to ``out``."""
+    return _write_pdf(street_annual_data(ledger, year), out)
+
+
+def _write_pdf(data, out: Path) -> int:
     import reports
 
-    data = street_bulletin_data(ledger, month)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=str(out.parent))
     os.close(fd)
     try:
@@ -202,7 +210,8 @@ class StreetAnnualPage(QWidget):
                       "全年未报送的社区不参加考评。")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
-        vbox(hbox("考评年度：", self.year, (self.status, 1)), (self.view, 1), hint, parent=self)
+        self.print_button = action_button("打印考评表…", self.print_annual, tooltip="生成街道年度社区考评（PDF）")
+        vbox(hbox("考评年度：", self.year, (self.status, 1), self.print_button), (self.view, 1), hint, parent=self)
         self._fill_years()
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
         ctx.changed.connect(lambda area: self.refresh() if area in self.REFRESH_AREAS else None)
@@ -226,6 +235,17 @@ class StreetAnnualPage(QWidget):
             return
         LedgerOp(self.ctx, lambda ledger: ranking.street_year(ledger, year), parent=self,
                  title=f"计算{year}年度考评").success(self._show).run()
+
+    def print_annual(self) -> None:
+        year = self.year.currentData()
+        start = str(Path(self.ctx.ledger.path or ".").parent / f"{year}年度社区考评.pdf")
+        file, _ = QFileDialog.getSaveFileName(self, "保存考评表", start, "PDF 文件 (*.pdf)")
+        if not file:
+            return
+        out = Path(file) if file.lower().endswith(".pdf") else Path(file + ".pdf")
+        LedgerOp(self.ctx, lambda ledger: write_annual(ledger, year, out), parent=self,
+                 title="生成年度考评").success(
+            lambda pages: QMessageBox.information(self, "打印考评表", f"考评表已生成（共 {pages} 页）：\n{out}")).run()
 
     def _show(self, result) -> None:
         self.result = result

@@ -193,13 +193,17 @@ def test_who_has_not_reported_is_shown(qtbot, world):
     assert "未报送：和平社区" in page.status.text() and page.communities_model.rowCount() == 1
 
 
-def test_the_annual_page(qtbot, world):
+def test_the_annual_page(qtbot, world, tmp_path, monkeypatch, messages):
     _a, _b, s, files = world
     registry.import_packages(s, registry.read_files(files), trust=True)
     page = show_widget(qtbot, StreetAnnualPage(AppContext(s)))
     assert page.model.rowCount() == 2
     row = page.model.row_dict(0)
     assert row["10月"] != "—" and row["9月"] == "—" and row["报送月数"] == 1 and row["等次"]
+    pdf = tmp_path / "考评.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), ""))
+    qtbot.mouseClick(page.print_button, Qt.LeftButton)
+    assert pdf.read_bytes().startswith(b"%PDF") and "考评表已生成" in messages[-1][2]
 
 
 def test_a_street_ledger_opens_in_a_street_window(qtbot, tmp_path, clock):
