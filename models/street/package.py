@@ -7,8 +7,9 @@ it and the reason of a republish, the scheme it was scored with, and for the com
 denominators), the indicator scores, the adjustments with their reasons, the totals and
 ranks.  It is read from the stored publication (the published snapshot), never recomputed
 from live data.  No personal data: no resident's name, ID number, phone or address; a
-督办 card's reason is only the card and the matter's number, and an adjustment carries no
-author (its reason is the one printed on the community's bulletin).
+督办 card's reason is only the card and the matter's number, an adjustment carries no author,
+and a manual adjustment's reason (as printed on the community's bulletin) goes through
+:class:`Scrubber` (ID-like and phone-like numbers and residents' names masked).
 
 **Format** (``.glpkg``): one UTF-8 file holding the canonical JSON (keys sorted, no
 spaces, no ASCII escaping) of ``{"package": P, "signature": S}``, where ``S`` is the
@@ -24,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,8 +72,40 @@ def counts_of(row: Figures) -> dict:
     return {k: out[k] for k in COUNT_KEYS}
 
 
-def _adjustment(a) -> dict:
-    reason = a.reason if a.source == "手工" else f"督办{_card(a.reason)}：事项 {a.matter_number}"
+#: what looks like an ID number or a phone number in a free text (masked before it leaves)
+_NUMBERS = re.compile(r"\d{17}[\dXx]|\d{15}|(?:\+?86[- ]?)?1[3-9]\d{9}|\d{3,4}-\d{7,8}|\d{7,8}")
+
+
+class Scrubber:
+    """Masks personal data in the free text a package carries (a manual adjustment's reason):
+    ID-like and phone-like numbers, and any of the ledger's residents' names (2–4 characters),
+    each character replaced by ``*``.  The reasons are written by the clerks and should hold no
+    names; this makes sure none leaves the community if one does."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self._names: set[str] | None = None
+
+    def names(self) -> set[str]:
+        if self._names is None:
+            self._names = {r[0] for r in self.ledger.conn.execute(
+                "SELECT DISTINCT name FROM residents WHERE length(name) BETWEEN 2 AND 4")}
+        return self._names
+
+    def __call__(self, text: str) -> str:
+        text = _NUMBERS.sub(lambda m: "*" * len(m.group()), text)
+        names = self.names()
+        chars = list(text)
+        for start in range(len(text)):
+            for size in (4, 3, 2):
+                if text[start:start + size] in names:
+                    chars[start:start + size] = "*" * size
+                    break
+        return "".join(chars)
+
+
+def _adjustment(a, scrub: Scrubber) -> dict:
+    reason = scrub(a.reason) if a.source == "手工" else f"督办{_card(a.reason)}：事项 {a.matter_number}"
     return {"source": a.source, "points": float(a.points), "reason": reason, "at": a.at}
 
 
@@ -79,14 +113,14 @@ def _card(reason: str) -> str:
     return "红牌" if "红牌" in reason[:6] else "黄牌"
 
 
-def _row(row: Figures) -> dict:
+def _row(row: Figures, scrub: Scrubber) -> dict:
     return {
         "name": row.name,
         "counts": counts_of(row),
         "indicators": [{"key": i.key, "name": i.name, "weight": i.weight, "numerator": i.numerator,
                         "denominator": i.denominator, "score": i.score, "points": i.points,
                         "value": i.value, "target": i.target} for i in row.indicators.values()],
-        "adjustments": [_adjustment(a) for a in row.adjustment_items],
+        "adjustments": [_adjustment(a, scrub) for a in row.adjustment_items],
         "adjustment_points": float(row.adjustments),
         "total": float(row.total),
         "rank": row.rank,
@@ -107,10 +141,11 @@ def build_package(ledger: Ledger, month: str) -> dict:
     public = signing.public_key(ledger)
     name = ledger.community_name or ev.community_name
     communities = ev.communities
+    scrub = Scrubber(ledger)
     if len(communities) == 1:
-        community = _row(communities[0])
+        community = _row(communities[0], scrub)
     else:  # a ledger keeping several communities' grids: the package is the ledger's, pooled
-        community = _pooled_rows(communities)
+        community = _pooled_rows(communities, scrub)
     community["name"] = name
     return {
         "format": FORMAT, "format_version": FORMAT_VERSION,
@@ -122,15 +157,15 @@ def build_package(ledger: Ledger, month: str) -> dict:
                         "supersedes": pub.version - 1 if pub.version > 1 else None},
         "scheme": pub.scheme.to_dict(),
         "totals": community,
-        "grids": [dict(_row(g), grid_id=g.grid_id) for g in ev.grids],
+        "grids": [dict(_row(g, scrub), grid_id=g.grid_id) for g in ev.grids],
     }
 
 
-def _pooled_rows(rows: list[Figures]) -> dict:
+def _pooled_rows(rows: list[Figures], scrub: Scrubber) -> dict:
     """Several community rows of one ledger as one (counts summed, adjustments joined)."""
-    first = _row(rows[0])
+    first = _row(rows[0], scrub)
     for row in rows[1:]:
-        more = _row(row)
+        more = _row(row, scrub)
         for key in COUNT_KEYS:
             first["counts"][key] += more["counts"][key]
         first["adjustments"] += more["adjustments"]

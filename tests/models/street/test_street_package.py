@@ -168,3 +168,15 @@ def test_a_package_re_signed_by_another_key_after_a_change_still_names_that_key(
             read_package(canonical(doc), "x.glpkg")   # the key inside is still happy's
     finally:
         other.close()
+
+
+def test_personal_data_typed_into_a_reason_is_masked(happy):
+    name = happy.scalar("SELECT name FROM residents WHERE length(name) = 3 LIMIT 1")
+    grid_id = latest_publication(happy, MONTH).evaluation.grids[0].grid_id
+    add_adjustment(happy, MONTH, 1, f"表扬{name}（13812345678，身份证340104196102030011）热心帮助邻居",
+                   grid_id=grid_id)
+    add_adjustment(happy, MONTH, -1, "网格巡查记录缺两天", grid_id=grid_id)
+    publish(happy, MONTH, "补记")
+    grid = next(g for g in build_package(happy, MONTH)["grids"] if g["grid_id"] == grid_id)
+    reasons = [a["reason"] for a in grid["adjustments"] if a["source"] == "手工"]
+    assert reasons == ["表扬***（***********，身份证******************）热心帮助邻居", "网格巡查记录缺两天"]
