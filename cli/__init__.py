@@ -12,6 +12,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from resources import version
 from resources.paths import default_db_path, log_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -81,6 +82,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="main.py", description="网格台账：不带命令时打开窗口。")
     p.add_argument("--db", metavar="FILE", help="台账文件（默认：当前用户的默认台账）")
+    p.add_argument("--version", action="version", version=f"{version.APP_NAME} {version.VERSION}",
+                   help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="生成演示台账")
@@ -109,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", type=_integer)
     rep.add_argument("--out", required=True)
+    rep.add_argument("--doc-number", metavar="发文字号", help="月度评比通报的发文字号，例如 幸社评〔2026〕10号（可选）")
+    rep.add_argument("--copy-to", metavar="抄送机关", help="月度评比通报版记中的抄送机关（可选）")
 
     backup = sub.add_parser("backup", help="备份台账")
     backup.add_argument("--out", required=True)

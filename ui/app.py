@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from models.core import errors as core_errors
 from models.core.db import Ledger
+from resources import version
 from resources.paths import default_db_path, log_file, resource_path
 from ui.context import AppContext
 from ui.dialogs.first_start import FirstStartDialog
@@ -87,6 +88,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("GridLedger")
+    app.setApplicationVersion(version.VERSION)
+    icon = resource_path("icons", "app.ico")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     if not _translators:
         install_translations(app)
     choose_font(app)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListW
                                QMainWindow, QMessageBox, QStackedWidget, QWidget)
 
 from models import backup
+from resources import version
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
         about = QAction("关于网格台账(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "关于网格台账",
-            "网格台账 GridLedger\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
+            f"网格台账 GridLedger {version.VERSION}\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
             "一次录入、多表生成；离线使用，数据保存在一个台账文件中。"))
         help_menu.addAction(about)
 

@@ -716,10 +716,12 @@ class ReportKind:
     tags: bool = False
     volunteer: bool = False
     ids: bool = False
+    #: an official notice: asks for 发文字号 and 抄送机关 (GB/T 9704, reports/official.py)
+    notice: bool = False
 
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
-    ReportKind("monthly", "月度评比通报", "month"),
+    ReportKind("monthly", "月度评比通报", "month", notice=True),
     ReportKind("scorecards", "网格评分卡", "month"),
     ReportKind("annual", "年度考评", "year"),
     ReportKind("ledger", "月度工作台账（矛盾纠纷 + 民情日志 + 志愿服务）", "month", grid="optional"),
@@ -755,6 +757,9 @@ class ReportRequest:
     volunteer_id: int | None = None
     full_ids: bool = False
     include_sensitive: bool = False
+    #: the monthly bulletin's 发文字号 and 抄送机关 (optional)
+    doc_number: str = ""
+    copy_to: str = ""
 
 
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
@@ -781,7 +786,8 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         periods.check_month(request.month)  # a clear message for a malformed month
     key = kind.key
     if key == "monthly":
-        return evaluation_data.monthly_bulletin_data(ledger, request.month)
+        return evaluation_data.monthly_bulletin_data(ledger, request.month, doc_number=request.doc_number,
+                                                     copy_to=request.copy_to)
     if key == "scorecards":
         return evaluation_data.scorecard_data(ledger, request.month)
     if key == "annual":
