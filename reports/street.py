@@ -1,10 +1,11 @@
-"""街道月度评比通报 — the street office's bulletin over its communities (issue 12).
+"""街道社区和网格月度评比通报 — the street office's bulletin over its communities (issue 12).
 
-Laid out like the community bulletin (``reports.monthly``: red masthead, title, body,
-numbered sections, signature block), from ``models.street.bulletin.StreetBulletinData``:
-一、总体情况 二、社区排名 (pooled counts) 三、网格排名 (every grid of every community
-together) 四、红榜与黑榜 (communities and grids) 五、总分对比 (bar charts) 六、报送情况
-(the package version behind each community, and who has not reported) 七、评比办法.
+A notice in the GB/T 9704 layout of the community bulletin (``reports.official``, as
+``reports.monthly``), from ``models.street.bulletin.StreetBulletinData``: the notice (总体情况
+with who has not reported, the red and black lists of communities and of grids, 工作要求,
+落款) and five attachments: 1 社区评比排名表 (pooled counts) and 2 全街道网格评比排名表
+(landscape), 3 红榜黑榜与总分对比 (charts), 4 报送情况 (the package version behind each
+community, who has not reported), 5 评比办法; the 版记 on the last page.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
-from reports.monthly import BARS_PER_CHART, BLACK_LIST_COLOUR, RED_LIST_COLOUR, VERTICAL_MAX
+from reports import official
+from reports.fonts import KAI
+from reports.monthly import BLACK_LIST_COLOUR, RED_LIST_COLOUR, VERTICAL_MAX
 from reports.styles import getStyleSheet
-from reports.templates import (PageInfo, bar_chart, data_table, empty_note, esc, key_value_table, masthead, num,
-                               portrait_width, render_story, signature_block, signed)
+from reports.templates import bar_chart, data_table, empty_note, esc, num, signed
+
+#: bars per chart: the official text block is 225 mm high (as reports.monthly's 40)
+BARS_PER_CHART = 40
 
 
 def _marks(rows, red, black) -> dict[int, list]:
@@ -88,7 +93,7 @@ def _charts(rows, red, black, *, what: str, label, width: float, horizontal: boo
             title += f"（第 {chunk[0].rank}—{chunk[-1].rank} 名）"
         chart = bar_chart([label(r) for r in chunk], [r.total for r in chunk], width=width, title=title,
                           horizontal=horizontal or len(rows) > VERTICAL_MAX, value_max=axis_max, highlight=highlight)
-        out.append(CondPageBreak(min(chart.height + 6, 240 * mm)))
+        out.append(CondPageBreak(min(chart.height + 6, 220 * mm)))
         out.append(chart)
     return out
 
@@ -108,85 +113,119 @@ def _reports_table(data, *, width: float) -> Flowable:
                       wrap=(0, 3, 5))
 
 
-def build_story(data) -> list[Flowable]:
-    """The street bulletin's flowables."""
+ATTACHMENTS = ("社区评比排名表", "全街道网格评比排名表", "红榜黑榜与总分对比", "报送情况", "评比办法")
+
+
+def _names(rows, *, grids: bool) -> str:
+    return "、".join(f"{r.community_name + r.name if grids else r.name}（{num(r.total)}分）" for r in rows) or "无"
+
+
+def _mean(rows) -> str:
+    return num(sum(r.total for r in rows) / len(rows))
+
+
+def _summary_text(data) -> str:
+    total = len(data.communities) + len(data.not_reported)
+    text = f"{data.month_text}应报送社区{total}个，已报送{len(data.communities)}个，参评网格{len(data.grids)}个。"
+    if data.communities:
+        best, worst = data.communities[0], data.communities[-1]
+        text += (f"社区平均得分{_mean(data.communities)}分，最高为{best.name}（{num(best.total)}分），"
+                 f"最低为{worst.name}（{num(worst.total)}分）；")
+    if data.grids:
+        best = data.grids[0]
+        text += f"网格平均得分{_mean(data.grids)}分，最高为{best.community_name}{best.name}（{num(best.total)}分）。"
+    return text
+
+
+def notice_story(data) -> list[Flowable]:
+    """The notice itself, in the GB/T 9704 layout (reports/official.py)."""
+    out: list[Flowable] = official.head(data.issuing_body)
+    out += official.title(data.title)
+    out.append(official.GridText(f"（按各社区报送的定稿数据，{len(data.communities)}个社区已报送）", font=KAI,
+                                 size=official.SIZE_4, align="center"))
+    out += official.recipients("各社区")
+    out.append(official.paragraph(
+        f"根据网格月度评比办法，{data.issuing_body}对各社区报送的{data.month_text}评比数据进行了汇总评比："
+        f"社区按本社区各网格合并的计数计算，全街道网格统一排名。现将结果通报如下。"))
+    out.append(official.heading("一、总体情况"))
+    out.append(official.paragraph(_summary_text(data)))
+    if data.not_reported:
+        out.append(official.paragraph(f"未报送：{'、'.join(data.not_reported)}。请尽快定稿并报送。"))
+    out.append(official.heading("二、评比结果"))
+    out.append(official.paragraph(f"社区红榜（前三名）：{_names(data.red_communities, grids=False)}。"))
+    out.append(official.paragraph(f"社区黑榜（后三名）：{_names(data.black_communities, grids=False)}。"))
+    out.append(official.paragraph(f"网格红榜（前三名）：{_names(data.red_grids, grids=True)}。"))
+    out.append(official.paragraph(f"网格黑榜（后三名）：{_names(data.black_grids, grids=True)}。"))
+    out.append(official.paragraph("各社区、各网格的各项得分率、加减分、总分和名次变化见附件1、附件2，红榜黑榜的强项弱项和"
+                                  "总分对比图见附件3，各社区报送的版本见附件4，评比办法见附件5。"))
+    out.append(official.heading("三、工作要求"))
+    out.append(official.paragraph("希望受到表扬的社区和网格再接再厉，排名靠后的对照指标查找差距、认真整改；"
+                                  "未按时报送的社区尽快定稿报送。"))
+    out.append(official.paragraph("特此通报。"))
+    out += official.attachment_note(ATTACHMENTS)
+    out += official.signature(data.issuing_body, data.issued_on)
+    return out
+
+
+def attachments_story(data) -> list[Flowable]:
+    """附件1–5: the two rankings (landscape), the honour lists with the charts, the packages, the scheme."""
     sheet = getStyleSheet()
-    width = portrait_width()
-    story: list[Flowable] = masthead(data.issuing_body)
-    story.append(Paragraph(esc(data.title), sheet["DocTitle"]))
-    story.append(Paragraph(f"（按各社区报送的定稿数据，{len(data.communities)} 个社区已报送）", sheet["Subtitle"]))
-    story.append(Paragraph("各社区：", sheet["Salutation"]))
-    story.append(Paragraph(
-        f"根据网格月度评比办法，{esc(data.issuing_body)}对各社区报送的{esc(data.month_text)}评比数据进行了汇总评比："
-        f"社区按本社区各网格合并的计数计算，全街道网格统一排名。现将结果通报如下。", sheet["Body"]))
-
-    story.append(Paragraph("一、总体情况", sheet["Heading1"]))
-    story.append(key_value_table(data.summary, total_width=width, columns=2))
-
+    wide, width = official.LANDSCAPE_BLOCK[0], official.BLOCK_WIDTH
     note = Paragraph("注：各指标为得分率；总分 = Σ（权重 × 得分率）+ 加减分，保留两位小数；总分相同名次并列。"
                      "社区按各网格合并后的计数计算（含全社区志愿活动时长）。", sheet["Note"])
-    story.append(Paragraph("二、社区排名", sheet["Heading1"]))
+    out: list[Flowable] = official.attachment(1, f"{data.month_text}社区评比排名表", wide=True)
     if data.communities:
-        story.append(ranking_table(data, data.communities, grids=False, red=data.red_communities,
-                                   black=data.black_communities, width=width))
-        story.append(note)
+        out += [ranking_table(data, data.communities, grids=False, red=data.red_communities,
+                              black=data.black_communities, width=wide), note]
     else:
-        story.append(empty_note("本月还没有社区报送。"))
-    story.append(CondPageBreak(40 * mm))
-    story.append(Paragraph("三、网格排名（全街道）", sheet["Heading1"]))
+        out.append(empty_note("本月还没有社区报送。"))
+    out += official.attachment(2, f"{data.month_text}全街道网格评比排名表", wide=True)
     if data.grids:
-        story.append(ranking_table(data, data.grids, grids=True, red=data.red_grids, black=data.black_grids,
-                                   width=width))
+        out.append(ranking_table(data, data.grids, grids=True, red=data.red_grids, black=data.black_grids,
+                                 width=wide))
     else:
-        story.append(empty_note("本月没有参评网格。"))
+        out.append(empty_note("本月没有参评网格。"))
 
-    story.append(CondPageBreak(70 * mm))
-    story.append(Paragraph("四、红榜与黑榜", sheet["Heading1"]))
-    story.append(KeepTogether(_honour("社区红榜（前三名）", data.red_communities, RED_LIST_COLOUR, grids=False,
-                                      width=width)))
-    story.append(KeepTogether(_honour("社区黑榜（后三名）", data.black_communities, BLACK_LIST_COLOUR, grids=False,
-                                      width=width)))
-    story.append(KeepTogether(_honour("网格红榜（前三名）", data.red_grids, RED_LIST_COLOUR, grids=True,
-                                      width=width)))
-    story.append(KeepTogether(_honour("网格黑榜（后三名）", data.black_grids, BLACK_LIST_COLOUR, grids=True,
-                                      width=width)))
+    out += official.attachment(3, "红榜黑榜与总分对比")
+    out.append(KeepTogether(_honour("社区红榜（前三名）", data.red_communities, RED_LIST_COLOUR, grids=False,
+                                    width=width)))
+    out.append(KeepTogether(_honour("社区黑榜（后三名）", data.black_communities, BLACK_LIST_COLOUR, grids=False,
+                                    width=width)))
+    out.append(KeepTogether(_honour("网格红榜（前三名）", data.red_grids, RED_LIST_COLOUR, grids=True,
+                                    width=width)))
+    out.append(KeepTogether(_honour("网格黑榜（后三名）", data.black_grids, BLACK_LIST_COLOUR, grids=True,
+                                    width=width)))
+    out.append(Spacer(1, 4 * mm))
+    out += _charts(data.communities, data.red_communities, data.black_communities, what="社区",
+                   label=lambda r: r.name, width=width)
+    out += _charts(data.grids, data.red_grids, data.black_grids, what="网格",
+                   label=lambda r: f"{r.community_name}{r.name}", width=width, horizontal=True)
+    out.append(Paragraph("注：红色为红榜，黑色为黑榜。", sheet["Note"]))
 
-    story.append(CondPageBreak(90 * mm))
-    story.append(Paragraph("五、总分对比", sheet["Heading1"]))
-    story += _charts(data.communities, data.red_communities, data.black_communities, what="社区",
-                     label=lambda r: r.name, width=width)
-    story += _charts(data.grids, data.red_grids, data.black_grids, what="网格",
-                     label=lambda r: f"{r.community_name}{r.name}", width=width, horizontal=True)
-    story.append(Paragraph("注：红色为红榜，黑色为黑榜。", sheet["Note"]))
-
-    story.append(CondPageBreak(50 * mm))
-    story.append(Paragraph("六、报送情况", sheet["Heading1"]))
-    story.append(_reports_table(data, width=width))
+    out += official.attachment(4, "报送情况")
+    out.append(_reports_table(data, width=width))
     if data.not_reported:
-        story.append(Paragraph(f'<font color="#C00000">未报送：{esc("、".join(data.not_reported))}。'
-                               f'请尽快定稿并报送。</font>', sheet["Body"]))
+        out.append(Paragraph(f'<font color="#C00000">未报送：{esc("、".join(data.not_reported))}。</font>',
+                             sheet["Body"]))
 
-    story.append(CondPageBreak(50 * mm))
-    story.append(Paragraph("七、评比办法", sheet["Heading1"]))
+    out += official.attachment(5, "社区和网格月度评比办法")
     for line in data.scheme_lines:
-        story.append(Paragraph(esc(line), sheet["Scheme"]))
-    story.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+        out.append(Paragraph(esc(line), sheet["Scheme"]))
+    out.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+    return out
 
-    story.append(Spacer(1, 4 * mm))
-    story.append(signature_block(data.issuing_body, data.issued_on,
-                                 lead=[Paragraph("特此通报。", sheet["Body"])]))
+
+def build_story(data) -> list[Flowable]:
+    """The street bulletin's flowables: the notice, its five attachments, the 版记 on the last page."""
+    story = notice_story(data) + attachments_story(data)
+    story += official.imprint(official.Imprint(printed_by=data.issuing_body, printed_on=data.issued_on))
     return story
-
-
-def page_info(data) -> PageInfo:
-    return PageInfo(header_left=f"{data.issuing_body} · 社区和网格月度评比通报", header_right=data.month_text,
-                    header_on_first_page=False)
 
 
 def render(data, target, *, progress=None) -> int:
     """Render the street bulletin to ``target`` (a path or a binary file object).  Returns the page count."""
-    return render_story(build_story(data), target, title=data.title, author=data.issuing_body,
-                        subject=f"{data.month_text}社区和网格月度评比", page_info=page_info(data), progress=progress)
+    return official.render_official(build_story(data), target, title=data.title, author=data.issuing_body,
+                                    subject=f"{data.month_text}社区和网格月度评比", progress=progress)
 
 
 __all__ = ["build_story", "render", "ranking_table"]

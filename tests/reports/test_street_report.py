@@ -35,11 +35,12 @@ def test_the_street_bulletin(street_ledger, tmp_path):
     pages = reports.render(data, path)
     assert pages >= 2 and fonts_not_embedded(path) == []
     text = pdf_text(path)
-    for words in ("长江路街道办事处", "二、社区排名", "三、网格排名（全街道）", "社区红榜", "网格黑榜", "各网格总分",
-                  "六、报送情况", "未报送：和平社区", "七、评比办法"):
+    for words in ("长江路街道办事处", "各社区：", "一、总体情况", "未报送：和平社区", "社区红榜（前三名）：幸福社区",
+                  "网格黑榜", "附件1", "社区评比排名表", "全街道网格评比排名表", "各网格总分", "附件4", "报送情况",
+                  "附件5", "评比办法", "特此通报"):
         assert words in text.replace(" ", ""), words
-    first = page_texts(path)[0]
-    assert first.index("幸福社区") < first.index("网格排名")
+    pages = page_texts(path)
+    assert "附件1" not in pages[0].replace(" ", "").split("附件：")[0]     # the attachments follow the notice
 
 
 @pytest.mark.parametrize("totals, red, black", [
