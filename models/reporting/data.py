@@ -20,6 +20,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from models.core import periods
+from models.core import scope as grid_scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
@@ -190,6 +191,7 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
     as_of = as_of or ledger.now().strftime("%Y-%m-%d")
     check_period(as_of, as_of)
     _check_authorised(ledger, full_ids, include_sensitive)
+    grid_scope.require_grid(ledger, grid_id, "该网格")       # a 网格员 prints their grids only
     scope = _scope(ledger, grid_id, building_id)
     where = "r.grid_id = :grid"
     params: dict = {"grid": grid_id, "day": as_of}
@@ -308,6 +310,8 @@ def special_roster(ledger: Ledger, *, tag_ids: list[int] | None = None, grid_id:
     if grid_id is not None:
         grid_where = " AND r.grid_id = :grid"
         params["grid"] = grid_id
+    if grid_scope.scoped_grids(ledger) is not None:         # a 网格员 prints their grids only
+        grid_where += " AND " + grid_scope.grid_sql(ledger, "r.grid_id")
     count = ledger.scalar(
         f"SELECT COUNT(*) FROM resident_tags rt JOIN residents r ON r.id = rt.resident_id"
         f" WHERE rt.tag_id IN ({tag_list}){grid_where} AND {present_sql('r', ':day')}", params)

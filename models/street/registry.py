@@ -68,6 +68,16 @@ def init_street(ledger: Ledger, name: str) -> str:
         ValidationError: a blank name, or a ledger that already holds a community's data
             (grids, residents) or is already a street ledger.
     """
+    return make_street(ledger, name)
+
+
+def make_street(ledger: Ledger, name: str) -> str:
+    """What :func:`init_street` does, without its permission check: for a ledger being created
+    (``models.ledger.open_db(street_name=…)``, the window's 新建台账), before anyone can log in.
+
+    Raises:
+        ValidationError: as :func:`init_street`.
+    """
     name = (name or "").strip()
     if not name:
         raise ValidationError("请填写街道名称。", field="name")
@@ -78,8 +88,9 @@ def init_street(ledger: Ledger, name: str) -> str:
     if ledger.scalar("SELECT COUNT(*) FROM grids") or ledger.scalar("SELECT COUNT(*) FROM residents") \
             or ledger.community_name:
         raise ValidationError("这个台账是社区台账（已有社区、网格或居民），不能改为街道台账。请新建一个台账文件。")
-    ledger.set_setting(KIND_SETTING, STREET)
-    ledger.set_setting(NAME_SETTING, name)
+    with ledger.write():
+        ledger.set_setting(KIND_SETTING, STREET)
+        ledger.set_setting(NAME_SETTING, name)
     return name
 
 

@@ -14,13 +14,23 @@ PAGES: list[tuple[str, str, str]] = [
     ("volunteers", "志愿服务", "ui.pages.volunteers:VolunteersPage"),
     ("evaluation", "月度评比", "ui.pages.evaluation:EvaluationPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
+    ("users", "用户管理", "ui.pages.users:UsersPage"),
+    ("audit", "操作日志", "ui.pages.audit:AuditPage"),
 ]
+
+#: pages only some roles see (a row of models.core.permissions); the others are everyone's
+PAGE_PERMISSIONS: dict[str, str] = {
+    "users": "users.manage",
+    "audit": "audit.view",
+}
 
 #: the sections of a street (街道) ledger's window (issue 12): only what the packages carry
 STREET_PAGES: list[tuple[str, str, str]] = [
     ("street_reports", "报送情况", "ui.pages.street:StreetReportsPage"),
     ("street_ranking", "月度评比", "ui.pages.street_ranking:StreetRankingPage"),
     ("street_annual", "年度考评", "ui.pages.street_ranking:StreetAnnualPage"),
+    ("users", "用户管理", "ui.pages.users:UsersPage"),
+    ("audit", "操作日志", "ui.pages.audit:AuditPage"),
 ]
 
 

@@ -148,7 +148,7 @@ def test_a_supervisor_only_looks(ledger, place, name, call):
 @pytest.mark.parametrize("role", ["管理员", "工作人员", "网格员"])
 def test_the_office_and_grid_staff_may(ledger, place, name, call, role):
     before = _audit_rows(ledger)
-    ledger.operator = Operator("某人", role=role)
+    ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     call(ledger, place)
     assert _audit_rows(ledger) > before
     assert ledger.scalar("SELECT operator FROM audit_log ORDER BY id DESC LIMIT 1") == "某人"
@@ -156,7 +156,7 @@ def test_the_office_and_grid_staff_may(ledger, place, name, call, role):
 
 @pytest.mark.parametrize("role,allowed", [("管理员", True), ("督导员", True), ("工作人员", False), ("网格员", False)])
 def test_only_a_supervisor_or_the_administrator_issues_a_card(ledger, place, role, allowed):
-    ledger.operator = Operator("某人", role=role)
+    ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     if allowed:
         matters.apply_action(ledger, place["matter"], "督办", card="黄牌", note="超期")
         assert matters.get_matter(ledger, place["matter"])["supervision"] == "黄牌"

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 @pytest.fixture
 def ctx(ledger_path, clock):
-    led = open_db(ledger_path, operator=Operator("测试员", role="工作人员"), clock=clock)
+    led = open_db(ledger_path, operator=Operator("测试员", role="工作人员", sensitive=True), clock=clock)
     sample = build_sample(led, clock)
     context = AppContext(led)
     context.sample = sample

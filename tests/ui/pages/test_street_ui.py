@@ -216,7 +216,7 @@ def test_a_street_ledger_opens_in_a_street_window(qtbot, tmp_path, clock):
         window = MainWindow(ctx)
         qtbot.addWidget(window)
         titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-        assert titles == ["报送情况", "月度评比", "年度考评"]
+        assert titles == ["报送情况", "月度评比", "年度考评", "用户管理", "操作日志"]
         assert "长江路街道" in window.windowTitle() and "街道台账" in window.windowTitle()
         # opening a community ledger in the same window brings the community's pages back
         other = open_db(tmp_path / "社区.db", community_name="幸福社区", clock=clock)
