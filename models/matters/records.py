@@ -545,6 +545,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     if visit_id and not ledger.scalar("SELECT 1 FROM visits WHERE id = ?", [visit_id]):
         raise ValidationError("关联的走访记录不存在。", field="visit_id")
 
+    scope.require_grid(ledger, place["grid_id"], "该事项的地点")     # a 网格员 registers in their grids
     deadline = compute_deadline(ledger, level, category, registered_at)
     at = ts(registered_at)
     record = ledger.stamp({

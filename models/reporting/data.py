@@ -105,6 +105,20 @@ def _scope(ledger: Ledger, grid_id: int | None, building_id: int | None = None) 
     return "全部网格"
 
 
+def _grid_for(ledger: Ledger, grid_id: int | None) -> int | None:
+    """The grid a printout covers: for a 网格员 one of their grids (theirs when they have one
+    only), never the whole community (issue 10)."""
+    grids = grid_scope.scoped_grids(ledger)
+    if grids is None:
+        return grid_id
+    if grid_id is None:
+        if len(grids) != 1:
+            raise ValidationError("网格员打印时请选择自己负责的一个网格。")
+        return next(iter(grids))
+    grid_scope.require_grid(ledger, grid_id, "该网格")
+    return grid_id
+
+
 def _masked_phone(phone: str | None) -> str:
     text = (phone or "").strip()
     if len(text) == 11 and text.isdigit():
@@ -427,6 +441,7 @@ def matters_ledger(ledger: Ledger, date_from: str, date_to: str, *, grid_id: int
     """Matters registered in the period (cancelled ones left out of the table), oldest first,
     with the summary of disputes by type × outcome (SPEC §6.4)."""
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     dispute, dispute_params = _dispute_sql(ledger)
     lo, hi = f"{date_from} 00:00:00", f"{date_to} 23:59:59"
@@ -529,6 +544,7 @@ _NOTES_LIMIT = 60
 def patrol_log(ledger: Ledger, date_from: str, date_to: str, *, grid_id: int | None = None) -> PatrolLogData:
     """The patrol log of the period, one row per staff member per day per grid."""
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     params: dict = {"lo": date_from, "hi": date_to}
     grid_where = ""
@@ -621,6 +637,7 @@ def service_ledger(ledger: Ledger, date_from: str, date_to: str, *,
     from models.volunteers import activities
 
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     items = activities.service_ledger(ledger, date_from, date_to)
     if grid_id is not None:

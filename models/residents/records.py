@@ -390,6 +390,7 @@ def add_resident(ledger: Ledger, data: dict) -> int:
     Raises:
         ValidationError: the first problem (``.errors`` holds all of them).
     """
+    _require_household_grid(ledger, data.get("household_id"), "该住户")   # a 网格员: their grids only
     rec, errors, _warnings, tag_ids = _prepare(ledger, data, None, None)
     _raise_first(errors)
     row = ledger.stamp(rec, creating=True)
@@ -411,6 +412,14 @@ def add_resident(ledger: Ledger, data: dict) -> int:
     return rid
 
 
+def _require_household_grid(ledger: Ledger, household_id, what: str) -> None:
+    """Refuse a 网格员 a household outside their grids (before any other check)."""
+    if scope.scoped_grids(ledger) is None:
+        return
+    grid_id = ledger.scalar("SELECT grid_id FROM households WHERE id = ?", [household_id]) if household_id else None
+    scope.require_grid(ledger, grid_id, what)
+
+
 @operation("records.edit", "residents")
 def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     """Change a resident's fields (only the keys in ``data``; ``tags`` replaces the tag set).
@@ -419,6 +428,9 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     change records the matching event, as :func:`move_out` etc. would.
     """
     current = _current(ledger, resident_id)
+    scope.require_grid(ledger, current["grid_id"], f"居民“{current['name']}”")   # a 网格员: their grids
+    if data.get("household_id"):
+        _require_household_grid(ledger, data["household_id"], "新的住户")
     rec, errors, _warnings, tag_ids = _prepare(ledger, data, resident_id, current)
     _raise_first(errors)
     old_tags = [r[0] for r in ledger.conn.execute(

@@ -54,8 +54,9 @@ def activity_types(ledger: Ledger) -> list[str]:
     return list(value) if value else list(DEFAULT_ACTIVITY_TYPES)
 
 
-@operation(volunteers.EDIT, volunteers.AREA, "settings")
+@operation("settings.edit", volunteers.AREA, "settings")
 def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
+    """The list of activity types (a setting: 管理员 only, issue 10)."""
     cleaned = []
     for t in types:
         t = (t or "").strip()

@@ -144,3 +144,41 @@ def test_matter_visit_and_activity_exports_hold_only_their_grid(ledger, two_grid
         text = (tmp_path / name).read_text(encoding="utf-8-sig")
         assert "第二网格" not in text and "王二" not in text, name
     assert "第一网格" in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+
+
+def test_writes_in_another_grid_are_refused(ledger, two_grids):
+    theirs = two_grids["第二网格"]
+    other_household = ledger.scalar("SELECT household_id FROM residents WHERE id = ?", [theirs["resident"]])
+    mine_household = ledger.scalar("SELECT household_id FROM residents WHERE id = ?",
+                                   [two_grids["第一网格"]["resident"]])
+    with pytest.raises(PermissionDenied):
+        R.add_resident(ledger, {"name": "新人", "household_id": other_household, "relation": "子"})
+    with pytest.raises(PermissionDenied):
+        R.update_resident(ledger, theirs["resident"], {"phone": "13800000009"})
+    with pytest.raises(PermissionDenied):    # nor move one of theirs into another grid
+        R.update_resident(ledger, two_grids["第一网格"]["resident"], {"household_id": other_household})
+    with pytest.raises(PermissionDenied):
+        M.register_matter(ledger, {"source": "来电", "category": "路灯照明", "level": "小事",
+                                   "description": "灯不亮", "household_id": other_household})
+    with pytest.raises(PermissionDenied):
+        V.record_visit(ledger, visited_on="2026-10-10", staff_name="某人", way="入户",
+                       household_ids=[other_household])
+    with pytest.raises(PermissionDenied):    # nor one without a household (outside every grid)
+        R.add_resident(ledger, {"name": "无户的人"})
+    assert R.add_resident(ledger, {"name": "新人", "household_id": mine_household, "relation": "子"})
+
+
+def test_the_other_printouts_cover_only_their_grid(ledger, two_grids):
+    mine, theirs = two_grids["第一网格"], two_grids["第二网格"]
+    patrol = RD.patrol_log(ledger, "2026-10-01", "2026-10-31")          # no grid chosen: theirs
+    assert {r.grid for r in patrol.rows} == {"第一网格"}
+    disputes = RD.matters_ledger(ledger, "2026-10-01", "2026-10-31")
+    assert "第二网格" not in repr(disputes)
+    service = RD.service_ledger(ledger, "2026-10-01", "2026-10-31")
+    assert "第二网格" not in repr(service)
+    for fn in (RD.patrol_log, RD.matters_ledger, RD.service_ledger):
+        with pytest.raises(PermissionDenied):
+            fn(ledger, "2026-10-01", "2026-10-31", grid_id=theirs["grid"])
+    A.authenticate(ledger, "admin", "admin-pass1")
+    assert {r.grid for r in RD.patrol_log(ledger, "2026-10-01", "2026-10-31").rows} == {"第一网格", "第二网格"}
+    assert mine

@@ -95,7 +95,9 @@ MEETING = {"kind": "联席会议", "held_at": "2026-10-15 09:00", "topic": "违�
 
 #: (name, call) — every operation of residents, grids, matters, visits and meetings
 OPERATIONS = [
-    ("add_resident", lambda l, p: residents.add_resident(l, {"name": "李四"})),
+    # in a household of the grids (a 网格员 may not register a resident outside them: issue 10)
+    ("add_resident", lambda l, p: residents.add_resident(l, {"name": "李四", "household_id": p["rooms"]["102"],
+                                                             "relation": "户主"})),
     ("update_resident", lambda l, p: residents.update_resident(l, p["resident"], {"phone": "13800138000"})),
     ("move_out", lambda l, p: residents.move_out(l, p["resident"], "2026-10-01")),
     ("record_death", lambda l, p: residents.record_death(l, p["resident"], "2026-10-01")),
