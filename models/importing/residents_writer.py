@@ -30,6 +30,9 @@ from models.residents.search import token_rows
 #: Rows per ``executemany`` round (bounded memory for the parameter lists).
 BATCH = 2000
 
+#: ``json.dumps(..., ensure_ascii=False)`` builds an encoder per call; one is enough.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
 RESIDENT_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "phone", "relation",
                    "residence_type", "political_status", "notes", "status", "status_date", "moved_in_on")
 
@@ -137,9 +140,9 @@ class Hierarchy:
                                   stamp["created_at"], stamp["created_by"], stamp["updated_at"],
                                   stamp["updated_by"]))
             self._pending_audit.append((stamp["created_at"], stamp["created_by"], self.ledger.operator.user_id,
-                                        household_id, json.dumps(
+                                        household_id, _to_json(
                                             {"unit_id": unit_id, "building_id": building_id, "grid_id": grid_id,
-                                             "room": room, "address": address}, ensure_ascii=False)))
+                                             "room": room, "address": address})))
             rooms[room] = household_id
             self.created["户"] += 1
         return household_id, building_id, grid_id
@@ -254,9 +257,9 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
         token_params.extend(token_rows(rid, data["name"], data["id_number"], data["phone"]))
         if household_id is not None and data["relation"] == "户主" and data["status"] == "在册":
             head_params.append((rid, household_id))
-        audit_params.append((at, by, user_id, rid, json.dumps(
+        audit_params.append((at, by, user_id, rid, _to_json(
             {"name": data["name"], "id_number": mask(data["id_number"]), "household_id": household_id,
-             "status": data["status"]}, ensure_ascii=False)))
+             "status": data["status"]})))
         done += 1
         if done % BATCH == 0:
             flush()
