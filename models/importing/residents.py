@@ -24,7 +24,7 @@ from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked, parse_cell_date
-from models.core.periods import half_width, parse_date
+from models.core.periods import half_width
 from models.importing.values import no_spaces, text
 from models.core.phones import phone_check
 from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
