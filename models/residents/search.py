@@ -108,16 +108,14 @@ def initials_of(name: str) -> list[str]:
     return [s + rest for s in _surname_initials(chars[0])][:MAX_COMBINATIONS] or [rest]
 
 
-@lru_cache(maxsize=65536)
-def name_tokens(name: str) -> frozenset[str]:
-    """The index tokens of a name (cached: an import or a demo ledger repeats names often)."""
+def name_tokens(name: str) -> set[str]:
     text = clean_name(name)
     out = {"c:" + c for c in text if not c.isspace()}
     out.update("g:" + c for c in text[1:])       # not the first character: see _name_sorted_split
     out.update("b:" + text[i:i + 2] for i in range(len(text) - 1))
     for initials in initials_of(name):
         out.update("p:" + initials[:k] for k in range(1, len(initials) + 1))
-    return frozenset(out)
+    return out
 
 
 def number_tokens(id_number: str | None, phone: str | None) -> set[str]:
