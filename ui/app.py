@@ -25,6 +25,7 @@ from ui.dialogs.first_start import FirstStartDialog
 from ui.errors import ErrorReporter
 from ui.ledger_files import open_ledger_file, recent_ledgers, remember_ledger  # noqa: F401 - the app's API
 from ui.main_window import MainWindow
+from ui.widgets import forms
 
 APP_NAME = "网格台账"
 
@@ -91,6 +92,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         install_translations(app)
     choose_font(app)
     load_style(app)
+    forms.install(app)   # Enter moves on, Ctrl+S saves, mnemonics jump, Esc with changes asks
     return app
 
 

@@ -173,7 +173,6 @@ class ResidentForm(QDialog):
         self._timer.timeout.connect(self.validate)
         for field, edit in (("name", self.name), ("id_number", self.id_number), ("phone", self.phone)):
             edit.textEdited.connect(lambda _t, f=field: self._changed(f))
-            edit.returnPressed.connect(self.focusNextChild)
         self.id_number.textChanged.connect(self._id_changed)
         self.gender.currentIndexChanged.connect(lambda _i: self._changed("gender"))
         self.ethnicity.currentTextChanged.connect(lambda _t: self._changed("ethnicity"))

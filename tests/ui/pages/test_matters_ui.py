@@ -172,7 +172,9 @@ def test_register_with_the_keyboard_alone(page, ledger, place, qtbot, typer):
     typer(form.description_edit, "垃圾桶满溢")
     # the cursor moves in reading order
     assert form.description_edit.tabChangesFocus()
-    qtbot.keyClick(form.description_edit, Qt.Key_Return)   # Enter saves
+    qtbot.keyClick(form.description_edit, Qt.Key_Return)   # Enter moves on, never saves (issue 13)
+    assert form.isVisible() and matters_model.count(ledger) == 0
+    qtbot.keyClick(form.assignee_box, Qt.Key_S, Qt.ControlModifier)   # Ctrl+S saves
 
     assert not form.isVisible()
     matter = matters_model.get_matter(ledger, form.matter_id)
@@ -199,17 +201,17 @@ def test_tab_order_follows_the_form(page):
     assert [w for w in chain if w in expected] == expected
 
 
-def test_enter_in_a_line_field_saves_and_missing_fields_are_named(page, ledger, place, qtbot, typer):
+def test_enter_never_saves_and_ctrl_s_names_missing_fields(page, ledger, place, qtbot, typer):
     form = page.register_matter()
     typer(form.phone_edit, "13812345678")
     qtbot.keyClick(form.phone_edit, Qt.Key_Return)
-    assert form.isVisible()
+    assert form.isVisible() and form.error_label.text() == ""      # Enter moved on (issue 13)
+    qtbot.keyClick(form.phone_edit, Qt.Key_S, Qt.ControlModifier)
     assert form.error_label.text() == "请选择事项所在的网格。"
     form.place.set_path(grid=place["grid1"])
-    qtbot.keyClick(form.category_box, Qt.Key_Return)    # Enter on a closed combo box saves too
-    assert form.error_label.text() == "请填写事项描述。"
-    form.error_label.clear()
-    qtbot.keyClick(form.registered_edit, Qt.Key_Return)
+    qtbot.keyClick(form.category_box, Qt.Key_Return)    # Enter on a closed combo box does not save either
+    assert form.error_label.text() == "请选择事项所在的网格。"
+    qtbot.keyClick(form.category_box, Qt.Key_S, Qt.ControlModifier)
     assert form.error_label.text() == "请填写事项描述。"
     assert matters_model.count(ledger) == 0
 
@@ -326,7 +328,7 @@ def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, cloc
     form.place.set_household(place["rooms"]["103"])
     typer(form.reporter_edit, "王大妈")
     typer(form.description_edit, "楼道灯不亮")
-    qtbot.keyClick(form.description_edit, Qt.Key_Return)
+    qtbot.keyClick(form.description_edit, Qt.Key_S, Qt.ControlModifier)
     matter_id = form.matter_id
 
     page.view.setCurrentIndex(page.model.index(0, 0))
