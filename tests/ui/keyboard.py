@@ -28,6 +28,9 @@ class Keyboard:
         self.started = time.perf_counter()
 
     def target(self):
+        popup = QApplication.activePopupWidget()     # an open list (suggestions, a drop-down) takes the keys
+        if popup is not None:
+            return popup.focusWidget() or popup
         widget = QApplication.focusWidget()
         assert widget is not None, "nothing has the keyboard focus"
         return widget

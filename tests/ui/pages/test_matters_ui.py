@@ -340,7 +340,7 @@ def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, cloc
 
     clock.advance(minutes=5)
     dialog = _act(qtbot, detail, "分派")
-    assert dialog.staff_box.currentText() == "张网格长（网格长）"
+    assert dialog.staff_box.currentText() == "李网格员（网格员）"   # the grid's 网格员 (issue 13)
     dialog.staff_box.setCurrentIndex(dialog.staff_box.findText("李网格员（网格员）"))
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert detail.state_badge.text() == "已分派"
