@@ -24,6 +24,14 @@ def resource_path(*parts: str) -> Path:
     return _base().joinpath(*parts)
 
 
+def user_guide() -> Path:
+    """The user guide (使用说明, Markdown): docs/user-guide.md, which build.spec ships as resources/help/."""
+    shipped = resource_path("help", "user-guide.md")
+    if shipped.exists():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "docs" / "user-guide.md"
+
+
 def user_data_dir() -> Path:
     """The per-user folder of GridLedger (default ledger, demo ledger, logs)."""
     if sys.platform == "win32":

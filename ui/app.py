@@ -86,7 +86,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # no setApplicationDisplayName: Qt would append it to every title ("网格台账 — 幸福社区 — 网格台账")
     app.setOrganizationName("GridLedger")
     if not _translators:
         install_translations(app)

@@ -18,6 +18,7 @@ from models import backup
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
+from ui.dialogs.help import ShortcutsDialog, UserGuideDialog
 from ui.errors import show_error
 from ui.ledger_files import LEDGER_FILTER, open_ledger_file, recent_ledgers, remember_ledger
 
@@ -153,6 +154,13 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_)
 
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        guide = QAction("使用说明(&U)", self)
+        guide.setShortcut(QKeySequence.HelpContents)
+        guide.triggered.connect(lambda: self._show_help(UserGuideDialog))
+        help_menu.addAction(guide)
+        keys = QAction("快捷键(&K)", self)
+        keys.triggered.connect(lambda: self._show_help(ShortcutsDialog))
+        help_menu.addAction(keys)
         about = QAction("关于网格台账(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "关于网格台账",
@@ -223,6 +231,14 @@ class MainWindow(QMainWindow):
 
         ops.LedgerOp(self.ctx, work, parent=self, title="备份台账", progress=True).success(
             lambda result: QMessageBox.information(self, "备份完成", f"台账已备份并校验完好：\n{result}")).run()
+
+    def _show_help(self, dialog_class) -> QWidget:
+        """Open a help window (使用说明, 快捷键) beside the work, not modal; returns it."""
+        dialog = dialog_class(self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        self.help_window = dialog
+        return dialog
 
     # -- status --------------------------------------------------------------------------------
     def _update_title(self) -> None:

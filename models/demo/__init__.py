@@ -29,6 +29,9 @@ AREAS = [
 
 DEFAULT_COMMUNITY = "幸福社区"
 
+#: what each part of the demo is called where the clerk reads it (the timings of ``demo``)
+AREA_TITLES = {"models.demo.residents": "居民", "models.demo.matters": "民情事项", "models.demo.volunteers": "志愿服务"}
+
 Progress = Callable[[str], None]
 
 

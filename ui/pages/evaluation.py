@@ -186,7 +186,7 @@ class EvaluationPage(QWidget):
             self.status.setText(f"{month_text(evaluation.month)}：未定稿（按当前数据计算，截至 {evaluation.as_of}）")
             self.publish_button.setText("定稿")
         else:
-            text = f"已定稿 v{pub.version}（{pub.published_at[:16]} {pub.published_by}）"
+            text = f"已定稿（第{pub.version}版，{pub.published_at[:16]} {pub.published_by}）"
             text += f"；与定稿相比有 {len(diffs)} 处变化，见“与定稿的差异”" if diffs else "；数据与定稿一致"
             self.status.setText(text)
             self.publish_button.setText("重新定稿")
