@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
-from models.core.presence import present_sql
 
 STAFF_ROLES = ("督导员", "网格长", "网格员", "楼栋长")
 
@@ -201,19 +200,29 @@ def household_label(ledger: Ledger, household_id: int) -> str:
     return f"{compound}{building}{unit}{room}"
 
 
-def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
-    """Every grid with its building, household and present-resident counts."""
-    on_date = on_date or ledger.now().strftime("%Y-%m-%d")
+#: 在册 on every screen (issue 13: the grid page and the residents page disagreed by the residents
+#: without a household): a resident whose status is 在册 — the residents page's 在册 filter
+REGISTERED_SQL = "{r}.status = '在册'"
+
+
+def registered_without_grid(ledger: Ledger) -> int:
+    """在册 residents not in any grid (no household yet): counted in the ledger's total, in no grid."""
+    return ledger.scalar(f"SELECT COUNT(*) FROM residents r WHERE {REGISTERED_SQL.format(r='r')}"
+                         " AND r.grid_id IS NULL")
+
+
+def grid_summaries(ledger: Ledger) -> list[dict]:
+    """Every grid with its building and household counts and its 在册 residents (:data:`REGISTERED_SQL`)."""
     return ledger.query(
         f"""
         SELECT g.id, g.name, c.name AS community,
                (SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id) AS buildings,
                (SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id) AS households,
                (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id
-                  AND {present_sql('r', ':d')}) AS residents
+                  AND {REGISTERED_SQL.format(r='r')}) AS residents
         FROM grids g JOIN communities c ON c.id = g.community_id
         ORDER BY c.is_own DESC, c.name, g.id
-        """, {"d": on_date})
+        """)
 
 
 def grids(ledger: Ledger) -> list[dict]:
