@@ -33,6 +33,15 @@ def form_env(ledger) -> dict:
     return {**place, "resident": resident, "matter": matters_model.get_matter(ledger, matter_id)}
 
 
+def _resident_with_excel_id(ctx, env):
+    """新增居民 with an ID number that went through Excel as a number (its longest message)."""
+    form = ResidentForm(ctx)
+    form.id_number.setText("1.10101E+17")
+    form.touched.add("id_number")
+    form.validate()
+    return form
+
+
 def _action(name):
     return lambda ctx, env: matter_detail.ACTION_DIALOGS[name](ctx, env["matter"])
 
@@ -41,6 +50,7 @@ FORMS = {
     "登记民情事项": lambda ctx, env: MatterForm(ctx),
     "新增居民": lambda ctx, env: ResidentForm(ctx),
     "编辑居民": lambda ctx, env: ResidentForm(ctx, env["resident"]),
+    "新增居民（Excel 身份证号）": _resident_with_excel_id,
     "迁出登记": lambda ctx, env: StatusDialog(ctx, env["resident"], "王大妈", "迁出"),
     "户信息": lambda ctx, env: HouseholdDialog(ctx, env["rooms"]["101"]),
     "移户": lambda ctx, env: MoveDialog(ctx, "王大妈"),

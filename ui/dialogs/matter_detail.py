@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDateTimeEdit, QDialog,
                                QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QPushButton, QRadioButton, QTableWidget,
+                               QPlainTextEdit, QPushButton, QRadioButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models.grids import hierarchy as grids_model
@@ -86,6 +86,9 @@ def _choose_or_type(placeholder: str, items=()) -> QComboBox:
     box.addItems(list(items))
     box.setCurrentIndex(-1)
     box.lineEdit().setPlaceholderText(placeholder)
+    # as wide as the form (the placeholder "选择或填写作废理由（必填）" was cut, issue 13)
+    box.setSizePolicy(QSizePolicy.Expanding, box.sizePolicy().verticalPolicy())
+    box.setMinimumContentsLength(len(placeholder))
     return box
 
 

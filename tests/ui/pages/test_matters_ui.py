@@ -77,11 +77,23 @@ def test_overdue_rows_are_red_with_a_badge(ledger, place, clock):
     model.reload()
     rows = {model.matter_id(r): r for r in range(model.rowCount())}
     state = model.index(rows[late], _column("state"))
-    assert state.data() == "登记 · 超期"
+    assert state.data() == "登记·超期"
     assert state.data(Qt.ForegroundRole).color() == QColor(matters_page.OVERDUE_COLOR)
     assert "已超过办理时限" in model.index(rows[late], 0).data(Qt.ToolTipRole)
     assert model.index(rows[fresh], _column("state")).data() == "登记"
     assert model.index(rows[fresh], 0).data(Qt.ForegroundRole) is None
+
+
+def test_the_state_column_says_everything_in_its_tooltip(ledger, place, clock):
+    """Issue 13: "已分派 · 超期 · …" was cut before the 督办 card; the tool tip holds it whole."""
+    late = register(ledger, place, description="昨天的路灯")
+    matters_model.apply_action(ledger, late, "督办", card="黄牌", note="抓紧")
+    clock.set(2026, 10, 16, 8, 0, 0)
+    model = MattersTableModel(ledger)
+    model.reload()
+    state = model.index(0, _column("state"))
+    assert state.data() == "登记·超期·黄牌督办"
+    assert state.data(Qt.ToolTipRole) == "状态：登记\n已超过办理时限（2026-10-15 23:59）\n已黄牌督办"
 
 
 # -- the list page ----------------------------------------------------------------------------

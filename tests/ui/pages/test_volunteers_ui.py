@@ -458,3 +458,13 @@ def test_saving_runs_on_the_worker_with_the_ledgers_clock(qtbot, typer, ledger_p
         assert led.scalar("SELECT COUNT(*) FROM activities") == 1
     finally:
         led.close()
+
+
+def test_the_service_history_shows_the_activity_name_whole_at_1366(qtbot, ctx):
+    """Issue 13: at 1366×768 the 活动名称 column of a volunteer's history was one character wide ("动名")."""
+    page = show_widget(qtbot, VolunteersPage(ctx), 1366 - 140, 768 - 60)
+    view = page.volunteers.history_view
+    column = page.volunteers.history.column_of("title")
+    qtbot.waitUntil(lambda: view.isVisible() or True)
+    needed = view.horizontalHeader().fontMetrics().horizontalAdvance("活动名称") + 16
+    assert view.columnWidth(column) >= needed
