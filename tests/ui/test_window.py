@@ -319,7 +319,7 @@ def test_closing_asks_only_about_work_the_clerk_can_see(qtbot, file_ctx, monkeyp
         op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="导出居民名单", progress=True,
                       cancellable=True).run()
     else:         # a page's count
-        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").run()
+        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").quiet().run()
     assert started.wait(5)
     window.close()
     release.set()

@@ -102,7 +102,11 @@ class EvaluationPage(QWidget):
         splitter.addWidget(panel((self.table, 1), self.community, self.hint))
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(1, 2)
+        # at 1366×768 the 加减分 list showed two rows (issue 13): room for a header and five rows
+        rows = self.adjustments_view.verticalHeader().defaultSectionSize()
+        self.tabs.setMinimumHeight(self.tabs.tabBar().sizeHint().height() + rows * 6
+                                   + self.remove_button.sizeHint().height() + 24)
         vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
                   self.publish_button, self.scheme_button, self.print_button),
              (splitter, 1), parent=self)
@@ -160,7 +164,7 @@ class EvaluationPage(QWidget):
             self._job.cancel()
         self.status.setText("正在计算……")
         self._job = LedgerOp(self.ctx, lambda ledger: _compute(ledger, month), parent=self,
-                             title=f"计算{month_text(month)}评比") \
+                             title=f"计算{month_text(month)}评比").quiet() \
             .success(lambda result: self._show(result) if result["evaluation"].month == self.current_month()
                      else None) \
             .run()

@@ -228,7 +228,7 @@ class ResidentsPage(QWidget):
 
         self.count_label.setText("正在统计…")
         self.count_label.setToolTip("")
-        op = LedgerOp(self.ctx, count, parent=self, title="统计人数")
+        op = LedgerOp(self.ctx, count, parent=self, title="统计人数").quiet()
         op.success(lambda total: self._counted(request, total)).failure(lambda _problem: None)
         op.finished.connect(lambda: self._count_ended(request, op.error))
         op.run()

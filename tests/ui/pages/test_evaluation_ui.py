@@ -435,3 +435,14 @@ def test_scheme_dialog_sets_the_report_issuer(page, qtbot, monkeypatch, typer):
     qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
     assert (seen["again"], seen["restored"]) == ("幸福街道幸福社区居民委员会", "幸福社区居民委员会")
     assert issuer_name(ledger) == "幸福社区居民委员会"
+
+
+def test_the_adjustments_list_shows_five_rows_at_1366_by_768(qtbot, ctx):
+    """Issue 13: the 加减分 pane showed two rows at 1366×768."""
+    from tests.ui.ui_helpers import show_widget
+    from ui.pages.evaluation import EvaluationPage
+    page = show_widget(qtbot, EvaluationPage(ctx), 1366 - 140, 768 - 90)
+    view = page.adjustments_view
+    qtbot.waitUntil(view.isVisible)
+    rows_room = view.viewport().height() // view.verticalHeader().defaultSectionSize()
+    assert rows_room >= 5
