@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         keys = [k for k, _t, _s in self._specs]
         self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys else 0)
         self._update_title()
-        self.setMinimumSize(1000, 600)
+        self.setMinimumSize(800, 480)   # 1366×768 at 150 % is 911×512: 1000×600 ran off the screen (issue 13)
         self.fit_screen()
 
     def fit_screen(self) -> None:

@@ -293,6 +293,17 @@ def _type_into(edit: QDateTimeEdit, event) -> bool:
     return True
 
 
+def fit_screen(dialog: QDialog) -> None:
+    """No taller or wider than the screen it opens on (at 150 % a 1366×768 screen is 911×512)."""
+    screen = dialog.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return
+    room = screen.availableGeometry()
+    width, height = min(dialog.width(), room.width()), min(dialog.height(), room.height())
+    if (width, height) != (dialog.width(), dialog.height()):
+        dialog.resize(width, height)
+
+
 # -- leaving with changes ------------------------------------------------------------------------
 
 def _guard_reject(dialog: QDialog) -> None:
@@ -346,6 +357,7 @@ class FormKeys(QObject):
     # -- opening ---------------------------------------------------------------------------------
     @staticmethod
     def _shown(dialog: QDialog) -> None:
+        fit_screen(dialog)
         give_labels_buddies(dialog)
         if getattr(dialog, "_form_values", None) is None:
             field = first_empty_field(dialog)
