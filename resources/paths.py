@@ -25,11 +25,8 @@ def resource_path(*parts: str) -> Path:
 
 
 def user_guide() -> Path:
-    """The user guide (使用说明, Markdown): docs/user-guide.md, which build.spec ships as resources/help/."""
-    shipped = resource_path("help", "user-guide.md")
-    if shipped.exists():
-        return shipped
-    return Path(__file__).resolve().parent.parent / "docs" / "user-guide.md"
+    """The user guide (帮助 → 使用说明, Markdown): docs/user-guide.md, shipped beside resources/ by build.spec."""
+    return _base().parent / "docs" / "user-guide.md"
 
 
 def user_data_dir() -> Path:

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, NotFound, classify, sqlite_code
+from models.core.masking import mask_audit_value
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -50,11 +52,48 @@ def default_operator() -> str:
 
 @dataclass
 class Operator:
-    """Who is writing.  ``user_id`` is None until the users area exists."""
+    """Who is reading and writing: the logged-in user (``models.core.accounts.authenticate``).
+
+    ``open_db(path, operator=Operator(...))`` is the trusted in-process API (tests, the demo,
+    maintenance scripts): the operator given is believed.  The command line and the window
+    log in instead, and their operator comes from the account.
+
+    Attributes:
+        name: the display name, written on every event, 定稿, adjustment, audit row and
+            printout (制表人).
+        user_id: the account's id; None for an operator that is not an account.
+        role: one of ``models.core.permissions.ROLES`` (None: not logged in, may do nothing).
+        grid_ids: the grids a 网格员 covers (every read is limited to them); ignored for the
+            other roles.  None for a 网格员 means none.
+        sensitive: whether 重点人员 tags and full ID numbers may be seen (可查看敏感信息);
+            None means the role's default (on for 管理员 only).
+        username: the account's login name.
+        must_change_password: the account must change its password before working.
+    """
 
     name: str
     user_id: int | None = None
-    role: str = "管理员"
+    role: str | None = "管理员"
+    grid_ids: frozenset[int] | None = None
+    sensitive: bool | None = None
+    username: str | None = None
+    must_change_password: bool = False
+
+    @property
+    def sees_sensitive(self) -> bool:
+        """Whether this operator may see 重点人员 tags and full ID numbers."""
+        return self.role == "管理员" if self.sensitive is None else bool(self.sensitive)
+
+    @property
+    def scoped_grids(self) -> frozenset[int] | None:
+        """The grids this operator's reads are limited to; None: every grid (not a 网格员)."""
+        if self.role != "网格员":
+            return None
+        return frozenset(self.grid_ids or ())
+
+
+#: the operator of a ledger opened by the command line or the window before anyone logged in
+NOBODY = Operator("未登录", role=None)
 
 
 class Ledger:
@@ -75,6 +114,8 @@ class Ledger:
         self.path = path
         self.operator = operator or Operator(default_operator())
         self.clock = clock or (lambda: _dt.datetime.now().replace(microsecond=0))
+        self._flat = False        # nested write() blocks without savepoints (see bulk_writes)
+        self._later: list[tuple[str, list]] | None = None   # index writes gathered by bulk_writes
 
     # -- basics -----------------------------------------------------------------
     @property
@@ -92,8 +133,18 @@ class Ledger:
         self.db.close()
 
     def query(self, sql: str, params: Any = None) -> list[dict]:
-        """Run a read query and return all rows as dicts."""
-        return list(self.db.query(sql, params or []))
+        """Run a read query and return all rows as dicts (duplicate column names made
+        unique as sqlite-utils does: ``name``, ``name_2``).
+
+        On the connection directly: sqlite-utils 4 wraps every ``db.query`` in a savepoint,
+        and inside a write transaction each savepoint makes FTS5 flush its pending terms
+        into a new index segment (an import of 100,000 matters read a few rows per matter).
+        """
+        cursor = self.conn.execute(sql, params or [])
+        if cursor.description is None:
+            return []
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return [dict(zip(keys, row)) for row in cursor]
 
     def scalar(self, sql: str, params: Any = None) -> Any:
         row = self.conn.execute(sql, params or []).fetchone()
@@ -129,6 +180,48 @@ class Ledger:
             raise problem from exc
 
     @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator["Ledger"]:
+        """Inside an open transaction: nested :meth:`write` blocks run without savepoints.
+
+        Only for a caller that lets any error roll the whole transaction back (an import:
+        all or nothing).  Each savepoint makes FTS5 flush its pending terms into a new
+        index segment, so 100,000 matters each registered in a savepoint wrote 100,000
+        segments and merged them over and over.  Index writes made with
+        :meth:`execute_later` inside it are written together when it ends.
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("bulk_writes() needs an open transaction")
+        was, self._flat = self._flat, True
+        gathered, self._later = self._later, ([] if self._later is None else self._later)
+        try:
+            yield self
+            if gathered is None:
+                self._flush_later()
+        finally:
+            self._flat = was
+            if gathered is None:
+                self._later = None
+
+    def execute_later(self, sql: str, params: list) -> None:
+        """Run an index write (FTS5) now, or, inside :meth:`bulk_writes`, once at its end in one
+        ``executemany`` per statement (same transaction).  FTS5 flushes its pending terms
+        into a new segment whenever a later statement of the transaction opens a statement
+        savepoint (an UPDATE does), so an import that inserted one matter's text at a time
+        wrote and merged one segment per matter."""
+        if self._later is None:
+            self.conn.execute(sql, params)
+        else:
+            self._later.append((sql, params))
+
+    def _flush_later(self) -> None:
+        later, self._later = self._later or [], []
+        by_sql: dict[str, list] = {}
+        for sql, params in later:
+            by_sql.setdefault(sql, []).append(params)
+        for sql, rows in by_sql.items():
+            self.conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
         """``BEGIN IMMEDIATE`` at the top level, a savepoint inside.
 
@@ -140,6 +233,9 @@ class Ledger:
         """
         conn = self.conn
         if conn.in_transaction:
+            if self._flat:
+                yield
+                return
             with self.db.atomic():
                 yield
             return
@@ -172,10 +268,13 @@ class Ledger:
               old: dict | None = None, new: dict | None = None) -> None:
         """Record one change in the audit log (who, when, what, old and new value).
 
-        Callers pass values already masked where they hold ID numbers
-        (``models.core.idcard.mask``): the audit log must not become a second copy
-        of the personal data it protects.
+        The audit log must not become a second copy of the personal data it protects:
+        ``old`` and ``new`` go through :func:`models.core.masking.mask_audit_value` (ID
+        numbers and phones masked, also inside free text) whatever the caller did.  The
+        table is append-only (triggers refuse UPDATE and DELETE).
         """
+        old = None if old is None else mask_audit_value(old)
+        new = None if new is None else mask_audit_value(new)
         self.db.execute(
             "INSERT INTO audit_log (at, operator, user_id, action, table_name, row_id, old_value, new_value)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

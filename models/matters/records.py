@@ -39,6 +39,7 @@ from typing import Any
 
 from models.core.db import Ledger, ts
 from models.core.errors import ValidationError, WorkflowError
+from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
 from models.core.permissions import may, require
@@ -335,6 +336,7 @@ def get_matter(ledger: Ledger, matter_id: int) -> dict:
     """One matter with ``grid_name``, ``household_label``, ``is_overdue`` and ``allowed_actions``."""
     row = ledger.one("SELECT m.*, g.name AS grid_name, g.community_id FROM matters m"
                      " JOIN grids g ON g.id = m.grid_id WHERE m.id = ?", [matter_id], missing=_missing(matter_id))
+    scope.require_grid(ledger, row["grid_id"], f"事项 {row['number']}")
     row["household_label"] = ""
     if row["household_id"]:
         from models.grids.hierarchy import household_label
@@ -392,9 +394,17 @@ def next_number(ledger: Ledger, registered_at: _dt.datetime) -> str:
     so the maximum is taken numerically over the month's range of the unique index.
     """
     prefix = registered_at.strftime("%Y-%m-")
-    top = ledger.scalar("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM matters"
-                        " WHERE number >= ? AND number < ?", [prefix, prefix + "~"])
-    return f"{prefix}{(top or 0) + 1:04d}"
+    # The last number in text order is one index step, and it is the numeric maximum
+    # while the month has no 5-digit sequence.  Numbers are given in order and never
+    # removed, so a 5-digit one exists only after 9999: only then is the month scanned
+    # (a scan per matter made registering 100,000 imported matters quadratic).
+    last = ledger.scalar("SELECT number FROM matters WHERE number >= ? AND number < ?"
+                         " ORDER BY number DESC LIMIT 1", [prefix, prefix + "~"])
+    top = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
+    if last and (top >= 9999 or not last[len(prefix):].isdigit()):
+        top = ledger.scalar("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM matters"
+                            " WHERE number >= ? AND number < ?", [prefix, prefix + "~"]) or 0
+    return f"{prefix}{top + 1:04d}"
 
 
 def _place(ledger: Ledger, data: dict) -> dict:
@@ -471,11 +481,12 @@ def _staff_name(ledger: Ledger, staff_id: int | None) -> str | None:
 
 def _insert_event(ledger: Ledger, matter_id: int, at: str, action: str, from_state: str | None,
                   to_state: str, note: str = "", data: dict | None = None) -> int:
+    # ``at``: when it happened (the clerk's time); ``recorded_at``: when it was typed
     cur = ledger.conn.execute(
-        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [matter_id, at, action, from_state, to_state, ledger.operator.name, note or "",
-         json.dumps(data, ensure_ascii=False) if data else None])
+         json.dumps(data, ensure_ascii=False) if data else None, ledger.now_ts()])
     return cur.lastrowid
 
 
@@ -543,6 +554,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     if visit_id and not ledger.scalar("SELECT 1 FROM visits WHERE id = ?", [visit_id]):
         raise ValidationError("关联的走访记录不存在。", field="visit_id")
 
+    scope.require_grid(ledger, place["grid_id"], "该事项的地点")     # a 网格员 registers in their grids
     deadline = compute_deadline(ledger, level, category, registered_at)
     at = ts(registered_at)
     record = ledger.stamp({
@@ -554,14 +566,19 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
         "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
     }, creating=True)
-    matter_id = ledger.db["matters"].insert(record).last_rowid
+    # (on the connection: sqlite-utils' insert looks the table up in sqlite_master three
+    # times and opens a savepoint, per matter)
+    matter_id = ledger.conn.execute(
+        f"INSERT INTO matters ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+        list(record.values())).lastrowid
     _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
     if assignee_id or assignee_name:
         _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
                       {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
     if has_search_index(ledger.conn):
-        ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                            [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
+        # (in an import, gathered and written once at the end: see Ledger.bulk_writes)
+        ledger.execute_later("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
+                             [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
     derived = _rewrite_cache(ledger, matter_id)
     ledger.audit("登记", "matters", matter_id, None,
                  {"number": record["number"], "level": level, "category": category,
@@ -589,8 +606,9 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     if action not in ACTIONS:
         raise WorkflowError(f"未知的操作“{action}”。")
     require(ledger, f"matter.{action}")
-    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at FROM matters WHERE id = ?",
-                        [matter_id], missing=_missing(matter_id))
+    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at, grid_id FROM matters"
+                        " WHERE id = ?", [matter_id], missing=_missing(matter_id))
+    scope.require_grid(ledger, matter["grid_id"], f"事项 {matter['number']}")   # a 网格员: their grids only
     why = refusal(matter, action)
     if why:
         raise WorkflowError(f"{matter['number']}：{why}")
@@ -725,9 +743,13 @@ class MatterFilter(ListFilter):
 SORTS = ("registered_at", "deadline", "number")
 
 
-def _where(flt: MatterFilter, now: _dt.datetime) -> tuple[list[str], list]:
-    """Clauses and parameters of every filter except the text search."""
+def _where(flt: MatterFilter, now: _dt.datetime, ledger: Ledger | None = None) -> tuple[list[str], list]:
+    """Clauses and parameters of every filter except the text search (and, given the ledger, the
+    operator's grids: a 网格员 sees their grids' matters only)."""
     clauses, params = flt.equal_clauses("m", "state", "level", "category", "grid_id", "source", "assignee_staff_id")
+    if ledger is not None:
+        scoped, scoped_params = scope.grid_clauses(ledger, "m.grid_id")
+        clauses, params = clauses + scoped, params + scoped_params
     now_text = ts(now)
     open_list = "('登记', '已分派', '已上报')"
     if flt.due_today:
@@ -766,7 +788,7 @@ def _plan(ledger: Ledger, flt: MatterFilter, now: _dt.datetime, *, for_count: bo
     query starts from those candidates (then sorts a few rows); when more can,
     matches are common and walking the list's own index finds a page at once.
     """
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)       # a 网格员: their grids only
     source = "matters m"
     text = flt.search_text()
     if text and _NUMBER_LIKE.match(text):
@@ -881,9 +903,10 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
     summary["month"] = f"{month_start:%Y-%m}"
     by_level = dict.fromkeys(LEVELS, 0)
     by_category: dict[str, int] = dict.fromkeys(categories(ledger), 0)
+    mine, mine_params = scope.grid_clause(ledger, "grid_id")     # a 网格员: their grids' figures
     for level, category, n in ledger.conn.execute(
             "SELECT level, category, COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?"
-            " AND state <> '作废' GROUP BY level, category", [lo, hi]):
+            f" AND state <> '作废' AND {mine} GROUP BY level, category", [lo, hi, *mine_params]):
         by_level[level] = by_level.get(level, 0) + n
         by_category[category] = by_category.get(category, 0) + n
     summary["by_level"] = by_level
@@ -896,13 +919,13 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
     # 200,000-household ledger).
     bounds = [f"{_month_start(now.date(), back):%Y-%m-%d}" for back in range(11, -2, -1)]
     for month, lo_day, hi_day in zip(months, bounds, bounds[1:]):
-        registered = ledger.scalar("SELECT COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?",
-                                   [lo_day, hi_day])
+        registered = ledger.scalar("SELECT COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?"
+                                   f" AND {mine}", [lo_day, hi_day, *mine_params])
         cancelled = ledger.scalar("SELECT COUNT(*) FROM matters WHERE state = '作废' AND registered_at >= ?"
-                                  " AND registered_at < ?", [lo_day, hi_day])
+                                  f" AND registered_at < ? AND {mine}", [lo_day, hi_day, *mine_params])
         closed, on_time = ledger.conn.execute(
-            "SELECT COUNT(*), SUM(closed_at <= deadline) FROM matters WHERE closed_at >= ? AND closed_at < ?",
-            [lo_day, hi_day]).fetchone()
+            "SELECT COUNT(*), SUM(closed_at <= deadline) FROM matters WHERE closed_at >= ? AND closed_at < ?"
+            f" AND {mine}", [lo_day, hi_day, *mine_params]).fetchone()
         trend[month] = {"month": month, "registered": registered - cancelled, "closed": closed,
                         "on_time": on_time or 0}
     summary["trend"] = [trend[m] for m in months]
@@ -910,7 +933,7 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
 
 
 def _page_at(ledger, flt, sort, descending, limit, now):
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     direction = "DESC" if descending else "ASC"
     rows = ledger.query(f"SELECT {_LIST_COLUMNS} FROM matters m JOIN grids g ON g.id = m.grid_id {where}"
@@ -922,7 +945,7 @@ def _page_at(ledger, flt, sort, descending, limit, now):
 
 
 def _count_at(ledger, flt, now):
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return ledger.scalar(f"SELECT COUNT(*) FROM matters m {where}", params) or 0
 

@@ -347,7 +347,9 @@ class ResidentsPage(QWidget):
         if self.model.row_of(resident_id) < 0:
             self.clear_filters()
             self.status_combo.setCurrentIndex(0)       # 全部状态: a moved-out resident is shown too
+            self.search.blockSignals(True)          # no debounced search left pending: filter now
             self.search.setText(saved["name"])
+            self.search.blockSignals(False)
             self.apply_filter()
             self.select_resident(resident_id)
             note = "（原筛选条件下不显示，已按姓名列出）"

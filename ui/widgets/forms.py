@@ -20,8 +20,8 @@ same rules, so no form can forget one:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+import weakref
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication,
@@ -293,17 +293,6 @@ def _type_into(edit: QDateTimeEdit, event) -> bool:
     return True
 
 
-def fit_screen(dialog: QDialog) -> None:
-    """No taller or wider than the screen it opens on (at 150 % a 1366×768 screen is 911×512)."""
-    screen = dialog.screen() or QApplication.primaryScreen()
-    if screen is None:
-        return
-    room = screen.availableGeometry()
-    width, height = min(dialog.width(), room.width()), min(dialog.height(), room.height())
-    if (width, height) != (dialog.width(), dialog.height()):
-        dialog.resize(width, height)
-
-
 # -- leaving with changes ------------------------------------------------------------------------
 
 def _guard_reject(dialog: QDialog) -> None:
@@ -314,19 +303,25 @@ def _guard_reject(dialog: QDialog) -> None:
     """
     if getattr(dialog, "_form_guarded", False):
         return
-    original = dialog.reject
+    # no reference cycle through the instance (dialog → its reject → dialog): a cycle leaves the
+    # dialog's wrapper to Python's garbage collector, which may delete it at any later moment
+    original = type(dialog).reject
+    ref = weakref.ref(dialog)
 
     def reject() -> None:
-        if has_changes(dialog):
-            answer = ask_unsaved(dialog)
+        form = ref()
+        if form is None:
+            return
+        if has_changes(form):
+            answer = ask_unsaved(form)
             if answer == "save":
-                button = save_button(dialog)
+                button = save_button(form)
                 if button is not None and button.isEnabled():
                     button.click()
                 return
             if answer == "cancel":
                 return
-        original()
+        original(form)
 
     dialog.reject = reject
     dialog._form_guarded = True
@@ -357,7 +352,6 @@ class FormKeys(QObject):
     # -- opening ---------------------------------------------------------------------------------
     @staticmethod
     def _shown(dialog: QDialog) -> None:
-        fit_screen(dialog)
         give_labels_buddies(dialog)
         if getattr(dialog, "_form_values", None) is None:
             field = first_empty_field(dialog)

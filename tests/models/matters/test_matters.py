@@ -376,7 +376,7 @@ def test_update_matter_is_audited_and_searchable(ledger, place):
     assert len(row) == 1
     assert json.loads(row[0]["old_value"])["source"] == "来电"
     assert json.loads(row[0]["new_value"]) == {"source": "微信群", "location_text": "小区东门",
-                                               "reporter_phone": "13800001234"}
+                                               "reporter_phone": "138****1234"}  # phones masked in the audit log
     assert M.count(ledger, M.MatterFilter(text="东门")) == 1
     edits = M.matter_edits(ledger, matter_id)
     assert [(e["operator"], e["old"]["source"], e["new"]["source"]) for e in edits] == [
@@ -559,7 +559,8 @@ def test_roles(ledger, place, role, action, allowed):
     from models.core.db import Operator
 
     matter_id = bring_to(ledger, place, "已分派", "小事")
-    ledger.operator = Operator("某人", role=role)
+    every_grid = frozenset(r["id"] for r in ledger.query("SELECT id FROM grids"))
+    ledger.operator = Operator("某人", role=role, grid_ids=every_grid)
     assert (action in M.allowed_actions(M.get_matter(ledger, matter_id), role)) == allowed
     if allowed:
         M.apply_action(ledger, matter_id, action, **VALID_DATA[action])
@@ -612,3 +613,17 @@ def test_m005_upgrade_keeps_data_and_orders_awaiting_by_closing(ledger, place, c
     clock.advance(minutes=5)
     M.apply_action(ledger, first, "办结", result="好")
     assert [r["id"] for r in M.home_summary(ledger)["awaiting_follow_up"]["rows"]] == [second, first]
+
+
+@pytest.mark.parametrize("existing, expected", [
+    ([], "2026-10-0001"),
+    (["2026-10-0001", "2026-10-0042"], "2026-10-0043"),
+    (["2026-10-9998", "2026-10-9999"], "2026-10-10000"),
+    (["2026-10-9999", "2026-10-10000", "2026-10-10001"], "2026-10-10002"),
+    (["2026-09-0500", "2026-11-0007"], "2026-10-0001"),        # other months do not count
+])
+def test_next_number_is_the_months_numeric_maximum_plus_one(ledger, place, existing, expected):
+    for n, number in enumerate(existing):
+        matter_id = new_matter(ledger, place, registered_at=f"2026-10-0{n + 1} 09:00")
+        ledger.conn.execute("UPDATE matters SET number = ? WHERE id = ?", [number, matter_id])
+    assert M.next_number(ledger, dt.datetime(2026, 10, 20, 9, 0)) == expected
