@@ -85,6 +85,7 @@ class EvaluationPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.hint = QLabel("点击指标或加减分单元格，可查看计分依据（哪些事项、哪些住户、哪些居民）。"
                            "浅红底为红榜（前 3 名），灰底为黑榜（后 3 名），并列的一同列入。")
+        self.hint.setWordWrap(True)    # one line was cut at the right at 150 % (issue 13)
         self.community = QLabel()
         self.community.setWordWrap(True)
 
@@ -105,8 +106,8 @@ class EvaluationPage(QWidget):
         splitter.setStretchFactor(1, 2)
         # at 1366×768 the 加减分 list showed two rows (issue 13): room for a header and five rows
         rows = self.adjustments_view.verticalHeader().defaultSectionSize()
-        self.tabs.setMinimumHeight(self.tabs.tabBar().sizeHint().height() + rows * 6
-                                   + self.remove_button.sizeHint().height() + 24)
+        self.tabs.setMinimumHeight(self.tabs.tabBar().sizeHint().height() + rows * 7
+                                   + self.remove_button.sizeHint().height() + 32)
         vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
                   self.publish_button, self.scheme_button, self.print_button),
              (splitter, 1), parent=self)
