@@ -24,6 +24,11 @@ def resource_path(*parts: str) -> Path:
     return _base().joinpath(*parts)
 
 
+def user_guide() -> Path:
+    """The user guide (帮助 → 使用说明, Markdown): docs/user-guide.md, shipped beside resources/ by build.spec."""
+    return _base().parent / "docs" / "user-guide.md"
+
+
 def user_data_dir() -> Path:
     """The per-user folder of GridLedger (default ledger, demo ledger, logs)."""
     if sys.platform == "win32":

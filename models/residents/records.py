@@ -24,6 +24,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from models.residents import history, search
+from models.residents.relations import implausible_relation
 from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
@@ -282,6 +283,11 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
             errors["relation"] = f"该户已有户主“{head[0]}”。请先更换户主，或修改与户主关系。"
     if household_id and not relation:
         warnings.setdefault("relation", "未填写与户主关系。")
+    elif household and household[3] and household[3] != resident_id and relation != "户主":
+        head = ledger.conn.execute("SELECT name, birth_date FROM residents WHERE id = ?", [household[3]]).fetchone()
+        odd = implausible_relation(relation, rec.get("birth_date"), head[0], head[1]) if head else None
+        if odd:
+            warnings.setdefault("relation", odd)
     rec["relation"] = relation
 
     residence_type = normalise_residence_type(merged.get("residence_type")) or "户籍人口"

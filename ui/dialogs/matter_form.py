@@ -1,7 +1,7 @@
 """登记民情事项: the registration form, made to be filled with the keyboard alone.
 
-Tab moves from field to field in reading order; Enter saves from any field
-(Shift+Enter starts a new line in the description).  Defaults: the time is now,
+Tab or Enter moves from field to field in reading order (ui.widgets.forms: Enter never
+saves; Shift+Enter starts a new line in the description); Ctrl+S or 保存 saves.  Defaults: the time is now,
 the source is 来访, the level follows the category, and choosing a reporter
 from the residents (type a name or a phone number) fills the phone and the
 household, whose grid, building and unit follow.
@@ -55,31 +55,21 @@ def category_and_level(ledger) -> tuple[QComboBox, QComboBox]:
     return category, level
 
 
-class SubmitPlainTextEdit(QPlainTextEdit):
-    """A multi-line field where Enter submits and Shift+Enter starts a new line.
-
-    Signals:
-        submitted(): Enter (or Ctrl+Enter) was pressed.
-    """
-
-    submitted = Signal()
+class DescriptionEdit(QPlainTextEdit):
+    """A multi-line field that Tab leaves (Enter moves on too, ui.widgets.forms; Shift+Enter: a new line)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTabChangesFocus(True)
-
-    def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not (event.modifiers() & Qt.ShiftModifier):
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class ReporterFinder(QLineEdit):
     """反映人: type a name or a phone number; residents are offered as you type.
 
     Choosing one remembers the resident; editing the text afterwards makes it
-    free text again (someone not in the ledger).
+    free text again (someone not in the ledger).  The suggestions open only when there are
+    some; ↓ looks up at once (without waiting for the pause) and selects the first, so ↓+Enter
+    typed fast always picks someone.
 
     Signals:
         resident_chosen(dict): the resident row chosen from the suggestions.
@@ -98,7 +88,8 @@ class ReporterFinder(QLineEdit):
         self.completer_.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
         self.completer_.setCompletionRole(NAME_ROLE)
         self.completer_.setMaxVisibleItems(10)
-        self.setCompleter(self.completer_)
+        # not setCompleter(): QLineEdit would open the popup on every edit, stale or empty
+        self.completer_.setWidget(self)
         self.completer_.activated[QModelIndex].connect(self._chosen)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -108,7 +99,18 @@ class ReporterFinder(QLineEdit):
 
     def _edited(self, _text: str) -> None:
         self.resident_id = None
+        self.completer_.popup().hide()    # its rows belong to the text before
         self._timer.start()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key_Down and event.modifiers() == Qt.NoModifier and self.text().strip():
+            if self._timer.isActive() or not self.completer_.popup().isVisible():
+                self.lookup()
+            popup = self.completer_.popup()
+            if popup.isVisible() and not popup.currentIndex().isValid():
+                popup.setCurrentIndex(self.completer_.completionModel().index(0, 0))
+            return
+        super().keyPressEvent(event)
 
     def find_residents(self, text: str) -> list[dict]:
         if not text:
@@ -144,6 +146,8 @@ class ReporterFinder(QLineEdit):
             self.suggestions.appendRow(item)
         if rows and self.hasFocus():
             self.completer_.complete()
+        else:
+            self.completer_.popup().hide()
 
     def _chosen(self, index: QModelIndex) -> None:
         resident_id = index.data(RESIDENT_ROLE)
@@ -195,8 +199,8 @@ class MatterForm(QDialog):
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText("补充地点，如“小区东门路灯”（可不填）")
         self.category_box, self.level_box = category_and_level(ledger)
-        self.description_edit = SubmitPlainTextEdit()
-        self.description_edit.setPlaceholderText("反映的问题（回车保存，Shift+回车换行）")
+        self.description_edit = DescriptionEdit()
+        self.description_edit.setPlaceholderText("反映的问题（Shift+回车换行）")
         self.description_edit.setFixedHeight(72)
         self.assignee_box = QComboBox()
         self.deadline_label = QLabel()
@@ -235,7 +239,7 @@ class MatterForm(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-        hint = QLabel("Tab 切换栏目，回车保存；选中居民后自动带出电话和住址。")
+        hint = QLabel("回车或 Tab 到下一项，Ctrl+S 保存；选中居民后自动带出电话和住址。")
         hint.setObjectName("hint")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -259,7 +263,6 @@ class MatterForm(QDialog):
         self.category_box.currentTextChanged.connect(self._update_deadline)
         self.level_box.currentTextChanged.connect(self._update_deadline)
         self.registered_edit.dateTimeChanged.connect(self._update_deadline)
-        self.description_edit.submitted.connect(self.save)
 
         self._fill_assignees(None)
         if household_id is not None:
@@ -267,7 +270,6 @@ class MatterForm(QDialog):
         elif grid_id is not None:
             self.place.set_path(grid=grid_id)
         self._update_deadline()
-        self.source_box.setFocus()
 
     # -- reactions ---------------------------------------------------------------
     def _select_household(self, household_id) -> None:

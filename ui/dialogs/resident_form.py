@@ -191,7 +191,6 @@ class ResidentForm(QDialog):
         self._timer.timeout.connect(self.validate)
         for field, edit in (("name", self.name), ("id_number", self.id_number), ("phone", self.phone)):
             edit.textEdited.connect(lambda _t, f=field: self._changed(f))
-            edit.returnPressed.connect(self.focusNextChild)
         self.id_number.textChanged.connect(self._id_changed)
         self.gender.currentIndexChanged.connect(lambda _i: self._changed("gender"))
         self.ethnicity.currentTextChanged.connect(lambda _t: self._changed("ethnicity"))
@@ -387,7 +386,35 @@ class ResidentForm(QDialog):
                 widget.style().unpolish(widget)
                 widget.style().polish(widget)
         self.save_button.setEnabled(not self.errors)
+        self._fit_messages()
         return self.errors
+
+    def _fit_messages(self) -> None:
+        """Give each wrapped message the height its lines need, and the form room for them.
+
+        Issue 13: at 150 % scaling the long Excel-number message of 身份证号 was clipped top and
+        bottom (nested layouts round the height of a wrapped label for another width).
+        """
+        for label in self.messages.values():
+            if label.isHidden() or not label.text():
+                label.setMinimumHeight(0)
+                continue
+            width = label.width() if label.width() > 80 else self.name.width()
+            label.setMinimumHeight(label.heightForWidth(width) + 2)
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalMinimumSize().height()
+        if self.isVisible() and needed > self.height():
+            self.resize(self.width(), needed)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_messages()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_messages()
 
     def message(self, field: str) -> str:
         """The problem shown next to ``field`` ('' when none) — what the clerk reads."""

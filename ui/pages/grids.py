@@ -251,7 +251,9 @@ class GridsPage(QWidget):
             top = self.tree.topLevelItem(i)
             if len(community_items) == 1 or top.data(0, Qt.UserRole) in expanded:
                 top.setExpanded(True)
-        self.totals.setText(f"共 {totals[0]} 个网格，{totals[1]} 户，在册居民 {totals[2]} 人")
+        loose = grids_model.registered_without_grid(ledger)
+        self.totals.setText(f"共 {totals[0]} 个网格，{totals[1]} 户，在册居民 {totals[2] + loose} 人"
+                            + (f"（其中 {loose} 人未分户）" if loose else ""))
         self._restore(expanded, current_key)
         self._reload_roster()
         self._selection_changed()

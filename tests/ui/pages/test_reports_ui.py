@@ -203,3 +203,25 @@ def test_cancel_stops_a_long_render(qtbot, page, monkeypatch):
     assert page.current_pdf is None and page.document.pageCount() == 0
     assert page.status.text() == "已取消生成。"
     assert page.generate_button.isEnabled()
+
+
+def test_switching_the_report_clears_the_preview_and_its_file_name(qtbot, page):
+    """Issue 13: the previous preview stayed after choosing another report, and 另存为 offered its name."""
+    choose(page, "monthly")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    generate(qtbot, page)
+    assert page.current_title and page.save_button.isEnabled()
+    choose(page, "roster")
+    assert page.current_pdf is None and page.current_title == ""
+    assert page.document.pageCount() == 0 and not page.save_button.isEnabled()
+    generate(qtbot, page)
+    page.as_of.setDate(page.as_of.date().addDays(-1))          # another day: another roster
+    assert page.current_pdf is None and not page.print_button.isEnabled()
+
+
+def test_the_roster_does_not_offer_all_grids(qtbot, page):
+    choose(page, "roster")
+    assert page.grid.itemText(0) == "全部网格"
+    assert not page.grid.model().item(0).isEnabled() and page.grid.currentIndex() >= 1
+    choose(page, "monthly")
+    assert page.grid.model().item(0).isEnabled()
