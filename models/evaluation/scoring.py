@@ -36,10 +36,10 @@ def round_half_up(value: Fraction | Decimal | float | int, places: int = 2) -> f
     if not isinstance(value, Fraction):
         value = Fraction(Decimal(str(value)))
     scale = 10 ** places
-    scaled = value * scale
-    sign = -1 if scaled < 0 else 1
-    whole = (abs(scaled) * 2 + 1) // 2  # floor(|x| + 1/2)
-    return float(Decimal(sign * whole) / Decimal(scale))
+    num, den = value.numerator * scale, value.denominator    # the scaled value, den > 0
+    whole = (2 * abs(num) + den) // (2 * den)                # floor(|x| + 1/2), in integers
+    # int / int is correctly rounded, as float(Decimal(n) / Decimal(scale)) was
+    return (-whole if num < 0 else whole) / scale
 
 
 def assign_ranks(rows: list, key=lambda r: r.total) -> None:
