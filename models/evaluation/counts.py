@@ -15,6 +15,7 @@ active, which residents complete.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sqlite3
 from dataclasses import dataclass, field
@@ -34,6 +35,13 @@ def frac(value: float | int | None) -> Fraction:
     """An exact fraction of a stored number (REAL columns go through their shortest repr)."""
     if value is None:
         return Fraction(0)
+    return _frac(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _frac(value: float | int) -> Fraction:
+    """:func:`frac` of a number, remembered: the scheme's weights and targets and the card
+    points come back for every row of every month (a Fraction is immutable, so sharing is safe)."""
     return Fraction(Decimal(repr(float(value)) if isinstance(value, float) else str(value)))
 
 

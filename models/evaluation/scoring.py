@@ -55,7 +55,11 @@ def assign_ranks(rows: list, key=lambda r: r.total) -> None:
 
 def rate(num, den) -> Fraction:
     """``num / den`` exactly; 1 when there is nothing to count (SPEC §5: every denominator 0 → 1)."""
-    return Fraction(1) if den == 0 else Fraction(num) / Fraction(den)
+    if den == 0:
+        return Fraction(1)
+    if isinstance(num, int) and isinstance(den, int):
+        return Fraction(num, den)          # one normalisation instead of three Fractions
+    return Fraction(num) / Fraction(den)
 
 
 def capped(amount: Fraction, base: int, target: float) -> tuple[Fraction, Fraction]:
