@@ -109,11 +109,20 @@ class _People:
         return ""
 
     def mobile(self) -> str:
+        """A mobile number of a segment in use (libphonenumber knows it: no 154…, 174…, 194…)."""
         r = self.rng
-        return "1" + r.choice("3355789") + str(r.randrange(10)) + f"{r.randrange(100000000):08d}"
+        second = r.choice("3355789")
+        allowed = MOBILE_SEGMENTS[second]
+        return "1" + second + allowed[r.randrange(10) % len(allowed)] + f"{r.randrange(100000000):08d}"
 
     def landline(self) -> str:
-        return f"0551-{self.rng.randrange(2, 9)}{self.rng.randrange(1000000):06d}"
+        """A Hefei landline: 0551 and an 8-digit local number (Hefei has had 8 digits since 2007)."""
+        return f"0551-{self.rng.randrange(2, 9)}{self.rng.randrange(10000000):07d}"
+
+
+#: second digit of a mobile number → the third digits of segments in use (工信部 号段; checked
+#: against libphonenumber in tests/models/demo/test_demo_phones.py)
+MOBILE_SEGMENTS = {"3": "0123456789", "5": "012356789", "7": "35678", "8": "0123456789", "9": "1389"}
 
 
 def _plan_grids(rng: random.Random, households: int) -> list[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.core import scope
+from models.core import limits, scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
@@ -24,7 +24,16 @@ def _clean(name: str | None, what: str) -> str:
     text = (name or "").strip()
     if not text:
         raise ValidationError(f"{what}名称不能为空。", field="name")
+    _check_length(text, what)
     return text
+
+
+def _check_length(text: str, what: str) -> None:
+    """A name longer than the limits table allows (a pasted cell, a hostile file) is refused."""
+    limit = limits.limit_of(limits.LEVELS.get(what, "name"))
+    if len(text) > limit:
+        raise ValidationError(f"{what}名称有 {len(text):,} 个字，超过上限 {limit} 个字"
+                              "（可能填错了列或粘贴了多余内容）。", field="name")
 
 
 def _insert(ledger: Ledger, table: str, record: dict) -> int:
@@ -91,6 +100,7 @@ def ensure_community(ledger: Ledger, name: str | None) -> int:
         if own is None:
             raise ValidationError("台账尚未设置本社区名称。")
         return own
+    _check_length(text, "社区")
     found = ledger.scalar("SELECT id FROM communities WHERE name = ?", [text])
     if found:
         return found
@@ -123,13 +133,12 @@ def rename_grid(ledger: Ledger, grid_id: int, name: str) -> None:
 
 
 def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
-    record = {"grid_id": grid_id, "name": _clean(name, "楼栋"), "compound": (compound or "").strip()}
-    found = ledger.scalar("SELECT id FROM buildings WHERE grid_id = ? AND name = ? AND compound = ?",
-                          list(record.values()))
-    if found:
-        return found
-    with ledger.write():
-        return _insert_building(ledger, record)
+    compound = (compound or "").strip()
+    _check_length(compound, "小区")
+    # a new building is in its grid from the beginning: the trigger ``buildings_grid_history``
+    # of core m003 writes its ``building_grids`` row, for every writer
+    return _find_or_insert(ledger, "buildings", {"grid_id": grid_id, "name": _clean(name, "楼栋"),
+                                                 "compound": compound})
 
 
 def _insert_building(ledger: Ledger, record: dict) -> int:
@@ -144,7 +153,9 @@ def rename_building(ledger: Ledger, building_id: int, name: str) -> None:
 
 
 def ensure_unit(ledger: Ledger, building_id: int, name: str | None) -> int:
-    return _find_or_insert(ledger, "units", {"building_id": building_id, "name": (name or "").strip()})
+    name = (name or "").strip()
+    _check_length(name, "单元")
+    return _find_or_insert(ledger, "units", {"building_id": building_id, "name": name})
 
 
 @operation("records.edit", "grids")

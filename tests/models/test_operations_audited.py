@@ -106,6 +106,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "volunteers.records.save_volunteer": {("新增", "volunteers")},
     "volunteers.records.add_member": {("加入组织", "volunteer_org_members")},
     "volunteers.records.join_org": {("加入组织", "volunteer_org_members")},
+    "volunteers.records.confirm_volunteer": {("确认", "volunteers")},
     "volunteers.records.remove_member": {("退出组织", "volunteer_org_members")},
     "volunteers.records.delete_volunteer": {("删除", "volunteers")},
     "volunteers.records.delete_org": {("删除", "volunteer_orgs")},
@@ -248,6 +249,8 @@ def _scenario(ledger, tmp_path):
         ("volunteers.records.remove_member", lambda: VR.remove_member(ledger, s["org"], s["volunteer"])),
         ("volunteers.records.join_org", lambda: VR.join_org(ledger, s["org"], VR.Candidate(
             "审计志愿者", "审计志愿者", volunteer_id=s["volunteer"]))),
+        ("volunteers.records.confirm_volunteer", lambda: VR.confirm_volunteer(
+            ledger, VR.add_pending_volunteer(ledger, "审计甲", "", (s["resident"],)), s["resident"])),
         ("volunteers.records.delete_volunteer", lambda: VR.delete_volunteer(
             ledger, VR.add_outside_volunteer(ledger, "删掉的志愿者"))),
         ("volunteers.records.delete_org", lambda: VR.delete_org(ledger, VR.add_org(ledger, VR.OrgData("删掉的队")))),

@@ -30,7 +30,7 @@ from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
 from ui.widgets.list_page import action_button
 
-FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
+FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv *.txt);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_SUMMARY = range(4)

@@ -273,3 +273,12 @@ def test_rows_without_a_move_in_date_start_today_unless_already_lived_is_ticked(
     _wait_for_page(qtbot, wizard, wizard_module.PAGE_SUMMARY)
     starts = {r["from_date"] for r in ctx.ledger.query("SELECT from_date FROM residence_spells")}
     assert starts == {spell_from}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"])
+def test_the_file_filter_offers_every_format_the_reader_reads(suffix):
+    """The reader takes .ods too (python-calamine); the open dialog once hid such files."""
+    from ui.dialogs.import_wizard import FILE_FILTER
+
+    first = FILE_FILTER.split(";;")[0]
+    assert f"*{suffix}" in first.split("(")[1].rstrip(")").split()
