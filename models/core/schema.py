@@ -394,3 +394,30 @@ def m003_signing_key_street(db):
     );
     """)
     mark_rebuild(db, "signing_key")
+
+
+@migrations()
+def m004_perf_indexes(db):
+    """Indexes for the month-end counts of a batch of months (models/evaluation/counts.py,
+    :class:`StaticHouseholds`, issue 11's speed targets).
+
+    * ``residence_spells_month_end``: every spell in household order with the columns the
+      counts read, so one pass over the index (no table rows, no sort) sums each household's
+      spells covering the batch's first and last month end;
+    * ``residence_spells_from`` / ``residence_spells_to`` (partial: dated spells only): the few
+      spells that begin or end inside a batch (``from_date > :lo OR to_date <= :hi``), found by
+      two index ranges instead of a scan.
+    """
+    run_script(db, """
+    CREATE INDEX IF NOT EXISTS residence_spells_month_end
+        ON residence_spells (household_id, from_date, to_date, has_id, has_phone);
+    CREATE INDEX IF NOT EXISTS residence_spells_from
+        ON residence_spells (from_date, to_date, household_id, has_id, has_phone) WHERE from_date IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS residence_spells_to
+        ON residence_spells (to_date, from_date, household_id, has_id, has_phone) WHERE to_date IS NOT NULL;
+    """)
+    # an analysed ledger (the demo) gets statistics for the new indexes too, or the planner may
+    # prefer a worse one (as matters' _analyse does)
+    if db["sqlite_stat1"].exists():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE residence_spells")

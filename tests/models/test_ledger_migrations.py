@@ -324,3 +324,47 @@ def test_every_new_building_gets_its_grid_from_the_beginning_whoever_writes_it(l
                                                               creating=True)).last_rowid
     assert ledger.query("SELECT grid_id, from_date, to_date FROM building_grids WHERE building_id = ?",
                         [building]) == [{"grid_id": grid, "from_date": None, "to_date": None}]
+
+
+def test_m004_perf_indexes_upgrade_a_ledger_with_its_spells_intact(tmp_path):
+    """A ledger with residence spells from before core m004 gains the evaluation's indexes;
+    its spells stay as they were and every month end counts the same, alone or in a batch."""
+    from models.evaluation import counts
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m004_perf_indexes"])
+    assert "residence_spells_month_end" not in _names(db, "sqlite_master")
+    now = "2026-01-01 08:00:00"
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)",
+               [now, now])
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '第1网格', ?, ?)", [now, now])
+    db.execute("INSERT INTO buildings (grid_id, name, created_at, updated_at) VALUES (1, '1号楼', ?, ?)", [now, now])
+    db.execute("INSERT INTO units (building_id, name, created_at, updated_at) VALUES (1, '1单元', ?, ?)", [now, now])
+    for room in range(1, 5):
+        db.execute("INSERT INTO households (unit_id, building_id, grid_id, room, created_at, updated_at)"
+                   " VALUES (1, 1, 1, ?, ?, ?)", [str(room), now, now])
+    spells = [(1, None, None), (1, "2026-03-10", None), (2, None, "2026-05-01"), (3, "2026-02-01", "2026-04-15"),
+              (4, "2026-06-30", None), (2, "2026-05-01", None)]
+    for k, (hid, start, end) in enumerate(spells):
+        rid = db.execute("INSERT INTO residents (household_id, grid_id, building_id, name, phone, status,"
+                         " moved_in_on, created_at, updated_at) VALUES (?, 1, 1, ?, ?, '在册', ?, ?, ?)",
+                         [hid, f"居民{k}", "13800000000" if k % 2 else "", start, now, now]).lastrowid
+        db.execute("INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began,"
+                   " created_at) VALUES (?, ?, ?, ?, '迁入', ?)", [rid, hid, start, end, now])
+    conn.commit()
+    before = list(conn.execute("SELECT * FROM residence_spells ORDER BY id"))
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    try:
+        assert {"residence_spells_month_end", "residence_spells_from", "residence_spells_to"} <= \
+            _names(led.db, "sqlite_master")
+        assert list(led.conn.execute("SELECT * FROM residence_spells ORDER BY id")) == before
+        months = [f"2026-{m:02d}" for m in range(1, 9)]
+        alone = {m: counts.household_counts(led, m) for m in months}
+        assert alone["2026-01"] == {1: (2, 2, 0, 0)} and alone["2026-07"] == {1: (3, 4, 0, 0)}
+        assert counts.households_of_months(led, months) == alone
+    finally:
+        led.close()
