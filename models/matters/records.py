@@ -24,6 +24,10 @@ Settings used:
         ``{category: days}`` with an optional ``"默认"`` entry (default 30); only
         big matters use it.
 
+``supervision_window_days``: a 督办 is accepted only on an open matter that is overdue
+        or due within this many days of the 督办 (default
+        :data:`DEFAULT_SUPERVISION_WINDOW_DAYS`; edited on the 设置 page).
+
 A 黄牌/红牌 督办 costs the grid points: the evaluation scheme keeps them
 (``models.evaluation.scheme``, ``Scheme.card_points``); this module writes no score rows.
 """
@@ -56,6 +60,11 @@ CARDS = ("普通", "黄牌", "红牌")
 ACTIONS = ("分派", "上报", "办结", "回访", "延期", "督办", "作废")
 
 DEFAULT_DEADLINE_DAYS = 30
+#: setting: a 督办 needs a matter overdue or due within this many days
+SUPERVISION_WINDOW_KEY = "supervision_window_days"
+DEFAULT_SUPERVISION_WINDOW_DAYS = 3
+#: the widest 督办 window a clerk may set (days)
+MAX_SUPERVISION_WINDOW_DAYS = 60
 
 #: (state, action) -> new state.  Actions not listed for a state are refused.
 #: 分派 may also re-assign an assigned or escalated matter (the state stays);
@@ -121,6 +130,30 @@ def deadline_days(ledger: Ledger, category: str) -> int:
         return max(0, int(value))
     except (TypeError, ValueError):
         return DEFAULT_DEADLINE_DAYS
+
+
+def supervision_window_days(ledger: Ledger) -> int:
+    """Days before its deadline from which a matter may be supervised (督办).
+
+    The setting ``supervision_window_days`` (default :data:`DEFAULT_SUPERVISION_WINDOW_DAYS`)."""
+    value = ledger.get_setting(SUPERVISION_WINDOW_KEY, DEFAULT_SUPERVISION_WINDOW_DAYS)
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_SUPERVISION_WINDOW_DAYS
+
+
+def supervision_refusal(deadline: str, when: _dt.datetime, window_days: int) -> str | None:
+    """Why a 督办 at ``when`` is refused on an open matter due at ``deadline``, or None.
+
+    A 督办 needs a matter that is overdue, or whose deadline falls within ``window_days``
+    whole days of ``when`` (the deadline's day counts: with 3 days, a 督办 on the 10th is
+    accepted for a matter due by the end of the 13th)."""
+    last_day = (when.date() + _dt.timedelta(days=window_days)).isoformat()
+    if (deadline or "")[:10] <= last_day:
+        return None
+    return (f"该事项的办理时限是 {deadline[:16]}，既未超期，也不在到期前 {window_days} 天内，"
+            f"还不能督办。")
 
 
 def compute_deadline(ledger: Ledger, level: str, category: str,
@@ -648,6 +681,9 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
         card = data.get("card") or "普通"
         if card not in CARDS:
             raise ValidationError(f"督办类型必须是{'、'.join(CARDS)}之一。", field="card")
+        why = supervision_refusal(matter["deadline"], when, supervision_window_days(ledger))
+        if why:
+            raise WorkflowError(f"{matter['number']}：{why}")
         event_data = {"card": card}
     elif action == "作废":
         if not note:
@@ -942,6 +978,6 @@ __all__ = [
     "ACTIONS", "TRANSITIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
     "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "matter_edits",
     "FIELD_LABELS", "derive_state", "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
-    "is_overdue", "home_summary", "categories", "deadline_days", "search_tokens",
+    "is_overdue", "home_summary", "categories", "deadline_days", "SUPERVISION_WINDOW_KEY", "supervision_window_days", "supervision_refusal", "search_tokens",
     "match_expression", "rebuild_search_index", "fts5_available", "has_search_index", "as_datetime", "end_of_day",
 ]

@@ -757,6 +757,32 @@ class ReportRequest:
     include_sensitive: bool = False
 
 
+def refuse_future(ledger: Ledger, kind: ReportKind, request: ReportRequest) -> None:
+    """Refuse a report whose period has not begun yet (a month, a year, a range starting after
+    the ledger's today): it could only print empty tables or wrong grades.
+
+    Raises:
+        ValidationError: in Chinese, naming the period and today.
+    """
+    today = ledger.now().date()
+    if kind.period == "month":
+        start = periods.month(periods.check_month(request.month)).first_day
+        what = periods.month_text(request.month)
+    elif kind.period == "year":
+        start = f"{periods.check_year(request.year):04d}-01-01"
+        what = f"{int(request.year)}年"
+    elif kind.period == "range":
+        start, _end = check_period(request.date_from, request.date_to)   # its own messages first
+        what = f"{_cn_date(start)}起的期间"
+    else:   # "as_of": a day after today is refused by the roster itself
+
+        return
+    if start > today.isoformat():
+        field = {"month": "month", "year": "year"}.get(kind.period, "date")
+        raise ValidationError(f"{what}还没有到（今天是{_cn_date(today.isoformat())}），"
+                              f"不能打印{kind.title}。", field=field)
+
+
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
     """The data of one report (a dataclass of :mod:`models.reporting.evaluation_data` or of this module).
 
@@ -779,6 +805,7 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         raise ValidationError("请先选择一名志愿者。", field="volunteer")
     if kind.period == "month":
         periods.check_month(request.month)  # a clear message for a malformed month
+    refuse_future(ledger, kind, request)
     key = kind.key
     if key == "monthly":
         return evaluation_data.monthly_bulletin_data(ledger, request.month)

@@ -344,8 +344,14 @@ class SuperviseDialog(ActionDialog):
             hint = {"黄牌": "（网格扣分）", "红牌": "（网格扣分加重）"}.get(card, "")
             self.card_box.addItem(f"{card}{hint}", card)
         self.note_edit = self.require(_multiline("督办意见（必填）"), "请填写督办意见。")
+        days = matters_model.supervision_window_days(self.ctx.ledger)
+        self.window_note = QLabel(f"督办只用于已超期或 {days} 天内到期的事项"
+                                  f"（本事项时限 {(self.matter.get('deadline') or '')[:16]}）。")
+        self.window_note.setObjectName("fieldWarning")
+        self.window_note.setWordWrap(True)
         self.form.addRow("督办方式", self.card_box)
         self.form.addRow("督办意见", self.note_edit)
+        self.form.addRow(self.window_note)
 
     def values(self) -> dict:
         return {"card": self.card_box.currentData(), "note": _text_of(self.note_edit)}

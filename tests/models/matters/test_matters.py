@@ -85,6 +85,7 @@ def test_allowed_actions_table(state, level):
 @pytest.mark.parametrize("state,level,action",
                          [(s, lv, a) for (s, lv) in REACHABLE for a in M.ACTIONS])
 def test_every_state_action_level(ledger, place, state, level, action):
+    ledger.set_setting(M.SUPERVISION_WINDOW_KEY, 60)   # the state table alone (the window: below)
     matter_id = bring_to(ledger, place, state, level)
     events_before = len(M.matter_events(ledger, matter_id))
     want = expected(state, action, level)
