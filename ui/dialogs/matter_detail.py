@@ -386,7 +386,8 @@ class EditDialog(ActionDialog):
     def build(self) -> None:
         m = self.matter
         self.source_box = QComboBox()
-        self.source_box.addItems(list(matters_model.SOURCES))
+        offered = matters_model.sources(self.ctx.ledger)
+        self.source_box.addItems(offered + ([m["source"]] if m.get("source") and m["source"] not in offered else []))
         self.source_box.setCurrentIndex(max(0, self.source_box.findText(m.get("source") or "")))
         self.category_box = QComboBox()
         category_names = matters_model.categories(self.ctx.ledger)

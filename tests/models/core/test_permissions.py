@@ -21,6 +21,7 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    "settings.edit": OFFICE,
 }
 
 

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from models.grids import hierarchy as grids
+from models.core import lists
 from models.matters import records as M
 from models.ledger import migrate
 from models.core.errors import NotFound, ValidationError, WorkflowError
@@ -330,7 +331,7 @@ def test_household_of_another_grid_is_refused(ledger, place):
 
 
 def test_configured_categories(ledger, place):
-    ledger.set_setting("matter_categories", ["路灯照明", "电梯故障"])
+    lists.set_names(ledger, "matter_category", ["路灯照明", "电梯故障"])
     assert M.categories(ledger) == ["路灯照明", "电梯故障"]
     new_matter(ledger, place, category="电梯故障")
     with pytest.raises(ValidationError):
