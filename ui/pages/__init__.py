@@ -14,4 +14,5 @@ PAGES: list[tuple[str, str, str]] = [
     ("volunteers", "志愿服务", "ui.pages.volunteers:VolunteersPage"),
     ("evaluation", "月度评比", "ui.pages.evaluation:EvaluationPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
+    ("settings", "设置", "ui.pages.settings:SettingsPage"),
 ]
