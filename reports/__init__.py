@@ -18,6 +18,7 @@ _MODULES = {
     "BulletinData": "reports.monthly",
     "AnnualData": "reports.annual",
     "ScorecardData": "reports.scorecards",
+    "PartyRosterData": "reports.party",
 }
 
 

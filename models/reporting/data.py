@@ -27,6 +27,7 @@ from models.core.issuer import issuer_name
 from models.core.permissions import require
 from models.core.presence import present_sql
 from models.reporting import evaluation_data
+from models.residents import party
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
 MAX_ROSTER_ROWS = 20000
@@ -704,7 +705,8 @@ def month_ledgers(ledger: Ledger, month: str, *, grid_id: int | None = None) -> 
 class ReportKind:
     """A printable report: key, Chinese title, and what it needs to be chosen.
 
-    ``period``: "month" (YYYY-MM), "year", "range" (from/to dates) or "as_of" (one date).
+    ``period``: "month" (YYYY-MM), "year", "range" (from/to dates), "as_of" (one date) or
+    "none" (as the ledger stands today).
     ``grid``: "required", "optional" or "" (not asked).
     """
 
@@ -729,6 +731,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind("roster", "居民花名册", "as_of", grid="required", building=True, ids=True),
     ReportKind("special", "特殊人群花名册", "as_of", grid="optional", tags=True, ids=True),
     ReportKind("certificate", "志愿服务证明", "range", volunteer=True),
+    ReportKind("party", "党组织设置一览表", "none"),
 )
 
 
@@ -821,6 +824,8 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         return patrol_log(ledger, request.date_from, request.date_to, grid_id=request.grid_id)
     if key == "service":
         return service_ledger(ledger, request.date_from, request.date_to, grid_id=request.grid_id)
+    if key == "party":
+        return party.roster(ledger, issuer_name(ledger))
     if key == "roster":
         return resident_roster(ledger, request.grid_id, request.building_id, as_of=request.as_of,
                                full_ids=request.full_ids, include_sensitive=request.include_sensitive)
