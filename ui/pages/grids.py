@@ -9,13 +9,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLayout, QHeaderView,
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QSplitter, QTableView,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from models.core.phones import check_phone
 from models.grids import hierarchy as grids_model
 from ui.dialogs.form_dialog import FormDialog
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
+from ui.pages.party_orgs import PartyPane
 from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import building_text, unit_text
 
@@ -165,7 +166,11 @@ class GridsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        self.tabs = QTabWidget()                      # 网格与楼栋 | 党组织 (ui/pages/party_orgs.py)
+        self.tabs.addTab(splitter, "网格与楼栋")
+        self.party_pane = PartyPane(ctx)
+        self.tabs.addTab(self.party_pane, "党组织")
+        layout.addWidget(self.tabs, 1)
 
         ctx.changed.connect(self._on_changed)
         self.refresh()
