@@ -189,3 +189,24 @@ def m004_visit_list_indexes(db):
 def m005_awaiting_follow_up_index(db):
     """The home screen's 待回访 list, longest-waiting (earliest closed) first, without a sort."""
     db.execute("CREATE INDEX IF NOT EXISTS matters_state_closed ON matters (state, closed_at)")
+
+
+@migrations()
+def m006_meeting_stages_orgs(db):
+    """Issue 13: a meeting follows one method — 四议两公开 or 六步工作法 (红色议事厅) — and each
+    stage reached is recorded with its date, participants and outcome.  Existing meetings keep
+    四议两公开, except a 红色议事厅 with no stage yet, which starts on 六步工作法."""
+    run_script(db, f"""
+    ALTER TABLE meetings ADD COLUMN method TEXT NOT NULL DEFAULT '四议两公开';
+    UPDATE meetings SET method = '六步工作法' WHERE kind = '红色议事厅' AND stage = '';
+    CREATE TABLE meeting_stages (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        stage TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        participants TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL DEFAULT '',
+        {STAMPS},
+        UNIQUE (meeting_id, stage)
+    );
+    """)

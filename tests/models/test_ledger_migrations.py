@@ -256,3 +256,24 @@ def test_m003_office_lists_keeps_the_lists_a_ledger_had(tmp_path):
     assert [(t["name"], t["retired"], t["used"]) for t in lists.tags(led) if t["used"]] == [("党员", 0, 1)]
     assert {"party_orgs", "party_members"} <= set(led.db.table_names())
     led.close()
+
+
+def test_m006_meeting_stages_keeps_the_meetings_and_their_stage(tmp_path):
+    """Meetings recorded before: a 联席会议 and a 红色议事厅 with a 四议两公开 stage keep 四议两公开;
+    a 红色议事厅 with no stage starts on the 六步工作法."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m006_meeting_stages_orgs"])
+    now = "2026-01-01 08:00:00"
+    for kind, stage in (("联席会议", "两委会商议"), ("红色议事厅", "决议公开"), ("红色议事厅", "")):
+        db.execute("INSERT INTO meetings (kind, level, held_at, topic, stage, created_at, updated_at)"
+                   " VALUES (?, '社区', ?, '议题', ?, ?, ?)", [kind, now, stage, now, now])
+    conn.commit()
+    conn.close()
+    led = open_db(path, operator=Operator("测试员"))
+    from models.meetings import records as MT
+    assert [(m["kind"], m["stage"], m["method"]) for m in led.query("SELECT * FROM meetings ORDER BY id")] == [
+        ("联席会议", "两委会商议", "四议两公开"), ("红色议事厅", "决议公开", "四议两公开"), ("红色议事厅", "", "六步工作法")]
+    assert [s["stage"] for s in MT.get_meeting(led, 3)["stages"]][0] == "民事民提"
+    led.close()

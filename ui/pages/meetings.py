@@ -40,7 +40,7 @@ COLUMNS = [
     Column("地点", "place", tooltip=_full_text("place")),
     Column("主持人", "host"),
     Column("参会人数", "attendance", lambda row: f"{row.get('attendance') or 0} 人", numeric=True),
-    Column("议事阶段", "stage"),
+    Column("议事阶段", "stage", meetings_model.stage_text),
     Column("关联事项", "matter_count", lambda row: f"{row['matter_count']} 件" if row.get("matter_count") else "",
            numeric=True),
 ]
@@ -104,8 +104,9 @@ class MeetingDialog(QDialog):
         self.resolution_edit.setFixedHeight(64)
         self.stage_box = QComboBox()
         self.stage_box.addItem("（未填写）", "")
-        for i, stage in enumerate(meetings_model.STAGES, 1):
-            self.stage_box.addItem(f"{i}. {stage}", stage)
+        for method, stages in meetings_model.METHODS.items():   # the stage names its method
+            for i, stage in enumerate(stages, 1):
+                self.stage_box.addItem(f"{method} {i}. {stage}", stage)
 
         self.linked = QListWidget()
         self.linked.setFixedHeight(96)
@@ -125,7 +126,7 @@ class MeetingDialog(QDialog):
         form.addRow("主持人", hbox((self.host_edit, 1), "参会人数", self.attendance_spin))
         form.addRow("参会人员", self.attendees_edit)
         form.addRow("决议", self.resolution_edit)
-        form.addRow("四议两公开", self.stage_box)
+        form.addRow("议事阶段", self.stage_box)
         linked_box = QGroupBox("关联的民情事项")
         vbox(self.linked, hbox((self.matter_search, 1), (self.found_box, 2), self.add_matter_button,
                                self.remove_matter_button), parent=linked_box)

@@ -54,7 +54,7 @@ def test_meeting_with_a_linked_matter(page, ledger, place, qtbot, typer):
     assert page.model.rowCount() == 1
     assert [page.model.index(0, c).data() for c in range(9)] == [
         "2026-10-15 09:30", "联席会议", "社区", "违建联合整治", "社区会议室", "周书记", "12 人",
-        "居民代表会议决议", "1 件"]
+        "四议两公开 4/6 居民代表会议决议", "1 件"]
 
 
 def test_grid_level_needs_a_grid_and_edit_keeps_links(page, ledger, place, qtbot, typer):
