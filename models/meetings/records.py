@@ -221,9 +221,11 @@ def record_stage(ledger: Ledger, meeting_id: int, stage: str, on_date, *, partic
         raise ValidationError(f"请填写{what}。", field="outcome")
     done = {r["stage"]: r for r in meeting["stages"] if r["on_date"]}
     at = order.index(stage)
-    if at > 0 and order[at - 1] not in done:
+    # a meeting recorded before stages had rows only says how far it got: those stages count as reached
+    reached = order.index(meeting["stage"]) if meeting["stage"] in order else -1
+    if at > 0 and order[at - 1] not in done and at - 1 > reached:
         raise ValidationError(f"请先记录上一阶段“{order[at - 1]}”。", field="stage")
-    if at > 0 and day < done[order[at - 1]]["on_date"]:
+    if at > 0 and order[at - 1] in done and day < done[order[at - 1]]["on_date"]:
         raise ValidationError(f"日期不能早于上一阶段“{order[at - 1]}”（{done[order[at - 1]]['on_date']}）。",
                               field="on_date")
     if at + 1 < len(order) and order[at + 1] in done and day > done[order[at + 1]]["on_date"]:
@@ -239,7 +241,7 @@ def record_stage(ledger: Ledger, meeting_id: int, stage: str, on_date, *, partic
     else:
         row_id = ledger.db["meeting_stages"].insert(ledger.stamp(record, creating=True)).last_rowid
         ledger.audit("新增", "meeting_stages", row_id, None, record)
-    current = max((order.index(s) for s in [*done, stage]), default=-1)
+    current = max([reached, *(order.index(s) for s in [*done, stage])])
     if meeting["stage"] != order[current]:
         ledger.db["meetings"].update(meeting_id, ledger.stamp({"stage": order[current]}, creating=False))
     return row_id

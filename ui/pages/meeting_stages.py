@@ -16,7 +16,7 @@ from ui.widgets.list_page import list_view
 COLUMNS = [
     Column("序号", "n", numeric=True),
     Column("阶段", "stage"),
-    Column("日期", "on_date", lambda r: r.get("on_date") or "未到"),
+    Column("日期", "on_date", lambda r: r.get("on_date") or ("未记录" if r.get("reached") else "未到")),
     Column("参与人员", "participants"),
     Column("结果 / 公开情况", "outcome"),
 ]
@@ -72,13 +72,15 @@ class StagesDialog(QDialog):
         current = meetings_model.stage_text(meeting) or "尚未开始"
         self.method_label.setText(f"{meeting['kind']}　议事方法：{meeting['method']}（"
                                   f"{' → '.join(meetings_model.METHODS[meeting['method']])}）　当前：{current}")
-        self.model.set_rows([dict(s, n=i) for i, s in enumerate(meeting["stages"], 1)])
+        order = meetings_model.METHODS[meeting["method"]]
+        at = order.index(meeting["stage"]) if meeting["stage"] in order else -1    # reached before records
+        self.model.set_rows([dict(s, n=i, reached=i - 1 <= at) for i, s in enumerate(meeting["stages"], 1)])
         self.stage_box.blockSignals(True)
         self.stage_box.clear()
         for s in meeting["stages"]:
             self.stage_box.addItem(s["stage"], s["stage"])
         reached = [s for s in meeting["stages"] if s["on_date"]]
-        self.stage_box.setCurrentIndex(min(len(reached), len(meeting["stages"]) - 1))
+        self.stage_box.setCurrentIndex(min(max(len(reached), at + 1), len(meeting["stages"]) - 1))
         self.stage_box.blockSignals(False)
         self._stage_chosen()
         self.undo_button.setEnabled(bool(reached) and self.ctx.may("records.edit"))

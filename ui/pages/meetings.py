@@ -269,7 +269,7 @@ class MeetingsPage(ListPageMixin, QWidget):
         filters = hbox(self.kind_box, self.grid_box, self.date_check, self.date_from, "至", self.date_to, STRETCH)
 
         self.model = MeetingsTableModel(self)
-        self.view = list_view(self.model, (128, 90, 120, 300, 200, 80, 72, 130, 72), stretch=3,
+        self.view = list_view(self.model, (128, 90, 120, 250, 170, 80, 72, 220, 72), stretch=3,
                               open_row=self.edit_meeting)
         self._lay_out_list(head, (filters,), "四议两公开：党组织提议、两委会商议、党员大会审议、居民代表会议决议，"
                                              "决议公开、实施结果公开。红色议事厅六步工作法：民事民提、民事民议、"

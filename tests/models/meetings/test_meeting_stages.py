@@ -81,3 +81,16 @@ def test_a_stage_alone_names_its_method_and_deleting_a_meeting_takes_its_stages(
     MT.record_stage(ledger, hall, "民事民提", "2026-10-02", outcome="提出")
     MT.delete_meeting(ledger, hall)
     assert ledger.scalar("SELECT COUNT(*) FROM meeting_stages") == 0
+
+
+def test_a_meeting_recorded_before_stages_goes_on_from_where_it_got(ledger):
+    published = MT.add_meeting(ledger, {"kind": "联席会议", "held_at": "2026-10-08", "topic": "停车",
+                                        "stage": "决议公开"})
+    MT.record_stage(ledger, published, "实施结果公开", "2026-10-12", outcome="公示栏公布实施结果")
+    assert MT.get_meeting(ledger, published)["stage"] == "实施结果公开"
+    reviewed = MT.add_meeting(ledger, {"kind": "联席会议", "held_at": "2026-10-08", "topic": "绿化",
+                                       "stage": "党员大会审议"})
+    with pytest.raises(ValidationError, match="请先记录上一阶段“居民代表会议决议”"):
+        MT.record_stage(ledger, reviewed, "决议公开", "2026-10-12", outcome="公布")
+    MT.record_stage(ledger, reviewed, "居民代表会议决议", "2026-10-10", outcome="通过")
+    assert MT.get_meeting(ledger, reviewed)["stage"] == "居民代表会议决议"
