@@ -186,3 +186,19 @@ def test_cancel_stops_a_long_render(qtbot, page, monkeypatch):
     assert page.current_pdf is None and page.document.pageCount() == 0
     assert page.status.text() == "已取消生成。"
     assert page.generate_button.isEnabled()
+
+
+def test_a_future_year_is_refused_in_the_window(qtbot, page, ctx, warnings):
+    next_year, today = ctx.ledger.now().year + 1, ctx.ledger.now()
+    choose(page, "annual")
+    page.year.setValue(next_year)
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=30000)
+    assert warnings == [f"{next_year}年还没有到（今天是{today.year}年{today.month}月{today.day}日），不能打印年度考评。"]
+
+
+def test_the_party_roster_is_a_report_without_a_period(qtbot, page):
+    choose(page, "party")
+    assert not any(page.form.isRowVisible(w) for w in (page.month, page.year, page.date_from, page.as_of, page.grid))
+    assert generate(qtbot, page) == 1
+    assert "党组织设置一览表" in page.status.text()
