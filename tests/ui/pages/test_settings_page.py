@@ -116,3 +116,17 @@ def test_other_roles_only_look(qtbot, ledger, place, role):
     assert not any(b.isEnabled() for b in tab.buttons)
     assert "只有管理员或工作人员可以修改设置" in tab.buttons[0].toolTip()
     assert not page.supervision_tab.save_button.isEnabled() and not page.issuer_tab.lock_button.isEnabled()
+
+
+def test_a_retired_tag_is_offered_only_to_residents_who_have_it(qtbot, ctx, ledger, place):
+    from models.residents import records as R
+    from ui.dialogs.resident_form import ResidentForm
+
+    holder = R.add_resident(ledger, {"name": "张三", "household_id": place["rooms"]["101"], "tags": ["低保户"]})
+    lists.retire_tag(ledger, next(t["id"] for t in lists.tags(ledger) if t["name"] == "低保户"))
+    new_form = ResidentForm(ctx)
+    show_widget(qtbot, new_form)
+    assert new_form.tag_boxes["低保户"].isHidden() and not new_form.tag_boxes["党员"].isHidden()
+    old_form = ResidentForm(ctx, resident_id=holder)
+    show_widget(qtbot, old_form)
+    assert not old_form.tag_boxes["低保户"].isHidden() and old_form.tag_boxes["低保户"].isChecked()
