@@ -9,7 +9,9 @@ from cli import EXIT_OK, EXIT_USAGE, open_ledger, resolve_db
 
 
 def run_demo(args) -> int:
-    from models.demo import DEFAULT_COMMUNITY, build_demo
+    from models.core import accounts
+    from models.core.db import Operator
+    from models.demo import DEFAULT_COMMUNITY, DEMO_PASSWORD, DEMO_USERS, build_demo, is_demo_ledger
 
     if args.households < 1 or args.households > 2_000_000:
         print("用法错误：--households 必须在 1 到 2000000 之间。", file=sys.stderr)
@@ -20,7 +22,13 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
+    # a new ledger is built by its demo 管理员 (build_demo creates the accounts); a ledger that
+    # already has accounts needs a login like every other command
+    ledger = open_ledger(args, login=False, community_name=DEFAULT_COMMUNITY,
+                         operator=Operator(DEMO_USERS[0][1], role="管理员"))
+    if accounts.has_accounts(ledger):
+        ledger.close()
+        ledger = open_ledger(args)
     try:
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
@@ -33,7 +41,12 @@ def run_demo(args) -> int:
         residents = ledger.scalar("SELECT COUNT(*) FROM residents")
         households = ledger.scalar("SELECT COUNT(*) FROM households")
         grids = ledger.scalar("SELECT COUNT(*) FROM grids")
+        demo_accounts = accounts.list_users(ledger) if is_demo_ledger(ledger) else []
     finally:
         ledger.close()
     print(f"完成：{grids} 个网格，{households} 户，{residents} 名居民，用时 {time.perf_counter() - start:.1f} 秒。")
+    if demo_accounts:
+        print(f"演示账号（密码都是 {DEMO_PASSWORD}，仅用于演示台账）：")
+        for user in demo_accounts:
+            print(f"  {user.username:<6} {user.role}  {user.display_name}")
     return EXIT_OK

@@ -7,7 +7,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from models.core.db import Ledger
+import datetime as _dt
+from typing import Callable
+
+from models.core.db import Ledger, Operator
 from models.ledger import open_db
 from models.core.errors import EnvironmentProblem
 
@@ -44,8 +47,17 @@ def backup(ledger: Ledger, out: Path) -> Path:
     return out
 
 
-def restore(source: Path, target: Path) -> None:
-    """Replace ``target`` with a verified copy of ``source``; the old file is kept as ``.bak``."""
+def restore(source: Path, target: Path, *, operator: Operator | None = None,
+            clock: Callable[[], _dt.datetime] | None = None) -> None:
+    """Replace ``target`` with a verified copy of ``source``; the old file is kept as ``.bak``.
+
+    The restored ledger's audit log gets a row 恢复备份 (who, when, from which file); the
+    replaced ledger's own log stays in the ``.bak``.
+
+    Args:
+        operator: who restores (the logged-in 管理员); the default operator otherwise.
+        clock: "now" for the audit row.
+    """
     source, target = Path(source), Path(target)
     if not source.exists():
         raise EnvironmentProblem(f"找不到备份文件：{source}")
@@ -64,3 +76,9 @@ def restore(source: Path, target: Path) -> None:
             if side.exists():
                 side.unlink()
     os.replace(tmp, target)
+    ledger = open_db(target, operator=operator, clock=clock, create=False)
+    try:
+        with ledger.write():
+            ledger.audit("恢复备份", "ledger", None, None, {"file": str(source)})
+    finally:
+        ledger.close()

@@ -4,6 +4,7 @@ import pytest
 
 from models import backup
 from models.grids import hierarchy as grids
+from models.core.db import Operator
 from models.ledger import open_db
 from models.core.errors import EnvironmentProblem
 
@@ -18,9 +19,11 @@ def test_backup_then_restore(tmp_path):
         backup.backup(led, copy)
     led.close()
 
-    backup.restore(copy, path)
+    backup.restore(copy, path, operator=Operator("管理员甲"))
     restored = open_db(path)
     assert [g["name"] for g in grids.grids(restored)] == ["第一网格"]
+    row = restored.query("SELECT operator, table_name, new_value FROM audit_log WHERE action = '恢复备份'")
+    assert row == [{"operator": "管理员甲", "table_name": "ledger", "new_value": f'{{"file": "{copy}"}}'}]
     restored.close()
     previous = open_db(tmp_path / "live.db.bak")
     assert [g["name"] for g in grids.grids(previous)] == ["第一网格", "第二网格"]
