@@ -55,6 +55,7 @@ def activity_types(ledger: Ledger) -> list[str]:
     return lists.names(ledger, "activity_type")
 
 
+@operation("settings.edit", volunteers.AREA, "settings")
 def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
     """Make the offered 活动类型 exactly ``types`` in that order (others are retired, never
     renamed: past activities keep theirs).  Permission ``settings.edit``.
