@@ -192,6 +192,14 @@ def m005_awaiting_follow_up_index(db):
 
 
 @migrations()
+def m006_matter_event_recorded_at_history(db):
+    """A matter event keeps both times: ``at`` the real time of the step (办结 yesterday at 17:00,
+    the clerk's entry) and ``recorded_at`` when it was typed into the ledger.  Rows older than
+    this migration have NULL: their typing time was their ``at``."""
+    db.execute("ALTER TABLE matter_events ADD COLUMN recorded_at TEXT")
+
+
+@migrations()
 def m006_meeting_stages_orgs(db):
     """Issue 13: a meeting follows one method — 四议两公开 or 六步工作法 (红色议事厅) — and each
     stage reached is recorded with its date, participants and outcome.  Existing meetings keep

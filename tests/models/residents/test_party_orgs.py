@@ -31,7 +31,7 @@ def town(ledger):
         "李标签": R.add_resident(ledger, {"name": "李标签", "household_id": hh5, "tags": ["党员"]}),
         "王群众": R.add_resident(ledger, {"name": "王群众", "household_id": hh3, "political_status": "群众"}),
         "赵迁出": R.add_resident(ledger, {"name": "赵迁出", "household_id": hh3, "political_status": "中共党员",
-                                          "status": "迁出", "status_date": "2026-10-01"}),
+                                          "status": "迁出", "status_date": "2026-10-01", "moved_in_on": "2020-01-01"}),
     }
     cadre = grids.add_staff(ledger, "陈下沉", "网格员", sinking_cadre=True)
     worker = grids.add_staff(ledger, "周网格", "网格员")
