@@ -421,3 +421,85 @@ def m004_perf_indexes(db):
     if db["sqlite_stat1"].exists():
         db.execute("PRAGMA analysis_limit = 1000")
         db.execute("ANALYZE residence_spells")
+
+
+@migrations()
+def m003_office_lists_orgs(db):
+    """The office's own lists as data (issue 13): 事项类别 (with level and deadline days),
+    事项来源, 活动类型, 走访方式, seeded from what the ledger used until now (the settings
+    ``matter_categories`` / ``matter_deadline_days`` / ``activity_types`` where set, else the
+    built-in lists, copied here as they were); and 人员标签 that can be retired."""
+    import json
+
+    run_script(db, """
+    CREATE TABLE office_lists (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,            -- matter_category / matter_source / activity_type / visit_way
+        name TEXT NOT NULL,
+        sort_order INTEGER NOT NULL DEFAULT 0,
+        retired INTEGER NOT NULL DEFAULT 0,    -- kept for past records, not offered for new ones
+        level TEXT,                    -- matter_category: the level a new matter starts with
+        deadline_days INTEGER,         -- matter_category: days a big matter gets (NULL: the default)
+        UNIQUE (kind, name)
+    );
+    ALTER TABLE tags ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    """)
+
+    def setting(key):
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    levels = {"路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事",
+              "物业服务": "小事", "邻里纠纷": "私事", "家庭矛盾": "私事", "违章建筑": "大事",
+              "环境治理": "大事"}
+    categories = setting("matter_categories") or ["路灯照明", "环境卫生", "噪音扰民", "安全隐患", "物业服务",
+                                                  "邻里纠纷", "家庭矛盾", "违章建筑", "环境治理", "其他"]
+    days = setting("matter_deadline_days")
+    rows = []
+    for n, name in enumerate(dict.fromkeys(str(c).strip() for c in categories if str(c).strip())):
+        per = None
+        if isinstance(days, dict) and name in days:
+            per = days[name]
+        rows.append(("matter_category", name, n, levels.get(name, "小事"),
+                     int(per) if isinstance(per, (int, float)) else None))
+    sources = ["巡查走访", "微信群", "QQ群", "来电", "来访", "12345热线", "其他"]
+    rows += [("matter_source", s, n, None, None) for n, s in enumerate(sources)]
+    activity = setting("activity_types") or ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁",
+                                             "政策宣传", "助老助残", "平安巡逻", "其他"]
+    rows += [("activity_type", a, n, None, None)
+             for n, a in enumerate(dict.fromkeys(str(a).strip() for a in activity if str(a).strip()))]
+    rows += [("visit_way", w, n, None, None) for n, w in enumerate(["入户", "电话", "微信"])]
+    db.conn.executemany("INSERT INTO office_lists (kind, name, sort_order, level, deadline_days)"
+                        " VALUES (?, ?, ?, ?, ?)", rows)
+
+
+@migrations()
+def m004_party_orgs_orgs(db):
+    """Party organisation mirroring the place hierarchy (issue 13): 社区联合党委 → 网格党支部
+    → 楼栋党小组, and their members: residents (党员) or staff (下沉干部), never retyped."""
+    run_script(db, f"""
+    CREATE TABLE party_orgs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('联合党委', '党支部', '党小组')),
+        name TEXT NOT NULL UNIQUE,
+        parent_id INTEGER REFERENCES party_orgs(id),
+        grid_id INTEGER REFERENCES grids(id),          -- 党支部: its grid
+        building_id INTEGER REFERENCES buildings(id),  -- 党小组: its building
+        notes TEXT NOT NULL DEFAULT '',
+        {STAMPS}
+    );
+    CREATE INDEX party_orgs_parent ON party_orgs (parent_id);
+
+    CREATE TABLE party_members (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES party_orgs(id),
+        resident_id INTEGER REFERENCES residents(id),  -- a resident who is a party member
+        staff_id INTEGER REFERENCES staff(id),         -- a 下沉干部 (staff, maybe living elsewhere)
+        duty TEXT NOT NULL DEFAULT '成员',             -- 书记 / 副书记 / 委员 / 成员
+        {STAMPS},
+        CHECK ((resident_id IS NULL) <> (staff_id IS NULL))
+    );
+    CREATE UNIQUE INDEX party_members_resident ON party_members (org_id, resident_id) WHERE resident_id IS NOT NULL;
+    CREATE UNIQUE INDEX party_members_staff ON party_members (org_id, staff_id) WHERE staff_id IS NOT NULL;
+    CREATE INDEX party_members_org ON party_members (org_id);
+    """)

@@ -368,3 +368,64 @@ def test_m004_perf_indexes_upgrade_a_ledger_with_its_spells_intact(tmp_path):
         assert counts.households_of_months(led, months) == alone
     finally:
         led.close()
+
+
+def test_m003_office_lists_keeps_the_lists_a_ledger_had(tmp_path):
+    """A ledger with its own categories, deadline days and activity types (settings), a matter
+    and a tagged resident: the lists become rows with those names, nothing else changes."""
+    import json
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m003_office_lists_orgs", "m004_party_orgs_orgs"])
+    assert "office_lists" not in db.table_names()
+    now = "2026-01-01 08:00:00"
+    for key, value in (("matter_categories", ["路灯照明", "电梯故障", "违章建筑"]),
+                       ("matter_deadline_days", {"违章建筑": 60, "默认": 20}),
+                       ("activity_types", ["读书会", "义诊进社区"])):
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value, ensure_ascii=False)])
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)", [now, now])
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '第一网格', ?, ?)", [now, now])
+    db.execute("INSERT INTO residents (name, created_at, updated_at) VALUES ('张三', ?, ?)", [now, now])
+    db.execute("INSERT INTO resident_tags (resident_id, tag_id) SELECT 1, id FROM tags WHERE name = '党员'")
+    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
+               " deadline, created_at, updated_at) VALUES ('2026-01-0001', ?, '来电', '电梯故障', '小事', '电梯停运',"
+               " 1, '2026-01-01 23:59:59', ?, ?)", [now, now, now])
+    conn.commit()
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    from models.core import lists
+    from models.matters import records as M
+    assert M.categories(led) == ["路灯照明", "电梯故障", "违章建筑"]
+    assert lists.category_rule(led, "违章建筑") == {"level": "大事", "deadline_days": 60}
+    assert lists.category_rule(led, "电梯故障") == {"level": "小事", "deadline_days": None}
+    assert M.deadline_days(led, "电梯故障") == 20 and M.deadline_days(led, "违章建筑") == 60
+    assert lists.names(led, "activity_type") == ["读书会", "义诊进社区"]
+    assert lists.names(led, "visit_way") == ["入户", "电话", "微信"]
+    assert led.query("SELECT category, description FROM matters") == [{"category": "电梯故障", "description": "电梯停运"}]
+    assert [(t["name"], t["retired"], t["used"]) for t in lists.tags(led) if t["used"]] == [("党员", 0, 1)]
+    assert {"party_orgs", "party_members"} <= set(led.db.table_names())
+    led.close()
+
+
+def test_m006_meeting_stages_keeps_the_meetings_and_their_stage(tmp_path):
+    """Meetings recorded before: a 联席会议 and a 红色议事厅 with a 四议两公开 stage keep 四议两公开;
+    a 红色议事厅 with no stage starts on the 六步工作法."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m006_meeting_stages_orgs"])
+    now = "2026-01-01 08:00:00"
+    for kind, stage in (("联席会议", "两委会商议"), ("红色议事厅", "决议公开"), ("红色议事厅", "")):
+        db.execute("INSERT INTO meetings (kind, level, held_at, topic, stage, created_at, updated_at)"
+                   " VALUES (?, '社区', ?, '议题', ?, ?, ?)", [kind, now, stage, now, now])
+    conn.commit()
+    conn.close()
+    led = open_db(path, operator=Operator("测试员"))
+    from models.meetings import records as MT
+    assert [(m["kind"], m["stage"], m["method"]) for m in led.query("SELECT * FROM meetings ORDER BY id")] == [
+        ("联席会议", "两委会商议", "四议两公开"), ("红色议事厅", "决议公开", "四议两公开"), ("红色议事厅", "", "六步工作法")]
+    assert [s["stage"] for s in MT.get_meeting(led, 3)["stages"]][0] == "民事民提"
+    led.close()

@@ -376,8 +376,14 @@ class SuperviseDialog(ActionDialog):
             hint = {"黄牌": "（网格扣分）", "红牌": "（网格扣分加重）"}.get(card, "")
             self.card_box.addItem(f"{card}{hint}", card)
         self.note_edit = self.require(_multiline("督办意见（必填）"), "请填写督办意见。")
+        days = matters_model.supervision_window_days(self.ctx.ledger)
+        self.window_note = QLabel(f"督办只用于已超期或 {days} 天内到期的事项"
+                                  f"（本事项时限 {(self.matter.get('deadline') or '')[:16]}）。")
+        self.window_note.setObjectName("fieldWarning")
+        self.window_note.setWordWrap(True)
         self.form.addRow("督办方式", self.card_box)
         self.form.addRow("督办意见", self.note_edit)
+        self.form.addRow(self.window_note)
 
     def values(self) -> dict:
         return {"card": self.card_box.currentData(), "note": _text_of(self.note_edit)}
@@ -412,7 +418,8 @@ class EditDialog(ActionDialog):
     def build(self) -> None:
         m = self.matter
         self.source_box = QComboBox()
-        self.source_box.addItems(list(matters_model.SOURCES))
+        offered = matters_model.sources(self.ctx.ledger)
+        self.source_box.addItems(offered + ([m["source"]] if m.get("source") and m["source"] not in offered else []))
         self.source_box.setCurrentIndex(max(0, self.source_box.findText(m.get("source") or "")))
         self.category_box = QComboBox()
         category_names = matters_model.categories(self.ctx.ledger)

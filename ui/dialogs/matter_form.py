@@ -23,32 +23,19 @@ from models.core.errors import LedgerError, ValidationError
 from ui.ops import LedgerOp
 from ui.widgets.pickers import HierarchyPicker
 
-#: SPEC §2: which level a category usually is (the clerk can change it)
-FALLBACK_CATEGORY_LEVELS = {
-    "路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事", "物业服务": "小事",
-    "邻里纠纷": "私事", "家庭矛盾": "私事",
-    "违章建筑": "大事", "环境治理": "大事",
-}
-
 RESIDENT_ROLE = Qt.UserRole + 1
 NAME_ROLE = Qt.UserRole + 2
 
 
-def default_level(category: str) -> str | None:
-    table = getattr(matters_model, "CATEGORY_LEVELS", None) or FALLBACK_CATEGORY_LEVELS
-    return table.get(category)
-
-
 def category_and_level(ledger) -> tuple[QComboBox, QComboBox]:
-    """类别 and 分级 boxes of a new matter: choosing a category sets its usual level."""
+    """类别 and 分级 boxes of a new matter: choosing a category sets its level (设置 → 事项类别)."""
     category, level = QComboBox(), QComboBox()
     category.addItems(matters_model.categories(ledger))
     level.addItems(list(matters_model.LEVELS))
 
     def chosen(text: str) -> None:
-        usual = default_level(text)
-        if usual:
-            level.setCurrentText(usual)
+        if text:
+            level.setCurrentText(matters_model.default_level(ledger, text))
 
     category.currentTextChanged.connect(chosen)
     chosen(category.currentText())
@@ -188,9 +175,9 @@ class MatterForm(QDialog):
         self.registered_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.registered_edit.setCalendarPopup(True)
         self.source_box = QComboBox()
-        self.source_box.addItems(list(matters_model.SOURCES))
-        self.source_box.setCurrentText(source or ("来访" if "来访" in matters_model.SOURCES
-                                                   else matters_model.SOURCES[0]))
+        offered = matters_model.sources(ledger)
+        self.source_box.addItems(offered)
+        self.source_box.setCurrentText(source or ("来访" if "来访" in offered else offered[0]))
         self.reporter_edit = ReporterFinder(ledger)
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText("手机或座机，如 13800001234、0551-1234567")

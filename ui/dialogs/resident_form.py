@@ -106,12 +106,17 @@ class ResidentForm(QDialog):
         tag_grid.setVerticalSpacing(2)
         self.tag_boxes: dict[str, QCheckBox] = {}
         self.hidden_tags: list[str] = []
+        self.retired_tags: set[str] = set()
         can_see = ctx.may("personal.see_sensitive")
         for i, tag in enumerate(residents_model.tag_list(ledger, can_see)):
             box = QCheckBox(tag["name"])
             if tag["sensitive"]:
                 box.setToolTip("重点人员标签：仅管理员和工作人员可见。")
                 box.setObjectName("sensitiveTag")
+            if tag.get("retired"):   # 设置 → 人员标签: kept by those who have it, given to nobody else
+                box.setToolTip("该标签已停用：已有的居民保留，不能再添加。")
+                box.setVisible(False)
+                self.retired_tags.add(tag["name"])
             self.tag_boxes[tag["name"]] = box
             tag_grid.addWidget(box, i // 3, i % 3)
         self.notes = QPlainTextEdit()
@@ -272,6 +277,8 @@ class ResidentForm(QDialog):
             box.setChecked(name in names)
         # sensitive tags the operator may not see are kept as they are
         self.hidden_tags = [n for n in names if n not in self.tag_boxes]
+        for name in self.retired_tags:
+            self.tag_boxes[name].setVisible(name in names)
         self.notes.setPlainText(r.get("notes") or "")
         events = residents_model.status_history(self.ctx.ledger, resident_id)[-4:]
         if events:

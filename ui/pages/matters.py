@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from models.grids import hierarchy as grids_model
+from models.core import lists
 from models.matters import records as matters_model
 from ui.dialogs.matter_detail import (OVERDUE_BACKGROUND, OVERDUE_COLOR, open_matter_detail,  # noqa: F401
                                       short_ts)
@@ -173,7 +174,7 @@ class MattersPage(ListPageMixin, QWidget):
         self.state_box = combo([(s, s) for s in matters_model.STATES], "全部状态")
         self.level_box = combo([(s, s) for s in matters_model.LEVELS], "全部分级")
         self.category_box = QComboBox()
-        self.source_box = combo([(s, s) for s in matters_model.SOURCES], "全部来源")
+        self.source_box = combo([(i["name"], i["name"]) for i in lists.items(ctx.ledger, "matter_source")], "全部来源")
         self.grid_box = QComboBox()
         self.assignee_box = QComboBox()
         self.due_today_check = QCheckBox("今日到期")

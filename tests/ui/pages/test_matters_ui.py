@@ -1,5 +1,7 @@
 """民情事项 screens: the paged list, the registration form and a matter's page with its actions."""
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor
@@ -425,7 +427,7 @@ def test_cancel_needs_a_reason_and_a_confirmation(page, ledger, place, qtbot, ty
     assert _offered(detail) == []
 
 
-def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock):
+def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock, monkeypatch):
     matter_id = register(ledger, place, level="大事", category="违章建筑", assignee_staff_id=place["head"])
     detail = page.open_matter(matter_id)
     assert "上报" in _offered(detail)
@@ -439,6 +441,17 @@ def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock):
     assert detail.timeline.item(2, 1).text() == "延期"
     assert "需协调城管" in detail.timeline.item(2, 4).text()
 
+    refused = []
+    monkeypatch.setattr(matter_detail.QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    dialog = _act(qtbot, detail, "督办")
+    assert "3 天内" in dialog.window_note.text()
+    typer(dialog.note_edit, "提前催办")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)        # a month before the deadline: refused
+    assert len(refused) == 1 and "既未超期，也不在到期前 3 天内" in refused[0]
+    assert matters_model.get_matter(ledger, matter_id)["supervision"] == ""
+    dialog.reject()
+    day = dt.date.fromisoformat(matter["deadline"][:10]) - dt.timedelta(days=2)
+    clock.set(day.year, day.month, day.day, 9, 0, 0)
     dialog = _act(qtbot, detail, "督办")
     dialog.card_box.setCurrentIndex(dialog.card_box.findData("黄牌"))
     typer(dialog.note_edit, "进度太慢")

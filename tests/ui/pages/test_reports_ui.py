@@ -225,3 +225,19 @@ def test_the_roster_does_not_offer_all_grids(qtbot, page):
     assert not page.grid.model().item(0).isEnabled() and page.grid.currentIndex() >= 1
     choose(page, "monthly")
     assert page.grid.model().item(0).isEnabled()
+
+
+def test_a_future_year_is_refused_in_the_window(qtbot, page, ctx, warnings):
+    next_year, today = ctx.ledger.now().year + 1, ctx.ledger.now()
+    choose(page, "annual")
+    page.year.setValue(next_year)
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=30000)
+    assert warnings == [f"{next_year}年还没有到（今天是{today.year}年{today.month}月{today.day}日），不能打印年度考评。"]
+
+
+def test_the_party_roster_is_a_report_without_a_period(qtbot, page):
+    choose(page, "party")
+    assert not any(page.form.isRowVisible(w) for w in (page.month, page.year, page.date_from, page.as_of, page.grid))
+    assert generate(qtbot, page) == 1
+    assert "党组织设置一览表" in page.status.text()
