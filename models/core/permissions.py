@@ -52,6 +52,8 @@ evaluation.adjust         加减分                   管理员 工作人员
 evaluation.publish        定稿                     管理员 工作人员
 evaluation.scheme         修改评比方案             管理员 工作人员
 reports.issuer            修改通报落款单位         管理员 工作人员
+ledger.restore            恢复台账                 管理员
+backup.configure          修改备份设置             管理员
 """
 
 
