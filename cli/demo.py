@@ -6,6 +6,8 @@ import sys
 import time
 
 from cli import EXIT_OK, EXIT_USAGE, open_ledger, resolve_db
+from models.core import safecopy
+from models.ledger import open_db
 
 
 def run_demo(args) -> int:
@@ -20,7 +22,14 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
+    if path.exists():   # demo data added to an existing ledger: in its own transactions, as before
+        ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
+        tmp = None
+    else:               # a new demo ledger is built under a temporary name and named when complete
+        safecopy.clean_temps(path.parent)
+        tmp = safecopy.temp_path(path.parent)
+        tmp.unlink()
+        ledger = open_db(tmp, clock=getattr(args, "clock", None), community_name=DEFAULT_COMMUNITY)
     try:
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
@@ -33,7 +42,13 @@ def run_demo(args) -> int:
         residents = ledger.scalar("SELECT COUNT(*) FROM residents")
         households = ledger.scalar("SELECT COUNT(*) FROM households")
         grids = ledger.scalar("SELECT COUNT(*) FROM grids")
+        ledger.close()
+        if tmp is not None:
+            safecopy.publish(tmp, path)
+            tmp = None
     finally:
         ledger.close()
+        if tmp is not None:
+            safecopy.remove_quietly(tmp)
     print(f"完成：{grids} 个网格，{households} 户，{residents} 名居民，用时 {time.perf_counter() - start:.1f} 秒。")
     return EXIT_OK

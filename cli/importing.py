@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger, resolve_db
+from models.core.safecopy import remove_quietly
 
 #: kind → "module:attribute" of its import spec.  Add a line per kind.
 IMPORTERS = {
@@ -37,7 +38,10 @@ def run_import(args) -> int:
         print(f"错误：找不到文件 {path}", file=sys.stderr)
         return EXIT_REJECTED
     spec = load_spec(ref)
+    target = resolve_db(args)
+    created = not target.exists()   # a mistyped --db: the new ledger stays only if something went in
     ledger = open_ledger(args)
+    keep = False
     try:
         try:
             plan, summary = import_file(ledger, path, spec, update=args.update, dry_run=args.dry_run)
@@ -45,8 +49,12 @@ def run_import(args) -> int:
             print(f"无法导入：{exc}", file=sys.stderr)
             print("台账没有任何改动。", file=sys.stderr)
             return EXIT_REJECTED
+        keep = not args.dry_run and plan.counts()["ok"] + plan.counts()["warning"] > 0
     finally:
         ledger.close()
+        if created and not keep:
+            remove_quietly(target)
+            print(f"（没有导入任何记录，未创建台账文件 {target}。）", file=sys.stderr)
 
     counts = plan.counts()
     print(f"读取 {len(plan.outcomes)} 行：将导入 {counts['ok']} 行，有警告 {counts['warning']} 行，"
