@@ -83,14 +83,19 @@ class Salvaged:
         return text
 
 
-def _readable_rows(conn: sqlite3.Connection, sql: str, lo: int, hi: int, out: list) -> bool:
-    """Append the rows of ``sql`` (``rowid BETWEEN ? AND ?``) in [lo, hi] to ``out``; split ranges
-    that meet damage.  Returns False when some rowid in the range could not be read."""
+def _readable_rows(conn: sqlite3.Connection, select: str, lo: int, hi: int, out: list) -> bool:
+    """Append the rows of ``select`` with rowids in [lo, hi] to ``out``; split ranges that meet
+    damage down to single rowids, which are looked up by ``rowid = ?`` (a range scan would step
+    on into the next, damaged, page after its last row).  Returns False when some rowid in the
+    range could not be read."""
     pending, whole = [(lo, hi)], True
     while pending:
         a, b = pending.pop()
         try:
-            rows = conn.execute(sql, [a, b]).fetchall()
+            if a == b:
+                rows = conn.execute(select + " WHERE rowid = ?", [a]).fetchall()
+            else:
+                rows = conn.execute(select + " WHERE rowid BETWEEN ? AND ?", [a, b]).fetchall()
         except sqlite3.DatabaseError:
             if a >= b:
                 whole = False
@@ -142,7 +147,7 @@ def salvage(source: Path, out: Path, *, progress=None) -> Salvaged:
                         result.lossy.append(table)
                         bounds = None
                     if bounds and bounds[0] is not None:
-                        whole = _readable_rows(old, f'SELECT {col_list} FROM "{table}" WHERE rowid BETWEEN ? AND ?',
+                        whole = _readable_rows(old, f'SELECT {col_list} FROM "{table}"',
                                                bounds[0], bounds[1], rows)
                         if not whole:
                             result.lossy.append(table)

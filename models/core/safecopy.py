@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from models.core.errors import Cancelled, EnvironmentProblem, classify
+from models.core.errors import SQLITE_FULL, SQLITE_IOERR, Cancelled, EnvironmentProblem, classify, sqlite_code
 from resources.paths import backup_root
 
 #: temporary files start with this (in the folder of the file they will become)
@@ -361,6 +361,11 @@ def copy_verified(source: sqlite3.Connection, out: Path, manifest: Manifest, *,
             dest.execute("PRAGMA journal_mode = DELETE")   # a backup is one file, also on a stick
             with dest:
                 _write_manifest(dest, manifest)
+        except sqlite3.Error as exc:
+            if sqlite_code(exc) in (SQLITE_FULL, SQLITE_IOERR):   # writing the copy: the target disk
+                raise EnvironmentProblem(f"无法写入备份文件（磁盘空间已满或无法写入）：{out.parent}。"
+                                         "备份未完成，没有留下不完整的文件。") from exc
+            raise
         finally:
             dest.close()
         if progress is not None:
