@@ -38,6 +38,16 @@ class Damage:
         return head + "\n这通常是断电、U盘拔出或磁盘故障造成的。"
 
 
+def looks_like_sqlite(path: Path) -> bool:
+    """Whether ``path`` starts like an SQLite file (a ledger, maybe damaged) rather than some
+    other file picked by mistake."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def diagnose(path: Path, *, quick: bool = True) -> Damage | None:
     """Check the ledger file at ``path`` with SQLite's own check; None when it is healthy.
 

@@ -264,6 +264,19 @@ def read_manifest(conn: sqlite3.Connection) -> Manifest | None:
         return None
 
 
+def peek_manifest(path: Path) -> Manifest | None:
+    """The manifest of the backup at ``path`` without verifying it (for listing many backups
+    quickly); None when it is not a readable backup."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return read_manifest(conn)
+    finally:
+        conn.close()
+
+
 def _write_manifest(conn: sqlite3.Connection, manifest: Manifest) -> None:
     conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     values = {"format": FORMAT, "source": manifest.source, "created_at": manifest.created_at,
