@@ -180,17 +180,16 @@ def test_backup_out_a_folder_is_refused(big, tmp_path, cli):
 
 def test_full_id_export_from_a_read_only_ledger_is_refused(big, tmp_path, cli, monkeypatch):
     """Read-only as SQLite sees it (``query_only``: the tests run as root, who ignores file modes)."""
-    import cli as cli_mod
+    import cli.exporting as exporting   # imported before the patch: it holds its own open_ledger
 
-    real = cli_mod.open_ledger
+    real = exporting.open_ledger
 
     def read_only(args, **options):
         led = real(args, **options)
         led.conn.execute("PRAGMA query_only = ON")
         return led
 
-    monkeypatch.setattr(cli_mod, "open_ledger", read_only)
-    monkeypatch.setattr("cli.exporting.open_ledger", read_only)
+    monkeypatch.setattr(exporting, "open_ledger", read_only)
     out = tmp_path / "居民.csv"
     result = cli("--db", big, "export", "residents", "--out", out, "--full-ids")
     assert result.returncode == 1 and "只读" in result.stderr
