@@ -48,7 +48,13 @@ def _explain(damage: salvage.Damage) -> int:
 
 def run_check(args) -> int:
     path = resolve_db(args)
-    damage = salvage.diagnose(path, quick=False) if path.is_file() else None
+    if not path.is_file():
+        print(f"错误：找不到台账文件：{path}（文件被移走、改名，或所在的U盘/网络盘没有连接）。", file=sys.stderr)
+        if backup_mod.ledger_backups(path):
+            for line in ways_out(path)[:2]:
+                print(line, file=sys.stderr)
+        return EXIT_REJECTED
+    damage = salvage.diagnose(path, quick=False)
     if damage is not None:
         return _explain(damage)
     ledger = open_ledger(args, create=False)

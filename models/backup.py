@@ -25,8 +25,9 @@ from typing import Callable
 
 from models.core import safecopy, sealed
 from models.core.db import Ledger, Operator
-from models.core.errors import EnvironmentProblem
-from models.core.permissions import PermissionDenied, may, refusal, require
+from models.core.errors import EnvironmentProblem, ValidationError
+from models.core.ops import operation
+from models.core.permissions import PermissionDenied, may, refusal
 from models.core.safecopy import Manifest
 from models.ledger import open_db
 
@@ -273,6 +274,7 @@ def prune(folder: Path, now: _dt.datetime, rule: dict = RETENTION, *, stem: str 
     return removed
 
 
+@operation("backup.configure", "settings")
 def configure_backups(ledger: Ledger, *, second: str | None = None, rule: dict | None = None) -> None:
     """Change the backup settings (管理员): the second folder ("" for none) and the retention rule.
 
@@ -280,9 +282,6 @@ def configure_backups(ledger: Ledger, *, second: str | None = None, rule: dict |
         PermissionDenied: the operator is not 管理员.
         ValidationError: a rule value below 1.
     """
-    from models.core.errors import ValidationError
-
-    require(ledger, "backup.configure")
     if rule is not None:
         clean = {key: int(rule.get(key, default)) for key, default in RETENTION.items()}
         if any(v < 1 for v in clean.values()):

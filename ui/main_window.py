@@ -20,7 +20,8 @@ from models.core import sealed
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
-from ui.dialogs.restore import DamageDialog, RestoreDialog, ask_password, confirm_restore, salvage_target
+from ui.dialogs.restore import (BackupSettingsDialog, DamageDialog, RestoreDialog, ask_password, confirm_restore,
+                               salvage_target)
 from ui.errors import show_error
 from ui.ledger_files import LEDGER_FILTER, open_ledger_file, recent_ledgers, remember_ledger
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
 
         self._build_menu()
         self.restore_action.setEnabled(ctx.may("ledger.restore"))
+        self.backup_settings_action.setEnabled(ctx.may("backup.configure"))
         self.navigation.currentRowChanged.connect(self.show_page_at)
         keys = [k for k, _t, _s in self._specs]
         self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys else 0)
@@ -166,6 +168,9 @@ class MainWindow(QMainWindow):
         self.restore_action = QAction("从备份恢复(&R)…", self)
         self.restore_action.triggered.connect(self.restore_from_backup)
         menu.addAction(self.restore_action)
+        self.backup_settings_action = QAction("备份设置(&S)…", self)
+        self.backup_settings_action.triggered.connect(self.backup_settings)
+        menu.addAction(self.backup_settings_action)
         menu.addSeparator()
         quit_ = QAction("退出(&X)", self)
         quit_.setShortcut(QKeySequence("Ctrl+Q"))
@@ -333,6 +338,19 @@ class MainWindow(QMainWindow):
         elif dialog.choice == "salvage":
             self.salvage_ledger(damage.path)
 
+    def backup_settings(self) -> None:
+        """文件 ▸ 备份设置 (管理员): the second folder and the retention rule."""
+        if not self.ctx.may("backup.configure"):
+            QMessageBox.warning(self, "备份设置", self.ctx.refusal("backup.configure"))
+            return
+        ledger = self.ctx.ledger
+        dialog = BackupSettingsDialog(ledger.get_setting("backup.second_folder") or "", backup.retention(ledger), self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        second, rule = dialog.second, dialog.rule
+        ops.LedgerOp(self.ctx, lambda led: backup.configure_backups.op(led, second=second, rule=rule),
+                     parent=self, title="备份设置").run()
+
     def restore_from_backup(self) -> None:
         """文件 ▸ 从备份恢复 (管理员)."""
         if not self.ctx.may("ledger.restore"):
@@ -407,6 +425,7 @@ class MainWindow(QMainWindow):
     def _ledger_changed(self) -> None:
         self._update_title()
         self.restore_action.setEnabled(self.ctx.may("ledger.restore"))
+        self.backup_settings_action.setEnabled(self.ctx.may("backup.configure"))
         QTimer.singleShot(0, self, self._after_open)
 
     def _area_changed(self, area: str) -> None:

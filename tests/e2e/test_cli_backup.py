@@ -220,3 +220,15 @@ def test_restore_lists_the_automatic_backups(big, cli, clock):
     result = cli("--db", big, "restore", "--list")
     assert result.returncode == 0
     assert "2026-10-15 09:30:00  打开" in result.stdout and "王主任" in result.stdout and "9,000" in result.stdout
+
+
+def test_check_on_a_missing_ledger_offers_its_latest_backup(big, cli, clock):
+    from models import backup
+
+    led = open_db(big, create=False, clock=clock)
+    made = backup.auto_backup(led, "关闭", interval=None)
+    led.close()
+    big.rename(big.with_name("改了名.db"))
+    result = cli("--db", big, "check")
+    assert result.returncode == 1 and "找不到台账文件" in result.stderr and str(made) in result.stderr
+    assert not big.exists()       # check creates nothing

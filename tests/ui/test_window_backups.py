@@ -142,3 +142,22 @@ def test_a_damaged_ledger_opens_into_the_explanation(qtbot, path, clock, message
     assert "台账文件“台账.db”已损坏" in text and can_salvage
     assert restore_text == "从最近的备份恢复（2026-10-15 09:30，打开）"
     assert 0 < residents(out) < 600
+
+
+def test_backup_settings_from_the_window(qtbot, path, clock, messages, monkeypatch, tmp_path):
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+
+    def fill(dialog):
+        dialog.folder.setText(str(stick))
+        dialog.spins["days"].setValue(10)
+        return QDialog.Accepted
+
+    monkeypatch.setattr(restore_dialogs.BackupSettingsDialog, "exec", fill)
+    window = open_window(qtbot, path, clock)
+    window.backup_settings_action.trigger()
+    qtbot.waitUntil(lambda: backup.retention(window.ctx.ledger)["days"] == 10, timeout=10000)
+    assert backup.retention(window.ctx.ledger) == {"days": 10, "weeks": 8, "months": 12}
+    assert backup.second_folder(window.ctx.ledger) == stick
+    clerk = open_window(qtbot, path, clock, role="工作人员")
+    assert not clerk.backup_settings_action.isEnabled()

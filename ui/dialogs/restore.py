@@ -220,3 +220,56 @@ def salvage_target(parent: QWidget | None, damaged: Path) -> Path | None:
         return None
     out = Path(file)
     return out if out.suffix else out.with_suffix(".db")
+
+
+class BackupSettingsDialog(QDialog):
+    """文件 ▸ 备份设置 (管理员): the second folder (a USB stick) and the retention rule.
+    After ``exec()``, ``second`` and ``rule`` hold what the clerk chose."""
+
+    def __init__(self, second: str, rule: dict, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QFormLayout, QSpinBox
+
+        super().__init__(parent)
+        self.setWindowTitle("备份设置")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.folder = QLineEdit(second)
+        self.folder.setPlaceholderText("不设置（例如 U 盘上的文件夹）")
+        browse = QPushButton("浏览…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form.addRow("第二个备份文件夹：", row)
+        self.spins = {}
+        for key, label, suffix in (("days", "最近几天全部保留：", " 天"), ("weeks", "每周保留一份：", " 周"),
+                                   ("months", "每月保留一份：", " 个月")):
+            spin = QSpinBox()
+            spin.setRange(1, 120)
+            spin.setSuffix(suffix)
+            spin.setValue(int(rule[key]))
+            self.spins[key] = spin
+            form.addRow(label, spin)
+        layout.addLayout(form)
+        hint = QLabel("第二个文件夹存在时（U 盘插着），每次自动备份也复制一份过去。")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "第二个备份文件夹", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    @property
+    def second(self) -> str:
+        return self.folder.text().strip()
+
+    @property
+    def rule(self) -> dict:
+        return {key: spin.value() for key, spin in self.spins.items()}
