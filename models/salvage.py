@@ -12,6 +12,7 @@ schema of the day (the search indexes are rebuilt), written whole or not at all.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 from models.core import safecopy
 from models.core.errors import SQLITE_CORRUPT, SQLITE_NOTADB, EnvironmentProblem, sqlite_code
 from models.ledger import REBUILDS, open_db
+
+log = logging.getLogger("gridledger")
 
 #: tables the new ledger fills itself (migrations, rebuild marks, indexes rebuilt afterwards)
 NOT_COPIED = {"_sqlite_migrations", "pending_rebuilds", "resident_search", safecopy.MANIFEST_TABLE}
@@ -29,8 +32,9 @@ class Damage:
     """What is wrong with a ledger file, in the clerk's words."""
 
     path: Path
-    problems: list[str]
+    problems: list[str]   # in Chinese, for the clerk
     readable: bool  # whether salvage can read anything (the file's header and schema are intact)
+    details: list[str] = field(default_factory=list)   # SQLite's own words (English), for the log
 
     def explanation(self) -> str:
         head = f"台账文件“{self.path.name}”已损坏，部分数据无法读取。" if self.readable else \
@@ -71,8 +75,11 @@ def diagnose(path: Path, *, quick: bool = True) -> Damage | None:
             lines = [line for (line,) in conn.execute(f"PRAGMA {'quick_check' if quick else 'integrity_check'}")]
         except sqlite3.DatabaseError as exc:
             lines = [str(exc)]
-        problems = [line for line in lines if line != "ok"]
-        return Damage(path, problems, True) if problems else None
+        details = [line for line in lines if line != "ok"]
+        if not details:
+            return None
+        log.warning("台账文件 %s 损坏：%s", path.name, "; ".join(details[:20]))
+        return Damage(path, [f"SQLite 自检发现 {len(details)} 处损坏（详细信息已记入日志文件）。"], True, details)
     finally:
         conn.close()
 

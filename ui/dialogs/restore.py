@@ -231,6 +231,7 @@ class BackupSettingsDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle("备份设置")
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         row = QHBoxLayout()
