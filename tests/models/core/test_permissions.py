@@ -21,6 +21,8 @@ EXPECTED = {
     "evaluation.publish": OFFICE,
     "evaluation.scheme": OFFICE,
     "reports.issuer": OFFICE,
+    "ledger.restore": {ADMIN},        # issue 16: a restore replaces the whole ledger
+    "backup.configure": {ADMIN},
 }
 
 
