@@ -223,12 +223,20 @@ class Manifest:
         return self.counts.get("matters", 0)
 
 
+#: tables derived from the others (search indexes, rebuilt from them): not counted, since they
+#: are the biggest and a backup restored rebuilds nothing from them (integrity_check covers them)
+DERIVED = ("resident_search", "pending_rebuilds")
+
+
 def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Row counts of every ordinary table (not SQLite's own, not virtual, not the manifest)."""
+    """Row counts of the ledger's own tables: not SQLite's, not virtual ones or their shadow
+    tables (full-text indexes), not :data:`DERIVED`, not the manifest."""
     names = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name <> ? ORDER BY name", [MANIFEST_TABLE])]
-    return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
+        " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE '%_fts_%' AND name <> ? ORDER BY name",
+        [MANIFEST_TABLE])]
+    return {name: conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]
+            for name in names if name not in DERIVED}
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
@@ -354,6 +362,10 @@ def copy_verified(source: sqlite3.Connection, out: Path, manifest: Manifest, *,
     with whole_or_absent(out) as tmp:
         dest = sqlite3.connect(str(tmp))
         try:
+            # no journal, no syncs while copying: the copy is verified and fsync'd before it gets
+            # its name, and a crash before that leaves only a temporary file
+            dest.execute("PRAGMA journal_mode = OFF")
+            dest.execute("PRAGMA synchronous = OFF")
             began = not source.in_transaction
             if began:
                 source.execute("BEGIN")
