@@ -87,8 +87,6 @@ def _password(confirm: bool) -> str:
 
 def run_backup(args) -> int:
     path = resolve_db(args)
-    if path.is_file() and (damage := salvage.diagnose(path)) is not None:
-        return _explain(damage)
     out = Path(args.out)
     password = _password(confirm=True) if args.encrypt else None
     if password and out.suffix != sealed.SUFFIX:
@@ -96,6 +94,12 @@ def run_backup(args) -> int:
     ledger = open_ledger(args, create=False)
     try:
         out = backup_mod.backup(ledger, out, password=password)
+    except EnvironmentProblem:
+        # a copy that does not verify may come from a damaged ledger: then say so, and the ways out
+        if path.is_file() and (damage := salvage.diagnose(path)) is not None:
+            ledger.close()
+            return _explain(damage)
+        raise
     finally:
         ledger.close()
     print(f"已备份到 {out}（已校验完好{'，已加密' if password else ''}）")

@@ -232,3 +232,10 @@ def test_check_on_a_missing_ledger_offers_its_latest_backup(big, cli, clock):
     result = cli("--db", big, "check")
     assert result.returncode == 1 and "找不到台账文件" in result.stderr and str(made) in result.stderr
     assert not big.exists()       # check creates nothing
+
+
+def test_backup_of_a_damaged_ledger_explains_the_damage(big, tmp_path, cli):
+    damage_leaf(big, "residents")
+    result = cli("--db", big, "backup", "--out", tmp_path / "备份.db")
+    assert result.returncode == 1 and "台账文件已损坏" in result.stderr and "salvage" in result.stderr
+    assert not (tmp_path / "备份.db").exists() and no_temps(tmp_path)
