@@ -72,7 +72,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, QT_QPA_PLATFORM=args.platform, XDG_DATA_HOME=home, LOCALAPPDATA=home,
-                   GRIDLEDGER_STARTUP_MARK="quit", GRIDLEDGER_START_PAGE="residents")
+                   GRIDLEDGER_STARTUP_MARK="quit", GRIDLEDGER_START_PAGE="residents",
+                   # the window logs in from these in the benchmark's mode only (ui.app._log_in);
+                   # the demo's 管理员 by default
+                   GRIDLEDGER_USER=os.environ.get("GRIDLEDGER_USER", "admin"),
+                   GRIDLEDGER_PASSWORD=os.environ.get("GRIDLEDGER_PASSWORD", "demo1234"))
         python = sys.executable
         # one untimed run each, so both start with a warm OS file cache
         _run([python, "-c", BARE], env)

@@ -12,6 +12,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from resources import version
 from resources.paths import default_db_path, log_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -30,6 +31,8 @@ HANDLERS = {
     "restore": "cli.maintenance:run_restore",
     "check": "cli.maintenance:run_check",
     "salvage": "cli.maintenance:run_salvage",
+    "audit": "cli.audit:run_audit",
+    "user": "cli.users:run_user",
 }
 
 
@@ -79,6 +82,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="main.py", description="网格台账：不带命令时打开窗口。")
     p.add_argument("--db", metavar="FILE", help="台账文件（默认：当前用户的默认台账）")
+    p.add_argument("--user", metavar="NAME",
+                   help="登录的用户名（也可用环境变量 GRIDLEDGER_USER；密码在提示时输入，或用 GRIDLEDGER_PASSWORD）")
+    p.add_argument("--version", action="version", version=f"{version.APP_NAME} {version.VERSION}",
+                   help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="生成演示台账")
@@ -104,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--year", type=_integer)
     rep.add_argument("--out", required=True)
+    rep.add_argument("--doc-number", metavar="发文字号", help="月度评比通报的发文字号，例如 幸社评〔2026〕10号（可选）")
+    rep.add_argument("--copy-to", metavar="抄送机关", help="月度评比通报版记中的抄送机关（可选）")
 
     backup = sub.add_parser("backup", help="备份台账")
     backup.add_argument("--out", required=True)
@@ -115,6 +124,35 @@ def build_parser() -> argparse.ArgumentParser:
     salv = sub.add_parser("salvage", help="把损坏台账中能读出的数据抢救到新台账")
     salv.add_argument("--out", required=True)
     sub.add_parser("check", help="检查台账完整性")
+
+    audit = sub.add_parser("audit", help="操作日志（仅管理员）")
+    audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser, required=True)
+    audit_export = audit_sub.add_parser("export", help="把操作日志导出为 xlsx 或 csv（身份证号、电话打码）")
+    audit_export.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="开始日期（含）")
+    audit_export.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="结束日期（含）")
+    audit_export.add_argument("--out", required=True)
+
+    user = sub.add_parser("user", help="管理用户（仅管理员）")
+    actions = user.add_subparsers(dest="user_action", parser_class=_Parser, required=True,
+                                  metavar="{add,list,disable,enable,reset-password,grant-sensitive,role}")
+    from models.core.permissions import ROLES
+
+    add = actions.add_parser("add", help="新增用户（初始密码在提示时输入，或用 GRIDLEDGER_USER_PASSWORD）")
+    add.add_argument("name", help="用户名")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--grids", help="网格员负责的网格，用逗号分隔，例如 第一网格,第二网格")
+    add.add_argument("--display", help="显示名（打印在报表“制表人”处，默认同用户名）")
+    actions.add_parser("list", help="列出所有用户")
+    for name, text in (("disable", "停用用户"), ("enable", "重新启用用户"),
+                       ("reset-password", "重置密码（新密码在提示时输入，或用 GRIDLEDGER_USER_PASSWORD）")):
+        actions.add_parser(name, help=text).add_argument("name", help="用户名")
+    grant = actions.add_parser("grant-sensitive", help="授予查看敏感信息（重点人员、完整身份证号）的权限")
+    grant.add_argument("name", help="用户名")
+    grant.add_argument("--revoke", action="store_true", help="收回该权限")
+    role = actions.add_parser("role", help="修改角色和负责的网格")
+    role.add_argument("name", help="用户名")
+    role.add_argument("--role", required=True, choices=ROLES)
+    role.add_argument("--grids", help="网格员负责的网格，用逗号分隔")
     return p
 
 
@@ -122,11 +160,36 @@ def resolve_db(args) -> Path:
     return Path(args.db) if args.db else default_db_path()
 
 
-def open_ledger(args, **options):
-    """The ledger of ``--db`` on the clock of ``GRIDLEDGER_NOW`` (``args.clock``); options go to open_db."""
+def open_ledger(args, *, login: bool = True, **options):
+    """The ledger of ``--db`` on the clock of ``GRIDLEDGER_NOW`` (``args.clock``), logged in as
+    ``--user`` (:func:`cli.login.log_in`; a ledger without accounts gets its 管理员 from the same
+    user name and password).  Options go to open_db.
+
+    A ledger file this call created is removed again when the login fails, so a mistyped
+    password leaves no empty ledger behind.
+    """
+    import dataclasses
+
+    from models.core.db import NOBODY
     from models.ledger import open_db
 
-    return open_db(resolve_db(args), clock=getattr(args, "clock", None), **options)
+    path = resolve_db(args)
+    new = not path.exists()
+    options.setdefault("operator", dataclasses.replace(NOBODY))
+    ledger = open_db(path, clock=getattr(args, "clock", None), **options)
+    if not login:
+        return ledger
+    from cli.login import log_in
+
+    try:
+        log_in(ledger, args)
+    except BaseException:
+        ledger.close()
+        if new:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    return ledger
 
 
 def run(argv: list[str]) -> int:

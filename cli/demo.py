@@ -11,7 +11,9 @@ from models.ledger import open_db
 
 
 def run_demo(args) -> int:
-    from models.demo import DEFAULT_COMMUNITY, build_demo
+    from models.core import accounts
+    from models.core.db import Operator
+    from models.demo import DEFAULT_COMMUNITY, DEMO_PASSWORD, DEMO_USERS, build_demo, is_demo_ledger
 
     if args.households < 1 or args.households > 2_000_000:
         print("用法错误：--households 必须在 1 到 2000000 之间。", file=sys.stderr)
@@ -22,14 +24,23 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    if path.exists():   # demo data added to an existing ledger: in its own transactions, as before
-        ledger = open_ledger(args, community_name=DEFAULT_COMMUNITY)
+    if path.exists():
+        # demo data added to an existing ledger: a ledger that already has accounts needs a login
+        # like every other command
         tmp = None
-    else:               # a new demo ledger is built under a temporary name and named when complete
+        ledger = open_ledger(args, login=False, community_name=DEFAULT_COMMUNITY,
+                             operator=Operator(DEMO_USERS[0][1], role="管理员"))
+        if accounts.has_accounts(ledger):
+            ledger.close()
+            ledger = open_ledger(args)
+    else:
+        # a new demo ledger is built by its demo 管理员 (build_demo creates the accounts) under a
+        # temporary name beside it, and named only when complete (issue 16)
         safecopy.clean_temps(path.parent)
         tmp = safecopy.temp_path(path.parent)
         tmp.unlink()
-        ledger = open_db(tmp, clock=getattr(args, "clock", None), community_name=DEFAULT_COMMUNITY)
+        ledger = open_db(tmp, clock=getattr(args, "clock", None), community_name=DEFAULT_COMMUNITY,
+                         operator=Operator(DEMO_USERS[0][1], role="管理员"))
     try:
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
@@ -42,6 +53,7 @@ def run_demo(args) -> int:
         residents = ledger.scalar("SELECT COUNT(*) FROM residents")
         households = ledger.scalar("SELECT COUNT(*) FROM households")
         grids = ledger.scalar("SELECT COUNT(*) FROM grids")
+        demo_accounts = accounts.list_users(ledger) if is_demo_ledger(ledger) else []
         ledger.close()
         if tmp is not None:
             safecopy.publish(tmp, path)
@@ -51,4 +63,8 @@ def run_demo(args) -> int:
         if tmp is not None:
             safecopy.remove_quietly(tmp)
     print(f"完成：{grids} 个网格，{households} 户，{residents} 名居民，用时 {time.perf_counter() - start:.1f} 秒。")
+    if demo_accounts:
+        print(f"演示账号（密码都是 {DEMO_PASSWORD}，仅用于演示台账）：")
+        for user in demo_accounts:
+            print(f"  {user.username:<6} {user.role}  {user.display_name}")
     return EXIT_OK

@@ -137,9 +137,9 @@ def run_restore(args) -> int:
     source = Path(args.file)
     if not target.parent.is_dir():
         raise EnvironmentProblem(f"台账所在的文件夹不存在：{target.parent}")
-    operator = _operator(args)
     password = _password(confirm=False) if sealed.is_sealed(source) else None
-    manifest = backup_mod.inspect_backup(source, password)
+    manifest = backup_mod.inspect_backup(source, password)   # a file that is no backup touches nothing
+    operator = _operator(args)
     print(f"备份：{source.name}（{manifest.created_at}，{manifest.operator or '自动'}）")
     print(backup_mod.describe_restore(manifest, backup_mod.current_counts(target)))
     if not args.yes:

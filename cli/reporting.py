@@ -48,6 +48,8 @@ def check_args(args) -> str | None:
             return f"{title}需要 --year YYYY（例如 --year 2026），不能用 --month。"
         if not 1900 <= args.year <= 2999:
             return f"年份“{args.year}”不合理，应为四位数字，例如 2026。"
+    if args.kind != "monthly" and (getattr(args, "doc_number", None) or getattr(args, "copy_to", None)):
+        return "--doc-number 和 --copy-to 只用于月度评比通报（report monthly）。"
     if not str(args.out).lower().endswith(".pdf"):
         return f"输出文件“{args.out}”应以 .pdf 结尾。"
     return None
@@ -69,7 +71,9 @@ def run_report(args) -> int:
     started = time.perf_counter()
     ledger = open_ledger(args, create=False)
     try:
-        request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year)
+        request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year,
+                                doc_number=getattr(args, "doc_number", None) or "",
+                                copy_to=getattr(args, "copy_to", None) or "")
         data = gather(ledger, request)
     finally:
         ledger.close()

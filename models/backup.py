@@ -354,8 +354,8 @@ def restore(source: Path, target: Path, *, operator: Operator, clock: Callable |
     Every connection of this process to ``target`` must be closed first.  Steps: verify
     ``source`` (a backup with its manifest, whole); copy it beside ``target`` under a
     temporary name, verify the copy, bring an older schema up to date, drop the manifest
-    and write the audit row of the restore into it; take a backup of the current ledger
-    and write the audit row of its replacement into it, checkpoint its WAL into the file,
+    and write the audit row of the restore (恢复备份) into it; take a backup of the current ledger
+    and write the audit row of its replacement (被备份替换) into it, checkpoint its WAL into the file,
     keep the file as ``<name>.替换前-<time>.db`` (a hard link: a new name for the same
     bytes), then ``os.replace`` the verified copy onto ``target``.  A crash at any moment
     leaves ``target`` whole (old or new); only a stray temporary file can remain, removed
@@ -386,7 +386,7 @@ def restore(source: Path, target: Path, *, operator: Operator, clock: Callable |
         try:
             with new.write():
                 new.conn.execute(f"DROP TABLE {safecopy.MANIFEST_TABLE}")
-                new.audit("恢复", "ledger", None, None,
+                new.audit("恢复备份", "ledger", None, None,
                           {"from": source.name, "backup_time": manifest.created_at,
                            "backup_operator": manifest.operator,
                            "residents": manifest.residents(), "matters": manifest.matters()})
@@ -421,7 +421,7 @@ def _retire_current(target: Path, operator: Operator, clock, source: Path) -> Pa
                 if "损坏" not in str(exc):
                     raise
             with current.write():
-                current.audit("恢复（被替换）", "ledger", None, None, {"by": source.name})
+                current.audit("被备份替换", "ledger", None, None, {"by": source.name})
             current.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             current.close()

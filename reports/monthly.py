@@ -1,10 +1,10 @@
-"""月度评比通报 — the monthly bulletin (SPEC §6.1).
+"""月度评比通报 — the monthly bulletin (SPEC §6.1), in the official format of GB/T 9704-2012.
 
-Laid out as a notice (GB/T 9704 spirit): red masthead with the issuing body,
-title, salutation, body text, then 一、总体情况 (summary figures) 二、评比排名
-(every indicator, 加减分, 总分, rank change) 三、红榜与黑榜 四、总分对比 (bar
-chart) 五、加减分情况 (with reasons) 六、评比办法 (the scheme in force), and the
-signature/date block.
+The notice (reports/official.py: 发文机关标志 in red, 发文字号, the red rule, 标题,
+主送机关, 正文 in 三号仿宋 on the 22 × 28 grid — 一、总体情况 二、评比结果 三、工作要求 —
+附件说明, 落款 and 成文日期), then the attachments, each on a new page: 附件1 评比排名表
+(landscape), 附件2 红榜黑榜与总分图, 附件3 加减分明细, 附件4 评比办法, and the 版记
+(抄送, 印发机关, 印发日期) at the foot of the last page.
 
 ``data`` is ``models.reporting.evaluation_data.BulletinData`` (rows are ``Figures`` in rank order).
 """
@@ -17,9 +17,10 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
+from reports import official
+from reports.fonts import KAI
 from reports.styles import getStyleSheet
-from reports.templates import (BarChart, PageInfo, bar_chart, data_table, empty_note, esc, key_value_table, masthead,
-                               num, portrait_width, render_story, signature_block, signed, table_section)
+from reports.templates import bar_chart, data_table, empty_note, esc, num, portrait_width, signed, table_section
 
 #: bars per chart: more grids are charted in several blocks of this size
 BARS_PER_CHART = 50
@@ -28,15 +29,6 @@ VERTICAL_MAX = 16
 
 RED_LIST_COLOUR = colors.HexColor("#C00000")
 BLACK_LIST_COLOUR = colors.HexColor("#333333")
-
-
-def _status_line(data) -> Paragraph:
-    sheet = getStyleSheet()
-    if data.published_version:
-        text = f"（定稿第 {data.published_version} 版，数据截至 {esc(data.as_of)}）"
-        return Paragraph(text, sheet["Subtitle"])
-    return Paragraph(f'<font color="#C00000">（未定稿，仅供核对；数据截至 {esc(data.as_of)}）</font>',
-                     sheet["Subtitle"])
 
 
 def _multi_community(data) -> bool:
@@ -97,8 +89,10 @@ def _honour_table(title: str, rows, colour, *, width: float) -> list[Flowable]:
     return out
 
 
-def total_charts(data, *, width: float) -> list[Flowable]:
-    """The bar chart(s) of totals in rank order; red list in red, black list in black."""
+def total_charts(data, *, width: float, per_chart: int = BARS_PER_CHART) -> list[Flowable]:
+    """The bar chart(s) of totals in rank order; red list in red, black list in black.
+
+    ``per_chart``: bars per chart (a chart must fit one page's text block)."""
     rows = data.rows
     if not rows:
         return [empty_note("本月没有参评网格。")]
@@ -110,7 +104,7 @@ def total_charts(data, *, width: float) -> list[Flowable]:
     if len(rows) <= VERTICAL_MAX:
         chunks = [rows]
     else:
-        chunks = [rows[i:i + BARS_PER_CHART] for i in range(0, len(rows), BARS_PER_CHART)]
+        chunks = [rows[i:i + per_chart] for i in range(0, len(rows), per_chart)]
     for n, chunk in enumerate(chunks):
         highlight = {}
         for i, r in enumerate(chunk):
@@ -149,69 +143,101 @@ def community_table(data, *, width: float) -> Flowable:
                       align=["C", "L", "R", "R"] + ["R"] * len(names) + ["R", "R"], wrap=(1,))
 
 
-def build_story(data) -> list[Flowable]:
-    """The bulletin's flowables."""
+ATTACHMENTS = ("评比排名表", "红榜黑榜与总分图", "加减分明细", "评比方案")
+
+
+def _summary_text(data) -> str:
+    """一、总体情况 in words: how many grids, the average, the best and the worst."""
+    if not data.rows:
+        return f"{data.month_text}没有参评网格。"
+    totals = [r.total for r in data.rows]
+    best, worst = data.rows[0], data.rows[-1]
+    text = (f"{data.month_text}共有{len(data.rows)}个网格参加评比，平均得分{num(sum(totals) / len(totals))}分，"
+            f"最高为{best.name}（{num(best.total)}分），最低为{worst.name}（{num(worst.total)}分）。")
+    if data.adjustments:
+        text += f"本月共有{len(data.adjustments)}项加减分（详见附件3）。"
+    return text
+
+
+def _names(rows) -> str:
+    return "、".join(f"{r.name}（{num(r.total)}分）" for r in rows) or "无"
+
+
+def notice_story(data) -> list[Flowable]:
+    """The notice itself, in the GB/T 9704 layout (reports/official.py)."""
+    out: list[Flowable] = official.head(data.issuing_body, data.doc_number)
+    out += official.title(data.title)
+    if data.published_version:
+        status = f"（定稿第{data.published_version}版，数据截至{data.as_of}）"
+        out.append(official.GridText(status, font=KAI, size=official.SIZE_4, align="center"))
+    else:
+        out.append(official.GridText(f"（未定稿，仅供核对；数据截至{data.as_of}）", font=KAI,
+                                     size=official.SIZE_4, align="center", colour=RED_LIST_COLOUR))
+    out += official.recipients(data.recipients)
+    out.append(official.paragraph(
+        f"根据网格月度评比办法，{data.issuing_body}对{len(data.rows)}个网格{data.month_text}的工作情况进行了评比。"
+        f"评比设{'、'.join(data.indicator_names)}共{len(data.indicator_names)}项指标，另计加减分。"
+        f"现将评比结果通报如下。"))
+    out.append(official.heading("一、总体情况"))
+    out.append(official.paragraph(_summary_text(data)))
+    out.append(official.heading("二、评比结果"))
+    out.append(official.paragraph(f"红榜（前三名）：{_names(data.red_list)}。"))
+    out.append(official.paragraph(f"黑榜（后三名）：{_names(data.black_list)}。"))
+    out.append(official.paragraph("各网格的各项得分率、加减分、总分和名次变化见附件1，红榜黑榜的强项弱项和"
+                                  "总分对比图见附件2，加减分的事由见附件3，评比办法见附件4。"))
+    out.append(official.heading("三、工作要求"))
+    out.append(official.paragraph("希望受到表扬的网格再接再厉，排名靠后的网格对照指标查找差距、认真整改，"
+                                  "共同提升网格服务水平。"))
+    out.append(official.paragraph("特此通报。"))
+    out += official.attachment_note(ATTACHMENTS)
+    out += official.signature(data.issuing_body, data.issued_on)
+    return out
+
+
+def attachments_story(data) -> list[Flowable]:
+    """附件1–4: the ranking (landscape: 269 grids stay legible at 8.5 pt on a 225 mm line),
+    the red/black lists with the chart, the adjustments and the scheme (portrait)."""
     sheet = getStyleSheet()
-    width = portrait_width()
-    story: list[Flowable] = masthead(data.issuing_body)
-    story.append(Paragraph(esc(data.title), sheet["DocTitle"]))
-    story.append(_status_line(data))
-    story.append(Paragraph("各网格：", sheet["Salutation"]))
-    story.append(Paragraph(
-        f"根据网格月度评比办法，{esc(data.issuing_body)}对{len(data.rows)}个网格{esc(data.month_text)}"
-        f"的工作情况进行了评比。评比按按期办结、群众满意、走访覆盖、问题发现、志愿服务、台账完整六项指标计分，"
-        f"另计加减分。现将评比结果通报如下。", sheet["Body"]))
-
-    story.append(Paragraph("一、总体情况", sheet["Heading1"]))
-    story.append(key_value_table(data.summary, total_width=width, columns=2))
+    wide, width = official.LANDSCAPE_BLOCK[0], official.BLOCK_WIDTH
+    out: list[Flowable] = official.attachment(1, f"{data.month_text}网格评比排名表", wide=True)
+    out += table_section("", ranking_table(data, width=wide) if data.rows else None,
+                         note="注：各指标为得分率；总分 = Σ（权重 × 得分率）+ 加减分，保留两位小数；总分相同名次并列。"
+                              "“较上月”中↑表示名次上升，↓表示下降，—表示不变，“新”表示上月未参评。",
+                         empty="本月没有参评网格。")[1:]  # the attachment's title is the heading
     if len(data.communities) > 1:
-        story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph("各社区汇总（按社区合并计算）", sheet["Heading2"]))
-        story.append(community_table(data, width=width))
+        out.append(Spacer(1, 3 * mm))
+        out.append(Paragraph("各社区汇总（按社区合并计算）", sheet["Heading2"]))
+        out.append(community_table(data, width=wide))
 
-    story += table_section("二、评比排名", ranking_table(data, width=width) if data.rows else None,
-                           note="注：各指标为得分率；总分 = Σ（权重 × 得分率）+ 加减分，保留两位小数；总分相同名次并列。"
-                                "“较上月”中↑表示名次上升，↓表示下降，—表示不变，“新”表示上月未参评。",
-                           empty="本月没有参评网格。")
+    out += official.attachment(2, "红榜黑榜与总分对比")
+    out.append(KeepTogether(_honour_table("红榜（前三名）", data.red_list, RED_LIST_COLOUR, width=width)))
+    out.append(KeepTogether(_honour_table("黑榜（后三名）", data.black_list, BLACK_LIST_COLOUR, width=width)))
+    out.append(Spacer(1, 4 * mm))
+    # the official text block is 225 mm high: 40 bars a chart keep each on one page
+    out.extend(total_charts(data, width=width, per_chart=40))
 
-    story.append(CondPageBreak(60 * mm))
-    story.append(Paragraph("三、红榜与黑榜", sheet["Heading1"]))
-    story.append(KeepTogether(_honour_table("红榜（前三名）", data.red_list, RED_LIST_COLOUR, width=width)))
-    story.append(KeepTogether(_honour_table("黑榜（后三名）", data.black_list, BLACK_LIST_COLOUR, width=width)))
+    out += official.attachment(3, "加减分明细")
+    out.append(adjustments_table(data.adjustments, width=width))
 
-    charts = total_charts(data, width=width)
-    first = next((f for f in charts if isinstance(f, BarChart)), None)
-    # the heading goes with the first chart (it is preceded by its own CondPageBreak)
-    story.append(CondPageBreak(min((first.height if first else 0) + 40, 245 * mm)))
-    story.append(Paragraph("四、总分对比", sheet["Heading1"]))
-    story.extend(charts)
-
-    story.append(Paragraph("五、加减分情况", sheet["Heading1"]))
-    story.append(adjustments_table(data.adjustments, width=width))
-
-    story.append(CondPageBreak(50 * mm))
-    story.append(Paragraph("六、评比办法", sheet["Heading1"]))
+    out += official.attachment(4, "网格月度评比办法")
     for line in data.scheme_lines:
-        story.append(Paragraph(esc(line), sheet["Scheme"]))
-    story.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+        out.append(Paragraph(esc(line), sheet["Scheme"]))
+    out.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+    return out
 
-    story.append(Spacer(1, 4 * mm))
-    closing = [Paragraph("希望受到表扬的网格再接再厉，排名靠后的网格对照指标查找差距、认真整改，"
-                         "共同提升网格服务水平。", sheet["Body"]),
-               Paragraph("特此通报。", sheet["Body"])]
-    story.append(signature_block(data.issuing_body, data.issued_on, lead=closing))
+
+def build_story(data) -> list[Flowable]:
+    """The bulletin's flowables: the notice, its four attachments, the 版记 on the last page."""
+    story = notice_story(data) + attachments_story(data)
+    story += official.imprint(official.Imprint(printed_by=data.issuing_body, printed_on=data.issued_on,
+                                               copy_to=data.copy_to))
     return story
-
-
-def page_info(data) -> PageInfo:
-    return PageInfo(header_left=f"{data.issuing_body} · 月度评比通报", header_right=data.month_text,
-                    header_on_first_page=False)
 
 
 def render(data, target, *, progress=None) -> int:
     """Render the bulletin to ``target`` (a path or a binary file object).  Returns the page count."""
-    return render_story(build_story(data), target, title=data.title, author=data.issuing_body,
-                        subject=f"{data.month_text}网格月度评比", page_info=page_info(data), progress=progress)
+    return official.render_official(build_story(data), target, title=data.title, author=data.issuing_body,
+                                    subject=f"{data.month_text}网格月度评比", progress=progress)
 
 
 __all__ = ["build_story", "render", "ranking_table", "total_charts", "adjustments_table"]

@@ -22,7 +22,14 @@ if str(ROOT) not in sys.path:
 import pytest  # noqa: E402
 
 from cli.clock import NOW_VARIABLE, BadNow, parse_now  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+
+from models.core import accounts  # noqa: E402
 from models.core.db import Operator  # noqa: E402
+
+# argon2id still, at its cheapest: the real cost (64 MiB, ~0.1 s a hash) is for people, and the
+# suite logs in hundreds of times (test_accounts checks the program's own DEFAULT_HASHER)
+accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 from models.ledger import open_db  # noqa: E402
 
 #: a test file whose path (below tests/) contains one of these touches dates: the demo,
@@ -93,6 +100,21 @@ class FakeClock:
 
     def advance(self, **delta) -> None:
         self.value += dt.timedelta(**delta)
+
+
+#: who the command line logs in as in tests (GRIDLEDGER_USER/GRIDLEDGER_PASSWORD): the demo's
+#: ``admin``, so that demo ledgers and ledgers the tests made (whose first CLI opening creates
+#: this 管理员, cli/login.py) both accept it
+CLI_USER, CLI_PASSWORD = "admin", "demo1234"
+
+
+@pytest.fixture(autouse=True)
+def cli_login(monkeypatch):
+    """The command line's login for every test (a test about logging in changes or removes it)."""
+    monkeypatch.setenv("GRIDLEDGER_USER", CLI_USER)
+    monkeypatch.setenv("GRIDLEDGER_PASSWORD", CLI_PASSWORD)
+    for variable in ("GRIDLEDGER_NEW_PASSWORD", "GRIDLEDGER_USER_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
 
 
 @pytest.fixture

@@ -33,11 +33,11 @@ class AppContext(QObject):
     # -- roles: the permission table (models.core.permissions) decides ---------------------
     def may(self, action: str) -> bool:
         """Whether the operator's role may do ``action`` (a row of the permission table)."""
-        return permissions.may(self.ledger.operator.role, action)
+        return permissions.allowed(self.ledger.operator, action)
 
     def refusal(self, action: str) -> str:
         """Why the operator may not do ``action``, in Chinese (for a tooltip)."""
-        return permissions.refusal(self.ledger.operator.role, action)
+        return permissions.refusal_for(self.ledger.operator, action)
 
     def enable_if_allowed(self, widget, action: str, tooltip: str = "") -> bool:
         """Enable ``widget`` when the operator may do ``action``; else disable it and say why in

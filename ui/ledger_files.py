@@ -12,7 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from models.core.db import Ledger
+import dataclasses
+
+from models.core.db import NOBODY, Ledger
 from models.core.errors import LedgerError
 from models import salvage
 from models.ledger import open_db
@@ -51,7 +53,7 @@ def open_ledger_file(path: Path, parent: QWidget | None = None, *, quiet: bool =
     Opening runs on the GUI thread: it only reads the header and checks the migrations.
     """
     try:
-        return open_db(path, create=False)
+        return open_db(path, create=False, operator=nobody())
     except LedgerError as exc:
         if quiet:
             return None
@@ -66,7 +68,40 @@ def open_ledger_file(path: Path, parent: QWidget | None = None, *, quiet: bool =
     if again is None:
         return None
     try:
-        return open_db(again, create=False)
+        return open_db(again, create=False, operator=nobody())
     except LedgerError as exc:
         QMessageBox.warning(parent, title, str(exc))
         return None
+
+
+def nobody():
+    """The operator of a ledger the window opened and nobody has logged in to yet (may do nothing)."""
+    return dataclasses.replace(NOBODY)
+
+
+def remembered_user() -> str:
+    """The user name last logged in on this PC (the password is never remembered)."""
+    return str(app_settings().value("last_user", "") or "")
+
+
+def remember_user(username: str) -> None:
+    settings = app_settings()
+    settings.setValue("last_user", username)
+    settings.sync()
+
+
+def log_in_to(ledger: Ledger, parent: QWidget | None = None) -> bool:
+    """Ask who works on ``ledger`` (the first 管理员, or the login and a forced password change:
+    ``ui.dialogs.login``).  Returns whether someone logged in; the user name is remembered.
+
+    On False the ledger's operator is nobody again and the caller must not use it.
+    """
+    from ui.context import AppContext
+    from ui.dialogs.login import log_in
+
+    ok = log_in(AppContext(ledger), parent, remembered_user())
+    if ok and ledger.operator.username:
+        remember_user(ledger.operator.username)
+    if not ok:
+        ledger.operator = nobody()
+    return ok

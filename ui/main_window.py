@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListW
 
 from models import backup, salvage
 from models.core import sealed
+from resources import version
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
 from ui.dialogs.restore import (BackupSettingsDialog, DamageDialog, RestoreDialog, ask_password, confirm_restore,
                                salvage_target)
 from ui.errors import show_error
-from ui.ledger_files import LEDGER_FILTER, open_ledger_file, recent_ledgers, remember_ledger
+from ui.ledger_files import LEDGER_FILTER, log_in_to, open_ledger_file, recent_ledgers, remember_ledger
 
 
 def load_page_class(spec: str):
@@ -93,10 +94,16 @@ class MainWindow(QMainWindow):
         self.backup_settings_action.setEnabled(ctx.may("backup.configure"))
         self.navigation.currentRowChanged.connect(self.show_page_at)
         keys = [k for k, _t, _s in self._specs]
-        self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys else 0)
+        self.apply_roles()
+        self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys and self.may_open(start_page)
+                                      else 0)
         self._update_title()
         self.setMinimumSize(1000, 600)
         self.fit_screen()
+        from ui.idle_lock import IdleLock
+
+        #: locks the window behind the login after the idle minutes (setting idle_lock_minutes)
+        self.idle_lock = IdleLock(ctx, self)
         QTimer.singleShot(0, self, self._after_open)
 
     def fit_screen(self) -> None:
@@ -110,6 +117,20 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
 
     # -- pages ---------------------------------------------------------------------------------
+    def may_open(self, key: str) -> bool:
+        """Whether the operator's role may see page ``key`` (``ui.pages.PAGE_PERMISSIONS``)."""
+        from ui.pages import PAGE_PERMISSIONS
+
+        return key not in PAGE_PERMISSIONS or self.ctx.may(PAGE_PERMISSIONS[key])
+
+    def apply_roles(self) -> None:
+        """Hide the pages the operator's role may not see (用户管理, 操作日志 are the 管理员's)."""
+        for row, (key, _title, _spec) in enumerate(self._specs):
+            self.navigation.item(row).setHidden(not self.may_open(key))
+        current = self.navigation.currentRow()
+        if current >= 0 and self.navigation.item(current).isHidden():
+            self.navigation.setCurrentRow(0)
+
     def page(self, key: str) -> QWidget:
         """The page called ``key`` (created on first use)."""
         index = next(i for i, (k, _t, _s) in enumerate(self._specs) if k == key)
@@ -133,6 +154,8 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         key = self._specs[index][0]
+        if not self.may_open(key):
+            return
         first_time = key not in self._pages
         try:
             page = self.page(key)
@@ -159,6 +182,10 @@ class MainWindow(QMainWindow):
         self.recent_menu = menu.addMenu("最近打开(&R)")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.addSeparator()
+        password = QAction("修改密码(&P)…", self)
+        password.triggered.connect(self.change_password)
+        menu.addAction(password)
+        menu.addSeparator()
         backup_action = QAction("备份台账(&B)…", self)
         backup_action.triggered.connect(self.backup_ledger)
         menu.addAction(backup_action)
@@ -181,7 +208,7 @@ class MainWindow(QMainWindow):
         about = QAction("关于网格台账(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "关于网格台账",
-            "网格台账 GridLedger\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
+            f"网格台账 GridLedger {version.VERSION}\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
             "一次录入、多表生成；离线使用，数据保存在一个台账文件中。"))
         help_menu.addAction(about)
 
@@ -205,6 +232,10 @@ class MainWindow(QMainWindow):
         ledger = open_ledger_file(path, self)
         if ledger is None:
             return False
+        ledger.clock = self.ctx.ledger.clock
+        if not log_in_to(ledger, self):
+            ledger.close()
+            return False
         self.use_ledger(ledger)
         remember_ledger(path)
         return True
@@ -221,8 +252,19 @@ class MainWindow(QMainWindow):
     def new_ledger(self) -> None:
         dialog = NewLedgerDialog(self)
         if dialog.exec() == QDialog.Accepted and dialog.ledger is not None:
+            dialog.ledger.clock = self.ctx.ledger.clock
+            if not log_in_to(dialog.ledger, self):
+                dialog.ledger.close()
+                return
             self.use_ledger(dialog.ledger)
             remember_ledger(dialog.ledger.path)
+
+    def change_password(self) -> None:
+        """文件 ▸ 修改密码: the logged-in user's own password."""
+        from ui.dialogs.login import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.ctx, parent=self).exec() == QDialog.Accepted:
+            QMessageBox.information(self, "修改密码", "密码已修改，下次登录请使用新密码。")
 
     def backup_ledger(self, encrypted: bool = False) -> None:
         ledger = self.ctx.ledger
@@ -417,12 +459,14 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = self.ctx.ledger.community_name
         self.setWindowTitle(f"网格台账 — {name}" if name else "网格台账")
-        self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}")
+        self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}"
+                                     f"（{self.ctx.ledger.operator.role or '未登录'}）")
         path = self.ctx.ledger.path
         self.ledger_label.setText(f"台账文件：{path}")
         self.ledger_label.setToolTip(str(path))
 
     def _ledger_changed(self) -> None:
+        self.apply_roles()
         self._update_title()
         self.restore_action.setEnabled(self.ctx.may("ledger.restore"))
         self.backup_settings_action.setEnabled(self.ctx.may("backup.configure"))

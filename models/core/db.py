@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator
 import sqlite_utils
 
 from models.core.errors import SQLITE_NOTADB, EnvironmentProblem, NotFound, classify, sqlite_code
+from models.core.masking import mask_audit_value
 
 #: Timestamps are local wall-clock time, as the clerk reads them, to the second.
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -50,11 +51,48 @@ def default_operator() -> str:
 
 @dataclass
 class Operator:
-    """Who is writing.  ``user_id`` is None until the users area exists."""
+    """Who is reading and writing: the logged-in user (``models.core.accounts.authenticate``).
+
+    ``open_db(path, operator=Operator(...))`` is the trusted in-process API (tests, the demo,
+    maintenance scripts): the operator given is believed.  The command line and the window
+    log in instead, and their operator comes from the account.
+
+    Attributes:
+        name: the display name, written on every event, 定稿, adjustment, audit row and
+            printout (制表人).
+        user_id: the account's id; None for an operator that is not an account.
+        role: one of ``models.core.permissions.ROLES`` (None: not logged in, may do nothing).
+        grid_ids: the grids a 网格员 covers (every read is limited to them); ignored for the
+            other roles.  None for a 网格员 means none.
+        sensitive: whether 重点人员 tags and full ID numbers may be seen (可查看敏感信息);
+            None means the role's default (on for 管理员 only).
+        username: the account's login name.
+        must_change_password: the account must change its password before working.
+    """
 
     name: str
     user_id: int | None = None
-    role: str = "管理员"
+    role: str | None = "管理员"
+    grid_ids: frozenset[int] | None = None
+    sensitive: bool | None = None
+    username: str | None = None
+    must_change_password: bool = False
+
+    @property
+    def sees_sensitive(self) -> bool:
+        """Whether this operator may see 重点人员 tags and full ID numbers."""
+        return self.role == "管理员" if self.sensitive is None else bool(self.sensitive)
+
+    @property
+    def scoped_grids(self) -> frozenset[int] | None:
+        """The grids this operator's reads are limited to; None: every grid (not a 网格员)."""
+        if self.role != "网格员":
+            return None
+        return frozenset(self.grid_ids or ())
+
+
+#: the operator of a ledger opened by the command line or the window before anyone logged in
+NOBODY = Operator("未登录", role=None)
 
 
 class Ledger:
@@ -172,10 +210,13 @@ class Ledger:
               old: dict | None = None, new: dict | None = None) -> None:
         """Record one change in the audit log (who, when, what, old and new value).
 
-        Callers pass values already masked where they hold ID numbers
-        (``models.core.idcard.mask``): the audit log must not become a second copy
-        of the personal data it protects.
+        The audit log must not become a second copy of the personal data it protects:
+        ``old`` and ``new`` go through :func:`models.core.masking.mask_audit_value` (ID
+        numbers and phones masked, also inside free text) whatever the caller did.  The
+        table is append-only (triggers refuse UPDATE and DELETE).
         """
+        old = None if old is None else mask_audit_value(old)
+        new = None if new is None else mask_audit_value(new)
         self.db.execute(
             "INSERT INTO audit_log (at, operator, user_id, action, table_name, row_id, old_value, new_value)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -108,6 +108,8 @@ log = logging.getLogger("gridledger")
 
 #: what looks like an ID number (18 characters, or a legacy 15-digit one) in a logged text
 _ID_LIKE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+#: what looks like a mainland mobile number (11 digits from 13…19) in a logged text
+_MOBILE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
 
 
 def bug_message(log_path: Path | str) -> str:
@@ -144,8 +146,10 @@ def setup_logging(path: Path) -> bool:
 
 
 def scrub(text: str) -> str:
-    """``text`` with anything shaped like an ID number masked (the log is not personal data)."""
-    return _ID_LIKE.sub(lambda m: mask(m.group(1)), text)
+    """``text`` with anything shaped like an ID number or a mobile number masked (the log is not
+    personal data)."""
+    text = _ID_LIKE.sub(lambda m: mask(m.group(1)), text)
+    return _MOBILE_LIKE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 
 
 def log_bug(exc: BaseException, tb: str | None = None) -> None:

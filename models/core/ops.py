@@ -30,7 +30,7 @@ from models.core.permissions import require
 
 #: the areas pages listen for; "*" means everything (another ledger, an import …)
 AREAS = ("residents", "grids", "matters", "visits", "meetings", "volunteers", "evaluation",
-         "settings", "*")
+         "settings", "users", "*")
 
 
 @dataclass(frozen=True)

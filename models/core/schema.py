@@ -251,3 +251,45 @@ def m002_resident_search(db):
     CREATE INDEX households_room ON households (room);
     """)
     mark_rebuild(db, "resident_search")
+
+
+@migrations()
+def m003_accounts_auth(db):
+    """Accounts (issue 10): the sensitive-data flag, first-login password change, the lockout
+    counter (kept in the ledger so a restart does not reset it) and the grids a 网格员 covers."""
+    run_script(db, """
+    ALTER TABLE users ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN locked_until TEXT;
+    ALTER TABLE users ADD COLUMN last_login_at TEXT;
+    CREATE UNIQUE INDEX users_username_nocase ON users (username COLLATE NOCASE);
+    CREATE TABLE user_grids (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        grid_id INTEGER NOT NULL REFERENCES grids(id),
+        PRIMARY KEY (user_id, grid_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX user_grids_grid ON user_grids (grid_id);
+    """)
+
+
+@migrations()
+def m003_audit_append_only_authui(db):
+    """The audit log becomes append-only (个人信息保护法: nobody may rewrite what was done), and
+    gets the indexes of the 操作日志 page's filters: by operator, action and record type, each
+    ordered by time, so that the newest page of any filter is an index range, not a scan."""
+    run_script(db, """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, '操作日志只能追加，不能修改');
+    END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, '操作日志只能追加，不能删除');
+    END;
+    -- (filter, at, id) keeps the newest-first order of the page; the other two filter columns
+    -- let SQLite test a combined filter on the index entry before it reads the row
+    CREATE INDEX audit_log_operator_at ON audit_log (operator, at, id, action, table_name);
+    CREATE INDEX audit_log_action_at ON audit_log (action, at, id, operator, table_name);
+    CREATE INDEX audit_log_table_at ON audit_log (table_name, at, id, operator, action);
+    """)

@@ -17,6 +17,7 @@ import random
 import time
 from typing import Callable
 
+from models.core import accounts
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 
@@ -28,6 +29,19 @@ AREAS = [
 ]
 
 DEFAULT_COMMUNITY = "幸福社区"
+
+#: the demo ledger's accounts, one of each role (issue 10), all with :data:`DEMO_PASSWORD`;
+#: demo ledgers only: a real ledger's first start creates its own 管理员
+DEMO_PASSWORD = "demo1234"
+DEMO_USERS = (
+    # user name, display name, role
+    ("admin", "王主任", "管理员"),
+    ("clerk", "李干事", "工作人员"),
+    ("grid1", "第一网格网格员", "网格员"),
+    ("super", "赵督导", "督导员"),
+)
+#: setting marking a ledger built by :func:`build_demo` (the login screen then lists the accounts)
+DEMO_SETTING = "demo_accounts"
 
 Progress = Callable[[str], None]
 
@@ -66,6 +80,8 @@ def build_demo(ledger: Ledger, households: int = 2000, seed: int = 1, months: in
         start = time.perf_counter()
         module.generate(ledger, rng, households, months, say)
         timings[name] = time.perf_counter() - start
+    if not accounts.has_accounts(ledger):
+        create_demo_users(ledger)
     with ledger.write():
         ledger.audit("生成演示数据", "ledger", None, None,
                      {"households": households, "seed": seed, "months": months,
@@ -74,3 +90,34 @@ def build_demo(ledger: Ledger, households: int = 2000, seed: int = 1, months: in
         ledger.conn.execute("PRAGMA analysis_limit = 1000")  # approximate statistics, seconds not minutes
         ledger.conn.execute("ANALYZE")
     return timings
+
+
+def create_demo_users(ledger: Ledger) -> list[tuple[str, str, str]]:
+    """Give a demo ledger one account of each role (:data:`DEMO_USERS`, password :data:`DEMO_PASSWORD`).
+
+    ``grid1`` covers the first grid.  The caller's operator is kept.  Returns the accounts made
+    (user name, display name, role).
+
+    Raises:
+        WorkflowError: the ledger already has accounts.
+    """
+    caller = ledger.operator
+    first_grid = ledger.scalar("SELECT id FROM grids ORDER BY id LIMIT 1")
+    try:
+        (name, display, _role), *others = DEMO_USERS
+        accounts.create_first_admin(ledger, username=name, display_name=display, password=DEMO_PASSWORD)
+        for name, display, role in others:
+            grids = [first_grid] if role == "网格员" and first_grid is not None else []
+            if role == "网格员" and not grids:
+                continue
+            accounts.create_user(ledger, username=name, display_name=display, role=role,
+                                 password=DEMO_PASSWORD, grid_ids=grids, must_change_password=False)
+        ledger.set_setting(DEMO_SETTING, True)
+    finally:
+        ledger.operator = caller
+    return [(u.username, u.display_name, u.role) for u in accounts.list_users(ledger)]
+
+
+def is_demo_ledger(ledger: Ledger) -> bool:
+    """Whether ``ledger`` was built by the demo generator with its demo accounts."""
+    return bool(ledger.get_setting(DEMO_SETTING, False))

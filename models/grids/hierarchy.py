@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
@@ -202,7 +203,7 @@ def household_label(ledger: Ledger, household_id: int) -> str:
 
 
 def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
-    """Every grid with its building, household and present-resident counts."""
+    """Every grid (a 网格员: theirs) with its building, household and present-resident counts."""
     on_date = on_date or ledger.now().strftime("%Y-%m-%d")
     return ledger.query(
         f"""
@@ -212,13 +213,16 @@ def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
                (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id
                   AND {present_sql('r', ':d')}) AS residents
         FROM grids g JOIN communities c ON c.id = g.community_id
+        WHERE {scope.grid_sql(ledger, "g.id")}
         ORDER BY c.is_own DESC, c.name, g.id
         """, {"d": on_date})
 
 
 def grids(ledger: Ledger) -> list[dict]:
+    """Every grid (a 网格员: the grids of their account), for the pickers."""
     return ledger.query("SELECT g.id, g.name, g.community_id, c.name AS community FROM grids g"
-                        " JOIN communities c ON c.id = g.community_id ORDER BY c.is_own DESC, c.name, g.id")
+                        " JOIN communities c ON c.id = g.community_id"
+                        f" WHERE {scope.grid_sql(ledger, 'g.id')} ORDER BY c.is_own DESC, c.name, g.id")
 
 
 def buildings(ledger: Ledger, grid_id: int) -> list[dict]:

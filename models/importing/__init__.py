@@ -117,6 +117,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import Cancelled
 from models.core.ops import operation
@@ -702,6 +703,33 @@ def _bulk():
             gc.enable()
 
 
+def _reject_other_grids(ledger: Ledger, outcomes: list) -> None:
+    """A 网格员 imports rows of their own grids only (issue 10): any other row is rejected with its
+    row number and the reason, like every other rejected row.  The row's grid is ``grid_id``
+    (matters, visits, activities) or the grid name of its ``place`` (residents)."""
+    grids = scope.scoped_grids(ledger)
+    if grids is None:
+        return
+    names = {r["name"] for r in ledger.query(
+        f"SELECT name FROM grids WHERE {scope.grid_sql(ledger, 'id')}")}
+    for outcome in outcomes:
+        if outcome.status == REJECTED or outcome.data is None:
+            continue
+        data = outcome.data
+        if "grid_id" in data:
+            grid_id = data["grid_id"]
+            if grid_id in grids:
+                continue
+            name = ledger.scalar("SELECT name FROM grids WHERE id = ?", [grid_id]) if grid_id else None
+        else:
+            place = data.get("place")
+            name = place[1] if place else None
+            if name in names:
+                continue
+        outcome.reject(f"所属网格“{name}”不是您负责的网格，网格员只能导入自己网格的数据。" if name
+                       else "没有所属网格：网格员只能导入自己网格的数据。")
+
+
 def analyse(ledger: Ledger, path: str | Path, spec: ImportSpec,
             layouts: list[SheetLayout] | None = None, *,
             progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> ImportPlan:
@@ -725,6 +753,7 @@ def analyse(ledger: Ledger, path: str | Path, spec: ImportSpec,
         if is_cancelled is not None and is_cancelled():
             raise ImportCancelled()
         outcomes = spec.validate(ledger, outcomes)
+        _reject_other_grids(ledger, outcomes)
         for outcome in outcomes:
             # Keep the original row only where the error report needs it.
             if outcome.status == OK and not outcome.notes:

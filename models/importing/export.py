@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from models.core import periods
+from models.core import periods, scope
 from models.core.tabular import Column
 
 
@@ -16,6 +16,15 @@ def template_columns(columns: Sequence, widths: dict[str, int], default: int = 1
     """The import ``columns`` (``models.importing.Column``) as export columns: the same headers,
     text where the import reads text (and 房号), ``widths`` by key."""
     return [Column(c.title, c.key, c.as_text or c.key == "room", widths.get(c.key, default)) for c in columns]
+
+
+def scoped(ledger, where: str, params: list, grid_column: str) -> tuple[str, list]:
+    """``where`` (``""`` or ``"WHERE …"``) narrowed to the operator's grids (a 网格员's export
+    holds their grids only, issue 10)."""
+    clause, extra = scope.grid_clause(ledger, grid_column)
+    if clause == "1":
+        return where, params
+    return (f"{where} AND {clause}" if where else f"WHERE {clause}"), [*params, *extra]
 
 
 def in_month(column: str, month: str | None) -> tuple[str, list[str]]:

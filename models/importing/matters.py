@@ -33,7 +33,7 @@ from models.matters import records as M
 from models.core.db import Ledger, ts
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.export import in_month, template_columns
+from models.importing.export import in_month, scoped, template_columns
 from models.core.periods import parse_datetime
 from models.importing.values import place_cells, text
 from models.core.phones import phone_check
@@ -338,7 +338,7 @@ HEADERS = [c.title for c in COLUMNS]
 
 def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
     """Every matter (registered in ``month`` when given, ``YYYY-MM``) as a template row, oldest first."""
-    where, params = in_month("m.registered_at", month)
+    where, params = scoped(ledger, *in_month("m.registered_at", month), "m.grid_id")
     cursor = ledger.conn.execute(
         f"""SELECT m.registered_at, m.source, m.category, m.level, m.description, c.name, g.name,
                    COALESCE(b.compound || b.name, ''), COALESCE(u.name, ''), COALESCE(h.room, ''),
@@ -374,6 +374,6 @@ def export_matters(ledger: Ledger, out, month: str | None = None, progress=None)
     recreates the same events; importing it into this ledger adds nothing.
     Returns the number of rows written.
     """
-    where, params = in_month("registered_at", month)
+    where, params = scoped(ledger, *in_month("registered_at", month), "grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM matters {where}", params)
     return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)

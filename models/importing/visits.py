@@ -16,7 +16,7 @@ from models.visits import records as V
 from models.core.db import Ledger
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.export import in_month, template_columns
+from models.importing.export import in_month, scoped, template_columns
 from models.importing.values import no_spaces, place_cells, text
 
 COLUMNS = [
@@ -147,7 +147,7 @@ HEADERS = [c.title for c in COLUMNS]
 
 def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
     """One row per household visited (visits in ``month`` when given), oldest first."""
-    where, params = in_month("v.visited_on", month)
+    where, params = scoped(ledger, *in_month("v.visited_on", month), "v.grid_id")
     cursor = ledger.conn.execute(
         f"""SELECT v.visited_on, v.staff_name, c.name, g.name, b.compound || b.name, u.name, h.room, v.way, v.notes
             FROM visits v JOIN grids g ON g.id = v.grid_id JOIN communities c ON c.id = g.community_id
@@ -167,7 +167,7 @@ def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) 
 
     Returns the number of rows written.
     """
-    where, params = in_month("v.visited_on", month)
+    where, params = scoped(ledger, *in_month("v.visited_on", month), "v.grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM visit_households vh JOIN visits v ON v.id = vh.visit_id {where}",
                           params)
     return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)

@@ -39,6 +39,7 @@ from typing import Any
 
 from models.core.db import Ledger, ts
 from models.core.errors import ValidationError, WorkflowError
+from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
 from models.core.permissions import may, require
@@ -335,6 +336,7 @@ def get_matter(ledger: Ledger, matter_id: int) -> dict:
     """One matter with ``grid_name``, ``household_label``, ``is_overdue`` and ``allowed_actions``."""
     row = ledger.one("SELECT m.*, g.name AS grid_name, g.community_id FROM matters m"
                      " JOIN grids g ON g.id = m.grid_id WHERE m.id = ?", [matter_id], missing=_missing(matter_id))
+    scope.require_grid(ledger, row["grid_id"], f"事项 {row['number']}")
     row["household_label"] = ""
     if row["household_id"]:
         from models.grids.hierarchy import household_label
@@ -543,6 +545,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     if visit_id and not ledger.scalar("SELECT 1 FROM visits WHERE id = ?", [visit_id]):
         raise ValidationError("关联的走访记录不存在。", field="visit_id")
 
+    scope.require_grid(ledger, place["grid_id"], "该事项的地点")     # a 网格员 registers in their grids
     deadline = compute_deadline(ledger, level, category, registered_at)
     at = ts(registered_at)
     record = ledger.stamp({
@@ -589,8 +592,9 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     if action not in ACTIONS:
         raise WorkflowError(f"未知的操作“{action}”。")
     require(ledger, f"matter.{action}")
-    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at FROM matters WHERE id = ?",
-                        [matter_id], missing=_missing(matter_id))
+    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at, grid_id FROM matters"
+                        " WHERE id = ?", [matter_id], missing=_missing(matter_id))
+    scope.require_grid(ledger, matter["grid_id"], f"事项 {matter['number']}")   # a 网格员: their grids only
     why = refusal(matter, action)
     if why:
         raise WorkflowError(f"{matter['number']}：{why}")
@@ -725,9 +729,13 @@ class MatterFilter(ListFilter):
 SORTS = ("registered_at", "deadline", "number")
 
 
-def _where(flt: MatterFilter, now: _dt.datetime) -> tuple[list[str], list]:
-    """Clauses and parameters of every filter except the text search."""
+def _where(flt: MatterFilter, now: _dt.datetime, ledger: Ledger | None = None) -> tuple[list[str], list]:
+    """Clauses and parameters of every filter except the text search (and, given the ledger, the
+    operator's grids: a 网格员 sees their grids' matters only)."""
     clauses, params = flt.equal_clauses("m", "state", "level", "category", "grid_id", "source", "assignee_staff_id")
+    if ledger is not None:
+        scoped, scoped_params = scope.grid_clauses(ledger, "m.grid_id")
+        clauses, params = clauses + scoped, params + scoped_params
     now_text = ts(now)
     open_list = "('登记', '已分派', '已上报')"
     if flt.due_today:
@@ -766,7 +774,7 @@ def _plan(ledger: Ledger, flt: MatterFilter, now: _dt.datetime, *, for_count: bo
     query starts from those candidates (then sorts a few rows); when more can,
     matches are common and walking the list's own index finds a page at once.
     """
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)       # a 网格员: their grids only
     source = "matters m"
     text = flt.search_text()
     if text and _NUMBER_LIKE.match(text):
@@ -881,9 +889,10 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
     summary["month"] = f"{month_start:%Y-%m}"
     by_level = dict.fromkeys(LEVELS, 0)
     by_category: dict[str, int] = dict.fromkeys(categories(ledger), 0)
+    mine, mine_params = scope.grid_clause(ledger, "grid_id")     # a 网格员: their grids' figures
     for level, category, n in ledger.conn.execute(
             "SELECT level, category, COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?"
-            " AND state <> '作废' GROUP BY level, category", [lo, hi]):
+            f" AND state <> '作废' AND {mine} GROUP BY level, category", [lo, hi, *mine_params]):
         by_level[level] = by_level.get(level, 0) + n
         by_category[category] = by_category.get(category, 0) + n
     summary["by_level"] = by_level
@@ -896,13 +905,13 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
     # 200,000-household ledger).
     bounds = [f"{_month_start(now.date(), back):%Y-%m-%d}" for back in range(11, -2, -1)]
     for month, lo_day, hi_day in zip(months, bounds, bounds[1:]):
-        registered = ledger.scalar("SELECT COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?",
-                                   [lo_day, hi_day])
+        registered = ledger.scalar("SELECT COUNT(*) FROM matters WHERE registered_at >= ? AND registered_at < ?"
+                                   f" AND {mine}", [lo_day, hi_day, *mine_params])
         cancelled = ledger.scalar("SELECT COUNT(*) FROM matters WHERE state = '作废' AND registered_at >= ?"
-                                  " AND registered_at < ?", [lo_day, hi_day])
+                                  f" AND registered_at < ? AND {mine}", [lo_day, hi_day, *mine_params])
         closed, on_time = ledger.conn.execute(
-            "SELECT COUNT(*), SUM(closed_at <= deadline) FROM matters WHERE closed_at >= ? AND closed_at < ?",
-            [lo_day, hi_day]).fetchone()
+            "SELECT COUNT(*), SUM(closed_at <= deadline) FROM matters WHERE closed_at >= ? AND closed_at < ?"
+            f" AND {mine}", [lo_day, hi_day, *mine_params]).fetchone()
         trend[month] = {"month": month, "registered": registered - cancelled, "closed": closed,
                         "on_time": on_time or 0}
     summary["trend"] = [trend[m] for m in months]
@@ -910,7 +919,7 @@ def home_summary(ledger: Ledger, now: _dt.datetime | None = None, first: int = 2
 
 
 def _page_at(ledger, flt, sort, descending, limit, now):
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     direction = "DESC" if descending else "ASC"
     rows = ledger.query(f"SELECT {_LIST_COLUMNS} FROM matters m JOIN grids g ON g.id = m.grid_id {where}"
@@ -922,7 +931,7 @@ def _page_at(ledger, flt, sort, descending, limit, now):
 
 
 def _count_at(ledger, flt, now):
-    clauses, params = _where(flt, now)
+    clauses, params = _where(flt, now, ledger)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return ledger.scalar(f"SELECT COUNT(*) FROM matters m {where}", params) or 0
 

@@ -6,6 +6,7 @@ linked matters and the 四议两公开 stage the decision has reached.
 from __future__ import annotations
 
 from models.core.db import Ledger, ts
+from models.core import scope
 from models.core.errors import ValidationError
 from models.core.ops import operation
 from models.matters import records as matters
@@ -197,6 +198,8 @@ def list_meetings(ledger: Ledger, date_from: str | None = None, date_to: str | N
     if grid_id:
         clauses.append("mt.grid_id = ?")
         params.append(grid_id)
+    scoped, scoped_params = scope.grid_clauses(ledger, "mt.grid_id")   # a 网格员: their grids only
+    clauses, params = clauses + scoped, params + scoped_params
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return ledger.query(
         f"SELECT mt.id, mt.kind, mt.level, mt.grid_id, COALESCE(g.name, '') AS grid_name, mt.compound,"

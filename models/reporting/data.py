@@ -20,6 +20,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from models.core import periods
+from models.core import scope as grid_scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
@@ -102,6 +103,20 @@ def _scope(ledger: Ledger, grid_id: int | None, building_id: int | None = None) 
             raise NotFound(f"网格不存在（编号 {grid_id}）。")
         return name
     return "全部网格"
+
+
+def _grid_for(ledger: Ledger, grid_id: int | None) -> int | None:
+    """The grid a printout covers: for a 网格员 one of their grids (theirs when they have one
+    only), never the whole community (issue 10)."""
+    grids = grid_scope.scoped_grids(ledger)
+    if grids is None:
+        return grid_id
+    if grid_id is None:
+        if len(grids) != 1:
+            raise ValidationError("网格员打印时请选择自己负责的一个网格。")
+        return next(iter(grids))
+    grid_scope.require_grid(ledger, grid_id, "该网格")
+    return grid_id
 
 
 def _masked_phone(phone: str | None) -> str:
@@ -190,6 +205,7 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
     as_of = as_of or ledger.now().strftime("%Y-%m-%d")
     check_period(as_of, as_of)
     _check_authorised(ledger, full_ids, include_sensitive)
+    grid_scope.require_grid(ledger, grid_id, "该网格")       # a 网格员 prints their grids only
     scope = _scope(ledger, grid_id, building_id)
     where = "r.grid_id = :grid"
     params: dict = {"grid": grid_id, "day": as_of}
@@ -308,6 +324,8 @@ def special_roster(ledger: Ledger, *, tag_ids: list[int] | None = None, grid_id:
     if grid_id is not None:
         grid_where = " AND r.grid_id = :grid"
         params["grid"] = grid_id
+    if grid_scope.scoped_grids(ledger) is not None:         # a 网格员 prints their grids only
+        grid_where += " AND " + grid_scope.grid_sql(ledger, "r.grid_id")
     count = ledger.scalar(
         f"SELECT COUNT(*) FROM resident_tags rt JOIN residents r ON r.id = rt.resident_id"
         f" WHERE rt.tag_id IN ({tag_list}){grid_where} AND {present_sql('r', ':day')}", params)
@@ -423,6 +441,7 @@ def matters_ledger(ledger: Ledger, date_from: str, date_to: str, *, grid_id: int
     """Matters registered in the period (cancelled ones left out of the table), oldest first,
     with the summary of disputes by type × outcome (SPEC §6.4)."""
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     dispute, dispute_params = _dispute_sql(ledger)
     lo, hi = f"{date_from} 00:00:00", f"{date_to} 23:59:59"
@@ -525,6 +544,7 @@ _NOTES_LIMIT = 60
 def patrol_log(ledger: Ledger, date_from: str, date_to: str, *, grid_id: int | None = None) -> PatrolLogData:
     """The patrol log of the period, one row per staff member per day per grid."""
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     params: dict = {"lo": date_from, "hi": date_to}
     grid_where = ""
@@ -617,6 +637,7 @@ def service_ledger(ledger: Ledger, date_from: str, date_to: str, *,
     from models.volunteers import activities
 
     check_period(date_from, date_to)
+    grid_id = _grid_for(ledger, grid_id)
     scope = _scope(ledger, grid_id)
     items = activities.service_ledger(ledger, date_from, date_to)
     if grid_id is not None:
@@ -716,10 +737,12 @@ class ReportKind:
     tags: bool = False
     volunteer: bool = False
     ids: bool = False
+    #: an official notice: asks for 发文字号 and 抄送机关 (GB/T 9704, reports/official.py)
+    notice: bool = False
 
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
-    ReportKind("monthly", "月度评比通报", "month"),
+    ReportKind("monthly", "月度评比通报", "month", notice=True),
     ReportKind("scorecards", "网格评分卡", "month"),
     ReportKind("annual", "年度考评", "year"),
     ReportKind("ledger", "月度工作台账（矛盾纠纷 + 民情日志 + 志愿服务）", "month", grid="optional"),
@@ -755,6 +778,9 @@ class ReportRequest:
     volunteer_id: int | None = None
     full_ids: bool = False
     include_sensitive: bool = False
+    #: the monthly bulletin's 发文字号 and 抄送机关 (optional)
+    doc_number: str = ""
+    copy_to: str = ""
 
 
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
@@ -781,7 +807,8 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         periods.check_month(request.month)  # a clear message for a malformed month
     key = kind.key
     if key == "monthly":
-        return evaluation_data.monthly_bulletin_data(ledger, request.month)
+        return evaluation_data.monthly_bulletin_data(ledger, request.month, doc_number=request.doc_number,
+                                                     copy_to=request.copy_to)
     if key == "scorecards":
         return evaluation_data.scorecard_data(ledger, request.month)
     if key == "annual":

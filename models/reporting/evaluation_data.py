@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from models.core.db import Ledger
+from models.core.errors import ValidationError
 from models.core.issuer import issuer_name
 from models.core.periods import month_text
 from models.evaluation.annual import AnnualRow, assess_year
@@ -45,6 +46,9 @@ class BulletinData:
         communities: community rows (pooled).
         scheme: the scheme in force; scheme_lines: it described in Chinese.
         issued_on: the date for the signature block (publication date or today).
+        doc_number: 发文字号 (e.g. "幸社评〔2026〕10号"), printed under the masthead when given.
+        recipients: 主送机关 ("各网格").
+        copy_to: 抄送机关 of the 版记 (none when blank).
     """
 
     community_name: str
@@ -65,6 +69,9 @@ class BulletinData:
     scheme: Scheme
     scheme_lines: list[str]
     issued_on: str
+    doc_number: str = ""
+    recipients: str = "各网格"
+    copy_to: str = ""
 
 
 
@@ -135,8 +142,14 @@ def _issued_on(ledger: Ledger, published_at: str) -> str:
     return f"{int(day[:4])}年{int(day[5:7])}月{int(day[8:10])}日"
 
 
-def monthly_bulletin_data(ledger: Ledger, month: str) -> BulletinData:
-    """Everything the 月度评比通报 needs (figures of record, with rank change)."""
+def monthly_bulletin_data(ledger: Ledger, month: str, *, doc_number: str = "",
+                          copy_to: str = "") -> BulletinData:
+    """Everything the 月度评比通报 needs (figures of record, with rank change).
+
+    Args:
+        doc_number: 发文字号 to print (optional).
+        copy_to: 抄送机关 of the 版记 (optional).
+    """
     result = month_figures(ledger, month, with_previous=True)
     rows = result.grids
     keys = result.scheme.keys
@@ -172,7 +185,26 @@ def monthly_bulletin_data(ledger: Ledger, month: str) -> BulletinData:
         indicator_keys=keys, indicator_names=[result.scheme.indicator(k).name for k in keys],
         rows=rows, red_list=red, black_list=black, adjustments=items, communities=result.communities,
         scheme=result.scheme, scheme_lines=result.scheme.describe(),
-        issued_on=_issued_on(ledger, result.published_at))
+        issued_on=_issued_on(ledger, result.published_at),
+        doc_number=check_doc_line(doc_number, "发文字号"), copy_to=check_doc_line(copy_to, "抄送机关"))
+
+
+#: the longest 发文字号 / 抄送 line a notice prints (characters)
+DOC_LINE_MAX_CHARS = 60
+
+
+def check_doc_line(text: str | None, what: str) -> str:
+    """A one-line field of the notice (发文字号, 抄送), trimmed.
+
+    Raises:
+        ValidationError: on several lines or longer than :data:`DOC_LINE_MAX_CHARS`.
+    """
+    value = (text or "").strip()
+    if any(ch in value for ch in "\r\n\t"):
+        raise ValidationError(f"{what}只能写一行。", field=what)
+    if len(value) > DOC_LINE_MAX_CHARS:
+        raise ValidationError(f"{what}最多 {DOC_LINE_MAX_CHARS} 个字（现有 {len(value)} 个）。", field=what)
+    return value
 
 
 def scorecard_data(ledger: Ledger, month: str) -> ScorecardData:

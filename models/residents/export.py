@@ -13,6 +13,7 @@ from typing import Iterable
 
 from models.core.db import Ledger
 from models.core.idcard import mask
+from models.core.permissions import require
 from models.core.tabular import BATCH, Progress, check_target, write_table
 
 #: (header, row key, text column?, width) — headers match the import template.
@@ -107,8 +108,13 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
     from models.residents import search
 
     out = Path(out)
-    check_target(out)
     flt = flt or search.ResidentFilter()
+    # full IDs and 重点人员 tags only for an account allowed them (issue 10), refused before any work
+    if full_ids:
+        require(ledger, "personal.full_ids")
+    if flt.include_sensitive:
+        require(ledger, "personal.see_sensitive")
+    check_target(out)
     ids = list(search.iter_ids(ledger, flt))
     total = len(ids)
 

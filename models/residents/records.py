@@ -24,10 +24,12 @@ import unicodedata
 from typing import Any, Iterable
 
 from models.residents import search
+from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.idcard import check_id, mask
 from models.core.ops import operation
+from models.core.permissions import allowed
 from models.core.phones import phone_check
 from models.core.periods import parse_date  # the one date parser (the import engine uses it too)
 from models.residents.search import SORTABLE, ResidentFilter, count, rows_for, search_page  # noqa: F401 - re-exported
@@ -305,6 +307,13 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
                 tag_ids.append(tid)
         if unknown:
             errors["tags"] = f"标签“{'、'.join(unknown)}”不在标签列表中，请先在设置中添加。"
+        if not allowed(ledger.operator, "personal.see_sensitive"):
+            # 重点人员 tags are neither set nor removed by someone who may not see them (issue 10)
+            sensitive = {r[0] for r in ledger.conn.execute("SELECT id FROM tags WHERE sensitive = 1")}
+            kept = [r[0] for r in ledger.conn.execute(
+                "SELECT rt.tag_id FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id"
+                " WHERE rt.resident_id = ? AND t.sensitive = 1", [resident_id])] if resident_id else []
+            tag_ids = [t for t in tag_ids if t not in sensitive] + kept
     else:
         tag_ids = [r[0] for r in ledger.conn.execute(
             "SELECT tag_id FROM resident_tags WHERE resident_id = ?", [resident_id])]
@@ -381,6 +390,7 @@ def add_resident(ledger: Ledger, data: dict) -> int:
     Raises:
         ValidationError: the first problem (``.errors`` holds all of them).
     """
+    _require_household_grid(ledger, data.get("household_id"), "该住户")   # a 网格员: their grids only
     rec, errors, _warnings, tag_ids = _prepare(ledger, data, None, None)
     _raise_first(errors)
     row = ledger.stamp(rec, creating=True)
@@ -402,6 +412,14 @@ def add_resident(ledger: Ledger, data: dict) -> int:
     return rid
 
 
+def _require_household_grid(ledger: Ledger, household_id, what: str) -> None:
+    """Refuse a 网格员 a household outside their grids (before any other check)."""
+    if scope.scoped_grids(ledger) is None:
+        return
+    grid_id = ledger.scalar("SELECT grid_id FROM households WHERE id = ?", [household_id]) if household_id else None
+    scope.require_grid(ledger, grid_id, what)
+
+
 @operation("records.edit", "residents")
 def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     """Change a resident's fields (only the keys in ``data``; ``tags`` replaces the tag set).
@@ -410,6 +428,9 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     change records the matching event, as :func:`move_out` etc. would.
     """
     current = _current(ledger, resident_id)
+    scope.require_grid(ledger, current["grid_id"], f"居民“{current['name']}”")   # a 网格员: their grids
+    if data.get("household_id"):
+        _require_household_grid(ledger, data["household_id"], "新的住户")
     rec, errors, _warnings, tag_ids = _prepare(ledger, data, resident_id, current)
     _raise_first(errors)
     old_tags = [r[0] for r in ledger.conn.execute(
@@ -589,9 +610,31 @@ def set_household_head(ledger: Ledger, household_id: int, resident_id: int) -> N
 
 # -- reads ----------------------------------------------------------------------------------
 
-def get_resident(ledger: Ledger, resident_id: int, include_sensitive: bool = True) -> dict:
-    """Every column, plus ``tags`` (names), ``household_label``, ``grid_name``, ``id_masked``."""
+@operation("personal.full_ids")
+def reveal_id_number(ledger: Ledger, resident_id: int) -> str:
+    """显示完整号码: a resident's whole ID number, for an account with 可查看敏感信息; audited.
+
+    Raises:
+        PermissionDenied: the role or the account may not see full ID numbers; the resident is
+            in another grid (a 网格员).
+    """
     row = _current(ledger, resident_id)
+    scope.require_grid(ledger, row["grid_id"], f"居民“{row['name']}”")
+    ledger.audit("查看完整身份证号", "residents", resident_id, None,
+                 {"姓名": row["name"], "身份证号": mask(row["id_number"])})
+    return row["id_number"] or ""
+
+
+def get_resident(ledger: Ledger, resident_id: int, include_sensitive: bool = True) -> dict:
+    """Every column, plus ``tags`` (names), ``household_label``, ``grid_name``, ``id_masked``.
+
+    ``include_sensitive`` shows 重点人员 tags only to an operator allowed to see them (the
+    account's 可查看敏感信息 flag); the full ``id_number`` is for editing code: what the clerk
+    sees is ``id_masked`` unless :func:`reveal_id_number` was asked.
+    """
+    include_sensitive = include_sensitive and allowed(ledger.operator, "personal.see_sensitive")
+    row = _current(ledger, resident_id)
+    scope.require_grid(ledger, row["grid_id"], f"居民“{row['name']}”")
     row["tags"] = [r[0] for r in ledger.conn.execute(
         "SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id WHERE rt.resident_id = ?"
         " AND (t.sensitive = 0 OR ?) ORDER BY t.sort_order, t.id", [resident_id, int(include_sensitive)])]

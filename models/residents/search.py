@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
+from models.core import scope
+from models.core.permissions import allowed
 from models.core.idcard import mask
 
 ID_TAIL_LEN = 8
@@ -446,11 +448,32 @@ def _filter_units(flt: ResidentFilter, plan: _Plan) -> None:
                                 "r.status = ?", [flt.status], ordered=True))
 
 
+def _scope_units(ledger, plan: _Plan) -> None:
+    """A 网格员 sees the residents of their grids only (``models.core.scope``), in SQL."""
+    grids = scope.scoped_grids(ledger)
+    if grids is None:
+        return
+    if not grids:
+        plan.impossible = True
+        return
+    listed = _ints(sorted(grids))
+    # one grid: the (grid_id, id) index lists it in id order; several: sorted (a few thousand ids),
+    # so that the unit can still drive an id-sorted page instead of walking a common token's
+    # whole list and testing each resident's grid (1.7 s p95 for one character on 200k households)
+    order = "" if len(grids) == 1 else " ORDER BY id"
+    plan.units.append(_Unit(f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed}){order}", [],
+                            f"r.grid_id IN ({listed})", [], ordered=True,
+                            count_sql=f"SELECT id AS rid FROM residents WHERE grid_id IN ({listed})"))
+
+
 def _plan(ledger, flt: ResidentFilter, cap: int = CAP) -> _Plan:
     plan = _Plan()
     for term in normalise_query(flt.text):
         _term_units(ledger, term, plan)
     _filter_units(flt, plan)
+    _scope_units(ledger, plan)
+    if plan.impossible:
+        return plan
     for unit in plan.units:
         unit.estimate = ledger.scalar(f"SELECT COUNT(*) FROM ({unit.count_sql or unit.driver} LIMIT {cap + 1})",
                                       unit.driver_params)
@@ -628,7 +651,8 @@ def search_page(ledger, flt: ResidentFilter, sort: str = "id", descending: bool 
     keys = _page_ids(ledger, flt, sort, descending, after, limit)
     more = len(keys) > limit
     keys = keys[:limit]
-    rows = rows_for(ledger, [k[1] for k in keys], flt.include_sensitive)
+    sensitive = flt.include_sensitive and allowed(ledger.operator, "personal.see_sensitive")
+    rows = rows_for(ledger, [k[1] for k in keys], sensitive)
     cursor = (keys[-1][0], keys[-1][1]) if more and keys else None
     return rows, cursor
 

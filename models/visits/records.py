@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from models.core.db import Ledger
 from models.core.errors import ValidationError
+from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import Changes, operation
 from models.matters import records as matters
@@ -73,6 +74,7 @@ def record_visit(ledger: Ledger, *, visited_on, staff_id: int | None = None, sta
             (none, unknown, or spread over several grids).
     """
     day, staff_id, name, ids, grid_id = _check(ledger, visited_on, staff_id, staff_name, way, household_ids)
+    scope.require_grid(ledger, grid_id, "所走访的住户")        # a 网格员 records visits in their grids only
     record = ledger.stamp({"visited_on": day, "staff_id": staff_id, "staff_name": name, "way": way,
                            "grid_id": grid_id, "notes": (notes or "").strip()}, creating=True)
     visit_id = ledger.db["visits"].insert(record).last_rowid
@@ -141,6 +143,7 @@ def get_visit(ledger: Ledger, visit_id: int) -> dict:
     """A visit with ``grid_name``, ``household_ids``, ``households`` (id, label) and ``matter_ids``."""
     visit = ledger.one("SELECT v.*, g.name AS grid_name FROM visits v JOIN grids g ON g.id = v.grid_id"
                        " WHERE v.id = ?", [visit_id], missing=f"走访记录不存在（编号 {visit_id}）。")
+    scope.require_grid(ledger, visit["grid_id"], "这条走访记录")
     visit["households"] = ledger.query(
         "SELECT h.id, b.compound || b.name || u.name || h.room AS label FROM visit_households vh"
         " JOIN households h ON h.id = vh.household_id JOIN units u ON u.id = h.unit_id"
@@ -244,7 +247,8 @@ def _plan(ledger: Ledger, flt: VisitFilter, for_count: bool = False) -> tuple[st
     walk the list's index (see :func:`models.matters.records._plan`)."""
     clauses, params = flt.period_clauses("v.visited_on")
     equal, equal_params = flt.equal_clauses("v", "grid_id", "staff_id", "way")
-    clauses, params = clauses + equal, params + equal_params
+    scoped, scoped_params = scope.grid_clauses(ledger, "v.grid_id")     # a 网格员: their grids only
+    clauses, params = clauses + equal + scoped, params + equal_params + scoped_params
     source = "visits v"
     text = flt.search_text()
     if text:

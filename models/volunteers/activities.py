@@ -23,6 +23,7 @@ from typing import Iterable
 from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core.errors import ValidationError
+from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
 from models.grids import hierarchy as grids
@@ -53,8 +54,9 @@ def activity_types(ledger: Ledger) -> list[str]:
     return list(value) if value else list(DEFAULT_ACTIVITY_TYPES)
 
 
-@operation(volunteers.EDIT, volunteers.AREA, "settings")
+@operation("settings.edit", volunteers.AREA, "settings")
 def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
+    """The list of activity types (a setting: 管理员 only, issue 10)."""
     cleaned = []
     for t in types:
         t = (t or "").strip()
@@ -329,6 +331,7 @@ def activities_page(ledger: Ledger, flt: ActivityFilter, after: tuple[str, int] 
                     limit: int = 200) -> list[dict]:
     """One page of the activity list, newest first; ``after`` = (on_date, id) of the last row seen."""
     where, params = flt.where()
+    where += " AND " + scope.grid_sql(ledger, "a.grid_id")       # a 网格员: their grids only
     if after is not None:
         where += " AND (a.on_date < :a_date OR (a.on_date = :a_date AND a.id < :a_id))"
         params.update(a_date=after[0], a_id=after[1])
@@ -350,6 +353,7 @@ def activities_page(ledger: Ledger, flt: ActivityFilter, after: tuple[str, int] 
 def activities_totals(ledger: Ledger, flt: ActivityFilter) -> dict:
     """``{activities, volunteers, hours, people_served}`` over everything the filter matches."""
     where, params = flt.where()
+    where += " AND " + scope.grid_sql(ledger, "a.grid_id")
     row = ledger.query(
         f"""
         SELECT COUNT(*) AS activities, COALESCE(SUM(a.people_served), 0) AS people_served,
@@ -736,6 +740,7 @@ def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None 
     organisation, type and text filters, exactly as the list does.
     """
     where, params = _export_filter(month, date_from, date_to, flt).where()
+    where += " AND " + scope.grid_sql(ledger, "a.grid_id")       # a 网格员: their grids only
     rows = ledger.query(
         f"""
         SELECT a.id, a.title, a.type, a.on_date, a.place, c.name AS community, g.name AS grid,

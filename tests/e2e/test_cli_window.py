@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import ui.app as app_module
 
 
-def test_the_window_opens_its_ledger_at_GRIDLEDGER_NOW(ledger_path, tmp_path, monkeypatch, cli):
+def test_the_window_opens_its_ledger_at_GRIDLEDGER_NOW(ledger_path, tmp_path, monkeypatch, cli, quiet_login):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "userdata"))   # settings and log: not the real ones
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "userdata"))
     monkeypatch.setenv("GRIDLEDGER_NOW", "2026-12-31T23:59:58")

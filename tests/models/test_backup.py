@@ -66,8 +66,12 @@ def test_backup_then_restore_keeps_everything(live, tmp_path, clock):
     assert names(done.kept) == ["第一网格", "第二网格"]           # the replaced ledger, dated
     assert "替换前" in done.kept.name
     assert names(done.safety_backup) == ["第一网格", "第二网格"]  # backed up first
-    assert audit_actions(live.path)[-1] == "恢复"
-    assert audit_actions(done.kept)[-1] == "恢复（被替换）"
+    assert audit_actions(live.path)[-1] == "恢复备份"
+    assert audit_actions(done.kept)[-1] == "被备份替换"
+    restored = open_db(live.path, create=False)
+    row = restored.query("SELECT operator, table_name, new_value FROM audit_log WHERE action = '恢复备份'")
+    restored.close()
+    assert row[0]["operator"] == "王主任" and row[0]["table_name"] == "ledger" and '"from": "copy.db"' in row[0]["new_value"]
     assert not any(p.name.startswith(safecopy.TEMP_PREFIX) for p in tmp_path.iterdir())
     conn = sqlite3.connect(str(live.path))
     assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'backup_manifest'").fetchone()[0] == 0
@@ -124,7 +128,7 @@ def test_a_backup_whose_rows_disagree_with_its_manifest_is_refused(live, tmp_pat
 def test_only_an_administrator_restores(live, tmp_path, clock):
     copy = backup.backup(live, tmp_path / "copy.db")
     live.close()
-    with pytest.raises(PermissionDenied, match="只有管理员可以恢复台账"):
+    with pytest.raises(PermissionDenied, match="只有管理员可以从备份恢复台账"):
         backup.restore(copy, live.path, operator=CLERK, clock=clock)
 
 

@@ -216,3 +216,30 @@ def test_migrations_import_no_code_that_may_change(path):
     wrong = [f"{path.name}:{line} imports {name}" for name, line in found
              if name not in allowed and name.split(".")[0] not in sys.stdlib_module_names]
     assert wrong == []
+
+
+def test_m003_accounts_upgrades_a_ledger_with_a_user(tmp_path):
+    """A ledger from before the accounts (issue 10) keeps its users row, gains the new columns
+    (an old row is neither sensitive nor locked) and the user_grids table."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m003_accounts_auth"])
+    assert "user_grids" not in db.table_names()
+    now = "2026-01-01 08:00:00"
+    db.execute("INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at)"
+               " VALUES ('old', '老用户', '工作人员', NULL, ?, ?)", [now, now])
+    conn.commit()
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    row = led.query("SELECT * FROM users")[0]
+    assert (row["username"], row["display_name"], row["role"]) == ("old", "老用户", "工作人员")
+    assert (row["sensitive"], row["must_change_password"], row["failed_logins"], row["locked_until"]) == \
+        (0, 0, 0, None)
+    assert "user_grids" in led.db.table_names()
+    from models.core import accounts
+    assert accounts.has_accounts(led)
+    with pytest.raises(accounts.LoginRefused):     # no password hash: nobody can log in as it
+        accounts.authenticate(led, "old", "")
+    led.close()

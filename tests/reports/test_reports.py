@@ -91,10 +91,10 @@ def test_bulletin_ranking_order_month_and_lists(bulletin_pdf):
     text = pdf_text(path)
     assert "幸福社区居民委员会" in text
     assert "2026年10月" in text
-    ranking = text[text.index("二、评比排名"):text.index("三、红榜与黑榜")]
+    ranking = text[text.index("网格评比排名表"):text.index("红榜黑榜与总分对比")]
     positions = [ranking.index(factories.grid_name(i)) for i in range(1, 41)]
     assert positions == sorted(positions), "grids must be listed in rank order"
-    lists = text[text.index("红榜（前三名）"):text.index("四、总分对比")]
+    lists = text[text.index("红榜黑榜与总分对比"):text.index("各网格总分（按排名）")]
     red, black = lists.split("黑榜（后三名）")
     assert [factories.grid_name(i) in red for i in (1, 2, 3, 4)] == [True, True, True, False]
     assert [factories.grid_name(i) in black for i in (37, 38, 39, 40)] == [False, True, True, True]
@@ -107,7 +107,7 @@ def test_bulletin_ranking_order_month_and_lists(bulletin_pdf):
 def test_bulletin_header_row_repeats_on_the_next_page(bulletin_pdf):
     path, _ = bulletin_pdf
     texts = page_texts(path)
-    first = next(i for i, t in enumerate(texts) if "评比排名" in t)
+    first = next(i for i, t in enumerate(texts) if t.lstrip().startswith("附件1"))
     continued = texts[first + 1]
     assert factories.grid_name(40) in continued or factories.grid_name(30) in continued
     assert "按期办结" in continued and "较上月" in continued
@@ -141,7 +141,7 @@ def test_bulletin_from_a_ledger(ledger, sample, tmp_path):
     path.write_bytes(out.getvalue())
     text = pdf_text(path)
     first, second = data.rows[0].name, data.rows[1].name
-    ranking = text[text.index("二、评比排名"):]
+    ranking = text[text.index("网格评比排名表"):]
     assert ranking.index(first) < ranking.index(second)
     assert f"{data.rows[0].total:.2f}" in text
     assert "组织红色议事厅成效突出" in text

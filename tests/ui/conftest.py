@@ -24,6 +24,7 @@ from ui.dialogs import matter_detail
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "real_login: the login dialogs really run (no quiet_login)")
     config.addinivalue_line("markers", "threaded: run ui.ops operations on the worker thread (a test on a "
                                        "ledger file, fixture ledger_path, does without the marker)")
 
@@ -77,3 +78,15 @@ def type_text(widget, text: str) -> None:
 @pytest.fixture
 def typer():
     return type_text
+
+
+@pytest.fixture(autouse=True)
+def quiet_login(request, monkeypatch):
+    """Opening a ledger asks who logs in (a modal dialog); tests not about it log in as the
+    first 管理员 without the dialog.  Tests marked ``real_login`` drive the dialogs themselves."""
+    if request.node.get_closest_marker("real_login"):
+        return
+    from tests.ui.ui_helpers import log_in_quietly
+    from ui.dialogs import login
+
+    monkeypatch.setattr(login, "log_in", log_in_quietly)

@@ -189,7 +189,8 @@ def test_on_the_worker_thread_with_the_windows_operator_and_clock(qtbot, file_ct
     assert seen["thread"] != gui and not seen["same"]
     assert seen["operator"] == Operator("王网格", role="网格员") and seen["now"] == MOMENT
     assert delivered == [gui] and heard_file == ["grids"] and boxes == []
-    assert [g["name"] for g in grids.grids(file_ctx.ledger)] == ["后台网格"]   # committed, seen by the window
+    # committed, seen by the window (a raw read: the 网格员 has no grids, so grids.grids() lists none)
+    assert [g["name"] for g in file_ctx.ledger.query("SELECT name FROM grids")] == ["后台网格"]
     row = file_ctx.ledger.query("SELECT operator, at FROM audit_log WHERE table_name = 'grids'")[0]
     assert row == {"operator": "王网格", "at": "2026-12-31 23:59:30"}
 

@@ -122,7 +122,7 @@ def test_main_window_title_status_and_pages(qtbot, file_ctx):
     with qtbot.waitSignal(window.first_page_shown, timeout=3000):
         window.show()
     assert window.windowTitle() == "网格台账 — 幸福社区"
-    assert window.community_label.text() == "社区：幸福社区    操作员：测试员"
+    assert window.community_label.text() == "社区：幸福社区    操作员：测试员（管理员）"
     assert str(file_ctx.ledger.path) in window.ledger_label.text()
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert "居民台账" in titles and "网格管理" in titles

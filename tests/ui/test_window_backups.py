@@ -97,7 +97,7 @@ def test_restore_from_the_window_with_confirmation(qtbot, path, clock, messages,
     kept = list(path.parent.glob("台账.替换前-*.db"))
     assert len(kept) == 1 and residents(kept[0]) == 650
     actions = [r["action"] for r in window.ctx.ledger.query("SELECT action FROM audit_log ORDER BY id")]
-    assert actions[-1] == "恢复"
+    assert actions[-1] == "恢复备份"
     assert made.exists()
 
 
@@ -116,7 +116,7 @@ def test_restore_is_for_administrators_only(qtbot, path, clock, messages):
     window = open_window(qtbot, path, clock, role="工作人员")
     assert not window.restore_action.isEnabled()
     window.restore_from_backup()
-    assert messages and "只有管理员可以恢复台账" in messages[-1][2]
+    assert messages and "只有管理员可以从备份恢复台账" in messages[-1][2]
 
 
 def test_a_damaged_ledger_opens_into_the_explanation(qtbot, path, clock, messages, monkeypatch, tmp_path):

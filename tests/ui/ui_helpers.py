@@ -42,3 +42,17 @@ def populate(ledger) -> dict[str, int]:
             "relation": relation, "ethnicity": "汉族", "residence_type": "户籍人口", "tags": tags,
         })
     return ids
+
+
+def log_in_quietly(ctx, parent=None, remembered=""):
+    """Stands in for ``ui.dialogs.login.log_in`` in tests that are not about logging in: the
+    ledger's first 管理员 ``admin`` (display name 测试员) is created or logged in, as the
+    command line's tests do (tests/conftest.py's CLI_USER/CLI_PASSWORD)."""
+    from models.core import accounts
+    from tests.conftest import CLI_PASSWORD, CLI_USER
+
+    if not accounts.has_accounts(ctx.ledger):
+        accounts.create_first_admin(ctx.ledger, username=CLI_USER, display_name="测试员", password=CLI_PASSWORD)
+    else:
+        accounts.authenticate(ctx.ledger, CLI_USER, CLI_PASSWORD)
+    return True

@@ -20,7 +20,7 @@ from models.core import safecopy
 from models.ledger import open_db
 from resources.paths import default_db_path, user_data_dir
 from ui import ops
-from ui.ledger_files import LEDGER_FILTER, open_ledger_file
+from ui.ledger_files import LEDGER_FILTER, nobody, open_ledger_file
 
 DEMO_HOUSEHOLDS = 400
 DEMO_FILE_NAME = "演示台账.db"
@@ -87,13 +87,13 @@ class NewLedgerForm(QWidget):
             if answer != QMessageBox.Yes:
                 return None
             try:
-                return open_db(path, create=False)
+                return open_db(path, create=False, operator=nobody())
             except LedgerError as exc:
                 self.error.setText(str(exc))
                 return None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return open_db(path, community_name=name)
+            return open_db(path, community_name=name, operator=nobody())
         except OSError as exc:
             self.error.setText(f"无法在该位置创建台账：{exc.strerror or exc}")
         except LedgerError as exc:
@@ -131,7 +131,9 @@ class FirstStartDialog(QDialog):
         line.setFrameShape(QFrame.HLine)
         self.demo_button = QPushButton("打开演示台账")
         self.demo_button.clicked.connect(self._demo)
-        demo_hint = QLabel(f"生成约 {DEMO_HOUSEHOLDS} 户的示例数据（虚构人员），用于熟悉功能。")
+        accounts = "、".join(f"{name}（{role}）" for name, _display, role in demo.DEMO_USERS)
+        demo_hint = QLabel(f"生成约 {DEMO_HOUSEHOLDS} 户的示例数据（虚构人员），用于熟悉功能。"
+                           f"演示账号：{accounts}，密码都是 {demo.DEMO_PASSWORD}。")
         demo_hint.setObjectName("hint")
         demo_hint.setWordWrap(True)
         self.open_button = QPushButton("打开已有台账…")
@@ -197,7 +199,7 @@ class FirstStartDialog(QDialog):
                 self.demo_button.setEnabled(True)
                 QMessageBox.warning(self, "无法生成演示台账", f"无法保存演示台账：{exc.strerror or exc}")
                 return
-            self.ledger = open_db(path, create=False)
+            self.ledger = open_db(path, create=False, operator=nobody())
             self.accept()
 
         def ended() -> None:  # failed (the error has been shown) or cancelled

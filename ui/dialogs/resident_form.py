@@ -117,7 +117,18 @@ class ResidentForm(QDialog):
         self.general.setWordWrap(True)
 
         # -- layout: two columns that fit 1366×768 ----------------------------------------------------
-        widgets = {"name": self.name, "id_number": self.id_number, "birth_date": self.birth, "gender": self.gender,
+        # an existing number is shown masked; 显示完整号码 (audited) shows and unlocks it (issue 10)
+        self.reveal_button = QPushButton("显示完整号码")
+        self.reveal_button.setToolTip("完整身份证号属于个人敏感信息，查看会记入操作日志。")
+        self.reveal_button.clicked.connect(self.reveal_id_number)
+        self.reveal_button.hide()
+        self.id_masked = False
+        id_box = QWidget()
+        id_row = QHBoxLayout(id_box)
+        id_row.setContentsMargins(0, 0, 0, 0)
+        id_row.addWidget(self.id_number, 1)
+        id_row.addWidget(self.reveal_button)
+        widgets = {"name": self.name, "id_number": id_box, "birth_date": self.birth, "gender": self.gender,
                    "ethnicity": self.ethnicity, "phone": self.phone, "political_status": self.political,
                    "notes": self.notes, "household_id": self.place, "relation": self.relation,
                    "residence_type": self.residence_type, "moved_in_on": self.moved_in, "tags": self.tags}
@@ -223,7 +234,16 @@ class ResidentForm(QDialog):
         r = residents_model.get_resident(self.ctx.ledger, resident_id)
         self.original = r
         self.name.setText(r.get("name") or "")
-        self.id_number.setText(r.get("id_number") or "")
+        self.id_masked = bool(r.get("id_number"))
+        if self.id_masked:
+            self.id_number.setText(r["id_masked"])
+            self.id_number.setReadOnly(True)
+            self.id_number.setToolTip("身份证号已脱敏显示。")
+            self.reveal_button.setVisible(True)
+            self.ctx.enable_if_allowed(self.reveal_button, "personal.full_ids",
+                                       "完整身份证号属于个人敏感信息，查看会记入操作日志。")
+        else:
+            self.id_number.setText("")
         self.gender.setCurrentIndex(max(0, self.gender.findData(r.get("gender") or "")))
         self.ethnicity.setCurrentText(r.get("ethnicity") or "")
         self.phone.setText(r.get("phone") or "")
@@ -253,7 +273,7 @@ class ResidentForm(QDialog):
                 f"{e['on_date']} {e['event']}" + (f"（{e['note']}）" if e.get("note") else "") for e in events))
             self.history_label.show()
         self.birth.set_value(r.get("birth_date"))
-        self._id_changed(self.id_number.text())
+        self._id_changed(self._id_text())
         self.touched = set(FIELDS)  # an existing record: show every problem at once
 
     # -- reading the form ---------------------------------------------------------------------------
@@ -264,7 +284,7 @@ class ResidentForm(QDialog):
             "name": self.name.text().strip(),
             "gender": self.gender.currentData() or "",
             "ethnicity": self.ethnicity.currentText().strip(),
-            "id_number": self.id_number.text().strip(),
+            "id_number": self._id_text(),
             "phone": self.phone.text().strip(),
             "household_id": self.place.household_id(),
             "relation": self.relation.currentText().strip(),
@@ -277,6 +297,26 @@ class ResidentForm(QDialog):
         if self.birth.isEnabled():  # no valid ID number: the birth date typed by the clerk
             data["birth_date"] = self.birth.value()
         return data
+
+    def _id_text(self) -> str:
+        """The ID number the form stands for: the stored one while it is shown masked."""
+        if self.id_masked and self.original is not None:
+            return (self.original.get("id_number") or "").strip()
+        return self.id_number.text().strip()
+
+    def reveal_id_number(self) -> None:
+        """显示完整号码: ask models (permission + audit row), then show and unlock the field."""
+        resident_id = self.original["id"]
+
+        def shown(changes) -> None:
+            self.id_masked = False
+            self.id_number.setReadOnly(False)
+            self.id_number.setToolTip("")
+            self.id_number.setText(changes.result)
+            self.reveal_button.hide()
+
+        LedgerOp(self.ctx, lambda ledger: residents_model.reveal_id_number.op(ledger, resident_id),
+                 parent=self, title="显示完整号码").success(shown).run()
 
     # -- validation -----------------------------------------------------------------------------------
     def _changed(self, field: str) -> None:

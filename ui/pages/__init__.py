@@ -14,4 +14,12 @@ PAGES: list[tuple[str, str, str]] = [
     ("volunteers", "志愿服务", "ui.pages.volunteers:VolunteersPage"),
     ("evaluation", "月度评比", "ui.pages.evaluation:EvaluationPage"),
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
+    ("users", "用户管理", "ui.pages.users:UsersPage"),
+    ("audit", "操作日志", "ui.pages.audit:AuditPage"),
 ]
+
+#: pages only some roles see (a row of models.core.permissions); the others are everyone's
+PAGE_PERMISSIONS: dict[str, str] = {
+    "users": "users.manage",
+    "audit": "audit.view",
+}

@@ -129,6 +129,12 @@ class ReportsPage(QWidget):
         self.volunteer = QComboBox()
         self.volunteer.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.volunteer.setMinimumContentsLength(12)
+        self.doc_number = QLineEdit()
+        self.doc_number.setPlaceholderText("可不填，例如 幸社评〔2026〕10号")
+        self.doc_number.setToolTip("印在红头下方的发文字号（可不填）。")
+        self.copy_to = QLineEdit()
+        self.copy_to.setPlaceholderText("可不填，例如 某某街道办事处")
+        self.copy_to.setToolTip("印在通报末页版记中的抄送机关（可不填）。")
 
         self.form = QFormLayout()
         self.form.addRow("报表：", self.kind)
@@ -144,6 +150,8 @@ class ReportsPage(QWidget):
         self.form.addRow("", self.full_ids)
         self.form.addRow("查找志愿者：", self.volunteer_search)
         self.form.addRow("志愿者：", self.volunteer)
+        self.form.addRow("发文字号：", self.doc_number)
+        self.form.addRow("抄送：", self.copy_to)
 
         self.generate_button = action_button("生成预览", self.generate)
         self.generate_button.setDefault(True)
@@ -269,6 +277,7 @@ class ReportsPage(QWidget):
             self.tag: kind.tags, self.include_sensitive: kind.tags and self.ctx.may("personal.see_sensitive"),
             self.full_ids: kind.ids and self.ctx.may("personal.full_ids"),
             self.volunteer_search: kind.volunteer, self.volunteer: kind.volunteer,
+            self.doc_number: kind.notice, self.copy_to: kind.notice,
         }
         for widget, visible in show.items():
             self.form.setRowVisible(widget, visible)
@@ -305,6 +314,8 @@ class ReportsPage(QWidget):
             req.full_ids = self.full_ids.isChecked() and self.ctx.may("personal.full_ids")
         if kind.volunteer:
             req.volunteer_id = self.volunteer.currentData()
+        if kind.notice:
+            req.doc_number, req.copy_to = self.doc_number.text().strip(), self.copy_to.text().strip()
         return req
 
     def _period_text(self, req: rd.ReportRequest) -> str:

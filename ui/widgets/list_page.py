@@ -126,7 +126,9 @@ class ListPageMixin:
         self._loading = False
         self.new_button = action_button(new[0], new[1], primary=True)
         self._new_slot = new[1]
-        self.open_button = action_button(open_row[0], lambda: open_row[1](self.current_id()))
+        # a role that may not edit records opens them to read: the button says so (查看, not 修改)
+        open_text = open_row[0] if ctx.may("records.edit") or "修改" not in open_row[0] else "查看"
+        self.open_button = action_button(open_text, lambda: open_row[1](self.current_id()))
         return page_head(title, self.open_button, self.new_button)
 
     def _start_listening(self) -> None:

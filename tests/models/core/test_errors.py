@@ -224,6 +224,18 @@ def test_log_bug_writes_the_traceback_and_masks_id_numbers(user_dir):
     assert "11010519491231002X" not in text and "110105********002X" in text
 
 
+def test_log_bug_masks_mobile_numbers_too(user_dir):
+    path = user_dir / "logs" / "gridledger.log"
+    assert errors.setup_logging(path)
+    try:
+        raise ValueError("电话 13812345678 无效；时间 20261015093000123")
+    except ValueError as exc:
+        log_bug(exc)
+    text = path.read_text(encoding="utf-8")
+    assert "13812345678" not in text and "138****5678" in text
+    assert "20261015093000123" in text      # a long number that is neither stays as it is
+
+
 def test_setup_logging_moves_the_log_instead_of_writing_two(user_dir):
     first, second = user_dir / "a" / "x.log", user_dir / "b" / "x.log"
     assert errors.setup_logging(first) and errors.setup_logging(first)

@@ -95,7 +95,9 @@ MEETING = {"kind": "联席会议", "held_at": "2026-10-15 09:00", "topic": "违�
 
 #: (name, call) — every operation of residents, grids, matters, visits and meetings
 OPERATIONS = [
-    ("add_resident", lambda l, p: residents.add_resident(l, {"name": "李四"})),
+    # in a household of the grids (a 网格员 may not register a resident outside them: issue 10)
+    ("add_resident", lambda l, p: residents.add_resident(l, {"name": "李四", "household_id": p["rooms"]["102"],
+                                                             "relation": "户主"})),
     ("update_resident", lambda l, p: residents.update_resident(l, p["resident"], {"phone": "13800138000"})),
     ("move_out", lambda l, p: residents.move_out(l, p["resident"], "2026-10-01")),
     ("record_death", lambda l, p: residents.record_death(l, p["resident"], "2026-10-01")),
@@ -148,7 +150,7 @@ def test_a_supervisor_only_looks(ledger, place, name, call):
 @pytest.mark.parametrize("role", ["管理员", "工作人员", "网格员"])
 def test_the_office_and_grid_staff_may(ledger, place, name, call, role):
     before = _audit_rows(ledger)
-    ledger.operator = Operator("某人", role=role)
+    ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     call(ledger, place)
     assert _audit_rows(ledger) > before
     assert ledger.scalar("SELECT operator FROM audit_log ORDER BY id DESC LIMIT 1") == "某人"
@@ -156,7 +158,7 @@ def test_the_office_and_grid_staff_may(ledger, place, name, call, role):
 
 @pytest.mark.parametrize("role,allowed", [("管理员", True), ("督导员", True), ("工作人员", False), ("网格员", False)])
 def test_only_a_supervisor_or_the_administrator_issues_a_card(ledger, place, role, allowed):
-    ledger.operator = Operator("某人", role=role)
+    ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     if allowed:
         matters.apply_action(ledger, place["matter"], "督办", card="黄牌", note="超期")
         assert matters.get_matter(ledger, place["matter"])["supervision"] == "黄牌"

@@ -115,9 +115,9 @@ def test_patrol_log_counts(ledger, sample):
 
 def test_full_ids_need_an_authorised_operator_and_are_audited(ledger, sample):
     ledger.operator = Operator("网格员小王", role="网格员")
-    with pytest.raises(PermissionDenied, match="可以导出或打印完整身份证号（当前角色：网格员）"):
+    with pytest.raises(PermissionDenied, match="可以查看、导出或打印完整身份证号（当前角色：网格员）"):
         rd.resident_roster(ledger, sample["grids"]["g1"], full_ids=True)
-    with pytest.raises(PermissionDenied, match="可以查看重点人员标签"):
+    with pytest.raises(PermissionDenied, match="没有“可查看敏感信息”权限"):
         rd.special_roster(ledger, as_of="2026-10-31", include_sensitive=True)
     ledger.operator = Operator("管理员", role="管理员")
     data = rd.resident_roster(ledger, sample["grids"]["g1"], full_ids=True)

@@ -112,7 +112,8 @@ def test_update_changes_only_given_fields_and_audits_masked(ledger, home):
     rows = ledger.query("SELECT action, old_value, new_value FROM audit_log WHERE table_name = 'residents'")
     assert [x["action"] for x in rows] == ["新增", "修改"]
     assert number not in json.dumps(rows, ensure_ascii=False)
-    assert json.loads(rows[1]["new_value"]) == {"phone": "0551-7654321", "tags": ["低保户"]}
+    assert json.loads(rows[1]["new_value"]) == {"phone": "055*-***4321", "tags": ["低保户"]}  # phones masked too
+    assert json.loads(rows[1]["old_value"])["phone"] == "138****5678"
     assert json.loads(rows[0]["new_value"])["id_number"] == number[:6] + "********" + number[-4:]
 
 

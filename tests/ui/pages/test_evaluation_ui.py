@@ -235,8 +235,11 @@ def test_the_buttons_follow_the_permission_table(qtbot, ledger, clock, role, all
                "scheme_button": "修改评比方案"}
     for name, what in buttons.items():
         button = getattr(widget, name)
-        assert button.isEnabled() == allowed, name
-        assert button.toolTip() == ("" if allowed else f"只有管理员或工作人员可以{what}（当前角色：{role}）。")
+        admin_only = what == "修改评比方案"          # issue 10: the scheme is the 管理员's alone
+        ok = allowed and not admin_only
+        who = "管理员" if admin_only else "管理员或工作人员"
+        assert button.isEnabled() == ok, name
+        assert button.toolTip() == ("" if ok else f"只有{who}可以{what}（当前角色：{role}）。")
 
 
 def test_picking_another_month_recomputes(page, qtbot):

@@ -598,7 +598,7 @@ def test_buttons_follow_the_role(qtbot, ledger, place, role, offered, can_regist
     from models.core.db import Operator
 
     matter_id = register(ledger, place, assignee_staff_id=place["worker"])
-    ledger.operator = Operator("某人", role=role)
+    ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     page = show_widget(qtbot, MattersPage(AppContext(ledger)))
     assert page.new_button.isEnabled() == can_register
     assert (page.register_matter() is not None) == can_register

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 @pytest.fixture
 def ctx(ledger_path, clock):
-    led = open_db(ledger_path, operator=Operator("测试员", role="工作人员"), clock=clock)
+    led = open_db(ledger_path, operator=Operator("测试员", role="工作人员", sensitive=True), clock=clock)
     sample = build_sample(led, clock)
     context = AppContext(led)
     context.sample = sample
@@ -56,6 +56,23 @@ def test_bulletin_preview_shows_pages(qtbot, page):
     assert "共" in page.pages_label.text()
     assert page.print_button.isEnabled() and page.save_button.isEnabled()
     assert "2026年10月" in page.status.text()
+
+
+def test_bulletin_prints_the_document_number_and_copy_to_typed(qtbot, page, tmp_path, monkeypatch):
+    choose(page, "monthly")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    assert page.form.isRowVisible(page.doc_number) and page.form.isRowVisible(page.copy_to)
+    page.doc_number.setText("幸社评〔2026〕10号")  # keyClicks cannot type Chinese offscreen
+    page.copy_to.setText("某某街道办事处")
+    generate(qtbot, page)
+    out = tmp_path / "通报.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF 文件 (*.pdf)"))
+    qtbot.mouseClick(page.save_button, Qt.LeftButton)
+    qtbot.waitUntil(out.exists)
+    text = pdf_text(out)
+    assert "幸社评〔2026〕10号" in text and "抄送：某某街道办事处" in text
+    choose(page, "scorecards")
+    assert not page.form.isRowVisible(page.doc_number)
 
 
 def test_roster_needs_a_grid_and_prints_masked_ids(qtbot, page, ctx, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox
 
+from models.core.idcard import mask
 from models.residents import records as residents_model
 from ui.context import AppContext
 from ui.dialogs import household as household_dialog
@@ -231,6 +232,7 @@ def test_an_id_number_fills_birth_and_gender_by_the_ledgers_today(ctx, qtbot, cl
 
 def test_edit_keeps_hidden_sensitive_tags(ledger, people, qtbot):
     ledger.operator.role = "网格员"  # may edit, may not see 重点人员 tags
+    ledger.operator.grid_ids = frozenset(r["id"] for r in ledger.query("SELECT id FROM grids"))
     ctx = AppContext(ledger)
     form = resident_form.ResidentForm(ctx, people["赵六"])
     qtbot.addWidget(form)
@@ -238,6 +240,7 @@ def test_edit_keeps_hidden_sensitive_tags(ledger, people, qtbot):
     form.phone.setText("13500135000")
     form.save()
     assert form.result() == QDialog.Accepted
+    ledger.operator.role = "管理员"     # the tags as someone who may see them (issue 10)
     assert residents_model.get_resident(ledger, people["赵六"])["tags"] == ["社区矫正"]
     assert residents_model.get_resident(ledger, people["赵六"])["phone"] == "13500135000"
 
@@ -412,3 +415,27 @@ def test_import_button_opens_the_wizard_for_residents(page, qtbot, monkeypatch):
     assert page.import_button.isVisible()
     qtbot.mouseClick(page.import_button, Qt.LeftButton)
     assert len(opened) == 1 and opened[0].parent() is page
+
+
+@pytest.mark.parametrize("sensitive", [True, False])
+def test_the_form_shows_the_id_masked_until_shown_and_audited(ledger, people, qtbot, sensitive):
+    """Issue 10: 显示完整号码 is an explicit, audited action of an account with 可查看敏感信息."""
+    ledger.operator.sensitive = sensitive
+    full = residents_model.get_resident(ledger, people["赵六"])["id_number"]
+    form = resident_form.ResidentForm(AppContext(ledger), people["赵六"])
+    qtbot.addWidget(form)
+    assert form.id_number.text() == mask(full) and form.id_number.isReadOnly()
+    assert form.reveal_button.isVisibleTo(form) and form.reveal_button.isEnabled() == sensitive
+    if not sensitive:
+        assert "可查看敏感信息" in form.reveal_button.toolTip()
+        return
+    form.phone.setText("13500135000")
+    form.save()                                   # a save while masked keeps the number
+    assert residents_model.get_resident(ledger, people["赵六"])["id_number"] == full
+    form = resident_form.ResidentForm(AppContext(ledger), people["赵六"])
+    qtbot.addWidget(form)
+    qtbot.mouseClick(form.reveal_button, Qt.LeftButton)
+    assert form.id_number.text() == full and not form.id_number.isReadOnly()
+    assert not form.reveal_button.isVisibleTo(form)
+    row = ledger.query("SELECT action, row_id FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert row == {"action": "查看完整身份证号", "row_id": people["赵六"]}
