@@ -366,6 +366,40 @@ def restore(source: Path, target: Path, *, operator: Operator, clock: Callable |
         EnvironmentProblem: ``source`` is not a verified backup, the folder is missing,
             the disk is full, another program holds ``target`` (Chinese).
     """
+    prepared = prepare_restore(source, target, operator=operator, clock=clock, password=password,
+                               progress=progress)
+    safety = None
+    try:
+        if Path(target).exists():
+            (progress or (lambda *a: None))(0, 0, "正在备份当前台账……")
+            safety = safety_backup(target, operator, clock)
+    except BaseException:
+        prepared.discard()
+        raise
+    return finish_restore(prepared, safety)
+
+
+@dataclass
+class Prepared:
+    """A restore made ready beside its target (:func:`prepare_restore`): the verified,
+    upgraded copy under a temporary name, audited; :func:`finish_restore` swaps it in."""
+
+    source: Path
+    target: Path
+    tmp: Path
+    manifest: Manifest
+    operator: Operator
+    clock: Callable | None
+
+    def discard(self) -> None:
+        safecopy.remove_quietly(self.tmp)
+
+
+def prepare_restore(source: Path, target: Path, *, operator: Operator, clock: Callable | None = None,
+                    password: str | None = None, progress=None) -> Prepared:
+    """The long part of :func:`restore`, which leaves ``target`` alone (it may stay open):
+    verify ``source``, copy it beside ``target`` under a temporary name, verify the copy,
+    upgrade an older schema, drop the manifest, write the audit row 恢复备份 into it."""
     if not may(operator.role, "ledger.restore"):
         raise PermissionDenied(refusal(operator.role, "ledger.restore"))
     source, target = Path(source), Path(target)
@@ -375,7 +409,12 @@ def restore(source: Path, target: Path, *, operator: Operator, clock: Callable |
     say = progress or (lambda *a: None)
     say(0, 0, "正在校验备份……")
     manifest = inspect_backup(source, password)
-    with safecopy.whole_or_absent(target, replace=True) as tmp:
+    try:
+        tmp = safecopy.temp_path(target.parent, target.suffix or ".db")
+    except OSError as exc:
+        raise safecopy._problem(exc) from exc
+    try:
+        say(0, 0, "正在复制并校验备份……")
         if sealed.is_sealed(source):
             sealed.unseal(source, tmp, password)
         else:
@@ -393,36 +432,66 @@ def restore(source: Path, target: Path, *, operator: Operator, clock: Callable |
             new.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             new.close()
-        safety = kept = None
+        safecopy.fsync_file(tmp)
+    except BaseException as exc:
+        safecopy.remove_quietly(tmp)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise safecopy._problem(exc) from exc
+        raise
+    return Prepared(source, target, tmp, manifest, operator, clock)
+
+
+def safety_backup(target: Path, operator: Operator, clock) -> Path | None:
+    """The backup of the current ledger taken before a restore (reason 恢复前); None when it
+    cannot be opened or read (damaged: the reason to restore; its file is kept as a dated copy)."""
+    try:
+        current = open_db(target, create=False, operator=operator, clock=clock)
+    except EnvironmentProblem:
+        return None
+    try:
+        return auto_backup(current, "恢复前", interval=None)
+    except EnvironmentProblem as exc:
+        if "损坏" not in str(exc):
+            raise
+        return None
+    finally:
+        current.close()
+
+
+def finish_restore(prepared: Prepared, safety: Path | None = None) -> Restored:
+    """The short part of :func:`restore`, with every connection of this process to the target
+    closed: audit the replacement in the current ledger (被备份替换), checkpoint its WAL, keep it
+    as a dated copy, and ``os.replace`` the prepared copy onto the target."""
+    target = prepared.target
+    kept = None
+    try:
         if target.exists():
-            say(0, 0, "正在备份当前台账……")
-            safety = _retire_current(target, operator, clock, source)
-            kept = _keep_dated(target, clock)
-        say(0, 0, "正在替换台账文件……")
-    return Restored(manifest, kept, safety)
+            _retire_current(target, prepared.operator, prepared.clock, prepared.source)
+            kept = _keep_dated(target, prepared.clock)
+        safecopy.publish(prepared.tmp, target, replace=True)
+    except BaseException as exc:
+        prepared.discard()
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise safecopy._problem(exc) from exc
+        raise
+    return Restored(prepared.manifest, kept, safety)
 
 
-def _retire_current(target: Path, operator: Operator, clock, source: Path) -> Path | None:
-    """Back up the current ledger, audit its replacement, checkpoint its WAL and close it.
-
-    A ledger that cannot be opened (damaged: the reason to restore) is not backed up here;
-    its file is still kept as a dated copy.
-    """
+def _retire_current(target: Path, operator: Operator, clock, source: Path) -> None:
+    """Audit the current ledger's replacement, checkpoint its WAL into the file and close it.
+    A ledger that cannot be opened (damaged) is left as it is: its file is kept as a dated copy."""
     try:
         current = open_db(target, create=False, operator=operator, clock=clock)
     except EnvironmentProblem:
         current = None
-    safety = None
     if current is not None:
         try:
-            try:
-                safety = auto_backup(current, "恢复前", interval=None)
-            except EnvironmentProblem as exc:
-                if "损坏" not in str(exc):
-                    raise
             with current.write():
                 current.audit("被备份替换", "ledger", None, None, {"by": source.name})
             current.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except EnvironmentProblem as exc:
+            if "损坏" not in str(exc):   # a damaged ledger cannot take the row; its file is kept as it is
+                raise
         finally:
             current.close()
     wal = Path(f"{target}-wal")
@@ -431,7 +500,6 @@ def _retire_current(target: Path, operator: Operator, clock, source: Path) -> Pa
     for side in (wal, Path(f"{target}-shm")):
         with contextlib.suppress(OSError):
             side.unlink()
-    return safety
 
 
 def _keep_dated(target: Path, clock) -> Path:

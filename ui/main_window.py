@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListW
 
 from models import backup, salvage
 from models.core import sealed
+from models.core.errors import EnvironmentProblem, LedgerError, classify, log_bug
 from resources import version
 from ui import ops
 from ui.context import AppContext
@@ -306,10 +307,20 @@ class MainWindow(QMainWindow):
     # -- automatic backups, damage, restore ------------------------------------------------------
     def _after_open(self) -> None:
         """After a ledger is opened: check it for damage (in the background), then back it up."""
+        if not isValid(self) or not self._ledger_open():
+            return
         path = self.ctx.ledger.path
         self.update_backup_status()
         if path is None:
             return
+
+        def diagnose(_none, progress, is_cancelled):
+            try:
+                return salvage.diagnose(path)
+            except Exception as exc:  # noqa: BLE001 - automatic work: logged, never a message box
+                if classify(exc) is None:
+                    log_bug(exc)
+                return None
 
         def checked(damage) -> None:
             if damage is not None:
@@ -317,11 +328,22 @@ class MainWindow(QMainWindow):
             else:
                 self.auto_backup("打开", backup.OPEN_CLOSE_INTERVAL)
 
-        ops.run_detached(self, lambda _none, progress, is_cancelled: salvage.diagnose(path),
-                         title="检查台账", quiet=True).success(checked).run()
+        ops.run_detached(self, diagnose, title="检查台账", quiet=True).success(checked).run()
+
+    def _ledger_open(self) -> bool:
+        """Whether the window's ledger connection is open (a test may have closed it)."""
+        try:
+            self.ctx.ledger.conn.total_changes
+        except Exception:  # noqa: BLE001 - sqlite3.ProgrammingError on a closed connection
+            return False
+        return True
 
     def auto_backup(self, reason: str, interval, then=None) -> None:
         """An automatic backup in the background; its progress and result go to the status line."""
+        if not isValid(self) or not self._ledger_open():
+            if then is not None:
+                then()
+            return
         ledger = self.ctx.ledger
         if self._auto_backup_op is not None:   # one at a time: follow the one running
             if then is not None:
@@ -353,12 +375,22 @@ class MainWindow(QMainWindow):
                 then()
 
         def failed(problem) -> None:
+            if not isValid(self):
+                return
             self.backup_label.setText(f"自动备份失败：{problem}")
             self.backup_label.setStyleSheet("color: #c0392b;")
 
-        op = self._auto_backup_op = ops.LedgerOp(
-            self.ctx, lambda led, p, c: backup.auto_backup(led, reason, interval=interval, progress=p, is_cancelled=c),
-            parent=self, title="自动备份", on_progress=progress).failure(failed)
+        def work(led, p, c):
+            try:
+                return backup.auto_backup(led, reason, interval=interval, progress=p, is_cancelled=c)
+            except Exception as exc:  # noqa: BLE001 - automatic work: a bug is logged, never a message box
+                if classify(exc) is not None:
+                    raise
+                log_bug(exc)
+                raise EnvironmentProblem("自动备份没有完成，详细信息已记入日志文件。") from exc
+
+        op = self._auto_backup_op = ops.LedgerOp(self.ctx, work, parent=self, title="自动备份",
+                                                 on_progress=progress).failure(failed)
         op.finished.connect(ended)
         op.run()
 
@@ -413,33 +445,46 @@ class MainWindow(QMainWindow):
         confirmed, password = confirm_restore(self, source, path)
         if not confirmed:
             return
-        old = self.ctx.ledger
-        operator, clock = old.operator, old.clock
-        ops.close_worker_connections()
-        old.close()
+        operator, clock = self.ctx.ledger.operator, self.ctx.ledger.clock
 
-        def reopen() -> bool:
+        def prepare(worker_ledger, progress, is_cancelled):
+            # the long part, in the background with the ledger still open: verify and copy the
+            # backup beside the ledger, then back up the current ledger (恢复前)
+            prepared = backup.prepare_restore(source, path, operator=operator, clock=clock, password=password,
+                                              progress=progress)
+            try:
+                progress("正在备份当前台账……")
+                safety = backup.auto_backup(worker_ledger, "恢复前", interval=None, progress=progress)
+            except BaseException:
+                prepared.discard()
+                raise
+            return prepared, safety
+
+        def swap(result) -> None:
+            # the short part, here on the GUI thread (no page can read meanwhile): close every
+            # connection to the file, swap it, open the restored ledger
+            prepared, safety = result
+            old = self.ctx.ledger
+            ops.close_worker_connections()
+            old.close()
+            try:
+                done = backup.finish_restore(prepared, safety)
+            except LedgerError as exc:
+                problem = exc
+                done = None
             ledger = open_ledger_file(path, self)
             if ledger is None:
-                return False
+                return
             ledger.operator, ledger.clock = operator, clock
             self.use_ledger(ledger)
-            return True
+            if done is None:
+                QMessageBox.warning(self, "恢复失败", f"{problem}\n当前台账没有改动。")
+                return
+            kept = f"\n原台账已保留为：{done.kept}" if done.kept else ""
+            QMessageBox.information(self, "恢复完成", f"已从备份恢复：{source.name}{kept}\n"
+                                    f"{backup.describe_restore(done.manifest, None).split('（')[0]}")
 
-        def done(result) -> None:
-            if reopen():
-                kept = f"\n原台账已保留为：{result.kept}" if result.kept else ""
-                QMessageBox.information(self, "恢复完成",
-                                        f"已从备份恢复：{source.name}{kept}\n"
-                                        f"{backup.describe_restore(result.manifest, None).split('（')[0]}")
-
-        def failed(problem) -> None:
-            reopen()
-            QMessageBox.warning(self, "恢复失败", f"{problem}\n当前台账没有改动。")
-
-        ops.run_detached(self, lambda _none, progress, is_cancelled: backup.restore(
-            source, path, operator=operator, clock=clock, password=password, progress=progress),
-            title="从备份恢复").success(done).failure(failed).run()
+        ops.LedgerOp(self.ctx, prepare, parent=self, title="从备份恢复", progress=True).success(swap).run()
 
     def salvage_ledger(self, damaged: Path) -> None:
         """Salvage what can be read of ``damaged`` into a new ledger, then offer to open it."""
