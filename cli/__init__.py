@@ -33,6 +33,7 @@ HANDLERS = {
     "publish": "cli.street:run_publish",
     "package": "cli.street:run_package",
     "street": "cli.street:run_street",
+    "salvage": "cli.maintenance:run_salvage",
     "audit": "cli.audit:run_audit",
     "user": "cli.users:run_user",
 }
@@ -123,8 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = sub.add_parser("backup", help="备份台账")
     backup.add_argument("--out", required=True)
-    restore = sub.add_parser("restore", help="从备份恢复台账")
-    restore.add_argument("file")
+    backup.add_argument("--encrypt", action="store_true", help="用密码保护备份（带出办公室的U盘等）")
+    restore = sub.add_parser("restore", help="从备份恢复台账（仅管理员）")
+    restore.add_argument("file", nargs="?", help="备份文件（不给出时列出本台账的自动备份）")
+    restore.add_argument("--list", action="store_true", help="列出本台账的自动备份")
+    restore.add_argument("--yes", action="store_true", help="不再询问，直接恢复（脚本用）")
+    salv = sub.add_parser("salvage", help="把损坏台账中能读出的数据抢救到新台账")
+    salv.add_argument("--out", required=True)
     sub.add_parser("check", help="检查台账完整性")
 
     audit = sub.add_parser("audit", help="操作日志（仅管理员）")

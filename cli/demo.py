@@ -6,6 +6,8 @@ import sys
 import time
 
 from cli import EXIT_OK, EXIT_USAGE, open_ledger, resolve_db
+from models.core import safecopy
+from models.ledger import open_db
 
 
 def run_demo(args) -> int:
@@ -22,20 +24,30 @@ def run_demo(args) -> int:
     path = resolve_db(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    # a new ledger is built by its demo 管理员 (build_demo creates the accounts); a ledger that
-    # already has accounts needs a login like every other command.  It is named below, after the
-    # check that it is not a street ledger (issue 12: a street ledger takes no personal data)
-    ledger = open_ledger(args, login=False, operator=Operator(DEMO_USERS[0][1], role="管理员"))
-    if accounts.has_accounts(ledger):
-        ledger.close()
-        ledger = open_ledger(args)
+    if path.exists():
+        # demo data added to an existing ledger: a ledger that already has accounts needs a login
+        # like every other command
+        tmp = None
+        # (named below, after the check that it is not a street ledger: issue 12)
+        ledger = open_ledger(args, login=False, operator=Operator(DEMO_USERS[0][1], role="管理员"))
+        if accounts.has_accounts(ledger):
+            ledger.close()
+            ledger = open_ledger(args)
+    else:
+        # a new demo ledger is built by its demo 管理员 (build_demo creates the accounts) under a
+        # temporary name beside it, and named only when complete (issue 16)
+        safecopy.clean_temps(path.parent)
+        tmp = safecopy.temp_path(path.parent)
+        tmp.unlink()
+        ledger = open_db(tmp, clock=getattr(args, "clock", None),
+                         operator=Operator(DEMO_USERS[0][1], role="管理员"))
     try:
         from models.grids.hierarchy import set_own_community
         from models.street.registry import refuse_personal_data
 
         refuse_personal_data(ledger)          # a street ledger holds no residents (issue 12)
         if not ledger.community_name:
-            set_own_community(ledger, (args.community or "").strip() or DEFAULT_COMMUNITY)
+            set_own_community(ledger, (getattr(args, "community", None) or "").strip() or DEFAULT_COMMUNITY)
 
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
@@ -49,8 +61,14 @@ def run_demo(args) -> int:
         households = ledger.scalar("SELECT COUNT(*) FROM households")
         grids = ledger.scalar("SELECT COUNT(*) FROM grids")
         demo_accounts = accounts.list_users(ledger) if is_demo_ledger(ledger) else []
+        ledger.close()
+        if tmp is not None:
+            safecopy.publish(tmp, path)
+            tmp = None
     finally:
         ledger.close()
+        if tmp is not None:
+            safecopy.remove_quietly(tmp)
     print(f"完成：{grids} 个网格，{households} 户，{residents} 名居民，用时 {time.perf_counter() - start:.1f} 秒。")
     if demo_accounts:
         print(f"演示账号（密码都是 {DEMO_PASSWORD}，仅用于演示台账）：")

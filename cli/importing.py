@@ -14,7 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger
+from cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, open_ledger, resolve_db
+from models.core.safecopy import remove_quietly
 
 #: kind → "module:attribute" of its import spec.  Add a line per kind.
 IMPORTERS = {
@@ -51,7 +52,10 @@ def run_import(args) -> int:
             print(f"用法错误：--present-since {args.present_since}：{problem or '请填写日期'}", file=sys.stderr)
             return EXIT_USAGE
         spec = spec.present_from(since)
+    target = resolve_db(args)
+    created = not target.exists()   # a mistyped --db: the new ledger stays only if something went in
     ledger = open_ledger(args)
+    keep = False
     try:
         from models.street.registry import refuse_personal_data
 
@@ -62,8 +66,12 @@ def run_import(args) -> int:
             print(f"无法导入：{exc}", file=sys.stderr)
             print("台账没有任何改动。", file=sys.stderr)
             return EXIT_REJECTED
+        keep = not args.dry_run and plan.counts()["ok"] + plan.counts()["warning"] > 0
     finally:
         ledger.close()
+        if created and not keep:
+            remove_quietly(target)
+            print(f"（没有导入任何记录，未创建台账文件 {target}。）", file=sys.stderr)
 
     counts = plan.counts()
     print(f"读取 {len(plan.outcomes)} 行：将导入 {counts['ok']} 行，有警告 {counts['warning']} 行，"

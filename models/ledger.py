@@ -14,9 +14,11 @@ from typing import Callable
 
 import sqlite_utils
 
+from models.core import safecopy
 from models.core import schema as schema_core
 from models.core import signing
 from models.core.db import Ledger, Operator, connect
+from models.core.errors import EnvironmentProblem
 from models.evaluation import schema as schema_evaluation
 from models.grids import hierarchy as grids
 from models.matters import records as matters
@@ -43,16 +45,56 @@ def _migration_sets():
             schema_volunteers.migrations, schema_evaluation.migrations, schema_street.migrations]
 
 
-def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None) -> None:
+def migrate(db: sqlite_utils.Database, stop_before: list[str] | None = None, *,
+            backup_first: bool = False, clock: Callable[[], _dt.datetime] | None = None) -> None:
     """Create or upgrade the schema, then do the rebuilds the migrations asked for.
 
-    ``stop_before`` is for upgrade tests.
+    ``stop_before`` is for upgrade tests.  With ``backup_first``, a ledger file that already
+    has data and has migrations pending is backed up (verified, into its automatic backups
+    folder, reason 升级前) before the first one is applied (as Vorta does); if that backup
+    cannot be written the ledger is not upgraded.
     """
+    if backup_first and not stop_before:
+        backup_before_migrating(db, clock)
     for migrations in _migration_sets():
         names = {m.name for m in migrations._migrations}
         wanted = [n for n in (stop_before or []) if n in names]
         migrations.apply(db, stop_before=wanted or None)
     rebuild_pending(db)
+
+
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    """The names of the migrations not yet applied to ``db``."""
+    return [m.name for migrations in _migration_sets() for m in migrations.pending(db)]
+
+
+def backup_before_migrating(db: sqlite_utils.Database, clock: Callable[[], _dt.datetime] | None = None) -> Path | None:
+    """Back up an existing ledger file that is about to be upgraded.  Returns the backup (None
+    when there is nothing to back up: a new or in-memory ledger, nothing pending).
+
+    Raises:
+        EnvironmentProblem: the backup could not be written (the ledger stays as it is).
+    """
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    path = row[2] if row else ""
+    if not path or not db["_sqlite_migrations"].exists() or not pending_migrations(db):
+        return None
+    now = (clock or (lambda: _dt.datetime.now()))().replace(microsecond=0)
+    folder = safecopy.ledger_backup_folder(Path(path))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentProblem(f"升级台账前无法创建备份文件夹：{folder}，台账未升级。") from exc
+    out = folder / safecopy.backup_name(Path(path), now, "升级前")
+    if out.exists():
+        return out
+    manifest = safecopy.Manifest(source=path, created_at=now.strftime("%Y-%m-%d %H:%M:%S"),
+                                 operator="", reason="升级前")
+    try:
+        safecopy.copy_verified(db.conn, out, manifest)
+    except EnvironmentProblem as exc:
+        raise EnvironmentProblem(f"升级台账前的备份失败，台账未升级：{exc}") from exc
+    return out
 
 
 def rebuild_pending(db: sqlite_utils.Database) -> list[str]:
@@ -76,20 +118,21 @@ def rebuild_pending(db: sqlite_utils.Database) -> list[str]:
 def open_db(path: str | Path | None, *, operator: Operator | None = None,
             clock: Callable[[], _dt.datetime] | None = None,
             community_name: str | None = None, street_name: str | None = None,
-            create: bool = True, check_same_thread: bool = True) -> Ledger:
+            create: bool = True, check_same_thread: bool = True, backup_first: bool = True) -> Ledger:
     """Open (and create or upgrade: :func:`migrate`) a ledger: :func:`models.core.db.connect`
     with every area's migrations, whose arguments, result and errors these are.
 
     Args:
         community_name: stored in a new ledger (ignored when it already has one).
+        backup_first: back up an existing ledger before upgrading it (:func:`migrate`).
         street_name: makes a new, empty ledger a street (街道) ledger of that name (issue 12,
             :func:`models.street.registry.make_street`; ignored when it already is one).
 
     Raises:
         ValidationError: ``street_name`` for a ledger that holds a community's data.
     """
-    ledger = connect(path, migrate=migrate, operator=operator, clock=clock, create=create,
-                     check_same_thread=check_same_thread)
+    ledger = connect(path, migrate=lambda db: migrate(db, backup_first=backup_first, clock=clock),
+                     operator=operator, clock=clock, create=create, check_same_thread=check_same_thread)
     if community_name and not ledger.community_name:
         grids.set_own_community(ledger, community_name)
     if street_name and not street_registry.is_street(ledger):

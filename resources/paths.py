@@ -46,3 +46,10 @@ def default_db_path() -> Path:
 def log_file() -> Path:
     """The log file bugs are written to (with their traceback)."""
     return user_data_dir() / "logs" / "gridledger.log"
+
+
+def backup_root() -> Path:
+    """The folder of automatic backups (one sub-folder per ledger): ``backups`` in the user's
+    data folder, or ``GRIDLEDGER_BACKUP_DIR`` when set (tests, a clerk's own choice)."""
+    override = os.environ.get("GRIDLEDGER_BACKUP_DIR")
+    return Path(override) if override else user_data_dir() / "backups"

@@ -137,3 +137,12 @@ def ledger_path(tmp_path, clock):
     led = open_db(path, operator=Operator("测试员"), clock=clock, community_name="幸福社区")
     led.close()
     return path
+
+
+@pytest.fixture(autouse=True)
+def backup_dir(request, tmp_path_factory, monkeypatch) -> Path:
+    """Automatic backups (before a migration, on open …) go to a folder of the test's own,
+    never to the user's real data folder (created only when something is backed up)."""
+    folder = tmp_path_factory.getbasetemp() / "backups" / f"{abs(hash(request.node.nodeid)):x}"
+    monkeypatch.setenv("GRIDLEDGER_BACKUP_DIR", str(folder))
+    return folder

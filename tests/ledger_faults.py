@@ -70,3 +70,43 @@ def corrupt_table(path: Path, table: str) -> None:
     with open(path, "r+b") as f:
         f.seek((root - 1) * page_size)
         f.write(b"\xff" * page_size)
+
+
+def fill_residents(ledger, n: int) -> None:
+    """``n`` residents (名字 居民0 …, no household), in one transaction."""
+    with ledger.write():
+        ledger.db["residents"].insert_all(
+            (ledger.stamp({"name": f"居民{i}", "status": "在册", "notes": "备注" * 20}, creating=True)
+             for i in range(n)), batch_size=1000)
+
+
+def _table_leaves(f, page_size: int, page: int) -> list[tuple[int, int]]:
+    """(page number, cells) of every leaf page of the table b-tree rooted at ``page``."""
+    f.seek((page - 1) * page_size)
+    data = f.read(page_size)
+    head = 100 if page == 1 else 0
+    kind, cells = data[head], int.from_bytes(data[head + 3:head + 5], "big")
+    if kind == 0x0D:
+        return [(page, cells)]
+    assert kind == 0x05, f"page {page} is not a table b-tree page"
+    children = [int.from_bytes(data[p:p + 4], "big") for p in
+                (int.from_bytes(data[head + 12 + 2 * i:head + 14 + 2 * i], "big") for i in range(cells))]
+    children.append(int.from_bytes(data[head + 8:head + 12], "big"))
+    return [leaf for child in children for leaf in _table_leaves(f, page_size, child)]
+
+
+def damage_leaf(path: Path, table: str) -> int:
+    """Overwrite a leaf page in the middle of ``table`` (closed ledger) with garbage; the root and
+    every other page stay readable.  Returns the number of rows that page held."""
+    conn = sqlite3.connect(str(path))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        leaves = _table_leaves(f, page_size, root)
+        assert len(leaves) > 2, "the table must span several pages"
+        page, cells = leaves[len(leaves) // 2]
+        f.seek((page - 1) * page_size)
+        f.write(b"\xa5" * page_size)
+    return cells

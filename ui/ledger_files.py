@@ -16,6 +16,7 @@ import dataclasses
 
 from models.core.db import NOBODY, Ledger
 from models.core.errors import LedgerError
+from models import salvage
 from models.ledger import open_db
 from resources.paths import user_data_dir
 
@@ -54,8 +55,22 @@ def open_ledger_file(path: Path, parent: QWidget | None = None, *, quiet: bool =
     try:
         return open_db(path, create=False, operator=nobody())
     except LedgerError as exc:
-        if not quiet:
+        if quiet:
+            return None
+        damage = salvage.diagnose(path) if salvage.looks_like_sqlite(path) else None
+        if damage is None:
             QMessageBox.warning(parent, title, str(exc))
+            return None
+    # damaged beyond opening: explain, offer the latest backup or salvage (ui.dialogs.restore)
+    from ui.dialogs.restore import answer_damage
+
+    again = answer_damage(damage, parent)
+    if again is None:
+        return None
+    try:
+        return open_db(again, create=False, operator=nobody())
+    except LedgerError as exc:
+        QMessageBox.warning(parent, title, str(exc))
         return None
 
 

@@ -11,15 +11,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QStackedWidget, QWidget)
 
-from models import backup
+from models import backup, salvage
+from models.core import sealed
+from models.core.errors import EnvironmentProblem, LedgerError, classify, log_bug
 from resources import version
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
 from ui.dialogs.help import ShortcutsDialog, UserGuideDialog
+from ui.dialogs.restore import (BackupSettingsDialog, DamageDialog, RestoreDialog, ask_password, confirm_restore,
+                               salvage_target)
 from ui.errors import show_error
 from ui.ledger_files import LEDGER_FILTER, log_in_to, open_ledger_file, recent_ledgers, remember_ledger
 
@@ -66,10 +71,21 @@ class MainWindow(QMainWindow):
 
         self.ledger_label = QLabel()
         self.community_label = QLabel()
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("backupStatus")
         self.statusBar().addWidget(self.community_label)
+        self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(self.ledger_label)
+        self._auto_backup_op = None
+        self._close_backup_done = False
+        self.daily_timer = QTimer(self)   # while it stays open: a backup a day (checked hourly)
+        self.daily_timer.setInterval(3600 * 1000)
+        self.daily_timer.timeout.connect(lambda: self.auto_backup("每日", backup.DAILY_INTERVAL))
+        self.daily_timer.start()
 
         self._build_menu()
+        self.restore_action.setEnabled(ctx.may("ledger.restore"))
+        self.backup_settings_action.setEnabled(ctx.may("backup.configure"))
         self.navigation.currentRowChanged.connect(self.show_page_at)
         keys = [k for k, _t, _s in self._specs]
         self.apply_roles()
@@ -82,6 +98,7 @@ class MainWindow(QMainWindow):
 
         #: locks the window behind the login after the idle minutes (setting idle_lock_minutes)
         self.idle_lock = IdleLock(ctx, self)
+        QTimer.singleShot(0, self, self._after_open)
 
     def fit_screen(self) -> None:
         """Fill a small office screen (1366×768); a roomy default elsewhere."""
@@ -186,9 +203,18 @@ class MainWindow(QMainWindow):
         password.triggered.connect(self.change_password)
         menu.addAction(password)
         menu.addSeparator()
-        backup = QAction("备份台账(&B)…", self)
-        backup.triggered.connect(self.backup_ledger)
-        menu.addAction(backup)
+        backup_action = QAction("备份台账(&B)…", self)
+        backup_action.triggered.connect(self.backup_ledger)
+        menu.addAction(backup_action)
+        sealed_action = QAction("加密备份（U盘）(&E)…", self)
+        sealed_action.triggered.connect(lambda: self.backup_ledger(encrypted=True))
+        menu.addAction(sealed_action)
+        self.restore_action = QAction("从备份恢复(&R)…", self)
+        self.restore_action.triggered.connect(self.restore_from_backup)
+        menu.addAction(self.restore_action)
+        self.backup_settings_action = QAction("备份设置(&S)…", self)
+        self.backup_settings_action.triggered.connect(self.backup_settings)
+        menu.addAction(self.backup_settings_action)
         menu.addSeparator()
         quit_ = QAction("退出(&X)", self)
         quit_.setShortcut(QKeySequence("Ctrl+Q"))
@@ -269,15 +295,19 @@ class MainWindow(QMainWindow):
         if ChangePasswordDialog(self.ctx, parent=self).exec() == QDialog.Accepted:
             QMessageBox.information(self, "修改密码", "密码已修改，下次登录请使用新密码。")
 
-    def backup_ledger(self) -> None:
+    def backup_ledger(self, encrypted: bool = False) -> None:
         ledger = self.ctx.ledger
         stamp = ledger.now().strftime("%Y%m%d_%H%M")
-        name = f"{ledger.community_name or '台账'}_备份_{stamp}.db"
+        suffix = sealed.SUFFIX if encrypted else ".db"
+        name = f"{ledger.community_name or '台账'}_备份_{stamp}{suffix}"
         suggested = str(Path(ledger.path).parent / name)
-        file, _ = QFileDialog.getSaveFileName(self, "备份台账到", suggested, LEDGER_FILTER)
+        file, _ = QFileDialog.getSaveFileName(self, "加密备份到" if encrypted else "备份台账到", suggested,
+                                              "加密备份 (*.glenc)" if encrypted else LEDGER_FILTER)
         if not file:
             return
         out = Path(file)
+        if encrypted and out.suffix != sealed.SUFFIX:
+            out = out.with_name(out.name + sealed.SUFFIX)
         if out.suffix == "":
             out = out.with_suffix(".db")
         if out.resolve() == Path(ledger.path).resolve():
@@ -287,12 +317,216 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "备份台账", f"文件“{out}”已存在，请换一个文件名。")
             return
 
+        password = None
+        if encrypted:
+            password = ask_password(self, "加密备份", confirm=True)
+            if password is None:
+                return
+
         def work(worker_ledger, progress, is_cancelled):
             progress("正在复制并校验台账……")
-            return backup.backup(worker_ledger, out)
+            return backup.backup(worker_ledger, out, password=password, progress=progress,
+                                 is_cancelled=is_cancelled)
 
-        ops.LedgerOp(self.ctx, work, parent=self, title="备份台账", progress=True).success(
-            lambda result: QMessageBox.information(self, "备份完成", f"台账已备份并校验完好：\n{result}")).run()
+        ops.LedgerOp(self.ctx, work, parent=self, title="备份台账", progress=True, cancellable=True).success(
+            lambda result: QMessageBox.information(
+                self, "备份完成", f"台账已备份并校验完好{'（已加密，恢复时需要密码）' if password else ''}：\n{result}")).run()
+
+    # -- automatic backups, damage, restore ------------------------------------------------------
+    def _after_open(self) -> None:
+        """After a ledger is opened: check it for damage (in the background), then back it up."""
+        if not isValid(self) or not self._ledger_open():
+            return
+        path = self.ctx.ledger.path
+        self.update_backup_status()
+        if path is None:
+            return
+
+        def diagnose(_none, progress, is_cancelled):
+            try:
+                return salvage.diagnose(path)
+            except Exception as exc:  # noqa: BLE001 - automatic work: logged, never a message box
+                if classify(exc) is None:
+                    log_bug(exc)
+                return None
+
+        def checked(damage) -> None:
+            if damage is not None:
+                self.show_damage(damage)
+            else:
+                self.auto_backup("打开", backup.OPEN_CLOSE_INTERVAL)
+
+        ops.run_detached(self, diagnose, title="检查台账", quiet=True).success(checked).run()
+
+    def _ledger_open(self) -> bool:
+        """Whether the window's ledger connection is open (a test may have closed it)."""
+        try:
+            self.ctx.ledger.conn.total_changes
+        except Exception:  # noqa: BLE001 - sqlite3.ProgrammingError on a closed connection
+            return False
+        return True
+
+    def auto_backup(self, reason: str, interval, then=None) -> None:
+        """An automatic backup in the background; its progress and result go to the status line."""
+        if not isValid(self) or not self._ledger_open():
+            if then is not None:
+                then()
+            return
+        ledger = self.ctx.ledger
+        if self._auto_backup_op is not None:   # one at a time: follow the one running
+            if then is not None:
+                self._auto_backup_op.finished.connect(then)
+            return
+        if ledger.path is None:
+            if then is not None:
+                then()
+            return
+        latest = backup.last_backup(ledger)
+        if interval is not None and latest is not None and ledger.now() - latest.taken < interval:
+            if then is not None:
+                then()
+            return
+
+        def progress(done: int, total: int, text: str) -> None:
+            if not isValid(self):
+                return
+            share = f" {done * 100 // total}%" if total > 0 else ""
+            self.backup_label.setText(f"正在自动备份……{share}")
+
+        def ended() -> None:
+            if not isValid(self):
+                return
+            self._auto_backup_op = None
+            if op.error is None:
+                self.update_backup_status()
+            if then is not None:
+                then()
+
+        def failed(problem) -> None:
+            if not isValid(self):
+                return
+            self.backup_label.setText(f"自动备份失败：{problem}")
+            self.backup_label.setStyleSheet("color: #c0392b;")
+
+        def work(led, p, c):
+            try:
+                return backup.auto_backup(led, reason, interval=interval, progress=p, is_cancelled=c)
+            except Exception as exc:  # noqa: BLE001 - automatic work: a bug is logged, never a message box
+                if classify(exc) is not None:
+                    raise
+                log_bug(exc)
+                raise EnvironmentProblem("自动备份没有完成，详细信息已记入日志文件。") from exc
+
+        op = self._auto_backup_op = ops.LedgerOp(self.ctx, work, parent=self, title="自动备份",
+                                                 on_progress=progress).failure(failed)
+        op.finished.connect(ended)
+        op.run()
+
+    def update_backup_status(self) -> None:
+        if self.ctx.ledger.path is None:
+            self.backup_label.setText("")
+            return
+        text, warn = backup.backup_status(self.ctx.ledger)
+        self.backup_label.setText(text)
+        self.backup_label.setStyleSheet("color: #c0392b; font-weight: bold;" if warn else "")
+
+    def show_damage(self, damage) -> None:
+        """Explain a damaged ledger and offer the ways out."""
+        dialog = DamageDialog(damage, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        if dialog.choice == "restore" and dialog.backup is not None:
+            self.restore_file(dialog.backup)
+        elif dialog.choice == "salvage":
+            self.salvage_ledger(damage.path)
+
+    def backup_settings(self) -> None:
+        """文件 ▸ 备份设置 (管理员): the second folder and the retention rule."""
+        if not self.ctx.may("backup.configure"):
+            QMessageBox.warning(self, "备份设置", self.ctx.refusal("backup.configure"))
+            return
+        ledger = self.ctx.ledger
+        dialog = BackupSettingsDialog(ledger.get_setting("backup.second_folder") or "", backup.retention(ledger), self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        second, rule = dialog.second, dialog.rule
+        ops.LedgerOp(self.ctx, lambda led: backup.configure_backups.op(led, second=second, rule=rule),
+                     parent=self, title="备份设置").run()
+
+    def restore_from_backup(self) -> None:
+        """文件 ▸ 从备份恢复 (管理员)."""
+        if not self.ctx.may("ledger.restore"):
+            QMessageBox.warning(self, "从备份恢复", self.ctx.refusal("ledger.restore"))
+            return
+        extra = [f for f in [backup.second_folder(self.ctx.ledger)] if f is not None]
+        dialog = RestoreDialog(Path(self.ctx.ledger.path), extra, self)
+        if dialog.exec() == QDialog.Accepted and dialog.chosen is not None:
+            self.restore_file(dialog.chosen)
+
+    def restore_file(self, source: Path) -> None:
+        """Verify ``source``, confirm, then restore it over the window's ledger in the background
+        (every connection to the file is closed first) and open the result."""
+        path = Path(self.ctx.ledger.path)
+        if self._auto_backup_op is not None or any(op.dialog is not None for op in ops.RUNNING):
+            QMessageBox.warning(self, "从备份恢复", "还有后台任务（如自动备份）正在进行，请稍后再恢复。")
+            return
+        confirmed, password = confirm_restore(self, source, path)
+        if not confirmed:
+            return
+        operator, clock = self.ctx.ledger.operator, self.ctx.ledger.clock
+
+        def prepare(worker_ledger, progress, is_cancelled):
+            # the long part, in the background with the ledger still open: verify and copy the
+            # backup beside the ledger, then back up the current ledger (恢复前)
+            prepared = backup.prepare_restore(source, path, operator=operator, clock=clock, password=password,
+                                              progress=progress)
+            try:
+                progress("正在备份当前台账……")
+                safety = backup.auto_backup(worker_ledger, "恢复前", interval=None, progress=progress)
+            except BaseException:
+                prepared.discard()
+                raise
+            return prepared, safety
+
+        def swap(result) -> None:
+            # the short part, here on the GUI thread (no page can read meanwhile): close every
+            # connection to the file, swap it, open the restored ledger
+            prepared, safety = result
+            old = self.ctx.ledger
+            ops.close_worker_connections()
+            old.close()
+            try:
+                done = backup.finish_restore(prepared, safety)
+            except LedgerError as exc:
+                problem = exc
+                done = None
+            ledger = open_ledger_file(path, self)
+            if ledger is None:
+                return
+            ledger.operator, ledger.clock = operator, clock
+            self.use_ledger(ledger)
+            if done is None:
+                QMessageBox.warning(self, "恢复失败", f"{problem}\n当前台账没有改动。")
+                return
+            kept = f"\n原台账已保留为：{done.kept}" if done.kept else ""
+            QMessageBox.information(self, "恢复完成", f"已从备份恢复：{source.name}{kept}\n"
+                                    f"{backup.describe_restore(done.manifest, None).split('（')[0]}")
+
+        ops.LedgerOp(self.ctx, prepare, parent=self, title="从备份恢复", progress=True).success(swap).run()
+
+    def salvage_ledger(self, damaged: Path) -> None:
+        """Salvage what can be read of ``damaged`` into a new ledger, then offer to open it."""
+        out = salvage_target(self, Path(damaged))
+        if out is None:
+            return
+
+        def done(result) -> None:
+            answer = QMessageBox.question(self, "抢救完成", result.summary() + "\n\n现在打开新台账吗？")
+            if answer == QMessageBox.Yes:
+                self.switch_to(result.out)
+
+        ops.run_detached(self, lambda _none, progress, is_cancelled: salvage.salvage(damaged, out, progress=progress),
+                         title="抢救数据").success(done).run()
 
     def show_signing_key(self) -> None:
         """设置 ▸ 签名密钥: the ledger's public key fingerprint (issue 12)."""
@@ -339,6 +573,9 @@ class MainWindow(QMainWindow):
             self.navigation.setCurrentRow(0)
         self.apply_roles()
         self._update_title()
+        self.restore_action.setEnabled(self.ctx.may("ledger.restore"))
+        self.backup_settings_action.setEnabled(self.ctx.may("backup.configure"))
+        QTimer.singleShot(0, self, self._after_open)
 
     def _area_changed(self, area: str) -> None:
         if area in ("settings", "grids", "*"):
@@ -357,5 +594,14 @@ class MainWindow(QMainWindow):
                 op.cancel()
             for op in visible:
                 op.wait(10000)  # a thread must end before the application does
+        elif not self._close_backup_done and self.ctx.ledger.path is not None:
+            # on closing: an automatic backup (at most once per hour), then close for real
+            self._close_backup_done = True
+            latest = backup.last_backup(self.ctx.ledger)
+            if latest is None or self.ctx.ledger.now() - latest.taken >= backup.OPEN_CLOSE_INTERVAL:
+                event.ignore()
+                self.auto_backup("关闭", backup.OPEN_CLOSE_INTERVAL, then=lambda: isValid(self) and QTimer.singleShot(0, self, self.close))
+                return
+        self.daily_timer.stop()
         super().closeEvent(event)
 

@@ -218,6 +218,20 @@ class _LedgerFile:
             ledger.close()
 
 
+class _Detached:
+    """Work on ledger *files* that must not be open in this process meanwhile (a restore
+    replacing the window's file, salvaging a damaged one): ``fn`` gets ``None``."""
+
+    ctx = None
+
+    def check(self, executor) -> None:
+        pass
+
+    @contextlib.contextmanager
+    def open(self, on_worker: bool) -> Iterator[None]:
+        yield None
+
+
 # -- the operation -------------------------------------------------------------------------
 
 class _Progress:
@@ -258,6 +272,9 @@ class LedgerOp(QObject):
         progress: show a progress dialog (after :data:`PROGRESS_DELAY_MS`) and hand
             ``fn`` a ``progress`` callable and ``is_cancelled``.
         cancellable: the progress dialog has a 取消 button.
+        on_progress: ``on_progress(done, total, text)`` on the GUI thread instead of a dialog
+            (work the clerk did not start: an automatic backup reports in the status line);
+            ``fn`` is called as with ``progress=True``.
 
     Attributes:
         result, error: what ``fn`` returned or raised (once delivered).
@@ -274,9 +291,12 @@ class LedgerOp(QObject):
     _worked = Signal(object)
 
     def __init__(self, ctx, fn: Callable, *, parent: QWidget | None = None, title: str | None = None,
-                 progress: bool = False, cancellable: bool = False):
+                 progress: bool = False, cancellable: bool = False,
+                 on_progress: Callable[[int, int, str], None] | None = None):
         super().__init__()
-        self._where = ctx if isinstance(ctx, _LedgerFile) else _WindowLedger(ctx)
+        self._where = ctx if isinstance(ctx, (_LedgerFile, _Detached)) else _WindowLedger(ctx)
+        self._progress_to = on_progress
+        progress = progress or on_progress is not None
         self._fn = fn
         self._parent = parent
         self.title = title or ""
@@ -326,7 +346,7 @@ class LedgerOp(QObject):
         RUNNING.add(self)
         for widget, _enabled in self._busy:
             widget.setEnabled(False)
-        if self._with_progress:
+        if self._with_progress and self._progress_to is None:
             self.dialog = self._progress_dialog()
         elif executor is not SYNCHRONOUS and not self._quiet:   # inline work blocks the window anyway
             self.dialog = self._progress_dialog(BUSY_DELAY_MS)
@@ -368,6 +388,9 @@ class LedgerOp(QObject):
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self._progress_to is not None and not self.cancelled:
+            self._progress_to(done, total, text)
+            return
         if self.cancelled or self.dialog is None:
             return   # cancelling, or a report queued before the work ended
         if total > 0:
@@ -458,3 +481,12 @@ def run_on_file(parent: QWidget | None, path: Path | str, fn: Callable, *, opera
     demo ledger being built at first start.  Call ``.success(...)``/``.run()`` on it."""
     return LedgerOp(_LedgerFile(path, operator), fn, parent=parent, title=title, progress=True,
                     cancellable=cancellable)
+
+
+def run_detached(parent: QWidget | None, fn: Callable, *, title: str | None = None,
+                 cancellable: bool = False, quiet: bool = False) -> LedgerOp:
+    """A :class:`LedgerOp` (with progress) that opens no ledger: ``fn(None, progress, is_cancelled)``
+    works on files itself (restore, salvage).  ``quiet``: no progress dialog (a check the
+    clerk did not ask for).  Call ``.success(...)``/``.run()`` on it."""
+    return LedgerOp(_Detached(), fn, parent=parent, title=title, progress=True, cancellable=cancellable,
+                    on_progress=(lambda *a: None) if quiet else None)

@@ -376,10 +376,13 @@ def connect(path: str | Path | None, *, migrate: Callable[[sqlite_utils.Database
     if file_path is not None and not create and not file_path.exists():
         raise EnvironmentProblem(f"找不到台账文件：{file_path}")
     conn = None
+    new_file = file_path is not None and not file_path.exists()
     try:
         conn = sqlite3.connect(":memory:" if in_memory else str(file_path),
                                timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread)
         conn.execute("PRAGMA schema_version")  # reads the header: fails early on a non-ledger file
+        if new_file and os.name == "posix":
+            os.chmod(file_path, 0o600)  # personal data: the owner only (SQLite's side files follow)
         configure(conn, wal=not in_memory and not is_network_path(file_path))
         db = sqlite_utils.Database(conn, execute_plugins=False)
         migrate(db)

@@ -65,6 +65,7 @@ settings.edit             修改设置                 管理员
 evaluation.package        报送月度评比             管理员 工作人员
 street.manage             管理街道台账             管理员 工作人员
 street.import             导入社区报送             管理员 工作人员
+backup.configure          修改备份设置             管理员
 """
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import errno
 import io
 import os
 import re
@@ -49,6 +50,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
+from models.core.safecopy import owner_only
 from models.core.errors import Cancelled, EnvironmentProblem, ValidationError
 
 #: progress(done, total) → return False to cancel.
@@ -148,10 +150,13 @@ def write_sheets(out: str | Path, sheets: Sequence[Sheet], total: int | None = N
         else:
             _write_xlsx(tmp, sheets, tick)
         tick.done()
+        owner_only(tmp)  # exports hold personal data: readable by their owner only
         os.replace(tmp, out)
     except PermissionError as exc:
         raise EnvironmentProblem(f"无法写入“{out}”：文件可能正在 Excel 中打开，请关闭后重试。") from exc
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EFBIG):
+            raise EnvironmentProblem(f"磁盘空间已满，“{out.name}”未导出。请清理磁盘后重试。") from exc
         raise EnvironmentProblem(f"无法写入“{out}”：{exc.strerror or exc}") from exc
     finally:
         if tmp.exists():

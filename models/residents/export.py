@@ -120,8 +120,12 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
 
     rows = export_rows(ledger, ids, full_ids, flt.include_sensitive)
     written = write_table(out, "居民台账", RESIDENT_COLUMNS, rows, total, progress)
-    with ledger.write():
-        ledger.audit("导出完整身份证号" if full_ids else "导出", "residents", None, None,
-                     {"file": str(out), "rows": written, "full_ids": bool(full_ids),
-                      "filter": {k: v for k, v in vars(flt).items() if v not in (None, "", False)}})
+    try:
+        with ledger.write():
+            ledger.audit("导出完整身份证号" if full_ids else "导出", "residents", None, None,
+                         {"file": str(out), "rows": written, "full_ids": bool(full_ids),
+                          "filter": {k: v for k, v in vars(flt).items() if v not in (None, "", False)}})
+    except BaseException:
+        out.unlink(missing_ok=True)  # an export the audit log cannot record is not done (read-only ledger)
+        raise
     return written

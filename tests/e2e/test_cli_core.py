@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -130,6 +131,9 @@ def test_export_usage_errors(db, tmp_path, cli):
 
 def test_backup_restore_round_trip(db, tmp_path, cli):
     backup = tmp_path / "备份" / "ledger-backup.db"
+    missing = cli("--db", db, "backup", "--out", backup)   # a mistyped folder is not created
+    assert missing.returncode == 1 and "文件夹不存在" in missing.stderr and not backup.parent.exists()
+    backup.parent.mkdir()
     result = main_py("--db", db, "backup", "--out", backup)
     assert result.returncode == 0, result.stderr
     assert backup.exists()
@@ -139,13 +143,18 @@ def test_backup_restore_round_trip(db, tmp_path, cli):
     conn.execute("UPDATE residents SET name = '被改坏' WHERE id = 1")
     conn.commit()
     conn.close()
-    result = main_py("--db", db, "restore", backup)
+    refused = cli("--db", db, "restore", backup)       # no terminal to confirm on: --yes
+    assert refused.returncode == 1 and "--yes" in refused.stderr and "恢复后：居民" in refused.stdout
+    result = main_py("--db", db, "restore", backup, "--yes")
     assert result.returncode == 0, result.stderr
+    assert "恢复后：居民" in result.stdout and "原台账已保留为" in result.stdout
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM residents").fetchone()[0] == before
     assert conn.execute("SELECT name FROM residents WHERE id = 1").fetchone()[0] != "被改坏"
     conn.close()
-    assert Path(str(db) + ".bak").exists()
+    assert list(db.parent.glob(f"{db.stem}.替换前-*{db.suffix}"))
+    if os.name == "posix":
+        assert backup.stat().st_mode & 0o777 == 0o600
     assert cli("--db", db, "check").returncode == 0
     # a second backup to the same name is refused, not overwritten
     again = cli("--db", db, "backup", "--out", backup)
@@ -156,6 +165,6 @@ def test_restore_refuses_a_file_that_is_not_a_ledger(db, tmp_path, cli):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     before = db.read_bytes()
-    result = cli("--db", db, "restore", junk)
-    assert result.returncode == 1 and "不是有效的台账备份" in result.stderr
+    result = cli("--db", db, "restore", junk, "--yes")
+    assert result.returncode == 1 and "不是网格台账的备份文件" in result.stderr
     assert db.read_bytes() == before

@@ -148,7 +148,7 @@ def test_ledger_without_a_community_name_gets_one_message(tmp_path, capsys):
     assert run(["--db", str(db), "import", "residents", str(path)]) == 1
     err = capsys.readouterr().err
     assert "还没有设置本社区的名称" in err
-    assert _residents(db) == 0
+    assert not db.exists()          # nothing went in: no empty ledger left behind (issue 16)
 
 
 def _spells(db: Path) -> dict[str, list[tuple]]:

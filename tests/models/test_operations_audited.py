@@ -111,6 +111,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "volunteers.records.delete_volunteer": {("删除", "volunteers")},
     "volunteers.records.delete_org": {("删除", "volunteer_orgs")},
     "volunteers.activities.set_activity_types": {("修改", "office_lists")},
+    "backup.configure_backups": {("设置", "settings")},
     "volunteers.activities.add_activity": {("新增", "activities")},
     "volunteers.activities.update_activity": {("修改", "activities")},
     "volunteers.activities.add_participant": {("添加志愿者", "activity_participants")},
@@ -292,6 +293,8 @@ def _scenario(ledger, tmp_path):
             ledger, VR.add_outside_volunteer(ledger, "删掉的志愿者"))),
         ("volunteers.records.delete_org", lambda: VR.delete_org(ledger, VR.add_org(ledger, VR.OrgData("删掉的队")))),
         ("volunteers.activities.set_activity_types", lambda: A.set_activity_types(ledger, ["审计活动", "环境整治"])),
+        ("backup.configure_backups", lambda: __import__("models.backup").backup.configure_backups(
+            ledger, rule={"days": 9, "weeks": 8, "months": 12})),
         ("volunteers.activities.add_activity", lambda: s.setdefault("activity", A.add_activity(
             ledger, A.ActivityData("审计活动", ledger.now().date().isoformat(), type="审计活动",
                                    start_time="09:00", end_time="11:00")))),

@@ -230,10 +230,28 @@ def test_first_start_builds_the_demo_in_the_background(qtbot, monkeypatch, user_
     qtbot.addWidget(dialog)
     dialog.demo_button.click()
     qtbot.waitUntil(lambda: dialog.result() == QDialog.Accepted, timeout=10000)
-    assert calls == [user_dir / "演示台账.db"]
+    # built under a temporary name beside it, named 演示台账.db only once complete (issue 16)
+    assert calls[0].parent == user_dir and calls[0].name.startswith(".gridledger-tmp-")
+    assert dialog.ledger.path == user_dir / "演示台账.db"
     assert dialog.ledger.community_name == "演示社区"
     dialog.ledger.close()
     assert messages == []
+    assert not any(p.name.startswith(".gridledger-tmp-") for p in user_dir.iterdir())
+
+
+def test_a_failed_demo_leaves_no_demo_ledger(qtbot, monkeypatch, user_dir, messages):
+    def broken_demo(ledger, progress, is_cancelled, households=None):
+        grids_model.set_own_community(ledger, "演示社区")
+        raise ValidationError("磁盘空间已满。")
+
+    monkeypatch.setattr(first_start, "build_demo_ledger", broken_demo)
+    dialog = first_start.FirstStartDialog()
+    qtbot.addWidget(dialog)
+    dialog.demo_button.click()
+    qtbot.waitUntil(lambda: bool(messages), timeout=10000)
+    qtbot.waitUntil(dialog.demo_button.isEnabled, timeout=10000)
+    assert not (user_dir / "演示台账.db").exists()
+    assert not any(p.name.startswith(".gridledger-tmp-") for p in user_dir.iterdir())
 
 
 def test_run_gui_without_ledger_and_first_start_cancelled(monkeypatch, tmp_path):
@@ -326,8 +344,9 @@ def test_closing_asks_only_about_work_the_clerk_can_see(qtbot, file_ctx, monkeyp
     qtbot.waitUntil(lambda: not op.is_running(), timeout=5000)
     if visible:
         assert asked == ["还有后台任务正在进行，确定要退出吗？\n未完成的任务会被取消。"] and window.isVisible()
-    else:
-        assert asked == [] and not window.isVisible()
+    else:   # (after the automatic backup on closing, which runs first: issue 16)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+        assert asked == []
 
 
 @pytest.mark.threaded

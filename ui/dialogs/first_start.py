@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from models import demo
 from models.core.db import Ledger
 from models.core.errors import Cancelled, LedgerError
+from models.core import safecopy
 from models.ledger import open_db
 from resources.paths import default_db_path, user_data_dir
 from ui import ops
@@ -202,30 +203,40 @@ class FirstStartDialog(QDialog):
             if self.ledger is not None:
                 self.accept()
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            safecopy.clean_temps(path.parent)
+            tmp = safecopy.temp_path(path.parent)   # built under a temporary name, named when complete
+            tmp.unlink()
+        except OSError as exc:
+            QMessageBox.warning(self, "无法生成演示台账", f"无法在“{path.parent}”中创建文件：{exc.strerror or exc}")
+            return
         self.demo_button.setEnabled(False)
 
         def done(result: Path) -> None:
-            self.ledger = open_db(result, create=False, operator=nobody())
+            try:
+                safecopy.publish(Path(result), path)
+            except OSError as exc:
+                self._discard_demo(Path(result))
+                self.demo_button.setEnabled(True)
+                QMessageBox.warning(self, "无法生成演示台账", f"无法保存演示台账：{exc.strerror or exc}")
+                return
+            self.ledger = open_db(path, create=False, operator=nobody())
             self.accept()
 
         def ended() -> None:  # failed (the error has been shown) or cancelled
             if job.error is not None or job.cancelled:
                 self.demo_button.setEnabled(True)
-                self._discard_demo(path)
+                self._discard_demo(tmp)
 
-        job = self.demo_job = ops.run_on_file(self, path, build_demo_ledger, title="生成演示台账").success(done)
+        job = self.demo_job = ops.run_on_file(self, tmp, build_demo_ledger, title="生成演示台账").success(done)
         job.finished.connect(ended)
         job.run()
 
     @staticmethod
     def _discard_demo(path: Path) -> None:
-        """A half-built demo must not be opened next time as if it were complete."""
-        for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
-            try:
-                p.unlink()
-            except OSError:
-                pass
+        """A half-built demo (under its temporary name) is removed."""
+        safecopy.remove_quietly(path)
 
 
 class NewLedgerDialog(QDialog):

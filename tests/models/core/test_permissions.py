@@ -31,6 +31,7 @@ EXPECTED = {
     "evaluation.package": OFFICE,
     "street.manage": OFFICE,
     "street.import": OFFICE,
+    "backup.configure": {ADMIN},           # issue 16: the second folder, the retention rule
 }
 
 
