@@ -55,13 +55,6 @@ def shot(name: str, caption: str):
     return register
 
 
-def page(key: str):
-    def show(window):
-        window.show_page(key)
-        return window
-    return show
-
-
 def settle(ms: int = SETTLE_MS) -> None:
     QTest.qWait(ms)
 
@@ -335,9 +328,25 @@ def report_bulletin(window):
     page = window.show_page("reports")
     done: list[int] = []
     page.rendered.connect(done.append)
+    page.doc_number.setText("幸社评〔2026〕9号")
+    page.zoom.setCurrentIndex(page.zoom.findData("page"))
     page.preview("monthly", month=LAST_MONTH)
     wait_until(lambda: bool(done), 60000)
     return window
+
+
+@shot("file-menu", "文件菜单（备份台账）")
+def file_menu(window):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("文件"))
+    menu.popup(window.mapToGlobal(window.menuBar().geometry().bottomLeft()))
+    settle(300)
+    for action in menu.actions():
+        if action.text().startswith("备份台账"):
+            menu.setActiveAction(action)
+    settle(200)
+    picture = menu.grab()
+    menu.hide()
+    return picture
 
 
 @shot("page-users", "用户管理")
@@ -369,12 +378,6 @@ def audit(window):
 @shot("page-meetings", "会议")
 def meetings(window):
     window.show_page("meetings")
-    return window
-
-
-@shot("page-reports", "报表")
-def reports(window):
-    window.show_page("reports")
     return window
 
 

@@ -24,6 +24,16 @@ def resource_path(*parts: str) -> Path:
     return _base().joinpath(*parts)
 
 
+def docs_path(*parts: str) -> Path:
+    """A file of the shipped ``docs/`` folder, e.g. ``docs_path("user-guide.md")``.
+
+    build.spec copies ``docs/`` next to ``resources/`` (``sys._MEIPASS/docs`` when frozen);
+    from the source tree it is the repository's ``docs/``."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen) / "docs" if frozen else Path(__file__).resolve().parent.parent / "docs"
+    return base.joinpath(*parts)
+
+
 def user_data_dir() -> Path:
     """The per-user folder of GridLedger (default ledger, demo ledger, logs)."""
     if sys.platform == "win32":

@@ -180,12 +180,23 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_)
 
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        guide = QAction("使用说明(&U)", self)
+        guide.setShortcut(QKeySequence.HelpContents)
+        guide.triggered.connect(self.show_user_guide)
+        help_menu.addAction(guide)
+        self.guide_action = guide
         about = QAction("关于网格台账(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "关于网格台账",
             f"网格台账 GridLedger {version.VERSION}\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
             "一次录入、多表生成；离线使用，数据保存在一个台账文件中。"))
         help_menu.addAction(about)
+
+    def show_user_guide(self):
+        """帮助 ▸ 使用说明 (F1): the guide with its pictures, offline."""
+        from ui.dialogs.user_guide import show_user_guide
+
+        return show_user_guide(self)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
