@@ -201,9 +201,12 @@ def residents(window):
     return window
 
 
-@shot("page-grids", "网格管理")
+@shot("page-grids", "网格管理（选中一个网格，右侧列出它的工作人员）")
 def grids(window):
-    window.show_page("grids")
+    page = window.show_page("grids")
+    community = page.tree.topLevelItem(0)
+    community.setExpanded(True)
+    page.tree.setCurrentItem(community.child(0))
     return window
 
 
@@ -384,16 +387,49 @@ def meetings(window):
 # -- running -------------------------------------------------------------------------------
 
 def demo_ledger(folder: Path):
-    """A demo ledger of 600 households at :data:`NOW`, as the CLI's ``demo`` makes it."""
+    """A demo ledger of 600 households at :data:`NOW`, as the CLI's ``demo`` makes it, opened
+    by its 管理员 ``admin`` (王主任), with a day's work on it (see :func:`todays_work`)."""
+    from models.core import accounts
     from models.core.db import Operator
-    from models.demo import DEFAULT_COMMUNITY, build_demo
+    from models.demo import DEFAULT_COMMUNITY, DEMO_PASSWORD, build_demo
     from models.ledger import open_db
 
     path = folder / "演示台账.db"
     ledger = open_db(path, operator=Operator("演示管理员"), clock=lambda: NOW,
                      community_name=DEFAULT_COMMUNITY)
     build_demo(ledger, households=600, seed=1, months=12)
+    accounts.authenticate(ledger, "admin", DEMO_PASSWORD)
+    todays_work(ledger)
     return ledger
+
+
+def todays_work(ledger) -> None:
+    """What a clerk did today, through the same operations as the buttons: two matters
+    registered this afternoon (one still open: 今日到期 on the 首页), one closed, and a 加分
+    for September, so the pictures show real content (and the 操作日志 real rows)."""
+    from models.evaluation import adjustments
+    from models.matters import records as matters
+
+    household = ledger.query("""SELECT h.id, r.id AS resident, r.name, r.phone FROM households h
+                                JOIN residents r ON r.household_id = h.id AND r.relation = '户主'
+                                WHERE r.status = '在册' AND r.phone != '' ORDER BY h.id LIMIT 1 OFFSET 7""")[0]
+    staff = ledger.query("""SELECT s.id FROM staff s JOIN staff_assignments a ON a.staff_id = s.id
+                            JOIN households h ON h.id = ? JOIN units u ON u.id = h.unit_id
+                            JOIN buildings b ON b.id = u.building_id
+                            WHERE a.grid_id = b.grid_id AND s.role = '网格员' LIMIT 1""", [household["id"]])
+    assignee = {"assignee_staff_id": staff[0]["id"]} if staff else {"assignee_name": "值班网格员"}
+    base = {"household_id": household["id"], "reporter_resident_id": household["resident"],
+            "reporter_name": household["name"], "reporter_phone": household["phone"]}
+    matters.register_matter.op(ledger, {
+        **base, **assignee, "registered_at": NOW - dt.timedelta(hours=3), "source": "来电",
+        "category": "环境卫生", "level": "小事", "description": "单元门口堆放装修垃圾两天无人清运"})
+    leak = matters.register_matter.op(ledger, {
+        **base, **assignee, "registered_at": NOW - dt.timedelta(hours=5), "source": "来访",
+        "category": "物业服务", "level": "小事", "description": "楼道顶灯不亮，老人上下楼不便"}).result
+    matters.apply_action.op(ledger, leak, "办结", at=NOW - dt.timedelta(hours=1),
+                            result="物业已更换灯管，当场恢复照明")
+    grid = ledger.query("SELECT id FROM grids ORDER BY id LIMIT 1 OFFSET 1")[0]["id"]
+    adjustments.add_adjustment.op(ledger, LAST_MONTH, 1, "协助街道完成人口普查入户登记，表现突出", grid_id=grid)
 
 
 def save_png(picture: QPixmap, target: Path) -> tuple[int, int]:

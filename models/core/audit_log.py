@@ -72,6 +72,7 @@ FIELD_LABELS: dict[str, str] = {
     # settings (their keys are the changed "field" of a 设置 row)
     "community_name": "社区名称", "idle_lock_minutes": "锁屏等待分钟数", "activity_types": "活动类型",
     "report_issuer": "通报落款单位", "evaluation_scheme": "评比方案", "adjustments": "加减分",
+    "demo_accounts": "演示账号", "number": "编号", "author": "给分人",
     # the demo, imports, the hierarchy
     "households": "户数", "seed": "随机种子", "months": "月数", "areas": "范围", "is_own": "本社区",
     "community_id": "社区", "staff_id": "人员", "resident_id": "居民", "visit_id": "走访",
