@@ -9,12 +9,14 @@ browser's search paths, in the source tree and in the frozen build alike
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QImage, QPixmap, QTextCursor, QTextDocument, QTextImageFormat
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from resources.paths import docs_path
 
 GUIDE_FILE = "user-guide.md"
+#: the widest a picture is shown (the main window's 1366 px screenshots are scaled down to it)
+IMAGE_MAX_WIDTH = 840
 
 
 class UserGuideWindow(QDialog):
@@ -53,22 +55,41 @@ class UserGuideWindow(QDialog):
         document = self.browser.document()
         document.setBaseUrl(QUrl.fromLocalFile(str(docs_path()) + "/"))
         document.setMarkdown(text, QTextDocument.MarkdownDialectGitHub)
-        self.browser.moveCursor(self.browser.textCursor().MoveOperation.Start)
+        self._fit_images()
+        self.browser.moveCursor(QTextCursor.Start)
 
-    def image_names(self) -> list[str]:
-        """The pictures the guide shows, in order (``images/NAME.png``)."""
-        names = []
+    def _fit_images(self) -> None:
+        """Show a window-sized screenshot (1366 px) at :data:`IMAGE_MAX_WIDTH`, keeping its shape;
+        dialogs (smaller) at their own size."""
+        document = self.browser.document()
+        cursor = QTextCursor(document)
+        for position, length, fmt in self._image_fragments():
+            image = document.resource(QTextDocument.ImageResource, QUrl(fmt.name()))
+            # a QImage or a QPixmap, whichever the browser loaded
+            if not isinstance(image, (QImage, QPixmap)) or image.isNull() or image.width() <= IMAGE_MAX_WIDTH:
+                continue
+            fmt.setWidth(IMAGE_MAX_WIDTH)
+            fmt.setHeight(image.height() * IMAGE_MAX_WIDTH / image.width())
+            cursor.setPosition(position)
+            cursor.setPosition(position + length, QTextCursor.KeepAnchor)
+            cursor.setCharFormat(fmt)
+
+    def _image_fragments(self) -> list[tuple[int, int, QTextImageFormat]]:
+        found = []
         block = self.browser.document().begin()
         while block.isValid():
             it = block.begin()
             while not it.atEnd():
                 fragment = it.fragment()
-                fmt = fragment.charFormat()
-                if fmt.isImageFormat():
-                    names.append(fmt.toImageFormat().name())
+                if fragment.charFormat().isImageFormat():
+                    found.append((fragment.position(), fragment.length(), fragment.charFormat().toImageFormat()))
                 it += 1
             block = block.next()
-        return names
+        return found
+
+    def image_names(self) -> list[str]:
+        """The pictures the guide shows, in order (``images/NAME.png``)."""
+        return [fmt.name() for _position, _length, fmt in self._image_fragments()]
 
 
 _open: list[UserGuideWindow] = []

@@ -62,6 +62,11 @@ def test_help_menu_opens_the_guide_with_its_pictures(window, qtbot):
     image = guide.browser.document().resource(QTextDocument.ImageResource, names[0])
     assert image is not None and not image.isNull() and image.width() > 100   # not a broken image
 
+    # a window-sized picture is scaled to fit the guide's window, keeping its shape
+    from ui.dialogs.user_guide import IMAGE_MAX_WIDTH
+    sizes = [fmt.width() for _p, _l, fmt in guide._image_fragments() if fmt.width()]
+    assert sizes and max(sizes) == IMAGE_MAX_WIDTH
+
     guide_action.trigger()                      # a second F1 brings the same window forward
     assert _guide_window() is guide
 
