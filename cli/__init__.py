@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     imp.add_argument("--update", action="store_true", help="身份证号相同的人员更新而不是跳过")
+    imp.add_argument("--present-since", metavar="YYYY-MM-DD",
+                     help="（居民）没有迁入日期的人从这一天起计入统计；默认从导入当天起")
 
     exp = sub.add_parser("export", help="导出为 xlsx 或 csv")
     exp.add_argument("kind", choices=EXPORT_KINDS)

@@ -1,4 +1,7 @@
-"""``main.py import KIND FILE [--dry-run] [--update]`` (SPEC §8).
+"""``main.py import KIND FILE [--dry-run] [--update] [--present-since YYYY-MM-DD]`` (SPEC §8).
+
+Residents without 迁入日期 are counted from the day of the import (no published month
+changes), or from ``--present-since`` when the clerk knows they lived here since then.
 
 Prints the counts and every rejected row's sheet, row and reason.  Exit status:
 0 every row went in; 1 some rows were rejected (the valid ones are still imported
@@ -37,6 +40,17 @@ def run_import(args) -> int:
         print(f"错误：找不到文件 {path}", file=sys.stderr)
         return EXIT_REJECTED
     spec = load_spec(ref)
+    if getattr(args, "present_since", None):
+        from models.core.periods import parse_date
+
+        since, problem = parse_date(args.present_since)
+        if args.kind != "residents":
+            print("用法错误：--present-since 只用于导入居民。", file=sys.stderr)
+            return EXIT_USAGE
+        if problem or not since:
+            print(f"用法错误：--present-since {args.present_since}：{problem or '请填写日期'}", file=sys.stderr)
+            return EXIT_USAGE
+        spec = spec.present_from(since)
     ledger = open_ledger(args)
     try:
         try:

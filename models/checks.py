@@ -27,6 +27,16 @@ PLACE_RULES = (
     ("SELECT COUNT(*) FROM residents WHERE household_id IS NULL"
      " AND (grid_id IS NOT NULL OR building_id IS NOT NULL)",
      "{} 名居民没有所在户，却记有网格或楼栋"),
+    # the residents' and buildings' columns are a cache of the history (issue 11)
+    ("SELECT COUNT(*) FROM residents r WHERE (r.status = '在册') <> EXISTS (SELECT 1 FROM residence_spells s"
+     " WHERE s.resident_id = r.id AND s.to_date IS NULL)",
+     "{} 名居民的在册状态与居住记录不一致"),
+    ("SELECT COUNT(*) FROM residents r WHERE r.household_id IS NOT (SELECT s.household_id FROM residence_spells s"
+     " WHERE s.resident_id = r.id ORDER BY s.id DESC LIMIT 1)",
+     "{} 名居民的所在户与最近的居住记录不一致"),
+    ("SELECT COUNT(*) FROM buildings b WHERE b.grid_id IS NOT (SELECT bg.grid_id FROM building_grids bg"
+     " WHERE bg.building_id = b.id AND bg.to_date IS NULL ORDER BY bg.id DESC LIMIT 1)",
+     "{} 栋楼的网格与网格调整记录不一致"),
 )
 
 #: the same, for a resident's own record (checked after the ID numbers)

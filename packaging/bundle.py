@@ -75,24 +75,41 @@ def without_orphans(binaries):
         return binaries
     from PyInstaller.depend import bindepend
 
-    top = {Path(dest).name: entry for entry in binaries
-           if "/" not in (dest := entry[0].replace("\\", "/"))}
-    queue = [entry for entry in binaries
-             if "/" in entry[0].replace("\\", "/") or entry[0].startswith("libpython")]
+    return prune(binaries, lambda src: [Path(name).name for name, _path in bindepend.get_imports(src)])
+
+
+#: a top-level shared library (``libX11.so.6``), as opposed to a Python extension module
+#: that also sits at the top (``_cffi_backend.cpython-311-x86_64-linux-gnu.so``, loaded by
+#: import, never linked: it must never be pruned)
+_SHARED_LIBRARY = re.compile(r"^lib[^/\\]*\.so(\.[0-9.]+)?$")
+
+
+def prunable(dest: str) -> bool:
+    """Whether ``dest`` is a top-level shared library that only stays when something needs it."""
+    dest = dest.replace("\\", "/")
+    return ("/" not in dest and bool(_SHARED_LIBRARY.match(dest)) and ".cpython-" not in dest
+            and not dest.startswith("libpython"))
+
+
+def prune(binaries, imports):
+    """``binaries`` without the :func:`prunable` libraries that no other kept binary needs.
+
+    Args:
+        imports: ``imports(src) -> [library file names]`` the binary at ``src`` links.
+    """
+    top = {entry[0]: entry for entry in binaries if prunable(entry[0])}
+    queue = [entry for entry in binaries if not prunable(entry[0])]
     needed, seen = set(), set()
     while queue:
         src = queue.pop()[1]
         if src in seen:
             continue
         seen.add(src)
-        for name, _path in bindepend.get_imports(src):
-            base = Path(name).name
+        for base in imports(src):
             if base in top and base not in needed:
                 needed.add(base)
                 queue.append(top[base])
-    return [entry for entry in binaries
-            if "/" in entry[0].replace("\\", "/") or entry[0].startswith("libpython")
-            or Path(entry[0]).name in needed]
+    return [entry for entry in binaries if not prunable(entry[0]) or entry[0] in needed]
 
 
 def version_info(file_name):

@@ -95,7 +95,12 @@ def main(argv: list[str]) -> int:
         if not alive:
             print(f"FAIL window: exited with {window.returncode} on start-up\n{output}")
             return 1
-        print("ok   window: still running after 8 s offscreen")
+        logs = list((tmp / "data").rglob("*.log"))
+        bugs = [log for log in logs if "Traceback" in log.read_text(encoding="utf-8", errors="replace")]
+        if bugs:
+            print(f"FAIL bugs logged: {bugs[0]}\n{bugs[0].read_text(encoding='utf-8', errors='replace')[-3000:]}")
+            return 1
+        print("ok   window: still running after 8 s offscreen, no bug in the log")
     return 0
 
 

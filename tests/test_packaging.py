@@ -93,3 +93,22 @@ def test_the_build_has_its_icon_and_smoke_test():
     for text in (workflow, ci):
         assert "smoke_test.py" in text and "build.spec" in text
     assert "installer.iss" in workflow
+
+
+def test_pruning_keeps_extension_modules_and_what_is_linked():
+    def entry(dest):
+        return (dest, "/src/" + dest, "BINARY")
+
+    links = {
+        "/src/PySide6/QtGui.abi3.so": ["libQt6Gui.so.6"],
+        "/src/PySide6/Qt/lib/libQt6Gui.so.6": ["libfontconfig.so.1"],
+        "/src/libfontconfig.so.1": ["libexpat.so.1"],
+    }
+    binaries = [entry(d) for d in (
+        "PySide6/QtGui.abi3.so", "PySide6/Qt/lib/libQt6Gui.so.6", "libfontconfig.so.1",
+        "libexpat.so.1", "libgtk-3.so.0", "_cffi_backend.cpython-311-x86_64-linux-gnu.so",
+        "libpython3.11.so.1.0")]
+    kept = {e[0] for e in bundle.prune(binaries, lambda src: links.get(src, []))}
+    assert kept == {"PySide6/QtGui.abi3.so", "PySide6/Qt/lib/libQt6Gui.so.6", "libfontconfig.so.1",
+                    "libexpat.so.1", "_cffi_backend.cpython-311-x86_64-linux-gnu.so",
+                    "libpython3.11.so.1.0"}          # only the GTK library nobody links is dropped

@@ -76,8 +76,19 @@ class ListFilter:
         return clauses, params
 
     def search_text(self) -> str:
-        """The search box's text, its runs of white space made one space ('' = no search)."""
-        return re.sub(r"\s+", " ", self.text or "").strip()
+        """The search box's text, its runs of white space made one space ('' = no search).
+
+        Control and invisible characters (NUL …) are dropped and the text is cut to
+        :data:`MAX_SEARCH_LEN` characters: SQLite's LIKE and FTS5 are never given more.
+        """
+        text = _INVISIBLE.sub("", re.sub(r"\s+", " ", self.text or ""))
+        return text.strip()[:MAX_SEARCH_LEN].strip()
+
+
+#: The longest search text passed on (longer text is cut): far more than any description's
+#: distinctive phrase, far less than SQLite's 50,000-byte LIKE pattern limit.
+MAX_SEARCH_LEN = 200
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
 def like_pattern(text: str) -> str:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric
 
+from models.core.outcome import CheckOutcome
+
 #: Province-level codes in use (first two digits), incl. 71 台湾, 81 香港, 82 澳门,
 #: 83 港澳台居民居住证 and 91-93 外国人永久居留身份证 (new format).
 PROVINCES = frozenset({
@@ -54,7 +56,7 @@ _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: str.isdigit() also tak
 
 
 @dataclass(frozen=True)
-class IdCheck:
+class IdCheck(CheckOutcome):
     """The outcome of checking one ID number.
 
     Attributes:
@@ -79,13 +81,6 @@ class IdCheck:
     gender: str | None = None
     warning: str | None = None
 
-    @property
-    def blank(self) -> bool:
-        return self.value is None and self.error is None
-
-    @property
-    def ok(self) -> bool:
-        return self.value is not None
 
 
 def _fail(message: str, *, mangled: bool = False) -> IdCheck:

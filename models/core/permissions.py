@@ -42,6 +42,7 @@ class Permission:
 #: Matter workflow actions are ``matter.<动作>`` (``models.matters.records.ACTIONS``, plus 登记/修改).
 _TABLE = """
 records.edit              修改台账                 管理员 工作人员 网格员
+grids.redivide            网格调整                 管理员 工作人员
 matter.登记               登记事项                 管理员 工作人员 网格员
 matter.修改               修改事项                 管理员 工作人员 网格员
 matter.分派               分派事项                 管理员 工作人员 网格员

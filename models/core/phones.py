@@ -37,6 +37,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
 
 from models.core.idcard import drop_invisible, foreign_digit
+from models.core.outcome import CheckOutcome
 
 _SPLIT = re.compile(r"\s*[/／、,，;；]\s*|\s{2,}")
 _NOISE = re.compile(r"[\s\-－—–_.·()（）\[\]]+")
@@ -62,7 +63,7 @@ FOREIGN_DIGIT_MESSAGE = "电话号码中有非标准的数字字符（如阿拉�
 
 
 @dataclass(frozen=True)
-class PhoneCheck:
+class PhoneCheck(CheckOutcome):
     """The outcome of checking one phone cell.
 
     Attributes:
@@ -76,13 +77,6 @@ class PhoneCheck:
     error: str | None = None
     warning: str | None = None
 
-    @property
-    def blank(self) -> bool:
-        return self.value is None and self.error is None
-
-    @property
-    def ok(self) -> bool:
-        return self.value is not None
 
 
 @dataclass(frozen=True)

@@ -293,3 +293,86 @@ def m003_audit_append_only_authui(db):
     CREATE INDEX audit_log_action_at ON audit_log (action, at, id, operator, table_name);
     CREATE INDEX audit_log_table_at ON audit_log (table_name, at, id, operator, action);
     """)
+
+
+@migrations()
+def m003_residence_history_spells(db):
+    """Where each resident lived when (residence spells) and which grid each building belonged
+    to when (building grid spells): the source of every "as of" count from now on.
+
+    A spell covers the days ``from_date`` ≤ D < ``to_date`` (``from_date`` NULL: since
+    before the ledger began; ``to_date`` NULL: still there), so a resident is present at
+    the end of day D when one of their spells covers D.  The residents' ``household_id``,
+    ``grid_id``, ``building_id``, ``status``, ``status_date`` and ``moved_in_on`` stay as a
+    cache of the current spell.  An existing ledger gets one spell per resident from what it
+    holds (the same presence as the old rule, day for day: a status other than 在册 without a
+    date meant "gone" and ends the spell where it began), and every building its current grid
+    from the beginning.
+    """
+    run_script(db, """
+    CREATE TABLE residence_spells (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        household_id INTEGER REFERENCES households(id),   -- NULL: registered without a household
+        from_date TEXT,                -- NULL: since before the ledger began (迁入日期不详)
+        to_date TEXT,                  -- NULL: still there; else the day they left (gone that evening)
+        began TEXT NOT NULL CHECK (began IN ('迁入', '户内调整', '返回')),
+        ended TEXT CHECK (ended IN ('迁出', '死亡', '户内调整')),
+        -- the resident's two facts the month-end counts need (台账完整率), copied by the triggers
+        -- below so that the counts read the spells' indexes alone
+        has_id INTEGER NOT NULL DEFAULT 0,      -- an 18-character ID number
+        has_phone INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX residence_spells_resident ON residence_spells (resident_id, id);
+    -- the evaluation's two passes (see models/evaluation/counts.py: the WHERE clauses are
+    -- repeated there word for word): spells covering every day, and the others
+    CREATE INDEX residence_spells_static ON residence_spells (household_id, has_id, has_phone)
+     WHERE from_date IS NULL AND to_date IS NULL;
+    CREATE INDEX residence_spells_dynamic ON residence_spells (household_id, from_date, to_date, has_id, has_phone)
+     WHERE from_date IS NOT NULL OR to_date IS NOT NULL;
+    CREATE INDEX residence_spells_no_household ON residence_spells (resident_id, from_date, to_date)
+     WHERE household_id IS NULL;
+
+    INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began, ended,
+                                  has_id, has_phone, created_at, created_by)
+    SELECT id, household_id, moved_in_on,
+           CASE WHEN status = '在册' THEN NULL ELSE COALESCE(status_date, moved_in_on, '0001-01-01') END,
+           '迁入', CASE WHEN status = '在册' THEN NULL ELSE status END,
+           COALESCE(length(id_number) = 18, 0), phone <> '', updated_at, '升级'
+      FROM residents ORDER BY id;
+
+    CREATE TRIGGER residence_spells_facts AFTER INSERT ON residence_spells BEGIN
+        UPDATE residence_spells
+           SET has_id = COALESCE((SELECT length(r.id_number) = 18 FROM residents r WHERE r.id = NEW.resident_id), 0),
+               has_phone = COALESCE((SELECT r.phone <> '' FROM residents r WHERE r.id = NEW.resident_id), 0)
+         WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER residents_facts_to_spells AFTER UPDATE OF id_number, phone ON residents BEGIN
+        UPDATE residence_spells SET has_id = COALESCE(length(NEW.id_number) = 18, 0),
+                                    has_phone = COALESCE(NEW.phone <> '', 0)
+         WHERE resident_id = NEW.id;
+    END;
+
+    CREATE TABLE building_grids (
+        id INTEGER PRIMARY KEY,
+        building_id INTEGER NOT NULL REFERENCES buildings(id),
+        grid_id INTEGER NOT NULL REFERENCES grids(id),
+        from_date TEXT,                -- NULL: from the beginning
+        to_date TEXT,                  -- NULL: still; else in another grid from that day on
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX building_grids_building ON building_grids (building_id, from_date);
+    CREATE INDEX building_grids_grid ON building_grids (grid_id);
+    INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at, created_by)
+    SELECT id, grid_id, NULL, NULL, updated_at, '升级' FROM buildings ORDER BY id;
+
+    -- every new building (the 网格管理 page, the import's bulk writer, the demo) is in its grid
+    -- from the beginning: its households may hold residents since any date
+    CREATE TRIGGER buildings_grid_history AFTER INSERT ON buildings BEGIN
+        INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at, created_by)
+        VALUES (NEW.id, NEW.grid_id, NULL, NULL, NEW.created_at, NEW.created_by);
+    END;
+    """)

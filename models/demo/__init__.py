@@ -24,6 +24,7 @@ from models.core.errors import ValidationError
 #: Area modules, in the order they run.  Add yours with one line.
 AREAS = [
     "models.demo.residents",
+    "models.demo.history",
     "models.demo.matters",
     "models.demo.volunteers",
 ]

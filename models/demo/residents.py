@@ -109,11 +109,20 @@ class _People:
         return ""
 
     def mobile(self) -> str:
+        """A mobile number of a segment in use (libphonenumber knows it: no 154…, 174…, 194…)."""
         r = self.rng
-        return "1" + r.choice("3355789") + str(r.randrange(10)) + f"{r.randrange(100000000):08d}"
+        second = r.choice("3355789")
+        allowed = MOBILE_SEGMENTS[second]
+        return "1" + second + allowed[r.randrange(10) % len(allowed)] + f"{r.randrange(100000000):08d}"
 
     def landline(self) -> str:
-        return f"0551-{self.rng.randrange(2, 9)}{self.rng.randrange(1000000):06d}"
+        """A Hefei landline: 0551 and an 8-digit local number (Hefei has had 8 digits since 2007)."""
+        return f"0551-{self.rng.randrange(2, 9)}{self.rng.randrange(10000000):07d}"
+
+
+#: second digit of a mobile number → the third digits of segments in use (工信部 号段; checked
+#: against libphonenumber in tests/models/demo/test_demo_phones.py)
+MOBILE_SEGMENTS = {"3": "0123456789", "5": "012356789", "7": "35678", "8": "0123456789", "9": "1389"}
 
 
 def _plan_grids(rng: random.Random, households: int) -> list[int]:
@@ -157,7 +166,8 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
         # 500,000 scattered inserts); their definitions are read back from sqlite_master.
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('residents', 'households', 'resident_tags', 'resident_status_events')").fetchall()
+            " AND tbl_name IN ('residents', 'households', 'resident_tags', 'resident_status_events',"
+            " 'residence_spells')").fetchall()
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         gid0 = next_id("grids")
@@ -172,6 +182,7 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
                          " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", grid_rows)
 
         bid, uid, hid, rid = next_id("buildings"), next_id("units"), next_id("households"), next_id("residents")
+        rid0 = rid
         b_rows, u_rows, h_rows = [], [], []
         r_rows, tag_rows, ev_rows, tok_rows = [], [], [], []
         staff_rows, assign_rows = [], []
@@ -257,6 +268,15 @@ def generate(ledger: Ledger, rng: random.Random, households: int, months: int,
             if (gi + 1) % 25 == 0 or gi + 1 == len(sizes):
                 progress(f"  已生成 {gi + 1}/{len(sizes)} 个网格，{hid - 1} 户，{residents_total} 名居民")
         flush()
+        # the residence history: one spell per resident from its dates (the same rows the m003
+        # migration writes for an old ledger; the buildings' grid rows come from its trigger)
+        conn.execute(
+            "INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began, ended,"
+            " created_at, created_by)"
+            " SELECT id, household_id, moved_in_on,"
+            " CASE WHEN status = '在册' THEN NULL ELSE COALESCE(status_date, moved_in_on, '0001-01-01') END,"
+            " '迁入', CASE WHEN status = '在册' THEN NULL ELSE status END, ?, ? FROM residents WHERE id >= ?",
+            [st[0], st[1], rid0])
         progress("建立索引……")
         for _name, sql in indexes:
             conn.execute(sql)

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from models.core import periods
 from models.core.db import Ledger
-from models.core.presence import present_sql
+from models.core.presence import covers_sql
 
 SATISFIED = ("满意", "基本满意")
 RATINGS = ("满意", "基本满意", "不满意")
@@ -140,54 +140,51 @@ def household_counts_one_pass(ledger: Ledger, month: str) -> dict[int, tuple[int
     """Per grid: (active households, present residents with a household, complete ones,
     active households visited in the month), as of the end of ``month``.
 
-    One pass over the present residents, grouped by household: a co-routine feeding the
-    per-grid sums.  ``residents.grid_id`` is the household's grid, denormalised, so no
-    join to households is needed and any row's value will do (a bare column).  Phones
-    and ID numbers are stored normalised by models/residents.py (``check_phone``, GB
-    11643), so "has a phone" is ``phone <> ''`` and "valid ID" an 18-character number.
-    This is most of the evaluation's work: SQLite's per-row work on 500,000 residents,
-    not reading them (sharing one pass between months was measured and saves nothing;
-    every expression removed here saved about 10 %).
+    One pass over the residence spells covering the month's last day (``models.core.presence``),
+    grouped by household: a co-routine feeding the per-grid sums, each household in the grid of
+    its building on that day (``building_grids``).  Phones and ID numbers are stored normalised
+    by models/residents (``check_phone``, GB 11643), so "has a phone" is ``phone <> ''`` and
+    "valid ID" an 18-character number.
     """
     p = month_params(month)
-    present = present_sql("r", ":de")
     sql = f"""
         WITH hh AS {_NOT_MATERIALIZED} (
-            SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
-                   SUM(length(r.id_number) = 18) AS n_id, MAX(r.phone <> '') AS has_phone
-              FROM residents r
-             WHERE r.household_id IS NOT NULL AND {present}
-             GROUP BY r.household_id
+            SELECT s.household_id AS hid, COUNT(*) AS n,
+                   SUM(s.has_id) AS n_id, MAX(s.has_phone) AS has_phone
+              FROM residence_spells s
+             WHERE s.household_id IS NOT NULL AND {covers_sql('s', ':de')}
+             GROUP BY s.household_id
         ),
         visited AS (
             SELECT vh.household_id FROM visits v JOIN visit_households vh ON vh.visit_id = v.id
              WHERE v.visited_on >= :ds AND v.visited_on < :nxt
         )
-        SELECT hh.grid_id, COUNT(*), SUM(hh.n), SUM(CASE WHEN hh.has_phone THEN hh.n_id ELSE 0 END),
+        SELECT bg.grid_id, COUNT(*), SUM(hh.n), SUM(CASE WHEN hh.has_phone THEN hh.n_id ELSE 0 END),
                SUM(hh.hid IN (SELECT household_id FROM visited))
-          FROM hh
-         GROUP BY hh.grid_id
+          FROM hh JOIN households h ON h.id = hh.hid
+          JOIN building_grids bg ON bg.building_id = h.building_id AND {covers_sql('bg', ':de')}
+         GROUP BY bg.grid_id
     """
     return {row[0]: tuple(v or 0 for v in row[1:]) for row in ledger.conn.execute(sql, p)}
 
 
-#: a resident present at every month end (the presence rule with no dates to check); the
-#: WHERE clauses repeat the partial indexes of models/schema_evaluation.py m002 word for word
-STATIC = "r.moved_in_on IS NULL AND r.status = '在册'"
-DYNAMIC = "(r.moved_in_on IS NOT NULL OR r.status <> '在册')"
+#: a spell covering every month end (no dates to check), and the others; the WHERE clauses
+#: repeat the partial indexes of models/core/schema.py m003 word for word
+STATIC = "s.from_date IS NULL AND s.to_date IS NULL"
+DYNAMIC = "(s.from_date IS NOT NULL OR s.to_date IS NOT NULL)"
 
 _static_tables = itertools.count(1)   # names of the temporary tables (one per batch)
 
 
 class StaticHouseholds:
-    """The per-household sums of the *static* residents (no move-in date, still 在册:
-    present at every month end), the same for every month: a temporary table (in
-    memory, on ``ledger``'s connection only, never in the ledger file) shared by the
-    months of a batch; see :func:`household_counts`.  Use as a context manager (the
-    table is dropped on exit).
+    """The per-household sums of the *static* spells (no dates: present at every month end),
+    the same for every month: a temporary table (in memory, on ``ledger``'s connection only,
+    never in the ledger file) shared by the months of a batch; see :func:`household_counts`.
+    Use as a context manager (the table is dropped on exit).
 
-    Columns of ``table``: ``hid`` (household id, the key), ``grid_id``, ``n`` (static
-    residents), ``n_id`` (of them with an 18-character ID number), ``has_phone``.
+    Columns of ``table``: ``hid`` (household id, the key), ``building_id``, ``n`` (static
+    residents), ``n_id`` (of them with an 18-character ID number), ``has_phone``.  The grid
+    is not stored: it is the building's grid of each month end.
     """
 
     def __init__(self, ledger: Ledger):
@@ -197,16 +194,18 @@ class StaticHouseholds:
         # caller did not have is ended here, or the connection would go on reading an old
         # snapshot of the ledger (the rows written are in the temporary table only)
         ours = not self.conn.in_transaction
-        self.conn.execute(f"CREATE TABLE {self.table} (hid INTEGER PRIMARY KEY, grid_id INTEGER,"
+        self.conn.execute(f"CREATE TABLE {self.table} (hid INTEGER PRIMARY KEY, building_id INTEGER,"
                           " n INTEGER NOT NULL, n_id INTEGER NOT NULL, has_phone INTEGER NOT NULL)")
         self.conn.execute(
             f"""
-            INSERT INTO {self.table} (hid, grid_id, n, n_id, has_phone)
-            SELECT r.household_id, r.grid_id, COUNT(*), COALESCE(SUM(length(r.id_number) = 18), 0),
-                   MAX(r.phone <> '')
-              FROM residents r
-             WHERE {STATIC} AND r.household_id IS NOT NULL
-             GROUP BY r.household_id
+            INSERT INTO {self.table} (hid, building_id, n, n_id, has_phone)
+            SELECT st.hid, h.building_id, st.n, st.n_id, st.has_phone
+              FROM (SELECT s.household_id AS hid, COUNT(*) AS n,
+                           COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
+                      FROM residence_spells s
+                     WHERE {STATIC} AND s.household_id IS NOT NULL
+                     GROUP BY s.household_id) st
+              JOIN households h ON h.id = st.hid
             """)
         if ours:
             self.conn.commit()
@@ -229,48 +228,51 @@ def household_counts(ledger: Ledger, month: str, static: StaticHouseholds | None
     active households visited in the month), as of the end of ``month``.
 
     Without ``static``: :func:`household_counts_one_pass` (one month alone).  With it
-    (a batch of months: the annual assessment, a month and the one before) the residents
-    are split in two, each half read through its own covering partial index
-    (schema_evaluation m002).  *Static* residents (no move-in date, 在册; two thirds on
-    the demo) are present at every month end: their per-household sums are taken once
-    for the batch (``static``).  Per month only the *dynamic* residents are checked
-    against the month and summed per household, then merged with the static sums: a
-    household with a static resident is active (counted once, with its static
-    residents); a dynamic-only household is active when it has a present resident; a
-    household's present residents are the static plus the present dynamic ones, and
-    they are complete (valid ID) when either side has a phone.  Visited: active
-    households in the month's visits (one ``IN`` list for both halves).  Same figures
-    as the single pass.
+    (a batch of months: the annual assessment, a month and the one before) the spells
+    are split in two, each half read through its own partial index (core m003).  *Static*
+    spells (no dates: present at every month end; most of them on the demo) have their
+    per-household sums taken once for the batch (``static``).  Per month only the
+    *dynamic* spells are checked against the month and summed per household, then merged
+    with the static sums: a household with a static resident is active (counted once,
+    with its static residents); a dynamic-only household is active when it has a present
+    resident; a household's present residents are the static plus the present dynamic
+    ones, and they are complete (valid ID) when either side has a phone.  Each household
+    counts in its building's grid of the month end.  Visited: active households in the
+    month's visits (one ``IN`` list for both halves).  Same figures as the single pass.
     """
     if static is None:
         return household_counts_one_pass(ledger, month)
     p = month_params(month)
-    present = present_sql("r", ":de")
     sql = f"""
         WITH d AS {_NOT_MATERIALIZED} (
-            SELECT r.household_id AS hid, r.grid_id AS grid_id, COUNT(*) AS n,
-                   COALESCE(SUM(length(r.id_number) = 18), 0) AS n_id, MAX(r.phone <> '') AS has_phone
-              FROM residents r
-             WHERE {DYNAMIC} AND r.household_id IS NOT NULL AND {present}
-             GROUP BY r.household_id
+            SELECT s.household_id AS hid, COUNT(*) AS n,
+                   COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
+              FROM residence_spells s
+             WHERE {DYNAMIC} AND s.household_id IS NOT NULL AND {covers_sql('s', ':de')}
+             GROUP BY s.household_id
         ),
         u AS {_NOT_MATERIALIZED} (
-            SELECT s.hid, s.grid_id, 1 AS households, s.n,
+            SELECT s.hid, s.building_id, 1 AS households, s.n,
                    CASE WHEN s.has_phone THEN s.n_id ELSE 0 END AS complete, 1 AS may_visit
               FROM {static.table} s
             UNION ALL
-            SELECT d.hid, COALESCE(s.grid_id, d.grid_id), s.hid IS NULL, d.n,
+            SELECT d.hid, h.building_id, s.hid IS NULL, d.n,
                    CASE WHEN s.has_phone THEN d.n_id WHEN d.has_phone THEN d.n_id + COALESCE(s.n_id, 0)
                         ELSE 0 END,
                    s.hid IS NULL
-              FROM d LEFT JOIN {static.table} s ON s.hid = d.hid
+              FROM d JOIN households h ON h.id = d.hid LEFT JOIN {static.table} s ON s.hid = d.hid
+        ),
+        per_building AS (
+            SELECT building_id, SUM(households) AS households, SUM(n) AS n, SUM(complete) AS complete,
+                   SUM(may_visit AND hid IN (SELECT vh.household_id FROM visits v
+                                              JOIN visit_households vh ON vh.visit_id = v.id
+                                             WHERE v.visited_on >= :ds AND v.visited_on < :nxt)) AS visited
+              FROM u GROUP BY building_id
         )
-        SELECT grid_id, SUM(households), SUM(n), SUM(complete),
-               SUM(may_visit AND hid IN (SELECT vh.household_id FROM visits v
-                                          JOIN visit_households vh ON vh.visit_id = v.id
-                                         WHERE v.visited_on >= :ds AND v.visited_on < :nxt))
-          FROM u
-         GROUP BY grid_id
+        SELECT bg.grid_id, SUM(pb.households), SUM(pb.n), SUM(pb.complete), SUM(pb.visited)
+          FROM per_building pb
+          JOIN building_grids bg ON bg.building_id = pb.building_id AND {covers_sql('bg', ':de')}
+         GROUP BY bg.grid_id
     """
     return {row[0]: tuple(v or 0 for v in row[1:]) for row in ledger.conn.execute(sql, p)}
 
@@ -325,10 +327,12 @@ def activity_counts(ledger: Ledger, month: str) -> MonthCounts:
             " GROUP BY grid_id", p):
         c(grid_id).ratings, c(grid_id).satisfied = ratings, satisfied or 0
     # 6 台账完整率: residents without a household (incomplete)
-    present = present_sql("r", ":de")
+    # CROSS JOIN: from the (few) spells without a household, through their partial index,
+    # never from every resident of every grid
     for grid_id, residents in ledger.conn.execute(
-            f"SELECT r.grid_id, COUNT(*) FROM residents r WHERE r.household_id IS NULL"
-            f" AND r.grid_id IS NOT NULL AND {present} GROUP BY r.grid_id", p):
+            "SELECT r.grid_id, COUNT(*) FROM residence_spells s CROSS JOIN residents r ON r.id = s.resident_id"
+            f" WHERE s.household_id IS NULL AND r.grid_id IS NOT NULL AND {covers_sql('s', ':de')}"
+            " GROUP BY r.grid_id", p):
         c(grid_id).residents += residents
     # 4 问题发现
     for grid_id, patrol in ledger.conn.execute(

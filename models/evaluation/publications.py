@@ -59,3 +59,24 @@ def scheme_for_month(ledger: Ledger, month: str) -> Scheme:
         return validate_scheme(json.loads(row[0]))
     return current_scheme(ledger)
 
+
+
+def published_months_from(ledger: Ledger, day: str | None) -> list[str]:
+    """The 定稿 months whose month-end counts a change dated ``day`` would alter: every
+    published month ending on or after ``day`` (``None``: a change without a date, e.g. a
+    resident marked 迁入日期不详 — every published month), oldest first."""
+    from models.core import periods
+
+    months = [r[0] for r in ledger.conn.execute("SELECT DISTINCT month FROM evaluation_publications ORDER BY month")]
+    return [m for m in months if day is None or periods.month(m).last_day >= day]
+
+
+def published_change_warning(ledger: Ledger, day: str | None) -> str:
+    """What the clerk is told before saving a change dated ``day`` that alters published months
+    (``这会改变已定稿的 2026年10月 评比结果。``), or ``""`` when it alters none."""
+    from models.core.periods import month_text
+
+    months = published_months_from(ledger, day)
+    if not months:
+        return ""
+    return f"这会改变已定稿的 {'、'.join(month_text(m) for m in months)} 评比结果。"

@@ -51,7 +51,8 @@ def publish(ledger: Ledger, month: str, reason: str = "") -> Publication:
     return latest_publication(ledger, month)
 
 
-_DIFF_FIELDS = (("adjustments", "加减分"), ("total", "总分"), ("rank", "排名"))
+_DIFF_FIELDS = (("adjustments", "加减分"), ("total", "总分"), ("rank", "排名"),
+                ("households", "在住户数"), ("residents", "在住人数"))
 
 
 def diff_against_published(ledger: Ledger, month: str) -> list[Difference]:

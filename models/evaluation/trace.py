@@ -11,7 +11,7 @@ from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.idcard import mask
 from models.core.periods import check_month
-from models.core.presence import present_sql
+from models.core.presence import covers_sql, grid_households_sql
 from models.evaluation.adjustments import adjustments
 from models.evaluation.counts import CANCELLED_BY_T, MATTER_FACTS, RATINGS, RATINGS_SQL, SATISFIED, month_params
 from models.evaluation.figures import ADJUSTMENTS_KEY, fmt_num
@@ -68,17 +68,17 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
                  "满意度": r["satisfaction"], "计入": "是" if r["satisfaction"] in SATISFIED else "否"}
                 for r in rows if r["satisfaction"] in RATINGS]
     if indicator_key == "visit_coverage":
-        present = present_sql("r", ":de")
         rows = ledger.query(
             f"""
             SELECT h.id, {_household_label_sql()} AS label,
                    (SELECT name FROM residents hr WHERE hr.id = h.head_resident_id) AS head,
-                   (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id AND {present}) AS n,
+                   (SELECT COUNT(*) FROM residence_spells s WHERE s.household_id = h.id
+                       AND {covers_sql('s', ':de')}) AS n,
                    (SELECT group_concat(d, '、') FROM (SELECT DISTINCT v.visited_on AS d FROM visits v
                       JOIN visit_households vh ON vh.visit_id = v.id
                      WHERE vh.household_id = h.id AND v.visited_on >= :ds AND v.visited_on < :nxt
                      ORDER BY d)) AS dates
-              FROM households h WHERE h.grid_id = :g
+              FROM households h WHERE h.id IN {grid_households_sql(':g', ':de')}
              ORDER BY label
             """, p)
         return [{"户": r["label"], "户主": r["head"] or "", "在住人数": r["n"],
@@ -102,16 +102,18 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
         return [{"活动名称": r["title"], "活动日期": r["on_date"], "地点": r["place"],
                  "参与人次": r["people"], "服务时长（小时）": fmt_num(r["hours"])} for r in rows]
     if indicator_key == "completeness":
-        present = present_sql("r", ":de")
-        present_o = present_sql("o", ":de")
         rows = ledger.query(
             f"""
-            SELECT r.name, r.id_number, r.phone, r.household_id,
+            SELECT r.name, r.id_number, r.phone, s.household_id,
                    {_household_label_sql()} AS label,
-                   EXISTS (SELECT 1 FROM residents o WHERE o.household_id = r.household_id
-                            AND o.id <> r.id AND o.phone <> '' AND {present_o}) AS other_phone
-              FROM residents r LEFT JOIN households h ON h.id = r.household_id
-             WHERE r.grid_id = :g AND {present}
+                   EXISTS (SELECT 1 FROM residence_spells os JOIN residents o ON o.id = os.resident_id
+                            WHERE os.household_id = s.household_id AND o.id <> r.id AND o.phone <> ''
+                              AND {covers_sql('os', ':de')}) AS other_phone
+              FROM residence_spells s JOIN residents r ON r.id = s.resident_id
+              LEFT JOIN households h ON h.id = s.household_id
+             WHERE {covers_sql('s', ':de')}
+               AND (s.household_id IN {grid_households_sql(':g', ':de')}
+                    OR (s.household_id IS NULL AND r.grid_id = :g))
              ORDER BY label, r.id
             """, p)
         out = []

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.core import scope
+from models.core import limits, scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
 from models.core.ops import operation
-from models.core.presence import present_sql
+from models.core.presence import covers_sql, present_sql
 
 STAFF_ROLES = ("督导员", "网格长", "网格员", "楼栋长")
 
@@ -24,7 +24,16 @@ def _clean(name: str | None, what: str) -> str:
     text = (name or "").strip()
     if not text:
         raise ValidationError(f"{what}名称不能为空。", field="name")
+    _check_length(text, what)
     return text
+
+
+def _check_length(text: str, what: str) -> None:
+    """A name longer than the limits table allows (a pasted cell, a hostile file) is refused."""
+    limit = limits.limit_of(limits.LEVELS.get(what, "name"))
+    if len(text) > limit:
+        raise ValidationError(f"{what}名称有 {len(text):,} 个字，超过上限 {limit} 个字"
+                              "（可能填错了列或粘贴了多余内容）。", field="name")
 
 
 def _insert(ledger: Ledger, table: str, record: dict) -> int:
@@ -91,6 +100,7 @@ def ensure_community(ledger: Ledger, name: str | None) -> int:
         if own is None:
             raise ValidationError("台账尚未设置本社区名称。")
         return own
+    _check_length(text, "社区")
     found = ledger.scalar("SELECT id FROM communities WHERE name = ?", [text])
     if found:
         return found
@@ -123,8 +133,18 @@ def rename_grid(ledger: Ledger, grid_id: int, name: str) -> None:
 
 
 def ensure_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") -> int:
+    compound = (compound or "").strip()
+    _check_length(compound, "小区")
+    # a new building is in its grid from the beginning: the trigger ``buildings_grid_history``
+    # of core m003 writes its ``building_grids`` row, for every writer
     return _find_or_insert(ledger, "buildings", {"grid_id": grid_id, "name": _clean(name, "楼栋"),
-                                                 "compound": (compound or "").strip()})
+                                                 "compound": compound})
+
+
+def _insert_building(ledger: Ledger, record: dict) -> int:
+    """A new building, in its grid from the beginning (the trigger ``buildings_grid_history``
+    of core m003 writes its ``building_grids`` row, for every writer)."""
+    return _insert(ledger, "buildings", record)
 
 
 @operation("records.edit", "grids")
@@ -133,7 +153,9 @@ def rename_building(ledger: Ledger, building_id: int, name: str) -> None:
 
 
 def ensure_unit(ledger: Ledger, building_id: int, name: str | None) -> int:
-    return _find_or_insert(ledger, "units", {"building_id": building_id, "name": (name or "").strip()})
+    name = (name or "").strip()
+    _check_length(name, "单元")
+    return _find_or_insert(ledger, "units", {"building_id": building_id, "name": name})
 
 
 @operation("records.edit", "grids")
@@ -203,11 +225,12 @@ def household_label(ledger: Ledger, household_id: int) -> str:
 
 
 def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
-    """Every grid (a 网格员: theirs) with its building, household and present-resident counts."""
+    """Every grid (a 网格员: theirs) with its building, household and present-resident counts
+    (and its ``established_on``/``dissolved_on``: a grid closed by 撤销网格 is still listed)."""
     on_date = on_date or ledger.now().strftime("%Y-%m-%d")
     return ledger.query(
         f"""
-        SELECT g.id, g.name, c.name AS community,
+        SELECT g.id, g.name, c.name AS community, g.established_on, g.dissolved_on,
                (SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id) AS buildings,
                (SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id) AS households,
                (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id
@@ -308,7 +331,7 @@ def add_building(ledger: Ledger, grid_id: int, name: str, compound: str = "") ->
     if ledger.scalar("SELECT 1 FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
                      [grid_id, compound, name]):
         raise ValidationError(f"该网格已有楼栋“{compound}{name}”。", field="name")
-    return _insert(ledger, "buildings", {"grid_id": grid_id, "name": name, "compound": compound})
+    return _insert_building(ledger, {"grid_id": grid_id, "name": name, "compound": compound})
 
 
 @operation("records.edit", "grids")
@@ -354,3 +377,152 @@ def staff_assignments(ledger: Ledger) -> list[dict]:
         FROM staff s WHERE s.active = 1
         ORDER BY CASE s.role WHEN '督导员' THEN 0 WHEN '网格长' THEN 1 WHEN '网格员' THEN 2 ELSE 3 END, s.name
         """)
+
+
+# -- grid history: 网格调整 (re-division) and closing a grid ---------------------------------
+# Which grid a building belongs to is kept with dates (table ``building_grids``; the rule
+# "the grid of a building at date D" is models.core.presence.grid_at_sql).  ``buildings.grid_id``,
+# ``households.grid_id`` and ``residents.grid_id`` are a cache of today's grid, rewritten by the
+# same operation.
+
+def _redivision_day(ledger: Ledger, on_date) -> str:
+    from models.core.periods import parse_date
+
+    day, err = parse_date(on_date)
+    if err:
+        raise ValidationError(f"调整日期：{err}", field="on_date")
+    if not day:
+        raise ValidationError("请填写调整日期。", field="on_date")
+    if day > ledger.now().date().isoformat():
+        raise ValidationError("调整日期不能晚于今天。", field="on_date")
+    return day
+
+
+def redivision_preview(ledger: Ledger, building_ids: list[int], on_date: str) -> dict:
+    """What a 网格调整 of ``building_ids`` from ``on_date`` would move: the buildings (with
+    their grid now), the households and the residents present at the end of that day.
+
+    Returns:
+        ``{"buildings": [{id, label, grid}], "households": n, "residents": n,
+        "rows": [{"building", "households", "residents"}]}`` (one row per building).
+    """
+    day = _redivision_day(ledger, on_date)
+    ids = sorted({int(b) for b in building_ids})
+    if not ids:
+        return {"buildings": [], "households": 0, "residents": 0, "rows": []}
+    marks = ",".join("?" * len(ids))
+    rows = ledger.query(
+        f"""
+        SELECT b.id, b.compound || b.name AS label, g.name AS grid,
+               (SELECT COUNT(*) FROM households h WHERE h.building_id = b.id) AS households,
+               (SELECT COUNT(*) FROM residence_spells s JOIN households h ON h.id = s.household_id
+                 WHERE h.building_id = b.id AND {covers_sql('s', '?')}) AS residents
+          FROM buildings b JOIN grids g ON g.id = b.grid_id
+         WHERE b.id IN ({marks}) ORDER BY g.id, b.compound, b.name, b.id
+        """, [day, day, *ids])
+    return {"buildings": [{"id": r["id"], "label": r["label"], "grid": r["grid"]} for r in rows],
+            "households": sum(r["households"] for r in rows),
+            "residents": sum(r["residents"] for r in rows),
+            "rows": [{"building": f"{r['grid']} {r['label']}", "households": r["households"],
+                      "residents": r["residents"]} for r in rows]}
+
+
+@operation("grids.redivide", "grids", "residents")
+def redivide(ledger: Ledger, building_ids: list[int], on_date: str, *, grid_id: int | None = None,
+             new_grid_name: str | None = None) -> dict:
+    """网格调整: the buildings belong to ``grid_id`` (or to a new grid ``new_grid_name``,
+    established that day) from ``on_date``; every month ending before that day keeps their
+    old grid.  One audit row lists what moved.
+
+    Returns:
+        the preview's figures plus ``grid_id`` (the target grid).
+
+    Raises:
+        ValidationError: no building, no or two targets, a date in the future or before a
+            building's last change, a building already in the target grid, or a name the
+            target grid already has.
+    """
+    day = _redivision_day(ledger, on_date)
+    ids = sorted({int(b) for b in building_ids})
+    if not ids:
+        raise ValidationError("请选择要调整的楼栋。", field="buildings")
+    new_name = (new_grid_name or "").strip()
+    if (grid_id is None) == (not new_name):
+        raise ValidationError("请选择调入的网格，或填写新网格的名称（二选一）。", field="grid")
+    preview = redivision_preview(ledger, ids, day)
+    if len(preview["buildings"]) != len(ids):
+        raise NotFound("所选楼栋有的已不存在，请刷新后重试。")
+    if grid_id is None:
+        community_id = ensure_community(ledger, None)
+        if ledger.scalar("SELECT 1 FROM grids WHERE community_id = ? AND name = ?", [community_id, new_name]):
+            raise ValidationError(f"已有同名的网格“{new_name}”，请直接选择它。", field="grid")
+        grid_id = _insert(ledger, "grids", {"community_id": community_id, "name": new_name,
+                                            "established_on": day})
+    else:
+        target = ledger.one("SELECT id, name, established_on, dissolved_on FROM grids WHERE id = ?", [grid_id],
+                            missing=f"网格不存在（编号 {grid_id}）。")
+        if target["dissolved_on"] and target["dissolved_on"] <= day:
+            raise ValidationError(f"网格“{target['name']}”已于 {target['dissolved_on']} 撤销。", field="grid")
+        if target["established_on"] and target["established_on"] > day:
+            raise ValidationError(f"网格“{target['name']}”{target['established_on']} 才设立。", field="grid")
+    target_name = ledger.scalar("SELECT name FROM grids WHERE id = ?", [grid_id])
+    moved = []
+    for building_id in ids:
+        current = ledger.one("SELECT id, grid_id, from_date FROM building_grids WHERE building_id = ?"
+                             " AND to_date IS NULL ORDER BY id DESC LIMIT 1", [building_id],
+                             missing=f"楼栋（编号 {building_id}）没有所属网格记录。")
+        b = ledger.one("SELECT compound, name FROM buildings WHERE id = ?", [building_id],
+                       missing=f"楼栋不存在（编号 {building_id}）。")
+        label = b["compound"] + b["name"]
+        if current["grid_id"] == grid_id:
+            raise ValidationError(f"楼栋“{label}”已在“{target_name}”。", field="buildings")
+        if current["from_date"] and day < current["from_date"]:
+            raise ValidationError(f"楼栋“{label}”{current['from_date']} 才调整过，调整日期不能早于这一天。",
+                                  field="on_date")
+        if ledger.scalar("SELECT 1 FROM buildings WHERE grid_id = ? AND compound = ? AND name = ?",
+                         [grid_id, b["compound"], b["name"]]):
+            raise ValidationError(f"“{target_name}”已有同名楼栋“{label}”，请先改名。", field="buildings")
+        if current["from_date"] == day:      # a second change the same day replaces the first
+            ledger.db.execute("UPDATE building_grids SET grid_id = ? WHERE id = ?", [grid_id, current["id"]])
+        else:
+            ledger.db.execute("UPDATE building_grids SET to_date = ? WHERE id = ?", [day, current["id"]])
+            ledger.db.execute("INSERT INTO building_grids (building_id, grid_id, from_date, to_date, created_at,"
+                              " created_by) VALUES (?, ?, ?, NULL, ?, ?)",
+                              [building_id, grid_id, day, ledger.now_ts(), ledger.operator.name])
+        moved.append({"building_id": building_id, "from_grid_id": current["grid_id"]})
+        stamp = [ledger.now_ts(), ledger.operator.name]
+        ledger.db.execute("UPDATE buildings SET grid_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                          [grid_id, *stamp, building_id])
+        ledger.db.execute("UPDATE households SET grid_id = ? WHERE building_id = ?", [grid_id, building_id])
+        ledger.db.execute("UPDATE residents SET grid_id = ? WHERE building_id = ?", [grid_id, building_id])
+    ledger.audit("网格调整", "grids", grid_id, {"buildings": moved},
+                 {"grid_id": grid_id, "grid": target_name, "from_date": day, "buildings": ids,
+                  "households": preview["households"], "residents": preview["residents"]})
+    return dict(preview, grid_id=grid_id)
+
+
+@operation("grids.redivide", "grids")
+def close_grid(ledger: Ledger, grid_id: int, on_date: str) -> None:
+    """撤销网格: the grid no longer exists from ``on_date`` (it appears in no month ending on or
+    after that day).  Its buildings must have been moved to other grids by then (网格调整)."""
+    day = _redivision_day(ledger, on_date)
+    grid = ledger.one("SELECT id, name, established_on, dissolved_on FROM grids WHERE id = ?", [grid_id],
+                      missing=f"网格不存在（编号 {grid_id}）。")
+    if grid["dissolved_on"]:
+        raise ValidationError(f"网格“{grid['name']}”已于 {grid['dissolved_on']} 撤销。", field="grid")
+    if grid["established_on"] and day <= grid["established_on"]:
+        raise ValidationError("撤销日期必须晚于网格设立日期。", field="on_date")
+    left = ledger.scalar(f"SELECT COUNT(*) FROM building_grids bg WHERE bg.grid_id = ?"
+                         f" AND (bg.to_date IS NULL OR bg.to_date > ?)", [grid_id, day])
+    if left:
+        raise ValidationError(f"网格“{grid['name']}”在 {day} 还有 {left} 栋楼，请先用“网格调整”把它们调到其他网格。",
+                              field="grid")
+    ledger.db["grids"].update(grid_id, ledger.stamp({"dissolved_on": day}, creating=False))
+    ledger.audit("撤销网格", "grids", grid_id, {"dissolved_on": None}, {"dissolved_on": day})
+
+
+def grid_history(ledger: Ledger, building_id: int) -> list[dict]:
+    """The grids a building belonged to, oldest first: grid_id, grid, from_date, to_date."""
+    return ledger.query("SELECT bg.grid_id, g.name AS grid, bg.from_date, bg.to_date FROM building_grids bg"
+                        " JOIN grids g ON g.id = bg.grid_id WHERE bg.building_id = ?"
+                        " ORDER BY COALESCE(bg.from_date, ''), bg.id", [building_id])

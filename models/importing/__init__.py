@@ -6,14 +6,19 @@ are, how one row is checked and how accepted rows are written.
 
 What the engine does
 --------------------
-- reads .xlsx/.xlsm (openpyxl read-only, rows streamed by a fast cell reader), legacy .xls (xlrd) and .csv
-  (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, never asked), recognising the
-  format by content (:mod:`models.importing.reader`);
+- reads .xlsx/.xlsm/.xls/.ods through python-calamine (after a size check that refuses
+  an absurd file first) and .csv through the csv module (UTF-8, UTF-8 with BOM, UTF-16,
+  GBK/GB18030 — detected, never asked), recognising the format by content
+  (:mod:`models.importing.reader`); a CSV line with an unbalanced quote is one rejected
+  row, never the rows after it;
+- refuses a cell longer than its field's limit (:mod:`models.core.limits`): the row is
+  rejected (free text is cut with a warning) before any rule sees the value;
 - reads **every sheet**; finds the header row under title rows ("XX社区居民信息台账",
   "填报单位：…") by matching cell texts against each column's title and synonyms;
   fills merged cells from their top-left cell (a household merged over its
-  members); skips blank rows, 合计/小计/总计 rows, footers (填表人/审核人 …) and
-  repeated header rows;
+  members); skips blank rows, 合计/小计/总计 rows, footers (填表人/审核人 …),
+  repeated header rows and empty template rows (only a 序号); a row with text only
+  outside the mapped columns is listed as rejected, never dropped silently;
 - hands the rows to ``spec.validate``, which decides per row: ``ok`` (will be
   imported), ``warning`` (imported, with messages) or ``rejected`` (listed, not
   imported) — every message keyed by sheet and row;
@@ -117,12 +122,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from models.core import scope
+from models.core import limits, scope
 from models.core.db import Ledger
 from models.core.errors import Cancelled
 from models.core.ops import operation
 from models.core.permissions import require
-from models.importing.reader import ImportFileError, SheetSource, open_sheets
+from models.importing.reader import BrokenRow, ImportFileError, SheetSource, open_sheets
 from models.core.periods import half_width, parse_date
 from models.importing.values import compact, is_blank
 
@@ -179,6 +184,8 @@ class RowOutcome:
 
     __slots__ = ("sheet", "row_number", "status", "messages", "notes", "data", "cells", "existing_id",
                  "_raw", "_items")
+    #: (row, its cells, its raw dict): the last ``raw`` built (see :attr:`raw`)
+    _last: tuple = (None, None, None)
 
     def __init__(self, sheet: str, row_number: int, raw: dict | None = None,
                  cells: tuple | None = None, status: str = OK, items: tuple = ()):
@@ -197,13 +204,30 @@ class RowOutcome:
 
     @property
     def raw(self) -> dict:
-        """{column key: cell value} of the mapped, non-empty cells."""
+        """{column key: cell value} of the mapped, non-empty cells.
+
+        Built from ``cells`` on access; the last row's dict is kept (one slot), so a spec
+        that reads ``raw`` several times while checking one row builds it once.
+        """
         if self._raw is not None:
             return self._raw
-        cells = self.cells or ()
+        cells = self.cells
+        last = RowOutcome._last
+        if last[0] is self and last[1] is cells:
+            return last[2]
+        cells = cells or ()
         width = len(cells)
-        return {key: cells[index] for index, key in self._items
-                if index < width and cells[index] is not None and cells[index] != ""}
+        built = {key: cells[index] for index, key in self._items
+                 if index < width and cells[index] is not None and cells[index] != ""}
+        RowOutcome._last = (self, self.cells, built)
+        return built
+
+    def index_of(self, key: str) -> int | None:
+        """The cell index of column ``key`` in this row's sheet (None when not mapped)."""
+        for index, mapped in self._items:
+            if mapped == key:
+                return index
+        return None
 
     @raw.setter
     def raw(self, value: dict) -> None:
@@ -581,8 +605,10 @@ class ImportPlan:
         return [o for o in self.outcomes if o.status != OK or o.notes]
 
 
-def _is_skippable(row: tuple, mapped: list[int]) -> bool:
-    """Blank rows, 合计/小计 rows, footers and rows with nothing in a mapped column."""
+def _is_skippable(row: tuple, mapped: list[int]) -> bool | str:
+    """True for blank rows, 合计/小计 rows, footers and rows with nothing in a mapped column
+    but numbers (an empty template row's 序号); ``"stray"`` for a row with text only outside
+    the mapped columns (listed as rejected); False for a data row."""
     first = None
     for value in row:
         if not is_blank(value):
@@ -598,7 +624,17 @@ def _is_skippable(row: tuple, mapped: list[int]) -> bool:
     for index in mapped:
         if index < width and not is_blank(row[index]):
             return False
+    # Nothing in a column the import reads: an empty template row (only its 序号) is
+    # passed over; a row with text elsewhere is a malformed row (shifted cells, an extra
+    # column) and is listed, never silently dropped.
+    if any(type(v) is str and not is_blank(v) and not _NUMBER_ONLY.fullmatch(v.strip()) for v in row):
+        return "stray"
     return True
+
+
+_NUMBER_ONLY = re.compile(r"[\d.]+")
+#: why a row with text only outside the mapped columns is not imported
+STRAY_ROW = "本行的内容都不在可识别的列中（可能错位、多了一列或少了一列），未导入；请核对该行后重新导入"
 
 
 def _read_rows(path, spec: ImportSpec, layouts_by_name: dict[str, SheetLayout] | None,
@@ -637,6 +673,7 @@ def _read_sources(sources: list[SheetSource], spec: ImportSpec, layouts_by_name:
         header_row = layout.header_row
         items = tuple(sorted(layout.mapping.items()))
         mapped = [i for i, _ in items]
+        checks = [(i, key, limits.limit_of(key), _title_of(spec, key)) for i, key in items]
         sheet = source.name
         number = 0
 
@@ -654,20 +691,71 @@ def _read_sources(sources: list[SheetSource], spec: ImportSpec, layouts_by_name:
                     raise ImportCancelled()
                 if progress is not None:
                     progress(done, max(estimated, done), "正在读取")
-            if _is_skippable(row, mapped):
+            if type(row) is BrokenRow:
+                broken = RowOutcome(sheet, number, None, tuple(row), OK, items)
+                broken.reject(row.message)
+                outcomes.append(broken)
+                continue
+            skip = _is_skippable(row, mapped)
+            if skip is True:
                 skipped += 1
+                continue
+            if skip:
+                stray = RowOutcome(sheet, number, None, _share(row), OK, items)
+                stray.reject(STRAY_ROW)
+                outcomes.append(stray)
                 continue
             if _is_repeated_header(row, layout.headers, mapped):
                 skipped += 1
+                continue
+            width = len(row)
+            over = [c for c in checks if c[0] < width and type(row[c[0]]) is str and len(row[c[0]]) > c[2]]
+            if over:
+                outcomes.append(_too_long(sheet, number, row, items, over))
                 continue
             outcomes.append(RowOutcome(sheet, number, None, _share(row), OK, items))
     return layouts, outcomes, skipped
 
 
+#: free-text fields cut to their limit with a warning; any other field over its limit rejects the row
+TRUNCATED = {"notes"}
+
+
+def _title_of(spec: ImportSpec, key: str) -> str:
+    try:
+        return spec.column(key).title
+    except KeyError:
+        return key
+
+
+def _too_long(sheet: str, number: int, row: tuple, items: tuple, over: list) -> RowOutcome:
+    """A row with a cell over its field's limit (:mod:`models.core.limits`): free text is cut
+    with a warning; anything else rejects the row, the cell emptied so no rule (and no error
+    report) handles a 50 MB value."""
+    cells = list(row)
+    messages = []
+    rejected = False
+    for index, key, limit, title in over:
+        value = cells[index]
+        if key in TRUNCATED:
+            cells[index] = value[:limit]
+            messages.append((WARNING, f"“{title}”超过 {limit} 字，已截断"))
+        else:
+            cells[index] = None
+            rejected = True
+            messages.append((REJECTED, limits.too_long(title, value, limit) + f"：“{value[:20]}…”"))
+    outcome = RowOutcome(sheet, number, None, _share(tuple(cells)), OK, items)
+    for kind, message in messages:
+        (outcome.warn if kind == WARNING else outcome.reject)(message)
+    if rejected:
+        outcome.status = REJECTED
+    return outcome
+
+
 def _share(row: tuple) -> tuple:
     """``row`` with its texts interned: one shared copy of each.
 
-    openpyxl (and csv) make a new string object for every cell; a 100,000-row
+    calamine (and csv) make a new string object for every cell; a 100,000-row
     file repeats the same few hundred grid, building and relation names, and
     sharing them keeps the import well under its memory bar.
     """

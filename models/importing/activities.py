@@ -8,10 +8,16 @@ a typo cannot create a phantom grid that is then ranked.  A missing 组织单位
 created.
 
 志愿者姓名 is matched to a present resident of the ledger (one identity per
-person; when several share the name, the optional 联系电话 column decides, then
-the one who already volunteers, then the one living in the activity's grid), else
-to an outside volunteer of that name, else a new outside volunteer is registered
-(with a warning, so a mistyped resident name is noticed).
+person; when several share the name, the optional 联系电话 / 身份证号 columns settle
+it, then the residents of the activity's grid, then those of a building the 地点
+names, then the community: :func:`models.volunteers.records.resolve_name`).  A name
+still ambiguous keeps its row and hours: the volunteer is recorded **待确认** (linked
+to no resident, with the candidates) with a warning, and the clerk picks the resident
+later in the 志愿服务 page (``confirm_volunteer``).  The hours count for the
+activity's grid like any other (the 志愿服务 indicator counts hours of activities in
+the grid, whoever served).  With no resident of that name: an outside volunteer of
+that name, else a new outside volunteer is registered (with a warning, so a mistyped
+resident name is noticed).
 
 服务时长(小时) blank means the activity's span (开始时间–结束时间, optional
 columns).  An activity already in the ledger (same name, date and place) gets the
@@ -31,7 +37,8 @@ from models.volunteers import records as V
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.values import parse_number, text
+from models.importing.values import is_blank, parse_number, text
+from models.core.idcard import check_id
 from models.core.phones import check_phone
 
 COLUMNS = [
@@ -55,6 +62,8 @@ COLUMNS = [
     Column("end_time", "结束时间", ("截止时间",), note="可选，如 11:30。"),
     Column("phone", "联系电话", ("电话", "手机", "手机号", "联系方式"), as_text=True,
            note="可选；同名居民不止一位时用来区分。"),
+    Column("id_number", "身份证号", ("公民身份号码", "身份证号码", "证件号码", "身份证"), as_text=True,
+           note="可选；同名居民不止一位时用来区分（只用于匹配，不另行保存）。"),
 ]
 
 #: activity fields that must agree between the rows of one activity
@@ -72,15 +81,17 @@ class ActivitiesSpec(ImportSpec):
     rules = [
         "一行是一位志愿者参加一次活动。活动名称、活动日期、地点都相同的行算作同一次活动。",
         "所属网格不填表示全社区活动，不计入任何单个网格的志愿服务时长；填写的网格必须是台账中已有的网格。",
-        "志愿者按姓名匹配本社区在册居民；同名居民不止一位时请填写联系电话。找不到的登记为社区外志愿者。",
+        "志愿者按姓名匹配本社区在册居民；同名居民不止一位时，先看联系电话、身份证号，再看活动所属网格、"
+        "地点中的楼栋；仍不能确定的照常导入（时长计入活动所属网格），志愿者记为“待确认”，"
+        "请到“志愿服务”页的“待确认”标签中选定是哪一位。找不到的登记为社区外志愿者。",
         "服务时长不填时按开始时间、结束时间计算；两者都没有时该行不能导入。",
         "台账中已有的活动会补充新的志愿者；已记录的志愿者跳过（勾选“更新”时改为文件中的时长）。",
     ]
     template_rows = [
         ["重阳节义诊进社区", "义诊进社区", "2026-10-15", "社区党群服务中心", "", "第一网格", "爱心互助加油站",
-         "张三", 2.5, 60, "09:00", "11:30", ""],
+         "张三", 2.5, 60, "09:00", "11:30", "", ""],
         ["重阳节义诊进社区", "义诊进社区", "2026-10-15", "社区党群服务中心", "", "第一网格", "爱心互助加油站",
-         "李医生", 3, 60, "09:00", "11:30", "13812345678"],
+         "李医生", 3, 60, "09:00", "11:30", "13812345678", ""],
     ]
 
     def validate(self, ledger: Ledger, rows: list[RowOutcome]) -> list[RowOutcome]:
@@ -141,6 +152,13 @@ class ActivitiesSpec(ImportSpec):
             if error:
                 row.warn(f"联系电话有误（{error}），未用于匹配")
             data["phone"] = phone or ""
+            data["id_number"] = ""
+            if not is_blank(raw.get("id_number")):
+                checked = check_id(raw.get("id_number"), today=ledger.now().date())
+                if checked.ok:
+                    data["id_number"] = checked.value
+                else:
+                    row.warn(f"身份证号有误（{checked.error or '无法识别'}），未用于匹配")
 
             hours, error = parse_number(raw.get("hours"))
             if error:
@@ -182,19 +200,26 @@ class ActivitiesSpec(ImportSpec):
                 else:
                     row.warn("没有志愿者姓名，只导入活动本身")
                 continue
-            person = (name, data["phone"])
+            person = (name, data["phone"], data["id_number"], data["grid_id"], data["place"])
             cand = resolved.get(person)
             if cand is None:
                 try:
-                    cand = V.resolve_name(ledger, name, data["phone"], data["grid_id"])
+                    cand = V.resolve_name(ledger, name, data["phone"], data["grid_id"],
+                                          id_number=data["id_number"], place=data["place"])
                 except ValidationError as exc:
                     row.reject(str(exc).rstrip("。"))
                     continue
                 resolved[person] = cand
             data["candidate"] = cand
-            if cand.volunteer_id is None and cand.resident_id is None:
+            if cand.pending:
+                row.warn(f"本台账有 {len(cand.candidates)} 位在册居民叫“{name}”，不能确定是哪一位："
+                         "服务时长照常导入，志愿者记为“待确认”，请到“志愿服务”页的“待确认”标签中选定"
+                         "（填写联系电话或身份证号可直接区分）")
+            elif cand.volunteer_id is None and cand.resident_id is None:
                 row.warn(f"居民台账中没有“{name}”，将登记为社区外志愿者")
-            if cand.volunteer_id:
+            if cand.pending and cand.volunteer_id is None:
+                who = (key, "p", name, data["phone"], cand.candidates)
+            elif cand.volunteer_id:
                 who = (key, "v", cand.volunteer_id)
             elif cand.resident_id:
                 who = (key, "r", cand.resident_id)
@@ -214,14 +239,22 @@ class ActivitiesSpec(ImportSpec):
                     [existing, cand.volunteer_id]):
                 row.existing_id = existing
                 row.note("台账中该活动已记录此志愿者，将跳过")
+            elif existing and cand.pending and ledger.scalar(
+                    # a 待确认 volunteer settled since the last import of this file: same name on the activity
+                    "SELECT 1 FROM activity_participants p JOIN volunteers v ON v.id = p.volunteer_id"
+                    " LEFT JOIN residents r ON r.id = v.resident_id WHERE p.activity_id = ?"
+                    " AND COALESCE(r.name, v.name) = ?", [existing, name]):
+                row.existing_id = existing
+                row.note("台账中该活动已记录此志愿者，将跳过")
         return rows
 
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         summary = ImportSummary()
-        created = {"活动": 0, "志愿者": 0, "志愿组织": 0}
+        created = {"活动": 0, "志愿者": 0, "待确认志愿者": 0, "志愿组织": 0}
         activity_of: dict[tuple, int] = {}
         outside: dict[tuple, int] = {}
+        pending: dict[tuple, int] = {}
         for done, row in enumerate(outcomes, start=1):
             data = row.data
             key = data["group"]
@@ -251,8 +284,21 @@ class ActivitiesSpec(ImportSpec):
                     summary.skipped += 1
                 progress(done)
                 continue
+            if cand.pending and row.existing_id is not None:
+                summary.skipped += 1       # settled since: the activity has this name already
+                progress(done)
+                continue
             if cand.volunteer_id:
                 volunteer_id = cand.volunteer_id
+            elif cand.pending:
+                # one 待确认 person per name, phone and candidates: 李强 of 一网格's activity and 李强
+                # of a community-wide one may be two people
+                who_key = (cand.name, data["phone"], cand.candidates)
+                volunteer_id = pending.get(who_key)
+                if volunteer_id is None:
+                    volunteer_id = V.add_pending_volunteer(ledger, cand.name, data["phone"], cand.candidates)
+                    pending[who_key] = volunteer_id
+                    created["待确认志愿者"] += 1
             elif cand.resident_id:
                 volunteer_id = V.volunteer_for_resident(ledger, cand.resident_id)
             else:

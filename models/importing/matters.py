@@ -8,7 +8,9 @@ entering the same story by hand would have made them:
   name with a warning);
 - 办结 at 办结时间 with 办理结果;
 - 回访 at 回访时间 with 满意度;
-- 作废 at 登记时间 when 状态 is 作废 (the reason: 办理结果, else “导入时状态为作废”).
+- 作废 at 登记时间 when 状态 is 作废 (the reason: 办理结果, else “导入时状态为作废”); a 作废
+  row that also has 办结时间/回访时间/满意度 (history) is imported as 作废 with a warning, those
+  values written into the 作废 step's note (the timeline keeps them; it never counts).
 
 The grid must exist (else the row is rejected); 楼栋/单元/房号 are looked up in
 that grid and kept as location text with a warning when not found.  Times must be
@@ -180,8 +182,17 @@ class MattersSpec(ImportSpec):
             if satisfaction and satisfaction not in M.SATISFACTION:
                 row.reject(f"满意度“{satisfaction}”无效，应为 满意、基本满意 或 不满意")
             if cancelled:
-                if closed or followed or satisfaction:
-                    row.reject("作废的事项不能有办结时间、回访时间或满意度")
+                kept = cancelled_history(closed, followed, satisfaction)
+                if kept:
+                    # The ledger says it was voided: it is, and never counts; what the row
+                    # also says happened is kept in the 作废 step's note (its timeline).
+                    row.warn(f"状态为作废，但填有{'、'.join(w for w, _ in kept)}：按作废导入，"
+                             "这些内容记入作废说明，不计入统计")
+                result = "；".join([result or CANCELLED_REASON,
+                                   "原表" + "，".join(f"{w} {v}" for w, v in kept)] if kept else
+                                  [result or CANCELLED_REASON])
+                closed = followed = None
+                satisfaction = ""
             else:
                 if result and closed is None:
                     row.warn("有办理结果但没有办结时间，按未办结导入（办理结果未导入）")
@@ -224,13 +235,16 @@ class MattersSpec(ImportSpec):
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         summary = ImportSummary()
-        for done, row in enumerate(outcomes, start=1):
-            if row.existing_id is not None:
-                summary.skipped += 1       # history is not overwritten, even with 更新
-            else:
-                write_history(ledger, row.data)
-                summary.imported += 1
-            progress(done)
+        # The import is one transaction, all or nothing: the operations below need no
+        # savepoint each (they made FTS5 write an index segment per matter).
+        with ledger.bulk_writes():
+            for done, row in enumerate(outcomes, start=1):
+                if row.existing_id is not None:
+                    summary.skipped += 1       # history is not overwritten, even with 更新
+                else:
+                    write_history(ledger, row.data)
+                    summary.imported += 1
+                progress(done)
         return summary
 
 
@@ -253,6 +267,19 @@ def write_history(ledger: Ledger, data: dict) -> int:
     if data["followed_up_at"] is not None:
         M.apply_action(ledger, matter_id, "回访", at=data["followed_up_at"], satisfaction=data["satisfaction"])
     return matter_id
+
+
+def cancelled_history(closed: _dt.datetime | None, followed: _dt.datetime | None,
+                      satisfaction: str) -> list[tuple[str, str]]:
+    """What a 作废 row also says happened: [(办结时间, 2026-10-15 16:00), …] for its note."""
+    out = []
+    if closed is not None:
+        out.append(("办结时间", closed.strftime("%Y-%m-%d %H:%M")))
+    if followed is not None:
+        out.append(("回访时间", followed.strftime("%Y-%m-%d %H:%M")))
+    if satisfaction:
+        out.append(("满意度", satisfaction))
+    return out
 
 
 class _Places:

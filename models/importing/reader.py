@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from models.core.errors import LedgerError
+from models.core.tabular import FORMULA_STARTS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -49,6 +50,7 @@ MAX_CELLS = 1 << 24                  # rows × columns of a sheet (calamine's gr
 MAX_UNPACKED = 200 * 1024 * 1024     # bytes of the whole workbook, decompressed (CSV: of the file)
 MAX_MERGES = 500_000                 # merged ranges in one sheet
 MAX_CSV_CELL = 131_072               # characters in one CSV cell (the csv module's own limit)
+MAX_BROKEN_LINES = 100               # CSV lines with an unbalanced quote listed before the file is refused
 
 _CHUNK = 1 << 22
 
@@ -600,7 +602,7 @@ def _merged_ranges(sheet, given: list) -> list[tuple[int, int, int, int]]:
 
 def _sheet_rows(sheet) -> Iterator[tuple]:
     """The sheet's rows from row 1: empty cells ``None`` (no trailing ones), dates as ``datetime``,
-    whole numbers below 10**15 as ``int`` (as openpyxl read .xlsx; .xls had floats, equal in value)."""
+    whole numbers below 10**15 as ``int`` (as the earlier openpyxl reader gave them for .xlsx)."""
     start = sheet.start
     if start is None:
         return
@@ -671,28 +673,72 @@ def _csv_sheets(path: Path) -> OpenedFile:
                                    rows=lambda: _csv_rows(path, content, delimiter))])
 
 
+class BrokenRow(tuple):
+    """A CSV line the csv module could not read as a record (an unbalanced quote): its cells
+    split plainly, and ``message``, the clerk's reason.  The engine lists it as rejected;
+    the lines after it are read as usual."""
+
+    message: str = ""
+
+    def __new__(cls, cells, message: str):
+        row = super().__new__(cls, cells)
+        row.message = message
+        return row
+
+
 def _csv_rows(path: Path, content: str, delimiter: str) -> Iterator[tuple]:
-    """The CSV's rows; a broken quote or an absurd row ends in one Chinese sentence."""
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
-    line = 1                                      # the line the next record starts on
+    """The CSV's rows.
+
+    A record the csv module cannot read (an unbalanced quote: a field over the size limit,
+    text after a closing quote, no closing quote before the end) or one whose quoted cell
+    swallowed whole lines is not allowed to take the rows after it: its first line becomes a
+    :class:`BrokenRow` (listed as rejected, with the line number) and reading goes on from
+    the next line.  An absurd file (rows, columns) ends in one Chinese sentence.
+    """
+    lines = list(io.StringIO(content, newline=""))
+    start = 0
     number = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _csv_error(path, line, reader.line_num - line, str(exc)) from None
+    broken_rows = 0
+    while start < len(lines):
+        at = [start]                              # index of the next line the reader takes
+
+        def source(first=start):
+            for index in range(first, len(lines)):
+                at[0] = index + 1
+                yield lines[index]
+
+        reader = csv.reader(source(), delimiter=delimiter, strict=True)
+        record = start                            # index of the line the next record starts on
+        broken = None
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                broken = _broken_reason(record + 1, at[0] - record - 1, str(exc))
+                break
+            if at[0] - record > 1 and any("\n" in cell and _swallowed_rows(cell, delimiter) for cell in row):
+                broken = _broken_reason(record + 1, at[0] - record - 1, "swallowed")
+                break
+            number += 1
+            if number > MAX_ROWS:
+                raise _absurd(path, f"有超过 {MAX_ROWS:,} 行")
+            if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
+                raise _absurd(path, f"第 {record + 1} 行有 {len(row):,} 列")
+            record = at[0]
+            # our csv export writes a formula-looking text as '=…: the quote goes again (round trip)
+            yield tuple((cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell)
+                        if cell != "" else None for cell in row)
         number += 1
-        if number > MAX_ROWS:
-            raise _absurd(path, f"有超过 {MAX_ROWS:,} 行")
-        if len(row) > MAX_COLUMNS and any(row[MAX_COLUMNS:]):
-            raise _absurd(path, f"第 {line} 行有 {len(row):,} 列")
-        for cell in row:
-            if "\n" in cell and _swallowed_rows(cell, delimiter):
-                raise _swallowed(path, line, cell.count("\n"))
-        line = reader.line_num + 1
-        yield tuple(cell if cell != "" else None for cell in row)
+        broken_rows += 1
+        if broken_rows > MAX_BROKEN_LINES:
+            raise ImportFileError(f"“{path.name}”中引号没有配对的行超过 {MAX_BROKEN_LINES} 行，"
+                                  "不像是正常的 CSV 文件，无法读取；请在 Excel/WPS 中打开检查后另存为 CSV 再导入。")
+        text = lines[record].rstrip("\r\n")
+        cells = [cell[:MAX_CSV_CELL] or None for cell in text.split(delimiter)[:MAX_COLUMNS]]
+        yield BrokenRow(cells, broken)
+        start = record + 1
 
 
 def _swallowed_rows(cell: str, delimiter: str) -> bool:
@@ -701,24 +747,16 @@ def _swallowed_rows(cell: str, delimiter: str) -> bool:
     return any(part.count(delimiter) >= 2 for part in cell.split("\n")[1:])
 
 
-def _swallowed(path: Path, line: int, lines: int) -> ImportFileError:
-    return ImportFileError(f"“{path.name}”第 {line} 行的引号没有配对，把后面的 {lines} 行并进了一个单元格，"
-                           "无法读取；请在 Excel/WPS 或记事本中检查该行的引号后再导入。")
-
-
-def _csv_error(path: Path, line: int, more_lines: int, message: str) -> ImportFileError:
-    """The csv module's error (strict mode) as one sentence; ``more_lines``: lines the record took
-    after its first."""
+def _broken_reason(line: int, more_lines: int, message: str) -> str:
+    """Why the CSV record starting on ``line`` is not read, for the problem list."""
     if "field larger than field limit" in message:
-        return ImportFileError(f"“{path.name}”第 {line} 行有一个超过 {MAX_CSV_CELL:,} 个字符的单元格"
-                               "（常见原因是引号没有配对），无法读取；请检查该行后再导入。")
-    if "unexpected end of data" in message:
-        return ImportFileError(f"“{path.name}”第 {line} 行的引号没有配对（一直到文件末尾都没有结束的引号），"
-                               "无法读取；请检查该行的引号后再导入。")
-    if more_lines >= 1:
-        return _swallowed(path, line, more_lines)
-    return ImportFileError(f"“{path.name}”第 {line} 行的引号用法不对（结束的引号后面紧跟着其他文字），"
-                           "无法读取；请检查该行的引号后再导入。")
+        return (f"第 {line} 行有一个超过 {MAX_CSV_CELL:,} 个字符的单元格（常见原因是引号没有配对），"
+                "本行未导入；请检查该行的引号后重新导入")
+    if "unexpected end of data" in message or message == "swallowed" or more_lines >= 1:
+        return (f"第 {line} 行的引号没有配对（会把后面的行并进一个单元格），本行未导入，后面的行照常读取；"
+                "请检查该行的引号后重新导入")
+    return (f"第 {line} 行的引号用法不对（结束的引号后面紧跟着其他文字），本行未导入；"
+            "请检查该行的引号后重新导入")
 
 
 def _sniff_delimiter(head: str) -> str:

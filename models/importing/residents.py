@@ -15,6 +15,8 @@ of ``models.residents.records.add_resident``: stamps, the denormalised grid/buil
 
 from __future__ import annotations
 
+import copy
+
 import re
 from typing import Callable
 
@@ -64,8 +66,8 @@ COLUMNS = [
     Column("building", "楼栋", ("楼号", "楼栋号", "栋号", "幢号", "楼栋名称", "栋", "幢", "楼"), note="如 3号楼。"),
     Column("unit", "单元", ("单元号", "楼门", "单元名称"), note="如 1单元；没有单元可不填。"),
     Column("room", "房号", ("门牌号", "室", "房间号", "门牌", "房号(室)", "户室号", "房屋号"), note="如 301。"),
-    Column("address", "住址", ("现居住地址", "居住地址", "家庭住址", "现住址", "详细地址", "地址", "现居住地",
-                               "居住地"),
+    Column("address", "住址", ("现居住地址", "居住地址", "家庭住址", "现住址", "现住地址", "现居地址", "详细地址",
+                               "地址", "现居住地", "居住地"),
            note="没有楼栋、单元、房号列时，从“3号楼2单元301室”这样的地址中识别。"),
     Column("relation", "与户主关系", ("与户主的关系", "家庭关系", "关系", "与户主关系(称谓)")),
     Column("residence_type", "人口类型", ("人员类别", "人口类别", "户籍类型", "居住类型", "人员类型"),
@@ -81,7 +83,13 @@ COLUMNS = [
     Column("status_date", "变动日期", ("迁出日期", "死亡日期", "变动时间", "注销日期"),
            note="迁出或死亡的日期。"),
     Column("notes", "备注", ("其他", "情况说明")),
+    Column("household_no", "户号", ("户编号", "家庭户号", "户序号"),
+           note="可选。户号相同的行是同一户：没有填住址的成员按同户号有住址的行归户。"),
 ]
+
+#: the columns that say where a row lives (filled down in a household block, see fill_households)
+PLACE_KEYS = ("community", "grid", "compound", "building", "unit", "room", "address")
+_OWN_PLACE_KEYS = ("building", "unit", "room", "address")
 
 
 def _one_of(row: RowOutcome, value: str, allowed, default: str, unknown: str) -> str:
@@ -102,7 +110,8 @@ class ResidentsSpec(ImportSpec):
     min_header_matches = 2
     rules = [
         "一行一人。表格上方可以有标题行，程序会自动找到列名所在的行。",
-        "同一户的楼栋、单元、房号可以合并单元格，导入时会自动填到每个成员。",
+        "同一户的楼栋、单元、房号可以合并单元格，导入时会自动填到每个成员；户主行下面的家庭成员"
+        "（与户主关系不是户主）住址各列留空时，按户主行的住址归户；有“户号”列时，户号相同的行是同一户。",
         "“合计”“小计”行和空行会被跳过；一个文件中的多个工作表都会导入。",
         "没有姓名、身份证号有误、身份证号被 Excel 改坏或在本文件中重复的行不会导入，并在问题清单中列出原因。",
         "没有身份证号或联系电话的行会导入，但会提示（影响台账完整率）。",
@@ -110,7 +119,7 @@ class ResidentsSpec(ImportSpec):
     ]
     template_rows = [
         ["张三", "男", "汉族", "110101199003071234", "", "13812345678", "", "第一网格", "幸福小区",
-         "3号楼", "1单元", "301", "", "户主", "户籍人口", "中共党员", "党员", "2015-03-07", "在册", "", ""],
+         "3号楼", "1单元", "301", "", "户主", "户籍人口", "中共党员", "党员", "2015-03-07", "在册", "", "", ""],
     ]
 
     # -- validate ------------------------------------------------------------------------
@@ -130,6 +139,7 @@ class ResidentsSpec(ImportSpec):
                 found = memo[key] = normalise(value)
             return found
 
+        fill_households(rows)
         for row in rows:
             raw = row.raw
             data = row.data
@@ -238,6 +248,9 @@ class ResidentsSpec(ImportSpec):
             status = _one_of(row, _MORE_STATUS.get(status, status), STATUSES, "在册",
                              "人员状态“{}”无法识别，已按在册导入")
             status_date, date_error = parse_date(raw.get("status_date"))
+            # on the roll with a 变动日期: the day they moved to this row's household (--update)
+            data["moved_on"] = (status_date if status == "在册" and not date_error and status_date
+                                and status_date <= today_text else None)
             if status == "在册":
                 status_date = None
             elif date_error or not status_date or status_date > today_text:
@@ -283,11 +296,120 @@ class ResidentsSpec(ImportSpec):
         return rows
 
     # -- write ---------------------------------------------------------------------------
+    #: where new rows without 迁入日期 begin: "" the import's date, None "这些人早已居住"
+    #: (since before the ledger began), or a YYYY-MM-DD date (see :meth:`present_from`)
+    present_since: str | None = ""
+
+    def present_from(self, since: str | None) -> "ResidentsSpec":
+        """This spec with new rows without 迁入日期 present from ``since`` (see
+        :attr:`present_since`)."""
+        spec = copy.copy(self)
+        spec.present_since = since
+        return spec
+
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         from models.importing import residents_writer
 
-        return residents_writer.write_residents(ledger, outcomes, update, progress)
+        return residents_writer.write_residents(ledger, outcomes, update, progress, self.present_since)
+
+
+_FILL_KEYS = ("household_no", "relation") + PLACE_KEYS
+
+
+def _fields(row: RowOutcome, layouts: dict) -> dict:
+    """The household fields of ``row`` (户号, relation, place), read from its cells without
+    building the whole ``raw`` dict (this runs over every row before the checks do)."""
+    if row.cells is None:
+        raw = row.raw
+        return {k: raw[k] for k in _FILL_KEYS if k in raw}
+    indices = layouts.get(row._items)
+    if indices is None:
+        indices = layouts[row._items] = [(k, row.index_of(k)) for k in _FILL_KEYS if row.index_of(k) is not None]
+    cells = row.cells
+    width = len(cells)
+    return {k: cells[i] for k, i in indices if i < width and cells[i] is not None and cells[i] != ""}
+
+
+def _has_place(fields: dict) -> bool:
+    return any(key in fields for key in _OWN_PLACE_KEYS)
+
+
+def _place_of(fields: dict) -> dict:
+    return {key: fields[key] for key in PLACE_KEYS if key in fields}
+
+
+def _fill(row: RowOutcome, fields: dict, place: dict) -> None:
+    """Write the household's place into the row's blank place cells (its own cells when its
+    sheet has those columns, so nothing extra is kept per row)."""
+    missing = {k: v for k, v in place.items() if k not in fields}
+    if not missing:
+        return
+    indices = {k: row.index_of(k) for k in missing}
+    if row.cells is None or None in indices.values():
+        row.raw = {**row.raw, **missing}
+        return
+    cells = list(row.cells)
+    cells.extend([None] * (max(indices.values()) + 1 - len(cells)))
+    for key, value in missing.items():
+        cells[indices[key]] = value
+    row.cells = tuple(cells)
+
+
+def fill_households(rows: list[RowOutcome]) -> None:
+    """Give members their household's address when the sheet leaves it blank.
+
+    - 户号: rows with the same 户号 (in one file) are one household; a row without
+      楼栋/单元/房号/住址 takes the place of the first row of its 户号 that has one, and a
+      row whose place differs from it is warned.
+    - 户主 blocks: rows below a 户主 row that has an address, with a relation other than
+      户主 and no address of their own, take the 户主's (blank cells, not merged ones,
+      which the reader fills already).  A row with its own address, another 户主 or a
+      new sheet ends the block.
+    """
+    layouts: dict = {}
+    by_number: dict[str, tuple[RowOutcome, dict]] = {}
+    numbered = any("household_no" in row.raw if row.cells is None else row.index_of("household_no") is not None
+                   for row in _one_per_layout(rows))
+    if numbered:
+        for row in rows:
+            fields = _fields(row, layouts)
+            number = text(fields.get("household_no"))
+            if number and _has_place(fields) and number not in by_number:
+                by_number[number] = (row, _place_of(fields))
+    head: tuple[RowOutcome, dict] | None = None
+    relations: dict = {}
+    for row in rows:
+        fields = _fields(row, layouts)
+        number = text(fields.get("household_no")) if numbered else ""
+        cell = fields.get("relation")
+        relation = relations.get(cell)
+        if relation is None:
+            relation = relations[cell] = normalise_relation(cell)
+        if head is not None and head[0].sheet != row.sheet:
+            head = None
+        if _has_place(fields):
+            head = (row, _place_of(fields)) if relation == "户主" else None
+            known = by_number.get(number) if number else None
+            if known is not None and known[0] is not row and \
+                    any(fields.get(k) != v for k, v in known[1].items() if k in _OWN_PLACE_KEYS):
+                row.warn(f"户号“{number}”与{known[0].where}相同，但住址不同：按本行住址导入，请核对")
+            continue
+        if relation == "户主":
+            head = None
+        source = by_number.get(number) if number else None
+        if source is None and head is not None and relation:
+            source = head
+        if source is not None:
+            _fill(row, fields, source[1])
+
+
+def _one_per_layout(rows: list[RowOutcome]) -> list[RowOutcome]:
+    """The first row of each distinct column mapping (sheet)."""
+    seen: dict = {}
+    for row in rows:
+        seen.setdefault(row._items, row)
+    return list(seen.values())
 
 
 def half_text(value: object) -> str:

@@ -159,13 +159,22 @@ class Hierarchy:
 
 
 def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
-                    progress: Callable[[int], None]) -> ImportSummary:
-    """Insert new residents in bulk; update or skip the ones already in the ledger."""
+                    progress: Callable[[int], None], present_since: str | None = "") -> ImportSummary:
+    """Insert new residents in bulk; update or skip the ones already in the ledger.
+
+    Args:
+        present_since: where the residence spell of a new row without 迁入日期 begins:
+            ``""`` the import's date (the default: they are counted from today on, no
+            published month changes), ``None`` since before the ledger began (the clerk
+            ticked "这些人早已居住"), or a ``YYYY-MM-DD`` date (``--present-since``).
+    """
     summary = ImportSummary()
     places = Hierarchy(ledger)
     stamp = ledger.stamp({}, creating=True)
     conn = ledger.conn
     today = ledger.now().strftime("%Y-%m-%d")
+    default_from = today if present_since == "" else present_since
+    from models.residents import history
 
     # The file was checked earlier (the wizard's preview): someone may have added
     # people since.  Look again so a same-ID person is skipped/updated, not a crash.
@@ -202,6 +211,7 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
                 " id_number, birth_date, phone, relation, residence_type, political_status, notes, status,"
                 " status_date, moved_in_on, created_at, created_by, updated_at, updated_by)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", resident_params)
+            history.seed_from_rows(conn, [p[0] for p in resident_params], default_from, at, by)
         if tag_params:
             conn.executemany("INSERT OR IGNORE INTO resident_tags (resident_id, tag_id) VALUES (?, ?)", tag_params)
         if event_params:
@@ -255,7 +265,7 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
     summary.imported = len(new_rows)
 
     for outcome in existing:
-        if update and _update_existing(ledger, places, outcome):
+        if update and _update_existing(ledger, places, outcome, today):
             summary.updated += 1
         else:
             summary.skipped += 1
@@ -265,7 +275,7 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
     return summary
 
 
-def _update_existing(ledger: Ledger, places: Hierarchy, outcome: RowOutcome) -> bool:
+def _update_existing(ledger: Ledger, places: Hierarchy, outcome: RowOutcome, today: str) -> bool:
     """Update a person already in the ledger with the file's non-blank values.
 
     Goes through ``models.residents.records.update_resident`` (its own audit of old and new
@@ -290,7 +300,10 @@ def _update_existing(ledger: Ledger, places: Hierarchy, outcome: RowOutcome) -> 
     if data.get("tags"):
         changes["tags"] = data["tags"]
     try:
-        residents_mod.update_resident(ledger, outcome.existing_id, changes)
+        # a move to another household takes effect on the row's 变动日期 (else today): a new
+        # residence spell from that day, so the months before it stay as published
+        residents_mod.update_resident(ledger, outcome.existing_id, changes,
+                                      moved_on=data.get("moved_on") or today)
     except LedgerError as exc:
         outcome.warn(f"台账中已有此人，但未能更新：{exc}")
         return False

@@ -1,7 +1,8 @@
 """Cleaning cell values the way clerks' spreadsheets hold them.
 
 Cells arrive as ``str``, ``int``, ``float`` (Excel stores every number as a float),
-``datetime``/``date``/``time`` (openpyxl and xlrd convert date-formatted cells),
+``datetime``/``time`` (python-calamine converts date-formatted cells; the reader makes a
+date a ``datetime``),
 ``bool`` or ``None``.  These helpers turn them into the text a spec stores, and
 are shared by every import spec.  Dates are parsed by ``models.core.periods``
 (``parse_date``, ``parse_datetime``, ``parse_timestamp``), the one parser forms use too.

@@ -394,9 +394,17 @@ def next_number(ledger: Ledger, registered_at: _dt.datetime) -> str:
     so the maximum is taken numerically over the month's range of the unique index.
     """
     prefix = registered_at.strftime("%Y-%m-")
-    top = ledger.scalar("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM matters"
-                        " WHERE number >= ? AND number < ?", [prefix, prefix + "~"])
-    return f"{prefix}{(top or 0) + 1:04d}"
+    # The last number in text order is one index step, and it is the numeric maximum
+    # while the month has no 5-digit sequence.  Numbers are given in order and never
+    # removed, so a 5-digit one exists only after 9999: only then is the month scanned
+    # (a scan per matter made registering 100,000 imported matters quadratic).
+    last = ledger.scalar("SELECT number FROM matters WHERE number >= ? AND number < ?"
+                         " ORDER BY number DESC LIMIT 1", [prefix, prefix + "~"])
+    top = int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
+    if last and (top >= 9999 or not last[len(prefix):].isdigit()):
+        top = ledger.scalar("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM matters"
+                            " WHERE number >= ? AND number < ?", [prefix, prefix + "~"]) or 0
+    return f"{prefix}{top + 1:04d}"
 
 
 def _place(ledger: Ledger, data: dict) -> dict:
@@ -473,11 +481,12 @@ def _staff_name(ledger: Ledger, staff_id: int | None) -> str | None:
 
 def _insert_event(ledger: Ledger, matter_id: int, at: str, action: str, from_state: str | None,
                   to_state: str, note: str = "", data: dict | None = None) -> int:
+    # ``at``: when it happened (the clerk's time); ``recorded_at``: when it was typed
     cur = ledger.conn.execute(
-        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [matter_id, at, action, from_state, to_state, ledger.operator.name, note or "",
-         json.dumps(data, ensure_ascii=False) if data else None])
+         json.dumps(data, ensure_ascii=False) if data else None, ledger.now_ts()])
     return cur.lastrowid
 
 
@@ -557,14 +566,19 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
         "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
     }, creating=True)
-    matter_id = ledger.db["matters"].insert(record).last_rowid
+    # (on the connection: sqlite-utils' insert looks the table up in sqlite_master three
+    # times and opens a savepoint, per matter)
+    matter_id = ledger.conn.execute(
+        f"INSERT INTO matters ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+        list(record.values())).lastrowid
     _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
     if assignee_id or assignee_name:
         _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
                       {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
     if has_search_index(ledger.conn):
-        ledger.conn.execute("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                            [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
+        # (in an import, gathered and written once at the end: see Ledger.bulk_writes)
+        ledger.execute_later("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
+                             [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
     derived = _rewrite_cache(ledger, matter_id)
     ledger.audit("登记", "matters", matter_id, None,
                  {"number": record["number"], "level": level, "category": category,

@@ -189,3 +189,11 @@ def m004_visit_list_indexes(db):
 def m005_awaiting_follow_up_index(db):
     """The home screen's 待回访 list, longest-waiting (earliest closed) first, without a sort."""
     db.execute("CREATE INDEX IF NOT EXISTS matters_state_closed ON matters (state, closed_at)")
+
+
+@migrations()
+def m006_matter_event_recorded_at_history(db):
+    """A matter event keeps both times: ``at`` the real time of the step (办结 yesterday at 17:00,
+    the clerk's entry) and ``recorded_at`` when it was typed into the ledger.  Rows older than
+    this migration have NULL: their typing time was their ``at``."""
+    db.execute("ALTER TABLE matter_events ADD COLUMN recorded_at TEXT")

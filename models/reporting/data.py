@@ -26,7 +26,7 @@ from models.core.errors import NotFound, ValidationError
 from models.core.idcard import mask
 from models.core.issuer import issuer_name
 from models.core.permissions import require
-from models.core.presence import present_sql
+from models.core.presence import covers_sql, grid_households_sql, household_at_sql, present_sql
 from models.reporting import evaluation_data
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
@@ -207,13 +207,14 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
     _check_authorised(ledger, full_ids, include_sensitive)
     grid_scope.require_grid(ledger, grid_id, "该网格")       # a 网格员 prints their grids only
     scope = _scope(ledger, grid_id, building_id)
-    where = "r.grid_id = :grid"
+    # where each resident lived at the end of the day, in the grid their building had then
+    where = f"s.household_id IN {grid_households_sql(':grid', ':day')} AND {covers_sql('s', ':day')}"
     params: dict = {"grid": grid_id, "day": as_of}
     if building_id is not None:
-        where += " AND r.building_id = :building"
+        where += " AND h.building_id = :building"
         params["building"] = building_id
-    count = ledger.scalar(f"SELECT COUNT(*) FROM residents r WHERE {where} AND {present_sql('r', ':day')}",
-                          params)
+    count = ledger.scalar(f"SELECT COUNT(*) FROM residence_spells s JOIN households h ON h.id = s.household_id"
+                          f" WHERE {where}", params)
     if count > MAX_ROSTER_ROWS:
         raise ValidationError(f"该范围有 {count} 名居民，超过一次可打印的 {MAX_ROSTER_ROWS} 人，请按楼栋打印。")
     rows = ledger.query(
@@ -223,12 +224,13 @@ def resident_roster(ledger: Ledger, grid_id: int, building_id: int | None = None
                r.phone, r.residence_type, r.political_status,
                (SELECT GROUP_CONCAT(t.name, '、') FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id
                  WHERE rt.resident_id = r.id{_tag_clause(include_sensitive)}) AS tags
-        FROM residents r
-        JOIN households h ON h.id = r.household_id
+        FROM residence_spells s
+        JOIN residents r ON r.id = s.resident_id
+        JOIN households h ON h.id = s.household_id
         JOIN units u ON u.id = h.unit_id
         JOIN buildings b ON b.id = h.building_id
-        JOIN grids g ON g.id = r.grid_id
-        WHERE {where} AND {present_sql('r', ':day')}
+        JOIN grids g ON g.id = :grid
+        WHERE {where}
         ORDER BY b.compound, b.name, b.id, u.name, h.room, h.id,
                  CASE WHEN r.id = h.head_resident_id OR r.relation = '户主' THEN 0 ELSE 1 END, r.id
         """, params)
@@ -322,7 +324,8 @@ def special_roster(ledger: Ledger, *, tag_ids: list[int] | None = None, grid_id:
     params: dict = {"day": as_of}
     grid_where = ""
     if grid_id is not None:
-        grid_where = " AND r.grid_id = :grid"
+        # in the grid at the end of the day: their household then, its building's grid then
+        grid_where = f" AND {household_at_sql('r', ':day')} IN {grid_households_sql(':grid', ':day')}"
         params["grid"] = grid_id
     if grid_scope.scoped_grids(ledger) is not None:         # a 网格员 prints their grids only
         grid_where += " AND " + grid_scope.grid_sql(ledger, "r.grid_id")

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-from models.residents import search
+from models.residents import history, search
 from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
@@ -99,8 +99,39 @@ normalise_political_status = _by_synonyms(POLITICAL_SYNONYMS, "政治面貌")
 normalise_status = _by_synonyms(STATUS_SYNONYMS, "人员状态")
 
 
+#: GB/T 3304-1991 中国各民族名称的罗马字母拼写法和代码: the numeric code of each group
+#: (97 其他未识别民族 and 98 外国血统中国籍人士 in our words).  Clerks' census sheets
+#: often hold ``03-回族`` or just ``03``.
+ETHNIC_CODES = {
+    "01": "汉族", "02": "蒙古族", "03": "回族", "04": "藏族", "05": "维吾尔族", "06": "苗族", "07": "彝族",
+    "08": "壮族", "09": "布依族", "10": "朝鲜族", "11": "满族", "12": "侗族", "13": "瑶族", "14": "白族",
+    "15": "土家族", "16": "哈尼族", "17": "哈萨克族", "18": "傣族", "19": "黎族", "20": "傈僳族", "21": "佤族",
+    "22": "畲族", "23": "高山族", "24": "拉祜族", "25": "水族", "26": "东乡族", "27": "纳西族", "28": "景颇族",
+    "29": "柯尔克孜族", "30": "土族", "31": "达斡尔族", "32": "仫佬族", "33": "羌族", "34": "布朗族",
+    "35": "撒拉族", "36": "毛南族", "37": "仡佬族", "38": "锡伯族", "39": "阿昌族", "40": "普米族",
+    "41": "塔吉克族", "42": "怒族", "43": "乌孜别克族", "44": "俄罗斯族", "45": "鄂温克族", "46": "德昂族",
+    "47": "保安族", "48": "裕固族", "49": "京族", "50": "塔塔尔族", "51": "独龙族", "52": "鄂伦春族",
+    "53": "赫哲族", "54": "门巴族", "55": "珞巴族", "56": "基诺族", "97": "其他", "98": "外国血统",
+}
+_ETHNIC_CODE = re.compile(r"^(\d{1,2})\s*[-－—_.．、:：\s]?\s*(\D*)$")
+
+
 def normalise_ethnicity(raw: Any) -> str:
+    """A 民族 cell in our words: 回族 for 回族, 回, ``03``, ``3`` or ``03-回族`` (GB/T 3304 codes).
+
+    A code whose name part disagrees (``03-汉族``), or an unknown code, is returned as
+    written, for the caller to refuse.
+    """
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == int(raw):
+        raw = str(int(raw))
     text = _text(raw)
+    coded = _ETHNIC_CODE.match(text) if text[:1].isdigit() else None
+    if coded:
+        name = ETHNIC_CODES.get(coded.group(1).zfill(2))
+        given = coded.group(2).strip()
+        if name and (not given or given == name or given + "族" == name):
+            return name
+        return text
     if text and text not in ETHNICITIES and text + "族" in ETHNICITIES:
         return text + "族"
     return text
@@ -268,7 +299,12 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
         errors["notes"] = f"备注太长（最多{MAX_NOTES}个字）。"
     rec["notes"] = notes
 
-    moved_in, err = parse_date(merged.get("moved_in_on"))
+    raw_moved_in = merged.get("moved_in_on")
+    if isinstance(raw_moved_in, str) and raw_moved_in.strip() == history.UNKNOWN:
+        raw_moved_in = None                 # 不详: since before the ledger began
+    elif current is None and raw_moved_in in (None, ""):
+        raw_moved_in = today.isoformat()    # a newcomer the clerk gives no date: from today
+    moved_in, err = parse_date(raw_moved_in)
     if err:
         errors["moved_in_on"] = "迁入日期：" + err
     elif moved_in and moved_in > today.isoformat():
@@ -383,6 +419,9 @@ def add_resident(ledger: Ledger, data: dict) -> int:
             residence_type, political_status, notes, moved_in_on, tags (list of tag
             names or 、-separated text); optionally status + status_date for a
             historical record (import) and birth_date when there is no ID number.
+            ``moved_in_on`` missing or blank means today (a newcomer); ``"不详"``
+            means "lived here since before the ledger began".  The resident's first
+            residence spell starts on that date (and ends on status_date when not 在册).
 
     Returns:
         the new resident's id.
@@ -399,6 +438,10 @@ def add_resident(ledger: Ledger, data: dict) -> int:
         ledger.conn.executemany("INSERT INTO resident_tags (resident_id, tag_id) VALUES (?, ?)",
                                 [(rid, t) for t in tag_ids])
     search.reindex(ledger, rid, None, rec)
+    spell_id = history.begin(ledger, rid, rec["household_id"], rec["moved_in_on"], "迁入")
+    if rec["status"] != "在册":
+        history.end(ledger, {"id": spell_id, "from_date": rec["moved_in_on"], "began": "迁入"},
+                    rec["status_date"], rec["status"], "变动日期")
     note = "登记" if rec["moved_in_on"] else "登记（迁入日期不详）"
     _event(ledger, rid, "迁入", rec["moved_in_on"] or ledger.now().date().isoformat(), note,
            rec["household_id"])
@@ -421,11 +464,12 @@ def _require_household_grid(ledger: Ledger, household_id, what: str) -> None:
 
 
 @operation("records.edit", "residents")
-def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
+def update_resident(ledger: Ledger, resident_id: int, data: dict, moved_on: str | None = None) -> None:
     """Change a resident's fields (only the keys in ``data``; ``tags`` replaces the tag set).
 
-    A household change moves the resident (grid and building follow); a status
-    change records the matching event, as :func:`move_out` etc. would.
+    A household change moves the resident (grid and building follow) from ``moved_on``
+    (default today: a new residence spell begins that day); a status change records the
+    matching event and ends the residence spell, as :func:`move_out` etc. would.
     """
     current = _current(ledger, resident_id)
     scope.require_grid(ledger, current["grid_id"], f"居民“{current['name']}”")   # a 网格员: their grids
@@ -450,9 +494,11 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
     if {"name", "id_number", "phone"} & changed.keys():
         search.reindex(ledger, resident_id, current, rec)
     today = ledger.now().date().isoformat()
+    move_day = _check_date(ledger, moved_on, "调整日期") if moved_on and "household_id" in changed else today
+    _update_spells(ledger, resident_id, current, rec, changed, move_day)
     if "household_id" in changed:
         _leave_household(ledger, resident_id, current.get("household_id"))
-        _event(ledger, resident_id, "户内调整", today, "修改所在户", rec["household_id"])
+        _event(ledger, resident_id, "户内调整", move_day, "修改所在户", rec["household_id"])
     if "status" in changed or ("status_date" in changed and rec["status"] != "在册"):
         if rec["status"] == "在册":
             _event(ledger, resident_id, "恢复在册", today, "修改人员状态", rec["household_id"])
@@ -469,6 +515,34 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict) -> None:
         old["tags"] = _tag_names_of(ledger, old_tags)
         new["tags"] = _tag_names_of(ledger, tag_ids)
     ledger.audit("修改", "residents", resident_id, _masked(old), _masked(new))
+
+
+def _update_spells(ledger: Ledger, resident_id: int, current: dict, rec: dict, changed: dict,
+                   today: str) -> None:
+    """The form's edits on the residence spells: a new household from today; a corrected
+    move-in date, status or status date corrects the spell it belongs to."""
+    if "moved_in_on" in changed:
+        history.set_stay_start(ledger, resident_id, rec["moved_in_on"])
+    if "household_id" in changed:
+        if history.open_spell(ledger, resident_id) is not None:
+            history.move(ledger, resident_id, rec["household_id"], today)
+        else:   # off the roll: a correction of where they lived last
+            last = history.last_spell(ledger, resident_id)
+            if last is not None:
+                ledger.db.execute("UPDATE residence_spells SET household_id = ? WHERE id = ?",
+                                  [rec["household_id"], last["id"]])
+    if "status" in changed or ("status_date" in changed and rec["status"] != "在册"):
+        opened = history.open_spell(ledger, resident_id)
+        if rec["status"] == "在册":
+            last = history.last_spell(ledger, resident_id)
+            if opened is None and last is not None:
+                history.reopen(ledger, last)
+        elif opened is not None:
+            history.end(ledger, opened, rec["status_date"], rec["status"], "变动日期")
+        else:
+            last = history.last_spell(ledger, resident_id)
+            if last is not None:
+                history.end(ledger, last, rec["status_date"], rec["status"], "变动日期")
 
 
 def _check_date(ledger: Ledger, on_date: Any, what: str) -> str:
@@ -494,6 +568,9 @@ def _change_status(ledger: Ledger, resident_id: int, status: str, on_date: Any, 
         raise ValidationError(f"{what}不能早于迁入日期 {current['moved_in_on']}。", field="on_date")
     if current["birth_date"] and day < current["birth_date"]:
         raise ValidationError(f"{what}不能早于出生日期 {current['birth_date']}。", field="on_date")
+    opened = history.open_spell(ledger, resident_id)
+    if opened is not None:
+        history.end(ledger, opened, day, status, what)
     ledger.db["residents"].update(resident_id, ledger.stamp(
         {"status": status, "status_date": day}, creating=False))
     _event(ledger, resident_id, status, day, note or "", current["household_id"])
@@ -519,16 +596,21 @@ def restore_active(ledger: Ledger, resident_id: int, on_date: str, note: str = "
     """Put a moved-out (or wrongly recorded) resident back on the roll.
 
     When ``on_date`` is after the recorded move-out/death date the resident came
-    back: the move-in date becomes ``on_date``.  Otherwise the earlier status is
-    treated as a mistake being corrected and the move-in date is kept.
+    back: a new residence spell (返回) begins on ``on_date`` in the same household, and
+    the months of the first stay keep counting them.  Otherwise the earlier status is
+    treated as a mistake being corrected: the last spell is reopened.
     """
     current = _current(ledger, resident_id)
     day = _check_date(ledger, on_date, "恢复日期")
     if current["status"] == "在册":
         raise ValidationError(f"“{current['name']}”已是在册状态。", field="status")
     changes: dict[str, Any] = {"status": "在册", "status_date": None}
+    last = history.last_spell(ledger, resident_id)
     if current["status_date"] and day > current["status_date"]:
         changes["moved_in_on"] = day
+        history.begin(ledger, resident_id, current["household_id"], day, "返回")
+    elif last is not None and last["to_date"] is not None:
+        history.reopen(ledger, last)
     ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
     _event(ledger, resident_id, "恢复在册", day, note or "", current["household_id"])
     ledger.audit("恢复在册", "residents", resident_id,
@@ -582,6 +664,7 @@ def move_to_household(ledger: Ledger, resident_id: int, household_id: int, relat
     _raise_first(errors)
     changes = {"household_id": rec["household_id"], "grid_id": rec["grid_id"],
                "building_id": rec["building_id"], "relation": rec["relation"]}
+    history.move(ledger, resident_id, rec["household_id"], day)
     _leave_household(ledger, resident_id, current["household_id"])
     ledger.db["residents"].update(resident_id, ledger.stamp(changes, creating=False))
     _event(ledger, resident_id, "户内调整", day, "", rec["household_id"])

@@ -288,9 +288,11 @@ def _variants(number: str, words: Iterable[str]) -> list[str]:
 _BUILDING_WORDS = ("号楼", "栋", "幢", "号", "座", "")
 _UNIT_WORDS = ("单元", "")
 _ROOM_WORDS = ("", "室", "号")
+# The compound is everything before the first digit: a greedy ``[^\d]*`` (a lazy one made
+# the pattern quadratic in the term's length: 32,000 characters took a minute).
 _ADDR_RE = re.compile(
-    r"^(?P<compound>[^\d]*?)"
-    r"(?:(?P<b>\d+)\s*(?:号楼|栋|幢|号|座|#))?"
+    r"^(?P<compound>[^\d]*)"
+    r"(?:(?P<b>\d+)\s*(?P<bw>号楼|栋|幢|号|座|#))?"
     r"(?:(?P<u>\d+)\s*单元)?"
     r"(?:(?P<room>\d+)\s*(?:室|号)?)?$")
 _DASHED = re.compile(r"^(?P<b>\d+)-(?P<u>\d+)-(?P<room>\d+)$")
@@ -309,6 +311,13 @@ def _address_parts(ledger, term: str) -> list[tuple[str, list, str, list]] | Non
     compound = (parts.get("compound") or "").strip()
     if not (compound or parts.get("b") or parts.get("u") or parts.get("room")):
         return None
+    # A building stored as one name (幸福里8号楼) is found as written: the whole term …
+    whole = _written_buildings(ledger, term)
+    out = [_by_buildings(whole)] if whole else []
+    # … and, before a unit or room (幸福里8号楼1单元301), the part naming the building.
+    cut = m.start("u") if parts.get("u") else (m.start("room") if parts.get("room") else -1)
+    head = term[:cut].strip() if cut > 0 else ""
+    written = _written_buildings(ledger, head) if head and re.search(r"\d", head) else []
     building_ids = None
     if compound or parts.get("b"):
         conds, params = [], []
@@ -319,9 +328,30 @@ def _address_parts(ledger, term: str) -> list[tuple[str, list, str, list]] | Non
             sql, p = _in("b.name", _variants(parts["b"], _BUILDING_WORDS))
             conds.append(sql)
             params += p
-        building_ids = _building_ids(ledger, " AND ".join(conds), params)
+        building_ids = sorted(set(_building_ids(ledger, " AND ".join(conds), params)) | set(written))
         if not building_ids:
-            return []
+            return out
+    elif written:
+        building_ids = written
+    if not (parts.get("u") or parts.get("room")) and building_ids == whole:
+        return out
+    return out + _split_parts(ledger, parts, building_ids)
+
+
+def _written_buildings(ledger, text: str) -> list[int]:
+    """Buildings whose name as written (alone or after its compound) begins with ``text``.
+
+    A prefix, not a substring: 3号楼 must not find 13号楼.
+    """
+    if not text:
+        return []
+    prefix = _like(text)[1:]
+    return _building_ids(ledger, r"(b.compound || b.name) LIKE ? ESCAPE '\' OR b.name LIKE ? ESCAPE '\'",
+                         [prefix, prefix])
+
+
+def _split_parts(ledger, parts: dict, building_ids: list[int] | None) -> list[tuple[str, list, str, list]]:
+    """The unit/room part of an address fragment within ``building_ids`` (None = any building)."""
     unit_ids = None
     if parts.get("u"):
         sql, params = _in("name", _variants(parts["u"], _UNIT_WORDS))
@@ -349,10 +379,36 @@ def _like(text: str) -> str:
     return "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
 
 
+#: A term longer than this matches nothing: no stored name, number or address is as long
+#: (see the field limits of models/core/limits.py); it never reaches SQLite, whose LIKE
+#: refuses patterns over 50,000 bytes.
+MAX_TERM_LEN = 100
+#: At most this many terms are combined (AND) in one query; SQLite's expression tree
+#: stops at a depth of 1,000.  Further terms are ignored.
+MAX_TERMS = 12
+#: A pasted list of names (more than MAX_TERMS terms, every one a Chinese name) finds the
+#: residents of any of those names, at most this many names (one ``IN`` list).
+MAX_NAMES = 5000
+_NAME_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•]{2,20}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
 def normalise_query(text: str) -> list[str]:
-    """Terms of a search box text (full-width → half-width, lowercase, split on spaces)."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return [t for t in re.split(r"[\s,，;；]+", text) if t]
+    """Terms of a search box text (full-width → half-width, lowercase, split on spaces).
+
+    Control and invisible characters (NUL, zero-width space …) are dropped; each term
+    appears once.
+    """
+    text = _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r\x0b\x0c" else "", text or "")
+    text = unicodedata.normalize("NFKC", text).lower()
+    return list(dict.fromkeys(t for t in re.split(r"[\s,，;；、]+", text) if t))
+
+
+def _name_list_unit(names: list[str]) -> _Unit:
+    """Residents named any of ``names`` (a pasted list), by the name index."""
+    listed = ",".join("?" * len(names))
+    return _Unit(f"SELECT id AS rid FROM residents INDEXED BY residents_name WHERE name IN ({listed})",
+                 list(names), f"r.name IN ({listed})", list(names))
 
 
 def _term_units(ledger, term: str, plan: _Plan) -> None:
@@ -468,7 +524,14 @@ def _scope_units(ledger, plan: _Plan) -> None:
 
 def _plan(ledger, flt: ResidentFilter, cap: int = CAP) -> _Plan:
     plan = _Plan()
-    for term in normalise_query(flt.text):
+    terms = normalise_query(flt.text)
+    if len(terms) > MAX_TERMS and all(_NAME_TERM.fullmatch(t) for t in terms):
+        plan.units.append(_name_list_unit(terms[:MAX_NAMES]))
+        terms = []
+    for term in terms[:MAX_TERMS]:
+        if len(term) > MAX_TERM_LEN:
+            plan.impossible = True
+            return plan
         _term_units(ledger, term, plan)
     _filter_units(flt, plan)
     _scope_units(ledger, plan)

@@ -351,6 +351,8 @@ def save_volunteer(ledger: Ledger, volunteer_id: int | None, data: VolunteerData
 @operation(EDIT, AREA)
 def delete_volunteer(ledger: Ledger, volunteer_id: int) -> None:
     """Delete a volunteer who has no service records (a mistyped entry)."""
+    if not ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE volunteer_id = ?", [volunteer_id]):
+        ledger.db.execute("DELETE FROM volunteer_candidates WHERE volunteer_id = ?", [volunteer_id])
     _delete_unless_used(ledger, "volunteers", volunteer_id, get_volunteer(ledger, volunteer_id)["name"],
                         "SELECT COUNT(*) FROM activity_participants WHERE volunteer_id = ?",
                         "“{name}”有 {n} 条服务记录，不能删除。")
@@ -365,14 +367,15 @@ def get_volunteer(ledger: Ledger, volunteer_id: int) -> dict:
     row = ledger.one(f"""
         SELECT v.id, v.resident_id, {_NAME} AS name, {_PHONE} AS phone,
                COALESCE(r.id_number, v.id_number) AS id_number, r.household_id, g.name AS grid,
-               r.status AS resident_status, v.skills, v.notes, v.created_at
+               r.status AS resident_status, v.skills, v.notes, v.created_at, v.pending
         FROM volunteers v {_PERSON_JOINS} WHERE v.id = ?
         """, [volunteer_id], missing=_no_volunteer(volunteer_id))
     row["id_masked"] = _mask(row.pop("id_number"))
     row["address"] = ""
     if row["household_id"]:
         row["address"] = grids.household_label(ledger, row["household_id"])
-    row["kind"] = "本社区居民" if row["resident_id"] else "社区外人员"
+    pending = row.pop("pending")
+    row["kind"] = "本社区居民" if row["resident_id"] else ("待确认" if pending else "社区外人员")
     row["orgs"] = volunteer_orgs(ledger, volunteer_id)
     return row
 
@@ -461,6 +464,8 @@ class Candidate:
     volunteer_id: int | None = None
     resident_id: int | None = None
     grid: str = ""                  # the grid they live in ('' for outside people)
+    pending: bool = False           # 待确认: several residents share the name (resolve_name)
+    candidates: tuple[int, ...] = ()   # the residents a 待确认 volunteer may be
 
 
 def _masked_phone(phone: str | None) -> str:
@@ -530,41 +535,178 @@ def volunteer_for_candidate(ledger: Ledger, candidate: Candidate) -> int:
     return add_outside_volunteer(ledger, candidate.name)
 
 
-def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None = None) -> Candidate:
-    """Who a plain name (and phone) means, creating nothing (used by the import).
+def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None = None,
+                 id_number: str = "", place: str = "") -> Candidate:
+    """Who a plain name (with the row's phone, ID number, the activity's grid and place) means,
+    creating nothing (used by the import).
 
-    A resident of the ledger is preferred (one identity); when several present
-    residents share the name, the phone decides, else the one who already
-    volunteers, else the one living in ``grid_id``.  With no resident of that name,
-    an outside volunteer of that name (and phone), else a new outside person
-    (a Candidate with neither id).
+    A present resident of that name is preferred (one identity).  When several share the
+    name, in this order: the ID number or the phone settles it at once; else the residents
+    of the activity's grid (one → that one); else, among those (or among everyone of the
+    name when none lives in the grid), the ones living in a building the activity's place
+    names (``place`` 幸福里8号楼门前 → 幸福里8号楼); else the community: one → that one.
+    Still ambiguous: a **待确认** candidate (``pending``, ``candidates`` = the residents of
+    the narrowest tier that had any), re-using a 待确认 volunteer of the same name, phone
+    and candidates from an earlier import.  With no resident of that name: an outside volunteer of
+    that name (and phone), else a new outside person (a Candidate with neither id).
 
     Raises:
-        ValidationError: several residents share the name and nothing decides.
+        ValidationError: the name is blank.
     """
-    name, phone = _text(name), _text(phone)
+    name, phone, id_number = _text(name), _text(phone), _text(id_number).upper()
     if not name:
         raise ValidationError("志愿者姓名不能为空。", field="name")
     residents = ledger.query(
-        "SELECT r.id, r.phone, r.grid_id, v.id AS volunteer_id FROM residents r"
-        " LEFT JOIN volunteers v ON v.resident_id = r.id WHERE r.name = ? AND r.status = '在册'"
-        " ORDER BY r.id", [name])
+        "SELECT r.id, r.phone, r.id_number, r.grid_id, v.id AS volunteer_id,"
+        " COALESCE(b.name, '') AS building, COALESCE(b.compound, '') AS compound FROM residents r"
+        " LEFT JOIN volunteers v ON v.resident_id = r.id LEFT JOIN buildings b ON b.id = r.building_id"
+        " WHERE r.name = ? AND r.status = '在册' ORDER BY r.id", [name])
+
+    def found(r: dict) -> Candidate:
+        return Candidate(name, name, volunteer_id=r["volunteer_id"], resident_id=r["id"])
+
+    if len(residents) == 1:
+        return found(residents[0])
     if residents:
-        for narrow in (lambda r: phone and r["phone"] == phone,
-                       lambda r: r["volunteer_id"] is not None,
-                       lambda r: grid_id is not None and r["grid_id"] == grid_id):
-            if len(residents) == 1:
+        for settles in (lambda r: bool(id_number) and r["id_number"] == id_number,
+                        lambda r: bool(phone) and (r["phone"] == phone
+                                                   or phone in phones.phone_digits(r["phone"] or ""))):
+            hits = [r for r in residents if settles(r)]
+            if len(hits) == 1:
+                return found(hits[0])
+        pool = [r for r in residents if grid_id is not None and r["grid_id"] == grid_id] or residents
+        if len(pool) == 1:
+            return found(pool[0])
+        near = [r for r in pool if _place_names_building(place, r["compound"], r["building"])]
+        if len(near) == 1:
+            return found(near[0])
+        pool = near or pool
+        ids = tuple(r["id"] for r in pool)
+        pending = None
+        for (vid,) in ledger.conn.execute("SELECT id FROM volunteers WHERE pending = 1 AND resident_id IS NULL"
+                                          " AND name = ? AND phone = ? ORDER BY id", [name, phone]).fetchall():
+            listed = {r[0] for r in ledger.conn.execute(
+                "SELECT resident_id FROM volunteer_candidates WHERE volunteer_id = ?", [vid])}
+            if listed == set(ids):
+                pending = vid
                 break
-            residents = [r for r in residents if narrow(r)] or residents
-        if len(residents) == 1:
-            r = residents[0]
-            return Candidate(name, name, volunteer_id=r["volunteer_id"], resident_id=r["id"])
-        raise ValidationError(f"本台账有 {len(residents)} 位在册居民叫“{name}”，无法确定是哪一位："
-                              "请在“联系电话”列填写该志愿者的手机号。", field="name")
-    outside = ledger.query("SELECT id, phone FROM volunteers WHERE resident_id IS NULL AND name = ?"
-                           " ORDER BY id", [name])
+        return Candidate(name, name, volunteer_id=pending, pending=True, candidates=ids)
+    outside = ledger.query("SELECT id, phone FROM volunteers WHERE resident_id IS NULL AND pending = 0"
+                           " AND name = ? ORDER BY id", [name])
     if phone:
         outside = [v for v in outside if v["phone"] == phone] or [v for v in outside if not v["phone"]]
     if outside:
         return Candidate(name, name, volunteer_id=outside[0]["id"])
     return Candidate(name, name)
+
+
+def _place_names_building(place: str, compound: str, building: str) -> bool:
+    """The activity's place text names this building (幸福里8号楼门前, 3号楼活动室)."""
+    place = "".join((place or "").split())
+    if not place or not building:
+        return False
+    if compound and compound + building in place:
+        return True
+    # a bare number building (3号楼) must not match inside 13号楼
+    at = place.find(building)
+    while at >= 0:
+        if at == 0 or not place[at - 1].isdigit():
+            return True
+        at = place.find(building, at + 1)
+    return False
+
+
+# -- 待确认 volunteers ---------------------------------------------------------------------
+
+def add_pending_volunteer(ledger: Ledger, name: str, phone: str, candidates: tuple[int, ...]) -> int:
+    """Register a 待确认 volunteer (linked to no resident) with the residents it may be.
+
+    Called by the import inside its transaction; the clerk settles it with
+    :func:`confirm_volunteer`.
+    """
+    record = {"name": _text(name), "phone": _text(phone), "pending": 1}
+    vid = ledger.db["volunteers"].insert(ledger.stamp(record, creating=True)).last_rowid
+    ledger.conn.executemany("INSERT OR IGNORE INTO volunteer_candidates (volunteer_id, resident_id) VALUES (?, ?)",
+                            [(vid, rid) for rid in candidates])
+    ledger.audit("新增", "volunteers", vid, None, {**record, "candidates": list(candidates)})
+    return vid
+
+
+def pending_volunteers(ledger: Ledger) -> list[dict]:
+    """The 待确认 volunteers, oldest first: name, phone, hours, activities and the candidates.
+
+    Each row: ``id``, ``name``, ``phone``, ``hours``, ``activities`` (count), ``services``
+    (``2026-10-03 重阳义诊`` …, newest first), ``last`` (the newest of them), ``candidates``
+    (dicts: ``resident_id``, ``name``, ``label`` (address · masked phone · masked ID), ``grid``).
+    """
+    rows = ledger.query(
+        "SELECT v.id, v.name, v.phone, COUNT(p.activity_id) AS activities, ROUND(COALESCE(SUM(p.hours), 0), 2)"
+        " AS hours FROM volunteers v LEFT JOIN activity_participants p ON p.volunteer_id = v.id"
+        " WHERE v.pending = 1 GROUP BY v.id ORDER BY v.id")
+    for row in rows:
+        row["services"] = [f"{a['on_date']} {a['title']}" for a in ledger.query(
+            "SELECT a.on_date, a.title FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
+            " WHERE p.volunteer_id = ? ORDER BY a.on_date DESC, a.id DESC", [row["id"]])]
+        row["last"] = row["services"][0] if row["services"] else ""
+        row["candidates"] = []
+        for c in ledger.query(
+                "SELECT r.id, r.name, r.phone, r.id_number, r.household_id, COALESCE(g.name, '') AS grid"
+                " FROM volunteer_candidates k JOIN residents r ON r.id = k.resident_id"
+                " LEFT JOIN grids g ON g.id = r.grid_id WHERE k.volunteer_id = ? ORDER BY r.id", [row["id"]]):
+            address = grids.household_label(ledger, c["household_id"]) if c["household_id"] else ""
+            parts = [p for p in (address, _masked_phone(c["phone"]), _mask(c["id_number"])) if p]
+            row["candidates"].append({"resident_id": c["id"], "name": c["name"], "grid": c["grid"],
+                                      "label": " · ".join(parts)})
+    return rows
+
+
+def count_pending(ledger: Ledger) -> int:
+    """How many 待确认 volunteers there are."""
+    return ledger.scalar("SELECT COUNT(*) FROM volunteers WHERE pending = 1")
+
+
+@operation(EDIT, AREA)
+def confirm_volunteer(ledger: Ledger, volunteer_id: int, resident_id: int) -> int:
+    """Settle a 待确认 volunteer: it is ``resident_id`` (one of its candidates).
+
+    The hours then count for that resident: when the resident already volunteers, the
+    service records and memberships move to that identity and the 待确认 entry goes;
+    otherwise the entry becomes the resident's volunteer identity.
+
+    Returns:
+        the resident's volunteer id.
+
+    Raises:
+        NotFound: no such 待确认 volunteer.
+        ValidationError: the resident is not one of the candidates, or already took part
+            in one of the same activities (then they are two people).
+    """
+    row = ledger.one("SELECT id, name FROM volunteers WHERE id = ? AND pending = 1", [volunteer_id],
+                     missing="这位待确认志愿者已不存在（可能已经确认过）。")
+    candidates = {r[0] for r in ledger.conn.execute(
+        "SELECT resident_id FROM volunteer_candidates WHERE volunteer_id = ?", [volunteer_id])}
+    if resident_id not in candidates:
+        raise ValidationError(f"所选居民不是“{row['name']}”的候选人。", field="resident_id")
+    existing = ledger.scalar("SELECT id FROM volunteers WHERE resident_id = ?", [resident_id])
+    ledger.db.execute("DELETE FROM volunteer_candidates WHERE volunteer_id = ?", [volunteer_id])
+    if existing is None:
+        ledger.db["volunteers"].update(volunteer_id, ledger.stamp({"resident_id": resident_id, "pending": 0},
+                                                                  creating=False))
+        ledger.audit("确认", "volunteers", volunteer_id, {"pending": 1}, {"resident_id": resident_id})
+        return volunteer_id
+    clash = ledger.query(
+        "SELECT a.on_date, a.title FROM activity_participants p JOIN activity_participants q"
+        " ON q.activity_id = p.activity_id AND q.volunteer_id = ? JOIN activities a ON a.id = p.activity_id"
+        " WHERE p.volunteer_id = ? ORDER BY a.on_date LIMIT 1", [existing, volunteer_id])
+    if clash:
+        raise ValidationError(f"所选居民已参加 {clash[0]['on_date']}“{clash[0]['title']}”，与这位待确认志愿者"
+                              "同时在场，不是同一个人：请选择其他候选人。", field="resident_id")
+    ledger.db.execute("UPDATE activity_participants SET volunteer_id = ? WHERE volunteer_id = ?",
+                      [existing, volunteer_id])
+    ledger.db.execute("INSERT OR IGNORE INTO volunteer_org_members (org_id, volunteer_id)"
+                      " SELECT org_id, ? FROM volunteer_org_members WHERE volunteer_id = ?", [existing, volunteer_id])
+    ledger.db.execute("DELETE FROM volunteer_org_members WHERE volunteer_id = ?", [volunteer_id])
+    ledger.db.execute("DELETE FROM volunteers WHERE id = ?", [volunteer_id])
+    ledger.audit("确认", "volunteers", volunteer_id, {"pending": 1}, {"merged_into": existing,
+                                                                   "resident_id": resident_id})
+    return existing

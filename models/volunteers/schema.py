@@ -94,3 +94,20 @@ def m002_org_members_by_volunteer(db):
     # 14,000 volunteers on the 200,000-household demo).
     db.execute("CREATE INDEX IF NOT EXISTS volunteer_org_members_volunteer"
                " ON volunteer_org_members (volunteer_id, org_id)")
+
+
+@migrations()
+def m003_pending_volunteers_importfix(db):
+    # 待确认 volunteers (issue 15): an imported name that several present residents share,
+    # and that neither the activity's grid nor its place (building) settles, keeps its row
+    # and hours on a volunteer marked pending, linked to no resident but to the candidates
+    # the clerk chooses from later (models.volunteers.records.confirm_volunteer).
+    run_script(db, """
+    ALTER TABLE volunteers ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE volunteer_candidates (
+        volunteer_id INTEGER NOT NULL REFERENCES volunteers(id),
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        PRIMARY KEY (volunteer_id, resident_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX volunteers_pending ON volunteers (pending) WHERE pending = 1;
+    """)

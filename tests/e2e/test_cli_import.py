@@ -149,3 +149,55 @@ def test_ledger_without_a_community_name_gets_one_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "还没有设置本社区的名称" in err
     assert _residents(db) == 0
+
+
+def _spells(db: Path) -> dict[str, list[tuple]]:
+    ledger = open_db(db, create=False)
+    try:
+        out: dict[str, list[tuple]] = {}
+        for r in ledger.query("SELECT r.name, g.name AS grid, s.from_date, s.to_date FROM residence_spells s"
+                              " JOIN residents r ON r.id = s.resident_id"
+                              " JOIN households h ON h.id = s.household_id JOIN grids g ON g.id = h.grid_id"
+                              " ORDER BY s.id"):
+            out.setdefault(r["name"], []).append((r["grid"], r["from_date"], r["to_date"]))
+        return out
+    finally:
+        ledger.close()
+
+
+@pytest.mark.parametrize("extra, since", [
+    ([], "2026-12-02"),                                     # no 迁入日期: from the import's day
+    (["--present-since", "2020-01-01"], "2020-01-01"),      # the clerk knows since when
+])
+def test_rows_without_a_move_in_date_are_present_from_the_import_or_the_given_day(
+        ledger_path, tmp_path, capsys, monkeypatch, extra, since):
+    monkeypatch.setenv("GRIDLEDGER_NOW", "2026-12-02T10:00")
+    path = _book(tmp_path / "good.xlsx", GOOD)
+    assert run(["--db", str(ledger_path), "import", "residents", str(path), *extra]) == 0
+    assert _spells(ledger_path) == {"张三": [("第一网格", since, None)], "李梅": [("第一网格", since, None)]}
+
+
+def test_present_since_is_for_residents_and_needs_a_date(ledger_path, tmp_path, capsys):
+    path = _book(tmp_path / "good.xlsx", GOOD)
+    assert run(["--db", str(ledger_path), "import", "residents", str(path), "--present-since", "去年"]) == 2
+    assert "--present-since" in capsys.readouterr().err
+    assert run(["--db", str(ledger_path), "import", "visits", str(path), "--present-since", "2020-01-01"]) == 2
+    assert "只用于导入居民" in capsys.readouterr().err
+
+
+def test_update_from_next_months_book_records_moves_on_their_dates(ledger_path, tmp_path, capsys, monkeypatch):
+    """``--update`` with a newer book: 张三 moved to 第二网格 on 20 November (变动日期) — a new spell
+    from that day, so October and the first weeks of November keep him in 第一网格."""
+    monkeypatch.setenv("GRIDLEDGER_NOW", "2026-10-01T10:00")
+    first = _book(tmp_path / "october.xlsx", GOOD)
+    assert run(["--db", str(ledger_path), "import", "residents", str(first), "--present-since", "2020-01-01"]) == 0
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "性别", "身份证号码", "联系电话", "所属网格", "楼栋", "单元", "房号", "与户主关系",
+               "人员状态", "变动日期"])
+    ws.append(["张三", "男", _id(1), "13800000001", "第二网格", "5号楼", "1单元", "501", "户主", "在册", "2026-11-20"])
+    newer = tmp_path / "december.xlsx"
+    wb.save(newer)
+    monkeypatch.setenv("GRIDLEDGER_NOW", "2026-12-02T10:00")
+    assert run(["--db", str(ledger_path), "import", "residents", str(newer), "--update"]) == 0
+    assert _spells(ledger_path)["张三"] == [("第一网格", "2020-01-01", "2026-11-20"), ("第二网格", "2026-11-20", None)]

@@ -37,7 +37,7 @@ def db(ledger_path, clock):
                 seq += 1
                 residents.add_resident(led, {"name": f"居民{'甲乙丙丁'[seq - 1]}", "household_id": h,
                                              "id_number": make_id("110101", dt.date(1980, 1, 1), seq),
-                                             "phone": "13800000000"})
+                                             "phone": "13800000000", "moved_in_on": "不详"})
         for room, day in (("101", "2026-10-09"), ("201", "2026-10-10"), ("301", "2026-10-11")):
             visits.record_visit(led, visited_on=day, staff_name="王网格员", way="入户", household_ids=[homes[room]])
         a = led.scalar("SELECT id FROM grids WHERE name = '一网格'")

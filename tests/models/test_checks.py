@@ -49,7 +49,19 @@ def test_every_rule_is_reported_in_order(small_demo):
         "1 名已迁出或死亡的居民缺少变动日期",
         "1 户的户主不在本户",
         "1 名居民没有所在户，却记有网格或楼栋",
+        "2 名居民的在册状态与居住记录不一致",        # 迁出 (h3) and 死亡 (h5) written past the spells
+        "1 名居民的所在户与最近的居住记录不一致",    # the stray taken out of household 6 by hand
         "1 个已存的身份证号不符合 GB 11643（如 110105********0021）",
         "1 名居民的迁出/死亡日期早于迁入日期",
         "1 名居民不在查询索引中（查找时会漏掉他们）",
     ]
+
+
+def test_a_building_whose_grid_differs_from_its_grid_history_is_reported(small_demo):
+    led = small_demo
+    other_grid = grids.add_grid(led, "第九网格")
+    with led.write():
+        led.db.execute("DELETE FROM building_grids WHERE building_id = 1")
+        led.db.execute("INSERT INTO building_grids (building_id, grid_id, from_date, created_at)"
+                       " VALUES (1, ?, NULL, '')", [other_grid])
+    assert checks.ledger_problems(led) == ["1 栋楼的网格与网格调整记录不一致"]

@@ -218,6 +218,74 @@ def test_migrations_import_no_code_that_may_change(path):
     assert wrong == []
 
 
+#: the presence rule before the residence spells (core m003), frozen here to compare with
+OLD_PRESENT = ("((r.moved_in_on IS NULL OR r.moved_in_on <= :de)"
+               " AND (r.status = '在册' OR (r.status_date IS NOT NULL AND r.status_date > :de)))")
+
+
+def test_m003_gives_every_resident_a_spell_and_every_building_its_grid_with_the_same_month_ends(tmp_path):
+    """An old ledger upgraded to the residence history counts the same people, households and
+    grids at every month end as the old rule did on its columns."""
+    import random
+
+    from models.evaluation import counts
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m003_residence_history_spells"])
+    assert "residence_spells" not in db.table_names()
+    now = "2026-01-01 08:00:00"
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)",
+               [now, now])
+    rng = random.Random(11)
+    for g in (1, 2):
+        db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, ?, ?, ?)",
+                   [f"第{g}网格", now, now])
+        db.execute("INSERT INTO buildings (grid_id, name, created_at, updated_at) VALUES (?, '1号楼', ?, ?)",
+                   [g, now, now])
+        db.execute("INSERT INTO units (building_id, name, created_at, updated_at) VALUES (?, '1单元', ?, ?)",
+                   [g, now, now])
+        for room in range(1, 9):
+            db.execute("INSERT INTO households (unit_id, building_id, grid_id, room, created_at, updated_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?)", [g, g, g, str(room), now, now])
+    expected_rows = []
+    for k in range(120):
+        hid = rng.randint(1, 16)
+        grid = 1 if hid <= 8 else 2
+        moved_in = None if rng.random() < 0.5 else f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        status = rng.choice(["在册", "在册", "迁出", "死亡"])
+        status_date = None
+        if status != "在册":
+            status_date = None if rng.random() < 0.05 else f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        db.execute("INSERT INTO residents (household_id, grid_id, building_id, name, status, status_date,"
+                   " moved_in_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [hid, grid, grid, f"居民{chr(0x4e00 + k)}", status, status_date, moved_in, now, now])
+        expected_rows.append(k)
+    conn.commit()
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    before = {}
+    for month in months:
+        p = counts.month_params(month)
+        before[month] = {row[0]: (row[1], row[2]) for row in conn.execute(
+            f"SELECT r.grid_id, COUNT(DISTINCT r.household_id), COUNT(*) FROM residents r"
+            f" WHERE {OLD_PRESENT} GROUP BY r.grid_id", p)}
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    assert led.scalar("SELECT COUNT(*) FROM residence_spells") == 120
+    assert led.query("SELECT building_id, grid_id, from_date, to_date FROM building_grids ORDER BY building_id") == [
+        {"building_id": 1, "grid_id": 1, "from_date": None, "to_date": None},
+        {"building_id": 2, "grid_id": 2, "from_date": None, "to_date": None}]
+    for month in months:
+        after = {g: (v[0], v[1]) for g, v in counts.household_counts(led, month).items()}
+        assert after == before[month], month
+    with counts.StaticHouseholds(led) as static:
+        for month in months:
+            batch = {g: (v[0], v[1]) for g, v in counts.household_counts(led, month, static).items()}
+            assert batch == before[month], month
+
+
 def test_m003_accounts_upgrades_a_ledger_with_a_user(tmp_path):
     """A ledger from before the accounts (issue 10) keeps its users row, gains the new columns
     (an old row is neither sensitive nor locked) and the user_grids table."""
@@ -243,3 +311,16 @@ def test_m003_accounts_upgrades_a_ledger_with_a_user(tmp_path):
     with pytest.raises(accounts.LoginRefused):     # no password hash: nobody can log in as it
         accounts.authenticate(led, "old", "")
     led.close()
+
+
+def test_every_new_building_gets_its_grid_from_the_beginning_whoever_writes_it(ledger):
+    """The trigger of core m003: a building inserted by any writer (here plain SQL, as the
+    import's bulk writer does) is in its grid for every past month."""
+    community = ledger.scalar("SELECT id FROM communities WHERE is_own = 1")
+    with ledger.write():
+        grid = ledger.db["grids"].insert(ledger.stamp({"community_id": community, "name": "一网格"},
+                                                      creating=True)).last_rowid
+        building = ledger.db["buildings"].insert(ledger.stamp({"grid_id": grid, "name": "1号楼"},
+                                                              creating=True)).last_rowid
+    assert ledger.query("SELECT grid_id, from_date, to_date FROM building_grids WHERE building_id = ?",
+                        [building]) == [{"grid_id": grid, "from_date": None, "to_date": None}]

@@ -65,6 +65,8 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "grids.hierarchy.rename_grid": {("修改", "grids")},
     "grids.hierarchy.add_building": {("新增", "buildings")},
     "grids.hierarchy.rename_building": {("修改", "buildings")},
+    "grids.hierarchy.redivide": {("网格调整", "grids"), ("新增", "grids")},
+    "grids.hierarchy.close_grid": {("撤销网格", "grids")},
     "grids.hierarchy.add_unit": {("新增", "units")},
     "grids.hierarchy.rename_unit": {("修改", "units")},
     "grids.hierarchy.add_household": {("新增", "households")},
@@ -104,6 +106,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "volunteers.records.save_volunteer": {("新增", "volunteers")},
     "volunteers.records.add_member": {("加入组织", "volunteer_org_members")},
     "volunteers.records.join_org": {("加入组织", "volunteer_org_members")},
+    "volunteers.records.confirm_volunteer": {("确认", "volunteers")},
     "volunteers.records.remove_member": {("退出组织", "volunteer_org_members")},
     "volunteers.records.delete_volunteer": {("删除", "volunteers")},
     "volunteers.records.delete_org": {("删除", "volunteer_orgs")},
@@ -182,6 +185,9 @@ def _scenario(ledger, tmp_path):
         ("grids.hierarchy.assign_staff", lambda: s.setdefault("assignment", H.assign_staff(
             ledger, s["staff"], grid_id=s["grid"]))),
         ("grids.hierarchy.unassign_staff", lambda: H.unassign_staff(ledger, s["assignment"])),
+        ("grids.hierarchy.redivide", lambda: H.redivide(ledger, [s["building"]], NOW.date().isoformat(),
+                                                        new_grid_name="审计新网格")),
+        ("grids.hierarchy.close_grid", lambda: H.close_grid(ledger, s["grid"], NOW.date().isoformat())),
         ("residents.records.add_resident", lambda: s.setdefault("resident", R.add_resident(
             ledger, {"name": "审计甲", "household_id": s["home"], "id_number": NUMBER, "phone": PHONE,
                      "relation": "户主"}))),
@@ -243,6 +249,8 @@ def _scenario(ledger, tmp_path):
         ("volunteers.records.remove_member", lambda: VR.remove_member(ledger, s["org"], s["volunteer"])),
         ("volunteers.records.join_org", lambda: VR.join_org(ledger, s["org"], VR.Candidate(
             "审计志愿者", "审计志愿者", volunteer_id=s["volunteer"]))),
+        ("volunteers.records.confirm_volunteer", lambda: VR.confirm_volunteer(
+            ledger, VR.add_pending_volunteer(ledger, "审计甲", "", (s["resident"],)), s["resident"])),
         ("volunteers.records.delete_volunteer", lambda: VR.delete_volunteer(
             ledger, VR.add_outside_volunteer(ledger, "删掉的志愿者"))),
         ("volunteers.records.delete_org", lambda: VR.delete_org(ledger, VR.add_org(ledger, VR.OrgData("删掉的队")))),

@@ -14,6 +14,7 @@ from models.grids import hierarchy as grids
 from models.matters import records as matters
 from models.visits import records as visits
 from models.volunteers import records as volunteers
+from models.residents import history
 from models.core.idcard import make_id
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
@@ -31,6 +32,8 @@ def add_resident(ledger, household_id: int, name: str, *, id_number: str | None 
             "gender": gender, "id_number": id_number, "birth_date": birth, "phone": phone,
             "relation": relation, "status": status, "status_date": status_date,
             "moved_in_on": moved_in_on}, creating=True)).last_rowid
+        # its residence spell, as a bulk writer makes it (the residents area is not under test)
+        history.seed_from_rows(ledger.conn, [rid], None, ledger.now_ts(), ledger.operator.name)
         for tag in tags:
             tag_id = ledger.scalar("SELECT id FROM tags WHERE name = ?", [tag])
             ledger.db["resident_tags"].insert({"resident_id": rid, "tag_id": tag_id})

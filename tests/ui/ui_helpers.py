@@ -40,6 +40,7 @@ def populate(ledger) -> dict[str, int]:
         ids[name] = residents_model.add_resident(ledger, {
             "name": name, "id_number": make_id(birth, seq), "phone": phone, "household_id": household,
             "relation": relation, "ethnicity": "汉族", "residence_type": "户籍人口", "tags": tags,
+            "moved_in_on": "不详",
         })
     return ids
 

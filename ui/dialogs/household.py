@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
                                QMessageBox, QVBoxLayout, QWidget)
 
+from models.evaluation.publications import published_change_warning
 from models.grids import hierarchy as grids_model
 from models.residents import records as residents_model
 from ui.dialogs.form_dialog import FormDialog
@@ -169,6 +170,9 @@ class HouseholdDialog(QDialog):
             QMessageBox.information(self, "迁到其他户", "所选的户就是本户。")
             return
         resident_id, relation, on_date = m["id"], dialog.relation.currentText().strip(), qdate_text(dialog.date)
+        warning = published_change_warning(self.ctx.ledger, on_date)
+        if warning and QMessageBox.question(self, "迁到其他户", warning + "\n确定迁户吗？") != QMessageBox.Yes:
+            return
         self._run("迁户", lambda ledger: residents_model.move_to_household.op(ledger, resident_id, target, relation,
                                                                             on_date),
                   None, refused="无法迁户")

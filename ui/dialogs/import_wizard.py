@@ -30,7 +30,7 @@ from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
 from ui.widgets.list_page import action_button
 
-FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.csv *.txt);;所有文件 (*)"
+FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv *.txt);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PREVIEW, PAGE_SUMMARY = range(4)
@@ -440,6 +440,11 @@ class ImportWizard(QDialog):
         if self.kind != "residents":
             self.update_check.setText("台账中已有的记录：用文件中的内容更新（不勾选则跳过）")
         box.addWidget(self.update_check)
+        # residents without 迁入日期: counted from the import's day (no past month changes),
+        # unless the clerk states they lived here all along
+        self.lived_check = QCheckBox("这些人早已居住：没有迁入日期的人计入以往各月（不勾选则从导入当天起计入）")
+        self.lived_check.setVisible(self.kind == "residents")
+        box.addWidget(self.lived_check)
         return page
 
     def analyse(self) -> None:
@@ -490,6 +495,9 @@ class ImportWizard(QDialog):
         question += "。\n全部写入后才生效，中途取消则台账不会有任何改动。确定开始导入吗？"
         if QMessageBox.question(self, "开始导入", question) != QMessageBox.Yes:
             return
+
+        if self.kind == "residents" and self.lived_check.isChecked():
+            plan.spec = plan.spec.present_from(None)
 
         def work(ledger, progress, is_cancelled):
             return importing.execute.op(ledger, plan, update=update, progress=progress, is_cancelled=is_cancelled)

@@ -202,15 +202,40 @@ class AssignDialog(ActionDialog):
         return {"assignee_staff_id": staff_id, "assignee_name": name, "note": _text_of(self.note_edit)}
 
 
+def _step_time(ctx, earliest) -> QDateTimeEdit:
+    """When the step really happened: now by default, never later, never before ``earliest``
+    (the step before; the model checks the last event again)."""
+    now = ctx.ledger.now().replace(microsecond=0)
+    edit = QDateTimeEdit()
+    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+    edit.setCalendarPopup(True)
+    edit.setMaximumDateTime(QDateTime(now))
+    first = _as_datetime(earliest)
+    if first is not None and first <= now:
+        edit.setMinimumDateTime(QDateTime(first))
+    edit.setDateTime(QDateTime(now))
+    edit.setProperty("untouched", edit.dateTime().toString("yyyy-MM-dd HH:mm"))
+    edit.setToolTip("实际发生的时间；补录时改为当时的时间（不能晚于现在，也不能早于上一步）。")
+    return edit
+
+
+def _time_value(edit: QDateTimeEdit) -> dict:
+    """``{"at": …}`` when the clerk set a time; nothing (now, to the second) when left as it was."""
+    text = edit.dateTime().toString("yyyy-MM-dd HH:mm")
+    return {} if text == edit.property("untouched") else {"at": text + ":00"}
+
+
 class CloseDialog(ActionDialog):
     action = "办结"
 
     def build(self) -> None:
         self.result_edit = self.require(_multiline("如何处理的、结果如何"), "请填写办理结果。")
         self.form.addRow("办理结果", self.result_edit)
+        self.time_edit = _step_time(self.ctx, self.matter.get("registered_at"))
+        self.form.addRow("办结时间", self.time_edit)
 
     def values(self) -> dict:
-        return {"result": _text_of(self.result_edit)}
+        return {"result": _text_of(self.result_edit), **_time_value(self.time_edit)}
 
 
 class FollowUpDialog(ActionDialog):
@@ -231,6 +256,8 @@ class FollowUpDialog(ActionDialog):
         self.note_edit.setPlaceholderText("回访方式、群众意见（可不填）")
         self.form.addRow("满意度", row)
         self.form.addRow("回访情况", self.note_edit)
+        self.time_edit = _step_time(self.ctx, self.matter.get("closed_at"))
+        self.form.addRow("回访时间", self.time_edit)
 
     def satisfaction(self) -> str | None:
         for text, button in self.satisfaction_buttons.items():
@@ -242,7 +269,8 @@ class FollowUpDialog(ActionDialog):
         return None if self.satisfaction() else "请选择满意度。"
 
     def values(self) -> dict:
-        return {"satisfaction": self.satisfaction(), "note": _text_of(self.note_edit)}
+        return {"satisfaction": self.satisfaction(), "note": _text_of(self.note_edit),
+                **_time_value(self.time_edit)}
 
 
 class EscalateDialog(ActionDialog):

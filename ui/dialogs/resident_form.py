@@ -22,6 +22,8 @@ from models.core.errors import LedgerError, ValidationError
 from models.core.idcard import check_id
 from ui.errors import show_error
 from ui.ops import LedgerOp
+from models.evaluation.publications import published_change_warning
+from models.residents.history import UNKNOWN as UNKNOWN_MOVE_IN
 from ui.widgets.date_edit import OptionalDateEdit, date_edit, qdate_text
 from ui.widgets.dialog_parts import error_label
 from ui.widgets.pickers import HierarchyPicker
@@ -85,7 +87,12 @@ class ResidentForm(QDialog):
         self.relation.lineEdit().setPlaceholderText("如 户主、配偶、子女")
         self.residence_type = QComboBox()
         self.residence_type.addItems(list(residents_model.RESIDENCE_TYPES))
-        self.moved_in = OptionalDateEdit("已知", today=ledger.now().date())
+        # a newcomer moves in today unless the clerk knows an earlier date; 不详 (the box
+        # unticked) means "lived here since before the ledger began" and counts in past months
+        self.moved_in = OptionalDateEdit("已知", today=ledger.now().date(), unknown_text="不详（建账前已居住）")
+        self.moved_in.set_value(ledger.now().date())
+        self.moved_in.setToolTip("新登记的居民默认今天迁入；不勾选“已知”表示迁入日期不详，"
+                                 "视为建账前已居住，会计入以往各月的统计。")
         self.status_label = QLabel("在册")
         self.history_label = QLabel()
         self.history_label.setObjectName("hint")
@@ -291,7 +298,7 @@ class ResidentForm(QDialog):
             "residence_type": self.residence_type.currentText(),
             "political_status": self.political.currentData() or "",
             "notes": self.notes.toPlainText().strip(),
-            "moved_in_on": self.moved_in.value(),
+            "moved_in_on": self.moved_in.value() or UNKNOWN_MOVE_IN,
             "tags": tags + self.hidden_tags,
         }
         if self.birth.isEnabled():  # no valid ID number: the birth date typed by the clerk
@@ -395,6 +402,10 @@ class ResidentForm(QDialog):
         if self.validate():
             return None
         data, resident_id = self.data(), self.resident_id
+        warning = self._published_warning(data)
+        if warning and QMessageBox.question(
+                self, "保存居民信息", warning + "\n之后可在“月度评比”的定稿页查看差异并重新定稿。确定保存吗？") != QMessageBox.Yes:
+            return None
         if resident_id is None:
             def work(ledger):
                 return residents_model.add_resident.op(ledger, data)
@@ -404,6 +415,18 @@ class ResidentForm(QDialog):
         self._saving = (LedgerOp(self.ctx, work, parent=self, title="保存居民信息")
                         .success(self._saved).failure(self._refused).disabling(self.save_button).run())
         return self._saving
+
+    def _published_warning(self, data: dict) -> str:
+        """A new resident (from their move-in date; 不详: all along), or a corrected move-in
+        date, changes the published months from that day on."""
+        moved_in = data.get("moved_in_on")
+        day = None if moved_in == UNKNOWN_MOVE_IN else moved_in
+        if self.resident_id is not None:
+            old = (getattr(self, "original", None) or {}).get("moved_in_on")
+            if (old or None) == day:
+                return ""
+            day = None if old is None or day is None else min(old, day)
+        return published_change_warning(self.ctx.ledger, day)
 
     def _saved(self, changes) -> None:
         if self.resident_id is None:
@@ -468,6 +491,9 @@ class StatusDialog(QDialog):
         question = {"迁出": f"确定将 {self.resident_name} 登记为迁出（{on_date}）吗？\n迁出后不再计入之后各月的人数统计。",
                     "死亡": f"确定将 {self.resident_name} 登记为死亡（{on_date}）吗？\n登记后不再计入之后各月的人数统计。",
                     "恢复在册": f"确定将 {self.resident_name} 恢复为在册（{on_date}）吗？"}[self.action]
+        warning = published_change_warning(self.ctx.ledger, on_date)
+        if warning:
+            question += "\n\n" + warning + "（之后可在“月度评比”的定稿页查看差异并重新定稿）"
         if QMessageBox.question(self, STATUS_ACTIONS[self.action][0], question) != QMessageBox.Yes:
             return
         change = STATUS_OPERATIONS[self.action]

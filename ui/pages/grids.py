@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLa
 from models.core.phones import check_phone
 from models.grids import hierarchy as grids_model
 from ui.dialogs.form_dialog import FormDialog
+from ui.pages.grid_redivision import RedivisionDialog
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
+from ui.widgets.date_edit import date_edit, qdate_text
 from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import building_text, unit_text
 
@@ -39,6 +41,17 @@ class BuildingDialog(FormDialog):
 
     def problem(self) -> str | None:
         return None if self.name.text().strip() else "请填写楼栋名称。"
+
+
+class CloseGridDialog(FormDialog):
+    """The day from which a grid no longer exists (it appears in no month ending on or after it)."""
+
+    def __init__(self, grid_name: str, today, parent: QWidget | None = None):
+        self.on_date = date_edit(today)
+        self.on_date.setMaximumDate(self.on_date.date())
+        note = QLabel("撤销日期起该网格不再参加评比；请先用“网格调整”把它的楼栋调到其他网格。")
+        note.setWordWrap(True)
+        super().__init__("撤销网格", [("网格：", grid_name), ("撤销日期：", self.on_date), ("", note)], parent)
 
 
 class StaffDialog(FormDialog):
@@ -98,11 +111,13 @@ class GridsPage(QWidget):
         self.add_unit_button = action_button("新增单元", self.add_unit)
         self.add_household_button = action_button("新增户", self.add_household)
         self.rename_button = action_button("重命名", self.rename_selected)
+        self.redivide_button = action_button("网格调整…", self.redivide)
+        self.close_grid_button = action_button("撤销网格…", self.close_grid)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addSpacing(16)
         for b in (self.add_grid_button, self.add_building_button, self.add_unit_button,
-                  self.add_household_button, self.rename_button):
+                  self.add_household_button, self.rename_button, self.redivide_button, self.close_grid_button):
             bar.addWidget(b)
         bar.addStretch(1)
         self.totals = QLabel()
@@ -220,7 +235,8 @@ class GridsPage(QWidget):
             parent = community_items.get(s["community"])
             if parent is None:
                 continue
-            item = QTreeWidgetItem([s["name"], str(s["buildings"]), str(s["households"]), str(s["residents"])])
+            label = s["name"] + (f"（{s['dissolved_on']} 起撤销）" if s.get("dissolved_on") else "")
+            item = QTreeWidgetItem([label, str(s["buildings"]), str(s["households"]), str(s["residents"])])
             for col in (1, 2, 3):
                 item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
             item.setData(0, Qt.UserRole, ("grid", s["id"]))
@@ -320,6 +336,8 @@ class GridsPage(QWidget):
                 (self.assign_button, self._ancestor("grid") is not None),
                 (self.unassign_button, bool(self.grid_staff.selectionModel().selectedRows()))):
             button.setEnabled(editable and usable)
+        for button in (self.redivide_button, self.close_grid_button):
+            button.setEnabled(self.ctx.may("grids.redivide") and self._ancestor("grid") is not None)
 
     # -- staff ----------------------------------------------------------------------------------
     def _reload_grid_staff(self, grid_id: int) -> None:
@@ -438,3 +456,31 @@ class GridsPage(QWidget):
         rename = {"grid": grids_model.rename_grid, "building": grids_model.rename_building,
                   "unit": grids_model.rename_unit, "household": grids_model.rename_household}[kind]
         self._do(f"重命名{KIND_TEXT[kind]}", lambda ledger: rename.op(ledger, row_id, name))
+
+    def redivide(self) -> None:
+        """网格调整 of the selected grid's buildings (a dialog with its preview)."""
+        grid_item = self._ancestor("grid")
+        if grid_item is None:
+            return
+        dialog = RedivisionDialog(self.ctx, grid_item.data(0, Qt.UserRole)[1], self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        request = dialog.request()
+        ids, on_date = request.pop("building_ids"), request.pop("on_date")
+        LedgerOp(self.ctx, lambda ledger: grids_model.redivide.op(ledger, ids, on_date, **request),
+                 parent=self, title="网格调整").failure(
+            lambda error: QMessageBox.warning(self, "网格调整", str(error))).run()
+
+    def close_grid(self) -> None:
+        """撤销网格 from a date (its buildings must have been moved by 网格调整 first)."""
+        grid_item = self._ancestor("grid")
+        if grid_item is None:
+            return
+        grid_id = grid_item.data(0, Qt.UserRole)[1]
+        dialog = CloseGridDialog(grid_item.data(0, RAW_NAME), self.ctx.ledger.now().date(), self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        on_date = qdate_text(dialog.on_date)
+        LedgerOp(self.ctx, lambda ledger: grids_model.close_grid.op(ledger, grid_id, on_date),
+                 parent=self, title="撤销网格").failure(
+            lambda error: QMessageBox.warning(self, "撤销网格", str(error))).run()

@@ -16,6 +16,7 @@ class OptionalDateEdit(QWidget):
 
     Args:
         today: the ledger's today (``ledger.now().date()``), shown when the box is ticked.
+        unknown_text: what the field shows while the box is not ticked.
 
     Signals:
         changed(): the value changed.
@@ -23,7 +24,8 @@ class OptionalDateEdit(QWidget):
 
     changed = Signal()
 
-    def __init__(self, label: str = "已知", *, today: dt.date, parent: QWidget | None = None):
+    def __init__(self, label: str = "已知", *, today: dt.date, unknown_text: str = "未知",
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.today = QDate(today.year, today.month, today.day)
         self.known = QCheckBox(label)
@@ -32,7 +34,7 @@ class OptionalDateEdit(QWidget):
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMaximumDate(QDate(2100, 12, 31))
         self.edit.setMinimumDate(UNKNOWN)
-        self.edit.setSpecialValueText("未知")  # shown while the date is not known
+        self.edit.setSpecialValueText(unknown_text)  # shown while the date is not known
         self.edit.setDate(UNKNOWN)
         self.edit.setEnabled(False)
         layout = QHBoxLayout(self)

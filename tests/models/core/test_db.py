@@ -112,3 +112,62 @@ def test_operator_defaults_to_os_user(tmp_path):
     led = open_db(None, operator=Operator("张三", user_id=3, role="工作人员"))
     assert led.operator.role == "工作人员"
     led.close()
+
+
+def test_bulk_writes_runs_nested_writes_without_savepoints_and_rolls_back_whole(ledger):
+    import pytest as _pytest
+
+    statements = []
+    with _pytest.raises(RuntimeError, match="open transaction"):
+        with ledger.bulk_writes():
+            pass
+    ledger.conn.set_trace_callback(statements.append)
+    try:
+        with _pytest.raises(ZeroDivisionError):
+            with ledger.write():
+                with ledger.bulk_writes():
+                    with ledger.write():
+                        ledger.conn.execute("INSERT INTO settings (key, value) VALUES ('bulk_a', '1')")
+                    with ledger.write():
+                        ledger.query("SELECT key FROM settings")
+                        1 / 0
+    finally:
+        ledger.conn.set_trace_callback(None)
+    assert not any("SAVEPOINT" in s.upper() for s in statements), statements
+    assert ledger.scalar("SELECT COUNT(*) FROM settings WHERE key = 'bulk_a'") == 0
+    # outside bulk_writes a nested write is a savepoint again
+    with ledger.write():
+        with ledger.write():
+            assert ledger.conn.in_transaction
+
+
+def test_query_reads_on_the_connection_with_unique_column_names(ledger):
+    statements = []
+    ledger.conn.set_trace_callback(statements.append)
+    try:
+        rows = ledger.query("SELECT 1 AS a, 2 AS a, 3 AS b")
+    finally:
+        ledger.conn.set_trace_callback(None)
+    assert rows == [{"a": 1, "a_2": 2, "b": 3}]
+    assert statements == ["SELECT 1 AS a, 2 AS a, 3 AS b"]
+
+
+def test_execute_later_runs_now_outside_bulk_writes_and_at_its_end_inside(ledger):
+    ledger.conn.execute("CREATE TABLE later_t (v INTEGER)")
+    ledger.execute_later("INSERT INTO later_t VALUES (?)", [1])
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 1
+    with ledger.write():
+        with ledger.bulk_writes():
+            ledger.execute_later("INSERT INTO later_t VALUES (?)", [2])
+            ledger.execute_later("INSERT INTO later_t VALUES (?)", [3])
+            assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 1      # gathered
+        assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 3          # written at the end
+    import pytest as _pytest
+    with _pytest.raises(ZeroDivisionError):
+        with ledger.write():
+            with ledger.bulk_writes():
+                ledger.execute_later("INSERT INTO later_t VALUES (?)", [4])
+                1 / 0
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 3
+    ledger.execute_later("INSERT INTO later_t VALUES (?)", [5])            # not left in gathering mode
+    assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 4

@@ -81,9 +81,9 @@ def place(ledger):
     built["matter"] = register(ledger, built, "违建", level="大事", category="违章建筑",
                                assignee_staff_id=built["worker"])
     built["resident"] = residents.add_resident(ledger, {"name": "张三", "household_id": built["rooms"]["101"],
-                                                        "relation": "户主"})
+                                                        "relation": "户主", "moved_in_on": "不详"})
     built["spouse"] = residents.add_resident(ledger, {"name": "李梅", "household_id": built["rooms"]["101"],
-                                                      "relation": "配偶"})
+                                                      "relation": "配偶", "moved_in_on": "不详"})
     built["visit"] = visits.record_visit(ledger, visited_on="2026-10-14", staff_id=built["worker"], way="入户",
                                          household_ids=[built["rooms"]["101"]])
     built["meeting"] = meetings.add_meeting(ledger, {"kind": "联席会议", "held_at": "2026-10-14 10:00",

@@ -14,6 +14,7 @@ EVERYONE = {ADMIN, CLERK, GRID, SUPERVISOR}
 #: the rules as the specification states them, written out independently of the table
 EXPECTED = {
     "records.edit": WRITERS,
+    "grids.redivide": OFFICE,          # 网格调整 changes which grid is scored for what (issue 11)
     **{f"matter.{a}": WRITERS for a in ("登记", "修改", "分派", "上报", "办结", "回访", "延期", "作废")},
     "matter.督办": {ADMIN, SUPERVISOR},
     "personal.see_sensitive": EVERYONE,      # … and the account's 可查看敏感信息 flag

@@ -64,7 +64,7 @@ def household(ledger, grid: str, room: str, building: str = "1号楼") -> int:
 
 def resident(ledger, household_id: int, name: str, *, with_id: bool = True, phone: str = "",
              moved_in_on: str | None = None, status: str = "在册", status_date: str | None = None) -> int:
-    data = {"name": name, "household_id": household_id, "phone": phone, "moved_in_on": moved_in_on,
+    data = {"name": name, "household_id": household_id, "phone": phone, "moved_in_on": moved_in_on or "不详",
             "id_number": make_id("110101", dt.date(1980, 1, 1), next(_seq)) if with_id else None}
     if status != "在册":
         data.update(status=status, status_date=status_date)

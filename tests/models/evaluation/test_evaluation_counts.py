@@ -9,6 +9,7 @@ import sqlite_utils
 
 from models.core.db import Operator
 from models.evaluation import counts
+from models.residents import history
 from models.ledger import migrate, open_db
 from tests.models.evaluation.evaluation_builders import household, mixed_households, resident
 
@@ -31,7 +32,9 @@ def test_month_counts_add_the_residents_without_a_household(ledger, clock):
     h = household(ledger, "一网格", "101")
     resident(ledger, h, "有户", phone="13800000001")
     gid = ledger.scalar("SELECT id FROM grids WHERE name = '一网格'")
-    ledger.db["residents"].insert(ledger.stamp({"name": "无户", "grid_id": gid}, creating=True))
+    with ledger.write():
+        rid = ledger.db["residents"].insert(ledger.stamp({"name": "无户", "grid_id": gid}, creating=True)).last_rowid
+        history.seed_from_rows(ledger.conn, [rid], None, ledger.now_ts(), "测试员")
     found = counts.month_counts(ledger, "2026-10").grids[gid]
     assert (found.households, found.residents, found.complete) == (1, 2, 1)
     assert counts.activity_counts(ledger, "2026-10").grids[gid].residents == 1
@@ -61,9 +64,9 @@ def test_m002_adds_the_resident_indexes_to_an_older_ledger(tmp_path):
         assert {"evaluation_residents_static", "evaluation_residents_dynamic"} <= names
         assert [r["name"] for r in led.query("SELECT name FROM residents ORDER BY id")] == ["静甲", "动甲"]
         plan = " ".join(r[3] for r in led.conn.execute(
-            "EXPLAIN QUERY PLAN SELECT r.household_id, COUNT(*) FROM residents r"
-            f" WHERE {counts.DYNAMIC} AND r.household_id IS NOT NULL GROUP BY r.household_id"))
-        assert "evaluation_residents_dynamic" in plan
+            "EXPLAIN QUERY PLAN SELECT s.household_id, COUNT(*) FROM residence_spells s"
+            f" WHERE {counts.DYNAMIC} AND s.household_id IS NOT NULL GROUP BY s.household_id"))
+        assert "residence_spells_dynamic" in plan     # the counts read the spells (core m003) now
         with counts.StaticHouseholds(led) as static:
             assert counts.household_counts(led, "2026-10", static) == counts.household_counts(led, "2026-10")
     finally:

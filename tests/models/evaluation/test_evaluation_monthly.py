@@ -177,8 +177,7 @@ def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path
         threads.clear()
         with led.write():   # inside a write transaction: same connection (sees its own rows)
             h = household(led, "一网格", "999")
-            led.db["residents"].insert(led.stamp({"name": "未提交", "household_id": h, "grid_id":
-                                                  grid_id(led, "一网格")}, creating=True))
+            resident(led, h, "未提交")
             inside = monthly.evaluate(led, "2026-10", with_previous=True).grid(grid_id(led, "一网格"))
             assert inside.residents == alone.grid(grid_id(led, "一网格")).residents + 1
             assert inside.households == alone.grid(grid_id(led, "一网格")).households + 1

@@ -84,7 +84,6 @@ def test_same_file_twice_adds_nothing_and_update_changes_hours(ledger, spec, peo
     (["演出", "", "2026-10-03", "", "", "", "", "张秀英", "", ""], "缺少服务时长"),
     (["演出", "", "2026-10-03", "", "", "", "", "张秀英", 30, ""], "不合理"),
     (["演出", "", "2026-10-03", "", "", "", "", "张秀英", "两小时", ""], "不是数字"),
-    (["演出", "", "2026-10-03", "", "", "", "", "李强", 1, ""], "2 位在册居民叫“李强”"),
 ])
 def test_rejected_rows(ledger, spec, people, tmp_path, row, message):
     plan, summary = import_file(ledger, _xlsx(tmp_path / "x.xlsx", [row]), spec)
@@ -105,6 +104,54 @@ def test_phone_or_grid_picks_the_right_namesake(ledger, spec, people, tmp_path):
         "SELECT a.title, v.resident_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id"
         " JOIN volunteers v ON v.id = p.volunteer_id")}
     assert got == {"演出": people["李强1"], "巡逻": people["李强2"]}
+
+
+def test_ambiguous_name_keeps_the_row_and_its_hours_as_pending(ledger, spec, people, tmp_path):
+    """Two residents called 李强, in 一网格 and 二网格: a community-wide activity cannot tell them
+    apart; the row is imported, its hours kept on a 待确认 volunteer with both as candidates."""
+    rows = [["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 2, ""],
+            ["巡逻", "", "2026-10-04", "礼堂", "", "", "", "李强", 1.5, ""],      # the same 待确认 person
+            ["巡逻", "", "2026-10-05", "二区", "", "二网格", "", "李强", 1, ""]]   # the grid settles this one
+    path = _xlsx(tmp_path / "p.xlsx", rows)
+    plan, summary = import_file(ledger, path, spec)
+    assert plan.rejected() == [] and summary.imported == 3
+    assert summary.created["待确认志愿者"] == 1
+    assert "记为“待确认”" in plan.outcomes[0].messages[0]
+    listed = volunteers.pending_volunteers(ledger)
+    assert [(p["name"], p["hours"], p["activities"]) for p in listed] == [("李强", 3.5, 2)]
+    assert {c["resident_id"] for c in listed[0]["candidates"]} == {people["李强1"], people["李强2"]}
+    # importing the same file again adds nothing, before and after the clerk settles it
+    _plan, again = import_file(ledger, path, spec)
+    assert (again.imported, again.skipped) == (0, 3)
+    volunteers.confirm_volunteer(ledger, listed[0]["id"], people["李强1"])
+    _plan, again = import_file(ledger, path, spec)
+    assert (again.imported, again.skipped) == (0, 3)
+    assert volunteers.count_pending(ledger) == 0
+    assert volunteers.volunteer_hours(ledger, volunteers.volunteer_for_resident(ledger, people["李强1"])) == 3.5
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"联系电话": "13800000003"}, "李强2"),
+    ({"身份证号": "ID"}, "李强1"),
+    ({"身份证号": "110101199001011234"}, None),     # invalid: warned, not used, 待确认
+])
+def test_phone_or_id_column_settles_a_namesake(ledger, spec, people, tmp_path, extra, expected):
+    from models.core import idcard
+    import datetime as dt
+
+    id_number = idcard.make_id("110101", dt.date(1970, 5, 6), 21)
+    ledger.conn.execute("UPDATE residents SET id_number = ? WHERE id = ?", [id_number, people["李强1"]])
+    header = HEADER + list(extra)
+    values = [id_number if v == "ID" else v for v in extra.values()]
+    path = _xlsx(tmp_path / "p.xlsx", [["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 1, ""] + values],
+                 header=header)
+    plan, summary = import_file(ledger, path, spec)
+    assert summary.imported == 1
+    who = ledger.scalar("SELECT v.resident_id FROM activity_participants p JOIN volunteers v ON v.id = p.volunteer_id")
+    assert who == (people[expected] if expected else None)
+    if expected is None:
+        assert any("身份证号有误" in m for m in plan.outcomes[0].messages)
+        assert volunteers.count_pending(ledger) == 1
 
 
 def test_duplicate_volunteer_in_one_activity_is_rejected(ledger, spec, people, tmp_path):
@@ -155,3 +202,19 @@ def test_export_then_import_round_trips(ledger, spec, people, tmp_path, clock, s
         assert activities.export_rows(other) == before
     finally:
         other.close()
+
+
+def test_namesakes_with_different_candidates_are_two_pending_people(ledger, spec, people, tmp_path):
+    """李强 of a 一网格 activity (candidates: the two of 一网格) and 李强 of a community-wide one
+    (all three) may be two people: two 待确认 entries, each re-used by a later import."""
+    third = add_resident(ledger, "李强", grid="一网格", room="109", phone="13800000009")
+    rows = [["巡逻", "", "2026-10-04", "一区", "", "一网格", "", "李强", 1, ""],
+            ["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 2, ""],
+            ["清扫", "", "2026-10-05", "一区", "", "一网格", "", "李强", 1.5, ""]]
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "n.xlsx", rows), spec)
+    assert summary.imported == 3 and summary.created["待确认志愿者"] == 2
+    listed = {p["hours"]: {c["resident_id"] for c in p["candidates"]} for p in volunteers.pending_volunteers(ledger)}
+    assert listed == {2.5: {people["李强1"], third}, 2.0: {people["李强1"], people["李强2"], third}}
+    more = [["讲座", "", "2026-10-06", "一区", "", "一网格", "", "李强", 1, ""]]
+    _plan, again = import_file(ledger, _xlsx(tmp_path / "m.xlsx", more), spec)
+    assert again.imported == 1 and volunteers.count_pending(ledger) == 2

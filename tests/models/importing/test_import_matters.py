@@ -93,7 +93,6 @@ def test_imported_history_equals_hand_entry(ledger, world, tmp_path, story):
           满意度="满意"), "回访时间早于办结时间"),
     (dict(承办人="王芳", 办结时间="2026-10-15 16:00", 办理结果="好", 回访时间="2026-10-16",
           满意度="还行"), "满意度“还行”无效"),
-    (dict(状态="作废", 承办人="王芳", 办结时间="2026-10-15 16:00", 办理结果="好"), "作废的事项不能有办结时间"),
     (dict(状态="暂缓"), "状态“暂缓”无效"),
 ])
 def test_rejected_rows(ledger, world, tmp_path, values, message):
@@ -129,6 +128,37 @@ def test_warned_rows_are_imported(ledger, world, tmp_path, values, message, chec
     assert any(message in m for m in outcome.messages), outcome.messages
     matter = M.get_matter(ledger, ledger.scalar("SELECT id FROM matters"))
     assert check(matter), matter
+
+
+CANCELLED_WITH_TIMES = [
+    # (cells, what the 作废 event's note keeps)
+    (dict(状态="作废", 承办人="王芳", 办结时间="2026-10-15 16:00", 办理结果="重复登记"),
+     "重复登记；原表办结时间 2026-10-15 16:00"),
+    (dict(状态="作废", 承办人="王芳", 办结时间="2026-10-15 16:00", 办理结果="已修好", 回访时间="2026-10-16 10:00",
+          满意度="满意"),
+     "已修好；原表办结时间 2026-10-15 16:00，回访时间 2026-10-16 10:00，满意度 满意"),
+    (dict(状态="作废", 回访时间="2026-10-16 10:00"), IM.CANCELLED_REASON + "；原表回访时间 2026-10-16 10:00"),
+    (dict(状态="作废", 满意度="不满意"), IM.CANCELLED_REASON + "；原表满意度 不满意"),
+]
+
+
+@pytest.mark.parametrize("values, note", CANCELLED_WITH_TIMES)
+def test_cancelled_matter_with_times_is_imported_as_cancelled(ledger, world, tmp_path, values, note):
+    """A historical 作废 row with 办结/回访 times: imported as 作废, the times kept in its timeline
+    (the 作废 step's note), a warning; it never counts as closed or followed up."""
+    path = write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, [row(**values)])
+    plan, summary = import_file(ledger, path, IM.SPEC)
+    outcome = plan.outcomes[0]
+    assert outcome.status == "warning", outcome.messages
+    assert any("按作废导入" in m for m in outcome.messages), outcome.messages
+    assert summary.imported == 1
+    matter = M.get_matter(ledger, ledger.scalar("SELECT id FROM matters"))
+    assert matter["state"] == "作废"
+    assert (matter["closed_at"], matter["followed_up_at"], matter["satisfaction"]) == (None, None, None)
+    events = M.matter_events(ledger, matter["id"])
+    assert [e["action"] for e in events if e["action"] != "分派"] == ["登记", "作废"]
+    assert events[-1]["note"] == note
+    assert events[-1]["at"] == "2026-10-15 09:30:00"
 
 
 def test_reimport_skips_and_duplicates_in_file_rejected(ledger, world, tmp_path):

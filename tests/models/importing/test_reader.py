@@ -435,15 +435,6 @@ HOSTILE = {
         lambda d: ods_book(d / "rep.ods", '<table:table table:name="a"><table:table-row>'
                            + _ods_cell("x", number_columns_repeated=100_000_000) + "</table:table-row></table:table>"),
         "用到了第 100,000,000 列"),
-    "a CSV cell over 131,072 characters": (
-        lambda d: _csv(d, "long.csv", "姓名,公民身份号码,所属网格\n张三,\"" + "长" * 140_000 + "\",第一网格\n"),
-        "第 2 行有一个超过 131,072 个字符的单元格"),
-    "a CSV quote that swallows the valid rows after it": (
-        lambda d: _csv(d, "quote.csv", "姓名,公民身份号码,所属网格\n张三,\"" + person_id(1) + ",第一网格\n"
-                       + GOOD_CSV_ROWS + "王五,\"x\",第二网格\n"), "第 2 行的引号没有配对，把后面的 5 行"),
-    "a CSV quote never closed": (
-        lambda d: _csv(d, "open.csv", "姓名,公民身份号码,所属网格\n" + GOOD_CSV_ROWS + "张三,\"" + person_id(1)
-                       + ",第一网格\n"), "第 6 行的引号没有配对（一直到文件末尾"),
     "a CSV of 201 MB": (lambda d: _sparse_csv(d, 201 << 20), "有 201 MB"),
 }
 
@@ -462,6 +453,50 @@ def test_hostile_files_end_in_one_chinese_sentence_within_seconds(tmp_path, ledg
     assert elapsed < 5, f"{name}: {elapsed:.1f} s"
     assert ledger.scalar("SELECT COUNT(*) FROM residents") == 0
     assert ledger.scalar("SELECT COUNT(*) FROM grids") == 0
+
+
+NAMED = ["李一", "李三", "李二", "李四"]
+NAMED_ROWS = "".join(f"{name},{person_id(20 + n)},第一网格\n" for n, name in enumerate(NAMED))
+BROKEN_CSV = {
+    # name: (file, the rejected line's message, names imported)
+    "a CSV cell over 131,072 characters": (
+        lambda d: _csv(d, "long.csv", "姓名,公民身份号码,所属网格\n张三,\"" + "长" * 140_000 + "\",第一网格\n"
+                       + NAMED_ROWS),
+        "第 2 行有一个超过 131,072 个字符的单元格", NAMED),
+    "a CSV quote that would swallow the valid rows after it": (
+        lambda d: _csv(d, "quote.csv", "姓名,公民身份号码,所属网格\n张三,\"" + person_id(1) + ",第一网格\n"
+                       + NAMED_ROWS + "王五,\"x\",第二网格\n"),
+        "第 2 行的引号没有配对", NAMED),
+    "a CSV quote never closed": (
+        lambda d: _csv(d, "open.csv", "姓名,公民身份号码,所属网格\n" + NAMED_ROWS + "张三,\"" + person_id(1)
+                       + ",第一网格\n"), "第 6 行的引号没有配对", NAMED),
+    "text after a closing quote": (
+        lambda d: _csv(d, "after.csv", "姓名,公民身份号码,所属网格\n" + '张三,"1"2,第一网格\n' + NAMED_ROWS),
+        "第 2 行的引号用法不对", NAMED),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN_CSV))
+def test_a_broken_csv_line_is_reported_and_never_takes_the_valid_rows(tmp_path, ledger, name):
+    """Issue 15: an unbalanced quote once swallowed 3 valid rows into 1 rejected row; now the
+    line is listed as rejected with its line number and every other row is read."""
+    make, words, imported = BROKEN_CSV[name]
+    started = time.perf_counter()
+    plan, summary = import_file(ledger, make(tmp_path), SPEC)
+    assert time.perf_counter() - started < 5
+    rejected = [o for o in plan.rejected() if any(words in m for m in o.messages)]
+    assert len(rejected) == 1, [o.messages for o in plan.rejected()]
+    assert sorted(r["name"] for r in ledger.query("SELECT name FROM residents")) == imported
+    assert summary.imported == len(imported)
+
+
+def test_a_csv_with_many_broken_quotes_is_refused_within_seconds(tmp_path, ledger):
+    path = _csv(tmp_path, "many.csv", "姓名,公民身份号码\n" + "".join(f'张{n},"{"x" * 2000}\n' for n in range(300)))
+    started = time.perf_counter()
+    with pytest.raises(ImportFileError, match="引号没有配对的行超过 100 行"):
+        import_file(ledger, path, SPEC)
+    assert time.perf_counter() - started < 5
+    assert ledger.scalar("SELECT COUNT(*) FROM residents") == 0
 
 
 def test_a_long_narrow_sheet_has_its_columns_counted_exactly(tmp_path):

@@ -613,3 +613,17 @@ def test_m005_upgrade_keeps_data_and_orders_awaiting_by_closing(ledger, place, c
     clock.advance(minutes=5)
     M.apply_action(ledger, first, "办结", result="好")
     assert [r["id"] for r in M.home_summary(ledger)["awaiting_follow_up"]["rows"]] == [second, first]
+
+
+@pytest.mark.parametrize("existing, expected", [
+    ([], "2026-10-0001"),
+    (["2026-10-0001", "2026-10-0042"], "2026-10-0043"),
+    (["2026-10-9998", "2026-10-9999"], "2026-10-10000"),
+    (["2026-10-9999", "2026-10-10000", "2026-10-10001"], "2026-10-10002"),
+    (["2026-09-0500", "2026-11-0007"], "2026-10-0001"),        # other months do not count
+])
+def test_next_number_is_the_months_numeric_maximum_plus_one(ledger, place, existing, expected):
+    for n, number in enumerate(existing):
+        matter_id = new_matter(ledger, place, registered_at=f"2026-10-0{n + 1} 09:00")
+        ledger.conn.execute("UPDATE matters SET number = ? WHERE id = ?", [number, matter_id])
+    assert M.next_number(ledger, dt.datetime(2026, 10, 20, 9, 0)) == expected

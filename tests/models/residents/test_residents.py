@@ -17,6 +17,7 @@ def home(ledger):
 
 def _add(ledger, **data):
     data.setdefault("name", "张三")
+    data.setdefault("moved_in_on", "不详")     # an old resident (the default is today)
     return R.add_resident(ledger, data)
 
 

@@ -28,7 +28,8 @@ def people(ledger):
     ]
     for name, hh, rel, idn, phone, tags in rows:
         ids[name] = R.add_resident(ledger, {"name": name, "household_id": hh, "relation": rel,
-                                            "id_number": idn, "phone": phone, "tags": tags})
+                                            "id_number": idn, "phone": phone, "tags": tags,
+                                            "moved_in_on": "不详"})
     ids["_id_of"] = {name: idn for name, _h, _r, idn, _p, _t in rows}
     return ids
 

@@ -123,30 +123,125 @@ def test_find_candidates_prefers_volunteers_then_residents(ledger):
     assert volunteers.volunteer_for_candidate(ledger, new_resident) == made
 
 
-@pytest.mark.parametrize("phone, grid, expect", [
-    ("13800000002", None, "second"),   # phone decides
-    ("", "二网格", "second"),          # the grid of the activity decides
-    ("", None, "ambiguous"),
-])
-def test_resolve_name_between_residents_of_the_same_name(ledger, phone, grid, expect):
-    add_resident(ledger, "李强", grid="一网格", phone="13800000001")
-    second = add_resident(ledger, "李强", grid="二网格", phone="13800000002")
+@pytest.fixture
+def namesakes(ledger):
+    """Four present residents called 李强: two in 一网格 (1号楼, 幸福里8号楼), one in 二网格, one in 三网格."""
+    return {
+        "a": add_resident(ledger, "李强", grid="一网格", building="1号楼", phone="13800000001",
+                          id_number=idcard.make_id("110101", dt.date(1960, 1, 1), 11)),
+        "b": add_resident(ledger, "李强", grid="一网格", building="幸福里8号楼", phone="13800000002"),
+        "c": add_resident(ledger, "李强", grid="二网格", building="2号楼", phone="13800000003"),
+        "d": add_resident(ledger, "李强", grid="三网格", building="13号楼", phone="13800000004"),
+    }
+
+
+RESOLUTION = [
+    # (phone, id, grid, place, expected: a resident key, or "pending" with the candidate keys)
+    ("13800000003", "", None, "", "c"),                      # the phone settles it at once
+    ("", "ID:a", "二网格", "", "a"),                         # the ID number too, whatever the grid
+    ("", "", "二网格", "", "c"),                             # the only one in the activity's grid
+    ("", "", "一网格", "幸福里8号楼门前", "b"),              # two in the grid: the place names one's building
+    ("", "", "一网格", "1号楼活动室", "a"),
+    ("", "", None, "幸福里8号楼", "b"),                      # community-wide: the building decides
+    ("", "", "一网格", "", ("pending", {"a", "b"})),         # two in the grid, nothing more: 待确认
+    ("", "", "一网格", "3号楼", ("pending", {"a", "b"})),    # 3号楼 does not name 13号楼
+    ("", "", None, "", ("pending", {"a", "b", "c", "d"})),   # the community: four
+    ("", "", "四网格", "", ("pending", {"a", "b", "c", "d"})),  # nobody in that grid: the community
+    ("13900000000", "", None, "", ("pending", {"a", "b", "c", "d"})),  # a phone nobody has settles nothing
+]
+
+
+@pytest.mark.parametrize("phone, id_number, grid, place, expected", RESOLUTION)
+def test_resolve_name_by_phone_id_grid_building_community(ledger, namesakes, phone, id_number, grid, place,
+                                                          expected):
+    grid_id(ledger, "四网格")
+    if id_number:
+        id_number = ledger.scalar("SELECT id_number FROM residents WHERE id = ?", [namesakes[id_number[3:]]])
     gid = grid_id(ledger, grid) if grid else None
-    if expect == "ambiguous":
-        with pytest.raises(ValidationError, match="2 位在册居民"):
-            volunteers.resolve_name(ledger, "李强", phone, gid)
+    cand = volunteers.resolve_name(ledger, "李强", phone, gid, id_number=id_number, place=place)
+    if isinstance(expected, tuple):
+        assert cand.pending and cand.resident_id is None
+        assert set(cand.candidates) == {namesakes[k] for k in expected[1]}
     else:
-        assert volunteers.resolve_name(ledger, "李强", phone, gid).resident_id == second
+        assert not cand.pending and cand.resident_id == namesakes[expected]
 
 
-def test_resolve_name_prefers_the_resident_who_already_volunteers_then_outside(ledger):
-    add_resident(ledger, "陈静", room="101")
-    b = add_resident(ledger, "陈静", room="102")
-    vb = volunteers.volunteer_for_resident(ledger, b)
-    assert volunteers.resolve_name(ledger, "陈静").volunteer_id == vb
+def test_resolve_name_outside_volunteers_and_one_resident(ledger):
+    only = add_resident(ledger, "陈静", room="101")
+    assert volunteers.resolve_name(ledger, "陈静").resident_id == only
     assert volunteers.resolve_name(ledger, "外来人").volunteer_id is None
     out = volunteers.add_outside_volunteer(ledger, "外来人")
     assert volunteers.resolve_name(ledger, "外来人").volunteer_id == out
+
+
+def _served(ledger, vid, title, on_date="2026-10-03", hours=2.0, grid=None):
+    return activities.add_activity(ledger, ActivityData(title, on_date, grid_id=grid), [(vid, hours)])
+
+
+def test_confirm_pending_volunteer_makes_it_the_resident(ledger, namesakes):
+    pending = volunteers.add_pending_volunteer(ledger, "李强", "", (namesakes["a"], namesakes["b"]))
+    _served(ledger, pending, "清洁家园", hours=2.5)
+    listed = volunteers.pending_volunteers(ledger)
+    assert [(p["name"], p["hours"], p["services"]) for p in listed] == [("李强", 2.5, ["2026-10-03 清洁家园"])]
+    assert [c["resident_id"] for c in listed[0]["candidates"]] == [namesakes["a"], namesakes["b"]]
+    assert all("138****" in c["label"] for c in listed[0]["candidates"])
+    assert not any(str(ledger.scalar("SELECT id_number FROM residents WHERE id = ?", [namesakes["a"]])) in c["label"]
+                   for c in listed[0]["candidates"])
+    with pytest.raises(ValidationError, match="不是“李强”的候选人"):
+        volunteers.confirm_volunteer(ledger, pending, namesakes["c"])
+    changes = volunteers.confirm_volunteer.op(ledger, pending, namesakes["b"])
+    assert changes.areas == {"volunteers"} and changes.result == pending
+    assert volunteers.volunteer_for_resident(ledger, namesakes["b"]) == pending
+    assert volunteers.volunteer_hours(ledger, pending) == 2.5
+    assert volunteers.pending_volunteers(ledger) == [] and volunteers.count_pending(ledger) == 0
+    with pytest.raises(NotFound, match="已不存在"):
+        volunteers.confirm_volunteer(ledger, pending, namesakes["b"])
+
+
+def test_confirm_pending_volunteer_merges_into_the_residents_identity(ledger, namesakes):
+    known = volunteers.volunteer_for_resident(ledger, namesakes["a"])
+    _served(ledger, known, "义诊", on_date="2026-10-01", hours=1.0)
+    org = volunteers.add_org(ledger, OrgData("巡防队"))
+    pending = volunteers.add_pending_volunteer(ledger, "李强", "", (namesakes["a"], namesakes["b"]))
+    shared = _served(ledger, pending, "清洁家园", hours=2.0)
+    volunteers.join_org(ledger, org, volunteers.Candidate("李强", "李强", volunteer_id=pending))
+    assert volunteers.confirm_volunteer(ledger, pending, namesakes["a"]) == known
+    assert volunteers.volunteer_hours(ledger, known) == 3.0
+    assert [o["name"] for o in volunteers.volunteer_orgs(ledger, known)] == ["巡防队"]
+    assert ledger.scalar("SELECT COUNT(*) FROM volunteers WHERE id = ?", [pending]) == 0
+    # two people in the same activity cannot be one
+    other = volunteers.add_pending_volunteer(ledger, "李强", "", (namesakes["a"], namesakes["b"]))
+    activities.add_participant(ledger, shared, other, 1.0)
+    with pytest.raises(ValidationError, match="不是同一个人"):
+        volunteers.confirm_volunteer(ledger, other, namesakes["a"])
+    assert volunteers.count_pending(ledger) == 1
+
+
+def test_pending_hours_count_for_the_activitys_grid(ledger, namesakes):
+    """SPEC §5: the 志愿服务 indicator counts hours of activities in the grid, whoever served:
+    a 待确认 volunteer's hours count there before and after the clerk settles who it was."""
+    g1 = grid_id(ledger, "一网格")
+    pending = volunteers.add_pending_volunteer(ledger, "李强", "", (namesakes["a"], namesakes["b"]))
+    _served(ledger, pending, "清洁家园", hours=2.5, grid=g1)
+    assert activities.grid_hours(ledger, "2026-10") == {g1: 2.5}
+    volunteers.confirm_volunteer(ledger, pending, namesakes["a"])
+    assert activities.grid_hours(ledger, "2026-10") == {g1: 2.5}
+
+
+def test_m003_upgrade_keeps_volunteers_and_adds_pending(tmp_path):
+    import sqlite_utils
+
+    from models.ledger import migrate
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrate(db, stop_before=["m003_pending_volunteers_importfix"])
+    assert "pending" not in db["volunteers"].columns_dict
+    db["volunteers"].insert({"name": "周老师", "phone": "13912345678", "created_at": "x", "updated_at": "x"})
+    db.conn.commit()
+    migrate(db)
+    assert list(db.query("SELECT name, phone, pending, resident_id FROM volunteers")) == \
+        [{"name": "周老师", "phone": "13912345678", "pending": 0, "resident_id": None}]
+    assert db["volunteer_candidates"].exists()
 
 
 def test_audit_records_org_changes(ledger):

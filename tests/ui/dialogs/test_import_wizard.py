@@ -254,3 +254,31 @@ def test_cancel_during_import_writes_nothing(qtbot, ctx, tmp_path, monkeypatch, 
     assert wizard.stack.currentIndex() == wizard_module.PAGE_PREVIEW and not wizard.imported
     assert ctx.ledger.scalar("SELECT COUNT(*) FROM residents") == 0
     assert ctx.ledger.scalar("SELECT COUNT(*) FROM households") == 0
+
+
+@pytest.mark.parametrize("lived, spell_from", [(False, "2026-10-15"), (True, None)])
+def test_rows_without_a_move_in_date_start_today_unless_already_lived_is_ticked(qtbot, ctx, tmp_path, no_dialogs,
+                                                                                 lived, spell_from):
+    """这些人早已居住: ticked, the people count in past months too; not ticked (the default), they
+    count from the import's day and no published month changes."""
+    wizard = ImportWizard(ctx, "residents")
+    qtbot.addWidget(wizard)
+    wizard.open_file(_clerk_book(tmp_path / "a.xlsx"))
+    qtbot.mouseClick(wizard.next_button, Qt.LeftButton)
+    _wait_for_page(qtbot, wizard, wizard_module.PAGE_PREVIEW)
+    assert wizard.lived_check.isVisibleTo(wizard) and not wizard.lived_check.isChecked()
+    if lived:
+        qtbot.mouseClick(wizard.lived_check, Qt.LeftButton)
+    qtbot.mouseClick(wizard.import_button, Qt.LeftButton)
+    _wait_for_page(qtbot, wizard, wizard_module.PAGE_SUMMARY)
+    starts = {r["from_date"] for r in ctx.ledger.query("SELECT from_date FROM residence_spells")}
+    assert starts == {spell_from}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"])
+def test_the_file_filter_offers_every_format_the_reader_reads(suffix):
+    """The reader takes .ods too (python-calamine); the open dialog once hid such files."""
+    from ui.dialogs.import_wizard import FILE_FILTER
+
+    first = FILE_FILTER.split(";;")[0]
+    assert f"*{suffix}" in first.split("(")[1].rstrip(")").split()

@@ -32,7 +32,8 @@ MONTH = "2026-10"
 
 def _resident(ledger, household_id, name, seq, phone="13800000000"):
     residents.add_resident(ledger, {"name": name, "household_id": household_id, "phone": phone,
-                                    "id_number": make_id("110101", dt.date(1980, 1, 1), seq)})
+                                    "id_number": make_id("110101", dt.date(1980, 1, 1), seq),
+                                    "moved_in_on": "不详"})
 
 
 def build(ledger) -> dict:

@@ -183,3 +183,94 @@ def test_a_supervisor_changes_nothing_here(qtbot, ledger):
                page.rename_button, page.assign_button, page.add_staff_button)
     assert not any(b.isEnabled() for b in buttons)
     assert page.add_grid_button.toolTip() == "只有管理员、工作人员或网格员可以修改台账（当前角色：督导员）。"
+
+
+def test_redivision_dialog_previews_and_moves_buildings_from_a_date(page, qtbot, monkeypatch, ledger, typer):
+    """网格调整: tick a building, choose 新建网格, type its name, set the date; the preview says what
+    moves; 调整 moves it and the tree shows the new grid."""
+    from PySide6.QtCore import QDate
+
+    from models.residents import records as residents
+    from ui.pages.grid_redivision import NEW_GRID
+
+    gid = grids_model.add_grid(ledger, "第一网格")
+    for name, people in (("1号楼", 1), ("2号楼", 2)):
+        unit = grids_model.add_unit(ledger, grids_model.add_building(ledger, gid, name), "1单元")
+        for k in range(people):
+            home = grids_model.add_household(ledger, unit, f"10{k}")
+            residents.add_resident(ledger, {"name": f"居民{'甲乙丙'[k]}", "household_id": home,
+                                            "moved_in_on": "不详"})
+    page.ctx.notify("grids")
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    assert page.redivide_button.isEnabled()
+    seen = {}
+
+    def exec_(dialog):
+        assert dialog.preview.text() == "请勾选要调整的楼栋。"
+        items = [dialog.buildings.item(i) for i in range(dialog.buildings.count())]
+        assert [i.text() for i in items] == ["1号楼", "2号楼"]
+        items[1].setCheckState(Qt.Checked)
+        dialog.target.setCurrentIndex(dialog.target.findData(NEW_GRID))
+        assert dialog.new_name.isEnabled()
+        dialog.on_date.setDate(QDate(2026, 10, 1))
+        seen["preview"] = dialog.preview.text()
+        ok = dialog.buttons.button(QDialogButtonBox.Ok)
+        qtbot.mouseClick(ok, Qt.LeftButton)
+        seen["error"] = dialog.error.text()           # the new grid has no name yet
+        typer(dialog.new_name, "第二网格")
+        seen["named"] = dialog.preview.text()
+        qtbot.mouseClick(ok, Qt.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(grids_page.RedivisionDialog, "exec", exec_)
+    qtbot.mouseClick(page.redivide_button, Qt.LeftButton)
+    assert seen["preview"] == "将把 1 栋楼、2 户、2 名在住居民自 2026-10-01 起调入“新网格”。"
+    assert seen["named"] == "将把 1 栋楼、2 户、2 名在住居民自 2026-10-01 起调入“第二网格”。"
+    assert seen["error"] == "请填写新网格的名称。"
+    new = _find(page, "第二网格")
+    assert new is not None and (new.text(1), new.text(2), new.text(3)) == ("1", "2", "2")
+    old = _find(page, "第一网格")
+    assert (old.text(1), old.text(2), old.text(3)) == ("1", "1", "1")
+    history = grids_model.grid_history(ledger, ledger.scalar("SELECT id FROM buildings WHERE name = '2号楼'"))
+    assert [(h["grid"], h["from_date"]) for h in history] == [("第一网格", None), ("第二网格", "2026-10-01")]
+
+
+def test_redivision_dialog_warns_when_the_date_falls_in_a_published_month(qtbot, ctx, ledger):
+    from PySide6.QtCore import QDate
+
+    from models.evaluation import publishing
+    from ui.pages.grid_redivision import RedivisionDialog
+
+    gid = grids_model.add_grid(ledger, "第一网格")
+    grids_model.add_building(ledger, gid, "1号楼")
+    publishing.publish(ledger, "2026-09")
+    dialog = RedivisionDialog(ctx, gid)
+    qtbot.addWidget(dialog)
+    assert dialog.published.text() == ""                       # today (15 Oct): September is untouched
+    dialog.on_date.setDate(QDate(2026, 9, 15))
+    assert dialog.published.text() == "这会改变已定稿的 2026年9月 评比结果。"
+
+
+def test_closing_a_grid_needs_its_buildings_moved_first_then_shows_the_date(page, qtbot, monkeypatch, ledger):
+    from PySide6.QtCore import QDate
+
+    gid = grids_model.add_grid(ledger, "第一网格")
+    other = grids_model.add_grid(ledger, "第二网格")
+    building = grids_model.add_building(ledger, gid, "1号楼")
+    page.ctx.notify("grids")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+
+    def exec_(dialog):
+        dialog.on_date.setDate(QDate(2026, 10, 1))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(grids_page.CloseGridDialog, "exec", exec_)
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    qtbot.mouseClick(page.close_grid_button, Qt.LeftButton)
+    assert warned and "还有 1 栋楼" in warned[0]
+    grids_model.redivide(ledger, [building], "2026-10-01", grid_id=other)
+    page.ctx.notify("grids")
+    page.tree.setCurrentItem(_find(page, "第一网格"))
+    qtbot.mouseClick(page.close_grid_button, Qt.LeftButton)
+    assert _find(page, "第一网格（2026-10-01 起撤销）") is not None

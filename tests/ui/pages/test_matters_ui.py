@@ -640,3 +640,35 @@ def test_escalating_to_a_new_meeting_is_one_operation(page, ledger, place, qtbot
     assert sorted(heard) == ["matters", "meetings"]
     (meeting,) = meetings_model.list_meetings(ledger)
     assert meeting["topic"] == "研究违建" and meeting["matter_count"] == 1
+
+
+def test_a_closing_typed_the_next_morning_takes_yesterdays_real_time(qtbot, ledger, place, clock):
+    """办结 and 回访 take the real time (default now, never later, never before the step before);
+    the event keeps when it was typed too."""
+    from PySide6.QtCore import QDateTime
+
+    clock.set(2026, 10, 14, 16, 0, 0)
+    matter_id = register(ledger, place, assignee_staff_id=place["worker"])   # a 小事: due by the end of the day
+    clock.set(2026, 10, 15, 9, 30, 0)
+    detail = MattersPage(AppContext(ledger)).open_matter(matter_id)
+    qtbot.addWidget(detail)
+    dialog = _act(qtbot, detail, "办结")
+    edit = dialog.time_edit
+    assert edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-15 09:30"          # default: now
+    assert edit.maximumDateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-15 09:30"   # never later
+    assert edit.minimumDateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-14 16:00"   # never before
+    edit.setDateTime(QDateTime.fromString("2026-10-16 10:00", "yyyy-MM-dd HH:mm"))
+    assert edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-15 09:30"
+    edit.setDateTime(QDateTime.fromString("2026-10-14 17:30", "yyyy-MM-dd HH:mm"))
+    dialog.result_edit.setPlainText("已更换灯泡")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert detail.state_badge.text() == "已办结"
+    matter = matters_model.get_matter(ledger, matter_id)
+    assert matter["closed_at"] == "2026-10-14 17:30:00" and matter["closed_at"] <= matter["deadline"]
+    assert ledger.query("SELECT at, recorded_at FROM matter_events WHERE action = '办结'") == [
+        {"at": "2026-10-14 17:30:00", "recorded_at": "2026-10-15 09:30:00"}]
+    dialog = _act(qtbot, detail, "回访")                  # left at now: the time of typing
+    assert dialog.time_edit.minimumDateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-14 17:30"
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    assert ledger.query("SELECT at, recorded_at FROM matter_events WHERE action = '回访'") == [
+        {"at": "2026-10-15 09:30:00", "recorded_at": "2026-10-15 09:30:00"}]

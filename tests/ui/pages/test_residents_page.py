@@ -417,6 +417,73 @@ def test_import_button_opens_the_wizard_for_residents(page, qtbot, monkeypatch):
     assert len(opened) == 1 and opened[0].parent() is page
 
 
+@pytest.mark.parametrize("untick, stored, spell_from", [
+    (False, "2026-10-15", "2026-10-15"),      # the default: moved in today, counted from today
+    (True, None, None),                       # 不详: lived here since before the ledger began
+])
+def test_new_residents_move_in_date_defaults_to_today_or_is_marked_unknown(page, qtbot, typer, monkeypatch,
+                                                                           ledger, untick, stored, spell_from):
+    settle(qtbot, page)
+    seen = {}
+
+    def clerk(form):
+        seen["default"] = (form.moved_in.known.isChecked(), form.moved_in.value())
+        typer(form.name, "周八")
+        if untick:
+            qtbot.mouseClick(form.moved_in.known, Qt.LeftButton)
+            seen["shown"] = form.moved_in.edit.text()
+        place = form.place.combos
+        place["grid"].setCurrentIndex(place["grid"].findText("第二网格"))
+        place["building"].setCurrentIndex(place["building"].findText("9号楼"))
+        place["unit"].setCurrentIndex(place["unit"].findText("1单元"))
+        place["household"].setCurrentIndex(place["household"].findText("101"))
+        form.relation.setCurrentText("其他")
+        qtbot.waitUntil(lambda: form.save_button.isEnabled(), timeout=2000)
+        qtbot.mouseClick(form.save_button, Qt.LeftButton)
+
+    monkeypatch.setattr(resident_form.ResidentForm, "exec", _drive_form(qtbot, typer, clerk))
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert seen["default"] == (True, "2026-10-15")
+    if untick:
+        assert seen["shown"] == "不详（建账前已居住）"
+    rid = ledger.scalar("SELECT id FROM residents WHERE name = '周八'")
+    assert ledger.scalar("SELECT moved_in_on FROM residents WHERE id = ?", [rid]) == stored
+    assert ledger.scalar("SELECT from_date FROM residence_spells WHERE resident_id = ?", [rid]) == spell_from
+
+
+def test_a_move_out_dated_in_a_published_month_says_so_before_saving(page, qtbot, monkeypatch, ledger, people):
+    """Issue 11: a correction with a date in a 定稿 month is announced before it is saved, and
+    the 定稿 page's difference list then shows it."""
+    from PySide6.QtCore import QDate
+
+    from models.evaluation import publishing
+
+    publishing.publish(ledger, "2026-09")
+    settle(qtbot, page)
+    select(page, "王五")
+    questions = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: questions.append(a[2]) or QMessageBox.Yes)
+
+    def exec_(dialog):
+        dialog.date.setDate(QDate(2026, 9, 20))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(resident_form.StatusDialog, "exec", exec_)
+    qtbot.mouseClick(page.move_out_button, Qt.LeftButton)
+    assert "这会改变已定稿的 2026年9月 评比结果。" in questions[0]
+    assert any(d.label == "在住人数" for d in publishing.diff_against_published(ledger, "2026-09"))
+    # a move-out dated after the published month does not touch it: no warning
+    questions.clear()
+    select(page, "李四")
+
+    def exec_today(dialog):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok).click()
+        return dialog.result()
+    monkeypatch.setattr(resident_form.StatusDialog, "exec", exec_today)
+    qtbot.mouseClick(page.move_out_button, Qt.LeftButton)
+    assert questions and "已定稿" not in questions[0]
+
+
 @pytest.mark.parametrize("sensitive", [True, False])
 def test_the_form_shows_the_id_masked_until_shown_and_audited(ledger, people, qtbot, sensitive):
     """Issue 10: 显示完整号码 is an explicit, audited action of an account with 可查看敏感信息."""

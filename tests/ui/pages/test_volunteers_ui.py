@@ -458,3 +458,37 @@ def test_saving_runs_on_the_worker_with_the_ledgers_clock(qtbot, typer, ledger_p
         assert led.scalar("SELECT COUNT(*) FROM activities") == 1
     finally:
         led.close()
+
+
+def test_pending_tab_lists_and_settles_an_ambiguous_volunteer(qtbot, page, ctx, answers, qtmodeltester):
+    """An imported 李建国 that two residents share: the 待确认 tab lists it with both candidates
+    (phones and IDs masked); the clerk picks the second and presses 确认是此人."""
+    other = _resident(ctx.ledger, "李建国", "201", "13900000009", grid="二网格")
+    first = ctx.ledger.scalar("SELECT id FROM residents WHERE name = '李建国' AND id <> ?", [other])
+    pending = volunteers.add_pending_volunteer(ctx.ledger, "李建国", "", (first, other))
+    activities.add_activity(ctx.ledger, activities.ActivityData("清洁家园", "2026-10-03"), [(pending, 2.5)])
+    ctx.notify("volunteers")
+    assert page.tabs.tabText(page.tabs.indexOf(page.pending)) == "待确认（1）"
+    page.tabs.setCurrentWidget(page.pending)
+    tab = page.pending
+    assert tab.model.rowCount() == 1 and tab.model.index(0, 0).data() == "李建国"
+    assert tab.model.index(0, 4).data() == "2.5" and tab.model.index(0, 1).data() == "2026-10-03 清洁家园"
+    assert "2026-10-03 清洁家园" in tab.services.text()
+    assert tab.candidates.rowCount() == 2
+    labels = [tab.candidates.index(i, 2).data() for i in range(2)]
+    assert "139****0009" in labels[1] and "13900000009" not in labels[1]
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.candidates)
+    tab.candidates_view.selectRow(1)
+    qtbot.mouseClick(tab.confirm_button, Qt.LeftButton)
+    assert volunteers.volunteer_for_resident(ctx.ledger, other) == pending
+    assert volunteers.volunteer_hours(ctx.ledger, pending) == 2.5
+    assert tab.model.rowCount() == 0 and tab.count_label.text() == "没有待确认的志愿者"
+    assert page.tabs.tabText(page.tabs.indexOf(page.pending)) == "待确认"
+    assert not [a for a in answers if a[0] in ("warning", "critical")]
+
+
+def test_pending_tab_without_a_choice_asks_to_pick(qtbot, page, ctx, answers):
+    page.tabs.setCurrentWidget(page.pending)
+    page.pending.confirm_current()
+    assert answers[-1][:2] == ("information", "确认志愿者")

@@ -1,0 +1,100 @@
+"""Search limits (issue 15): what the search passes to SQLite stays within its limits and
+runs in linear time; one-name buildings ("幸福里8号楼") are found as written."""
+
+import time
+
+import pytest
+
+from models.core.filters import ListFilter
+from models.matters import records as M
+from models.residents import records as R
+from models.residents import search
+from models.residents.records import ResidentFilter
+from models.visits import records as VR
+from tests.models.helpers_residents import household, person_id
+
+
+@pytest.fixture
+def street(ledger):
+    h1 = household(ledger, room="301", building="幸福里8号楼", unit="1单元", compound="")
+    h2 = household(ledger, room="302", building="幸福里93号楼", unit="2单元", compound="")
+    h3 = household(ledger, room="101", building="3号楼", unit="1单元", compound="幸福里")
+    ids = {}
+    for name, hh, relation in (("张三", h1, "户主"), ("李四", h2, "户主"), ("王五", h3, "户主"), ("赵六", h1, "配偶")):
+        ids[name] = R.add_resident(ledger, {"name": name, "household_id": hh, "relation": relation,
+                                            "id_number": person_id(1970, 1, 1)})
+    return ids
+
+
+def names(ledger, text):
+    rows, _ = R.search_page(ledger, ResidentFilter(text=text))
+    return sorted(r["name"] for r in rows)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("幸福里8号楼", ["张三", "赵六"]),        # the building's one name, as written
+    ("幸福里8", ["张三", "赵六"]),            # its beginning
+    ("幸福里8号楼1单元", ["张三", "赵六"]),   # written name + unit
+    ("幸福里8号楼1单元301", ["张三", "赵六"]),
+    ("幸福里8号楼302", []),                   # the room is elsewhere
+    ("幸福里93号楼", ["李四"]),
+    ("幸福里9", ["李四"]),
+    ("幸福里", ["张三", "李四", "王五", "赵六"]),
+    ("幸福里3号楼", ["王五"]),                # compound + building, split (as before)
+    ("3号楼", ["王五"]),                     # a prefix, not a substring: not 幸福里3号楼's neighbours
+])
+def test_one_name_buildings_are_found_as_written(ledger, street, text, expected):
+    assert names(ledger, text) == expected
+    assert R.count(ledger, ResidentFilter(text=text)) == len(expected)
+
+
+def _fast(fn, limit=2.0):
+    started = time.perf_counter()
+    result = fn()
+    assert time.perf_counter() - started < limit
+    return result
+
+
+def test_a_pasted_list_of_a_thousand_names_finds_those_people(ledger, street):
+    pasted = "\n".join(["张三", "王五"] + ["路" + chr(0x4E00 + i) for i in range(1000)])
+    assert _fast(lambda: names(ledger, pasted)) == ["张三", "王五"]
+    assert _fast(lambda: R.count(ledger, ResidentFilter(text=pasted))) == 2
+    assert _fast(lambda: list(search.iter_ids(ledger, ResidentFilter(text=pasted)))) == \
+        sorted([street["张三"], street["王五"]])
+
+
+def test_many_terms_that_are_not_a_name_list_do_not_overflow_sqlite(ledger, street):
+    text = " ".join(["3号楼"] * 1200)
+    assert _fast(lambda: names(ledger, text)) == ["王五"]
+
+
+@pytest.mark.parametrize("text", [
+    "张" * 60_000,                    # one very long name term (LIKE pattern too complex)
+    "a" * 60_000,
+    "幸福里" * 20_000,                # the address pattern on a long term (was quadratic)
+    "幸福里" * 20_000 + "8号楼",
+    "1" * 60_000,
+    "x!" * 30_000,
+])
+def test_long_and_odd_terms_finish_fast_and_find_nothing(ledger, street, text):
+    assert _fast(lambda: names(ledger, text)) == []
+    assert _fast(lambda: R.count(ledger, ResidentFilter(text=text))) == 0
+
+
+def test_control_and_invisible_characters_are_dropped(ledger, street):
+    assert names(ledger, "张\x00三") == ["张三"]
+    assert names(ledger, "\ufeff李\u200b四") == ["李四"]
+    assert names(ledger, "\x00") == names(ledger, "") == ["张三", "李四", "王五", "赵六"]
+
+
+@pytest.mark.parametrize("text", ["\x00", "抽水\x00马桶", "a\x00", "\x00" * 10, "漏水" * 30_000])
+def test_matters_and_visits_search_take_nul_and_long_text(ledger, text):
+    _fast(lambda: M.search_page(ledger, M.MatterFilter(text=text)))
+    _fast(lambda: M.count(ledger, M.MatterFilter(text=text)))
+    _fast(lambda: VR.search_page(ledger, VR.VisitFilter(text=text)))
+    _fast(lambda: VR.count(ledger, VR.VisitFilter(text=text)))
+
+
+def test_list_filter_search_text_drops_control_characters_and_is_capped():
+    assert ListFilter(text="抽水\x00马桶\x07").search_text() == "抽水马桶"
+    assert len(ListFilter(text="漏" * 100_000).search_text()) <= 200
