@@ -210,6 +210,20 @@ def grids(window):
     return window
 
 
+@shot("grid-redivide", "网格调整：把楼栋调到另一个网格")
+def grid_redivide(window):
+    from ui.pages.grid_redivision import RedivisionDialog
+
+    grid = one(window, "SELECT id FROM grids ORDER BY id LIMIT 1")["id"]
+    dialog = RedivisionDialog(window.ctx, grid, window)
+    dialog.show()
+    if dialog.buildings.count():
+        dialog.buildings.item(dialog.buildings.count() - 1).setCheckState(Qt.Checked)
+    if dialog.target.count() > 1:
+        dialog.target.setCurrentIndex(1)
+    return dialog
+
+
 @shot("page-matters", "民情事项列表")
 def matters(window):
     window.show_page("matters")
