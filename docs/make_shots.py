@@ -322,6 +322,19 @@ def activity_form(window):
     return dialog
 
 
+@shot("volunteers-pending", "待确认志愿者：选定是哪一位居民")
+def volunteers_pending(window):
+    page = window.show_page("volunteers")
+    page.tabs.setCurrentWidget(page.pending)
+    settle()
+    if page.pending.model.rowCount():
+        page.pending.view.selectRow(0)
+        page.pending.show_at(0)
+    if page.pending.candidates.rowCount():
+        page.pending.candidates_view.selectRow(0)
+    return window
+
+
 def _evaluation(window):
     page = window.show_page("evaluation")
     wait_until(lambda: page.evaluation is not None and not (page._job and page._job.is_running()), 60000)
@@ -444,6 +457,32 @@ def todays_work(ledger) -> None:
                             result="物业已更换灯管，当场恢复照明")
     grid = ledger.query("SELECT id FROM grids ORDER BY id LIMIT 1 OFFSET 1")[0]["id"]
     adjustments.add_adjustment.op(ledger, LAST_MONTH, 1, "协助街道完成人口普查入户登记，表现突出", grid_id=grid)
+    volunteer_sheet(ledger)
+
+
+def volunteer_sheet(ledger) -> None:
+    """A community-wide activity imported from a sheet, as the clerk's import wizard does it: one
+    of its volunteers shares the name of two residents of different grids (no phone, no ID
+    number), so the import records them as 待确认."""
+    import xlsxwriter
+
+    from models import importing
+
+    twin = ledger.query("""SELECT name FROM residents WHERE status = '在册' GROUP BY name
+                          HAVING COUNT(DISTINCT household_id) >= 2 ORDER BY COUNT(*) DESC, name LIMIT 1""")
+    others = [r["name"] for r in ledger.query("""SELECT name FROM residents WHERE status = '在册' GROUP BY name
+                                                HAVING COUNT(*) = 1 ORDER BY name LIMIT 3""")]
+    path = Path(SCRATCH) / "志愿服务活动.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("10月")
+    sheet.write_row(0, 0, ["活动名称", "活动类型", "活动日期", "地点", "所属网格", "组织单位", "志愿者姓名", "服务时长(小时)",
+                           "服务人数"])
+    for i, name in enumerate([twin[0]["name"], *others] if twin else others, 1):
+        sheet.write_row(i, 0, ["重阳节敬老服务", "爱心互助", "2026-10-29", "社区文化广场", "", "爱心互助加油站", name, 2.5, 60])
+    book.close()
+    spec = importing.load_spec("activities")
+    plan = importing.analyse(ledger, path, spec)
+    importing.execute.op(ledger, plan)
 
 
 def save_png(picture: QPixmap, target: Path) -> tuple[int, int]:
