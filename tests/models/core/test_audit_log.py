@@ -244,9 +244,19 @@ def test_a_demo_ledgers_log_names_every_field_in_chinese(tmp_path):
     matters.register_matter.op(ledger, {"source": "来电", "category": "环境卫生", "level": "小事",
                                         "description": "垃圾未清运", "grid_id": grid})
     adjustments.add_adjustment.op(ledger, "2026-09", 1, "协助人口普查", grid_id=grid)
+    from models.grids import hierarchy as grids_model
+    from models.volunteers import records as volunteers
+
+    building = ledger.scalar("SELECT MIN(id) FROM buildings WHERE grid_id = ?", [grid])
+    grids_model.redivide.op(ledger, [building], "2026-10-01", new_grid_name="新网格")
+    two = [r["id"] for r in ledger.query("SELECT id FROM residents ORDER BY id LIMIT 2")]
+    with ledger.write():
+        volunteers.add_pending_volunteer(ledger, "同名", "", tuple(two))
     ledger.operator = Operator("管理员", role="管理员")
     rows, _ = A.search_page(ledger, A.AuditFilter(), limit=100)
-    assert {"登记", "新增"} <= {row["action"] for row in rows}
+    assert {"登记", "新增", "网格调整", "生成演示数据"} <= {row["action"] for row in rows}
     for row in rows:
         assert not re.search(r"[A-Za-z_]+：", row["change"]), row["change"]
+        if row["action"] == "生成演示数据":
+            assert not re.search(r"[A-Za-z]", row["change"]), row["change"]
     ledger.close()
