@@ -201,6 +201,17 @@ def residents(window):
     return window
 
 
+@shot("resident-form", "居民信息表")
+def resident_form(window):
+    from ui.dialogs.resident_form import ResidentForm
+
+    resident = one(window, """SELECT r.id FROM residents r WHERE r.status = '在册' AND r.phone != ''
+                              AND r.relation = '户主' ORDER BY r.id LIMIT 1 OFFSET 3""")
+    form = ResidentForm(window.ctx, resident["id"], window)
+    form.show()
+    return form
+
+
 @shot("page-grids", "网格管理（选中一个网格，右侧列出它的工作人员）")
 def grids(window):
     page = window.show_page("grids")
@@ -278,6 +289,20 @@ def matter_close(window):
         detail.close()
 
 
+@shot("matter-followup", "回访：选择满意度")
+def matter_followup(window):
+    from ui.dialogs.matter_detail import FollowUpDialog
+
+    detail = _matter_detail(window, "state = '已办结'")
+    settle()
+    try:
+        def fill(dialog):
+            dialog.note_edit.setText("电话回访，居民表示灯已修好，很满意")
+        return capture(lambda: detail.action_buttons["回访"].click(), FollowUpDialog, fill)
+    finally:
+        detail.close()
+
+
 @shot("page-visits", "走访日志")
 def visits(window):
     window.show_page("visits")
@@ -345,6 +370,20 @@ def _evaluation(window):
 def evaluation(window):
     _evaluation(window)
     return window
+
+
+@shot("evaluation-trace", "计分依据：本月没有走访到的住户")
+def evaluation_trace(window):
+    from PySide6.QtCore import Qt as _Qt
+
+    from ui.dialogs.evaluation import TraceDialog
+
+    page = _evaluation(window)
+    model = page.model
+    column = next(c for c in range(model.columnCount())
+                  if model.headerData(c, _Qt.Horizontal, _Qt.DisplayRole) == "走访覆盖率")
+    index = model.index(model.rowCount() - 1, column)
+    return capture(lambda: page.open_trace(index), TraceDialog, lambda dialog: dialog.only_missed.setChecked(True))
 
 
 @shot("evaluation-publish", "定稿前的确认")
