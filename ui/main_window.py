@@ -196,7 +196,8 @@ class MainWindow(QMainWindow):
         """帮助 ▸ 使用说明 (F1): the guide with its pictures, offline."""
         from ui.dialogs.user_guide import show_user_guide
 
-        return show_user_guide(self)
+        self.help_window = show_user_guide(self)
+        return self.help_window
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

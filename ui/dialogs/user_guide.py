@@ -24,7 +24,7 @@ class UserGuideWindow(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("网格台账 使用说明")
+        self.setWindowTitle("使用说明")
         self.setModal(False)
         self.resize(980, 720)
         self.browser = QTextBrowser()
