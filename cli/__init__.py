@@ -30,6 +30,9 @@ HANDLERS = {
     "backup": "cli.maintenance:run_backup",
     "restore": "cli.maintenance:run_restore",
     "check": "cli.maintenance:run_check",
+    "publish": "cli.street:run_publish",
+    "package": "cli.street:run_package",
+    "street": "cli.street:run_street",
     "audit": "cli.audit:run_audit",
     "user": "cli.users:run_user",
 }
@@ -91,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--households", type=_integer, default=2000, help="户数（默认 2000）")
     demo.add_argument("--seed", type=_integer, default=1, help="随机种子")
     demo.add_argument("--months", type=_integer, default=12, help="生成多少个月的事项、走访和活动（默认 12）")
+    demo.add_argument("--community", metavar="名称", help="演示社区的名称（默认：幸福社区）")
 
     imp = sub.add_parser("import", help="从 Excel/CSV 导入")
     imp.add_argument("kind", choices=IMPORT_KINDS)
@@ -105,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True)
     exp.add_argument("--month", help="YYYY-MM")
     exp.add_argument("--full-ids", action="store_true", help="导出完整身份证号（会记入审计日志）")
+    exp.add_argument("--level", choices=("grid", "community"), default="grid",
+                     help="评比排名按网格（默认）或按社区")
 
     rep = sub.add_parser("report", help="生成 PDF 报表")
     rep.add_argument("kind", choices=REPORT_KINDS)
@@ -149,7 +155,37 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("name", help="用户名")
     role.add_argument("--role", required=True, choices=ROLES)
     role.add_argument("--grids", help="网格员负责的网格，用逗号分隔")
+
+    _street_commands(sub)
     return p
+
+
+def _street_commands(sub) -> None:
+    """定稿 and the street office's commands (issue 12: cli/street.py)."""
+    pub = sub.add_parser("publish", help="月度评比定稿（与窗口中的“定稿”相同）")
+    pub.add_argument("--month", required=True, help="YYYY-MM")
+    pub.add_argument("--reason", default="", help="重新定稿的原因（重新定稿时必填）")
+
+    package = sub.add_parser("package", help="月度评比报送：导出（社区）或导入（街道）")
+    package_sub = package.add_subparsers(dest="package_command", parser_class=_Parser, required=True)
+    pexp = package_sub.add_parser("export", help="导出已定稿月份的报送文件（签名）")
+    pexp.add_argument("--month", required=True, help="YYYY-MM")
+    pexp.add_argument("--out", required=True, help="报送文件（.glpkg）")
+    pimp = package_sub.add_parser("import", help="街道台账导入社区报送（可一次导入多个文件）")
+    pimp.add_argument("files", nargs="+", metavar="FILE")
+    pimp.add_argument("--trust", action="store_true",
+                      help="登记尚未登记的社区（先电话核对屏幕上显示的公钥指纹）")
+    pkey = package_sub.add_parser("key", help="显示本台账的签名公钥指纹，可导出公钥文件")
+    pkey.add_argument("--out", help="公钥文件（交给街道登记）")
+
+    street = sub.add_parser("street", help="街道台账")
+    street_sub = street.add_subparsers(dest="street_command", parser_class=_Parser, required=True)
+    init = street_sub.add_parser("init", help="把新台账设为街道台账")
+    init.add_argument("--name", required=True, help="街道名称")
+    add = street_sub.add_parser("add-community", help="预先登记社区及其公钥")
+    add.add_argument("--name", required=True, help="社区名称")
+    add.add_argument("--key", required=True, metavar="FILE", help="社区导出的公钥文件")
+    street_sub.add_parser("communities", help="列出已登记的社区及其公钥指纹")
 
 
 def resolve_db(args) -> Path:

@@ -23,13 +23,20 @@ def run_demo(args) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     # a new ledger is built by its demo 管理员 (build_demo creates the accounts); a ledger that
-    # already has accounts needs a login like every other command
-    ledger = open_ledger(args, login=False, community_name=DEFAULT_COMMUNITY,
-                         operator=Operator(DEMO_USERS[0][1], role="管理员"))
+    # already has accounts needs a login like every other command.  It is named below, after the
+    # check that it is not a street ledger (issue 12: a street ledger takes no personal data)
+    ledger = open_ledger(args, login=False, operator=Operator(DEMO_USERS[0][1], role="管理员"))
     if accounts.has_accounts(ledger):
         ledger.close()
         ledger = open_ledger(args)
     try:
+        from models.grids.hierarchy import set_own_community
+        from models.street.registry import refuse_personal_data
+
+        refuse_personal_data(ledger)          # a street ledger holds no residents (issue 12)
+        if not ledger.community_name:
+            set_own_community(ledger, (args.community or "").strip() or DEFAULT_COMMUNITY)
+
         def progress(message: str) -> None:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
 

@@ -50,6 +50,11 @@ def run_export(args) -> int:
         print("提示：这一类导出不含身份证号，已忽略 --full-ids。", file=sys.stderr)
     if "month" in accepted:
         options["month"] = args.month
+    if "level" in accepted:
+        options["level"] = args.level
+    elif args.level != "grid":
+        print("用法错误：--level 只用于导出评比排名（ranking）。", file=sys.stderr)
+        return EXIT_USAGE
     if "progress" in accepted:
         last = [-1]
 

@@ -53,6 +53,9 @@ def run_import(args) -> int:
         spec = spec.present_from(since)
     ledger = open_ledger(args)
     try:
+        from models.street.registry import refuse_personal_data
+
+        refuse_personal_data(ledger)          # a street ledger holds no residents (issue 12)
         try:
             plan, summary = import_file(ledger, path, spec, update=args.update, dry_run=args.dry_run)
         except ImportFileError as exc:

@@ -1,6 +1,7 @@
 """``report {monthly,annual,scorecards,ledger} (--month YYYY-MM | --year YYYY) --out FILE.pdf``.
 
-* ``monthly``    月度评比通报 of the month (``--month``)
+* ``monthly``    月度评比通报 of the month (``--month``); in a street ledger the street's
+  社区和网格月度评比通报 (``reports.street``); ``annual`` there is the street's 年度社区考评
 * ``scorecards`` every grid's 网格评分卡 of the month (``--month``)
 * ``annual``     年度考评 of the year (``--year``)
 * ``ledger``     the month's 台账 (``--month``): the 矛盾纠纷排查调处台账 with the dispute
@@ -71,10 +72,22 @@ def run_report(args) -> int:
     started = time.perf_counter()
     ledger = open_ledger(args, create=False)
     try:
-        request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year,
-                                doc_number=getattr(args, "doc_number", None) or "",
-                                copy_to=getattr(args, "copy_to", None) or "")
-        data = gather(ledger, request)
+        from models.street.registry import is_street
+
+        if is_street(ledger):   # a street ledger prints the street's bulletin and annual (issue 12)
+            from models.street.bulletin import street_annual_data, street_bulletin_data
+
+            if args.kind == "monthly":
+                data = street_bulletin_data(ledger, args.month.strip())
+            elif args.kind == "annual":
+                data = street_annual_data(ledger, args.year)
+            else:
+                return _usage("街道台账只能生成月度评比通报（report monthly）和年度考评（report annual）。")
+        else:
+            request = ReportRequest(args.kind, month=args.month.strip() if args.month else None, year=args.year,
+                                    doc_number=getattr(args, "doc_number", None) or "",
+                                    copy_to=getattr(args, "copy_to", None) or "")
+            data = gather(ledger, request)
     finally:
         ledger.close()
     fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=str(out.parent or Path(".")))

@@ -450,6 +450,94 @@ def meetings(window):
     return window
 
 
+@shot("street-package", "社区：定稿后点“报送…”")
+def street_package(window):
+    """The community publishes September (定稿) and its 报送 button is ready."""
+    from models.evaluation import publishing
+
+    publishing.publish.op(ledger_of(window), LAST_MONTH)
+    page = window.show_page("evaluation")
+    page.refresh()
+    wait_until(lambda: page.publication is not None and not (page._job and page._job.is_running()), 60000)
+    settle()
+    return window
+
+
+#: the street ledger (made by :func:`street_ledger` the first time a street picture needs it)
+_STREET: dict = {}
+
+
+def street_ledger(window):
+    """A street ledger (长江路街道) beside the demo, with the packages of two communities for
+    September: the demo's own (幸福社区, published above) and a second, smaller demo (和平社区).
+    The window switches to it, as 文件 ▸ 打开台账 would."""
+    if "ledger" in _STREET:
+        return _STREET["ledger"]
+    from models.core.db import Operator
+    from models.demo import build_demo
+    from models.evaluation import publishing
+    from models.ledger import open_db
+    from models.street import package, registry
+
+    from models.evaluation.publications import published_version
+
+    folder = Path(SCRATCH)
+    if published_version(ledger_of(window), LAST_MONTH) is None:      # made alone: street-package not run
+        publishing.publish.op(ledger_of(window), LAST_MONTH)
+    files = [folder / "幸福社区_2026-09_第1版.glpkg"]
+    package.export_package.op(ledger_of(window), LAST_MONTH, files[0])
+    other = open_db(folder / "和平社区.db", operator=Operator("和平社区文书", role="管理员"), clock=lambda: NOW,
+                    community_name="和平社区")
+    build_demo(other, households=300, seed=7, months=3)
+    other.operator = Operator("和平社区文书", role="管理员")
+    publishing.publish.op(other, LAST_MONTH)
+    files.append(folder / "和平社区_2026-09_第1版.glpkg")
+    package.export_package.op(other, LAST_MONTH, files[1])
+    other.close()
+    street = open_db(folder / "长江路街道.db", operator=Operator("街道文书", role="管理员"), clock=lambda: NOW)
+    registry.init_street.op(street, "长江路街道")
+    _STREET.update(ledger=street, files=files, community=ledger_of(window))
+    window.use_ledger(street)
+    settle()
+    return street
+
+
+@shot("street-import", "街道：导入报送，第一次报送的社区核对公钥指纹")
+def street_import(window):
+    street_ledger(window)
+    page = window.show_page("street_reports")
+    settle()
+    return capture(lambda: page.import_paths(_STREET["files"]), QMessageBox)
+
+
+@shot("street-reports", "街道：各社区报送情况")
+def street_reports(window):
+    from models.street import registry
+
+    street = street_ledger(window)
+    if not registry.reported(street, LAST_MONTH):
+        registry.import_packages.op(street, registry.read_files(_STREET["files"]), trust=True)
+    page = window.show_page("street_reports")
+    page.set_month(LAST_MONTH)
+    page.refresh()      # imported here, not through the page: it reloads as after its own import
+    settle(1500)
+    return window
+
+
+@shot("street-ranking", "街道：社区和全街道网格的月度评比")
+def street_ranking(window):
+    street_ledger(window)
+    from PySide6.QtWidgets import QTabWidget
+
+    page = window.show_page("street_ranking")
+    page.set_month(LAST_MONTH)
+    page.refresh()
+    settle(1500)
+    page.findChild(QTabWidget).setCurrentIndex(1)     # 网格排名（全街道）: every grid of every community
+    settle(300)
+    return window
+
+
 # -- running -------------------------------------------------------------------------------
 
 def demo_ledger(folder: Path):
@@ -580,6 +668,9 @@ def main(argv: list[str]) -> int:
             settle(100)
     window.close()
     ledger.close()
+    for key in ("ledger", "community"):
+        if key in _STREET and _STREET[key] is not ledger:
+            _STREET[key].close()
     app.processEvents()
     shutil.rmtree(folder, ignore_errors=True)
     return 1 if failed else 0

@@ -18,6 +18,8 @@ _MODULES = {
     "BulletinData": "reports.monthly",
     "AnnualData": "reports.annual",
     "ScorecardData": "reports.scorecards",
+    "StreetBulletinData": "reports.street",
+    "StreetAnnualData": "reports.street_annual",
 }
 
 

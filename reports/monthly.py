@@ -223,6 +223,9 @@ def attachments_story(data) -> list[Flowable]:
     for line in data.scheme_lines:
         out.append(Paragraph(esc(line), sheet["Scheme"]))
     out.append(Paragraph("总分 = Σ（权重 × 得分率）+ 当月加减分；分母为 0 的比率按满分计。", sheet["Scheme"]))
+    if getattr(data, "key_fingerprint", ""):
+        out.append(Paragraph(f"报送签名：本台账签名公钥指纹 {esc(data.key_fingerprint)}"
+                             f"（街道办导入本社区报送文件时电话核对）。", sheet["Scheme"]))
     return out
 
 

@@ -11,7 +11,8 @@ area and the areas before it, never one after it:
     resources                  paths of bundled files; imports nothing of ours
     models.core                the ledger, errors, permissions, periods, operations, tabular …
     models.grids ← models.residents ← models.matters ← models.visits ← models.meetings
-      ← models.volunteers ← models.importing ← models.evaluation ← models.reporting ← models.demo
+      ← models.volunteers ← models.importing ← models.evaluation ← models.reporting ← models.street
+      ← models.demo
     models                     the top-level modules (ledger, backup, checks): above every area
     reports                    PDF layout: takes plain data, imports nothing of models/
     cli, ui                    on top; ui never imports cli, cli imports ui.app only (to start
@@ -35,7 +36,7 @@ PACKAGES = ("models", "reports", "ui", "cli", "resources")
 #: the areas, lowest first; ``cli`` and ``ui`` share the top
 AREAS = ("resources", "models.core", "models.grids", "models.residents", "models.matters", "models.visits",
          "models.meetings", "models.volunteers", "models.importing", "models.evaluation", "models.reporting",
-         "models.demo", "models", "reports", "cli", "ui")
+         "models.street", "models.demo", "models", "reports", "cli", "ui")
 RANK = {area: n for n, area in enumerate(AREAS)}
 RANK["ui"] = RANK["cli"]
 

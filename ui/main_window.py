@@ -45,23 +45,15 @@ class MainWindow(QMainWindow):
         ctx.window = self
         ctx.ledger_replaced.connect(self._ledger_changed)
         ctx.changed.connect(self._area_changed)
-        from ui.pages import PAGES
-
-        self._specs = list(PAGES)
+        self._specs: list[tuple[str, str, str]] = []
         self._pages: dict[str, QWidget] = {}
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(132)
         self.navigation.setIconSize(QSize(0, 0))
-        for key, title, _spec in self._specs:
-            item = QListWidgetItem(title)
-            item.setData(Qt.UserRole, key)
-            item.setSizeHint(QSize(120, 40))
-            self.navigation.addItem(item)
         self.stack = QStackedWidget()
-        for _ in self._specs:  # a placeholder per page; the real page replaces it when first opened
-            self.stack.addWidget(QWidget())
+        self._build_pages()
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -101,6 +93,29 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
 
     # -- pages ---------------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        """The sections of this ledger's kind (a street ledger has its own, issue 12), as placeholders."""
+        from ui.pages import pages_for
+
+        self.navigation.blockSignals(True)
+        self.navigation.clear()
+        for page in self._pages.values():
+            page.deleteLater()
+        self._pages = {}
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
+        self._specs = pages_for(self.ctx.ledger)
+        for key, title, _spec in self._specs:
+            item = QListWidgetItem(title)
+            item.setData(Qt.UserRole, key)
+            item.setSizeHint(QSize(120, 40))
+            self.navigation.addItem(item)
+        for _ in self._specs:  # a placeholder per page; the real page replaces it when first opened
+            self.stack.addWidget(QWidget())
+        self.navigation.blockSignals(False)
+
     def may_open(self, key: str) -> bool:
         """Whether the operator's role may see page ``key`` (``ui.pages.PAGE_PERMISSIONS``)."""
         from ui.pages import PAGE_PERMISSIONS
@@ -178,6 +193,11 @@ class MainWindow(QMainWindow):
         quit_.setShortcut(QKeySequence("Ctrl+Q"))
         quit_.triggered.connect(self.close)
         menu.addAction(quit_)
+
+        settings_menu = self.menuBar().addMenu("设置(&S)")
+        key = QAction("签名密钥(&K)…", self)
+        key.triggered.connect(self.show_signing_key)
+        settings_menu.addAction(key)
 
         help_menu = self.menuBar().addMenu("帮助(&H)")
         guide = QAction("使用说明(&U)", self)
@@ -278,17 +298,41 @@ class MainWindow(QMainWindow):
         ops.LedgerOp(self.ctx, work, parent=self, title="备份台账", progress=True).success(
             lambda result: QMessageBox.information(self, "备份完成", f"台账已备份并校验完好：\n{result}")).run()
 
+    def show_signing_key(self) -> None:
+        """设置 ▸ 签名密钥: the ledger's public key fingerprint (issue 12)."""
+        from ui.dialogs.signing_key import SigningKeyDialog
+
+        self.last_key_dialog = SigningKeyDialog(self.ctx, self)
+        self.last_key_dialog.exec()
+
     # -- status --------------------------------------------------------------------------------
     def _update_title(self) -> None:
+        from models.street.registry import is_street, street_name
+
+        if is_street(self.ctx.ledger):
+            name = street_name(self.ctx.ledger)
+            self.setWindowTitle(f"网格台账 — {name}（街道台账）")
+            self.community_label.setText(f"街道：{name}    操作员：{self.ctx.ledger.operator.name}"
+                                         f"（{self.ctx.ledger.operator.role or '未登录'}）")
+            self._show_path()
+            return
         name = self.ctx.ledger.community_name
         self.setWindowTitle(f"网格台账 — {name}" if name else "网格台账")
         self.community_label.setText(f"社区：{name or '（未设置）'}    操作员：{self.ctx.ledger.operator.name}"
                                      f"（{self.ctx.ledger.operator.role or '未登录'}）")
+        self._show_path()
+
+    def _show_path(self) -> None:
         path = self.ctx.ledger.path
         self.ledger_label.setText(f"台账文件：{path}")
         self.ledger_label.setToolTip(str(path))
 
     def _ledger_changed(self) -> None:
+        from ui.pages import pages_for
+
+        if pages_for(self.ctx.ledger) != self._specs:   # a street ledger after a community's, or back
+            self._build_pages()
+            self.navigation.setCurrentRow(0)
         self.apply_roles()
         self._update_title()
 

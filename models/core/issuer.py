@@ -17,7 +17,12 @@ ISSUER_MAX_CHARS = 40
 
 
 def default_issuer(ledger) -> str:
-    """``<社区>居民委员会`` (what reports print while ``report_issuer`` is not set)."""
+    """``<社区>居民委员会`` (what reports print while ``report_issuer`` is not set); for a street
+    ledger (issue 12: settings ``ledger_kind`` = ``street``, see ``models.street.registry``)
+    ``<街道>办事处``."""
+    if ledger.get_setting("ledger_kind") == "street":
+        street = (ledger.get_setting("street_name", "") or "").strip()
+        return f"{street}办事处" if street else "街道办事处"
     community = (ledger.community_name or "").strip()
     return f"{community}居民委员会" if community else "社区居民委员会"
 

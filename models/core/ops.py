@@ -29,7 +29,7 @@ from typing import Any, Callable
 from models.core.permissions import require
 
 #: the areas pages listen for; "*" means everything (another ledger, an import …)
-AREAS = ("residents", "grids", "matters", "visits", "meetings", "volunteers", "evaluation",
+AREAS = ("residents", "grids", "matters", "visits", "meetings", "volunteers", "evaluation", "street",
          "settings", "users", "*")
 
 

@@ -62,6 +62,9 @@ users.manage              管理用户                 管理员
 audit.view                查看操作日志             管理员
 ledger.restore            从备份恢复台账           管理员
 settings.edit             修改设置                 管理员
+evaluation.package        报送月度评比             管理员 工作人员
+street.manage             管理街道台账             管理员 工作人员
+street.import             导入社区报送             管理员 工作人员
 """
 
 

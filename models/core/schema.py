@@ -376,3 +376,21 @@ def m003_residence_history_spells(db):
         VALUES (NEW.id, NEW.grid_id, NULL, NULL, NEW.created_at, NEW.created_by);
     END;
     """)
+
+
+@migrations()
+def m003_signing_key_street(db):
+    """The ledger's own Ed25519 signing key (issue 12: the monthly packages a community sends
+    to its street office are signed with it).
+
+    One row; the key itself is made by live code (``models.core.signing.ensure_key``) through
+    the rebuild mechanism, so a new ledger and an upgraded one both get theirs when opened.
+    """
+    run_script(db, """
+    CREATE TABLE IF NOT EXISTS signing_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        private_key BLOB NOT NULL,      -- raw 32 bytes (Ed25519)
+        public_key BLOB NOT NULL        -- raw 32 bytes
+    );
+    """)
+    mark_rebuild(db, "signing_key")

@@ -67,6 +67,9 @@ def build_demo(ledger: Ledger, households: int = 2000, seed: int = 1, months: in
         raise ValidationError("户数必须大于 0。", field="households")
     if months < 1 or months > 120:
         raise ValidationError("月数必须在 1 到 120 之间。", field="months")
+    from models.street.registry import refuse_personal_data
+
+    refuse_personal_data(ledger)
     if ledger.scalar("SELECT COUNT(*) FROM residents"):
         raise ValidationError("这个台账已有居民数据。演示数据只能生成到新的台账文件中。")
     say = progress or (lambda _msg: None)

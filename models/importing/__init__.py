@@ -113,6 +113,7 @@ throttled (every few hundred rows).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import sys
 import importlib
@@ -130,6 +131,20 @@ from models.core.permissions import require
 from models.importing.reader import BrokenRow, ImportFileError, SheetSource, open_sheets
 from models.core.periods import half_width, parse_date
 from models.importing.values import compact, is_blank
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _cached_parse_date(value: object) -> tuple[str | None, str | None]:
+    return parse_date(value)
+
+
+def parse_cell_date(value: object) -> tuple[str | None, str | None]:
+    """:func:`models.core.periods.parse_date` of a cell, cached by value: a 100,000-row file
+    holds a few thousand distinct dates (``typed``: ``1`` and ``1.0`` stay apart)."""
+    try:
+        return _cached_parse_date(value)
+    except TypeError:  # an unhashable value (no reader gives one; a spec's own raw might)
+        return parse_date(value)
 
 __all__ = [
     "Column", "ImportSpec", "RowOutcome", "ImportSummary", "SheetLayout", "ImportPlan",
@@ -259,7 +274,7 @@ class RowOutcome:
         required: a malformed, missing or later date rejects the row.  Without it the date
         is optional: a malformed or later one is left blank (None) with a warning.
         """
-        day, error = parse_date(self.raw.get(key))
+        day, error = parse_cell_date(self.raw.get(key))
         late = day is not None and day > today
         if future is not None:
             if error:

@@ -23,8 +23,8 @@ from typing import Callable
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.idcard import check_id, mask
-from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked
-from models.core.periods import half_width, parse_date
+from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked, parse_cell_date
+from models.core.periods import half_width
 from models.importing.values import no_spaces, text
 from models.core.phones import phone_check
 from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
@@ -143,7 +143,7 @@ class ResidentsSpec(ImportSpec):
         for row in rows:
             raw = row.raw
             data = row.data
-            name = clean_name(raw.get("name"))
+            name = once(clean_name, raw.get("name"))
             if not name:
                 row.reject("缺少姓名")
             elif len(name) > 40:
@@ -191,7 +191,7 @@ class ResidentsSpec(ImportSpec):
                 gender = check.gender
             data["gender"] = gender
             if check.birth_date:
-                birth, _error = parse_date(raw.get("birth_date"))
+                birth, _error = parse_cell_date(raw.get("birth_date"))
                 if birth and birth[:7] != check.birth_date[:7]:
                     # (a 出生年月 column often holds only year and month)
                     row.warn(f"出生日期 {birth} 与身份证号不符，已按身份证号记为 {check.birth_date}")
@@ -247,7 +247,7 @@ class ResidentsSpec(ImportSpec):
             status = once(normalise_status, raw.get("status"))
             status = _one_of(row, _MORE_STATUS.get(status, status), STATUSES, "在册",
                              "人员状态“{}”无法识别，已按在册导入")
-            status_date, date_error = parse_date(raw.get("status_date"))
+            status_date, date_error = parse_cell_date(raw.get("status_date"))
             # on the roll with a 变动日期: the day they moved to this row's household (--update)
             data["moved_on"] = (status_date if status == "在册" and not date_error and status_date
                                 and status_date <= today_text else None)

@@ -18,8 +18,9 @@ People already in the ledger are updated through ``models.residents.records.upda
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Callable
+from typing import Callable, Iterator
 
 from models.grids import hierarchy as grids_mod
 from models.core.db import Ledger
@@ -30,8 +31,49 @@ from models.residents.search import token_rows
 #: Rows per ``executemany`` round (bounded memory for the parameter lists).
 BATCH = 2000
 
+#: New residents from which the import rebuilds indexes instead of updating them (see deferred_indexes).
+DEFER_INDEXES_FROM = 5000
+
+#: ``json.dumps(..., ensure_ascii=False)`` builds an encoder per call; one is enough.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
 RESIDENT_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "phone", "relation",
                    "residence_type", "political_status", "notes", "status", "status_date", "moved_in_on")
+
+
+#: The tables a residents import fills, whose secondary indexes it may rebuild (see :func:`deferred_indexes`).
+BULK_TABLES = ("residents", "resident_status_events", "residence_spells", "audit_log", "resident_tags")
+
+
+@contextlib.contextmanager
+def deferred_indexes(conn, rows_coming: int, tables: tuple[str, ...] = BULK_TABLES) -> Iterator[None]:
+    """Drop the secondary indexes of the ``tables`` that hold fewer rows than are coming,
+    and create them again (the same SQL, from ``sqlite_master``) when the block ends.
+
+    Bulk loading: building an index once from the finished table sorts its keys once;
+    keeping it up to date scatters every insert over its pages.  Worth it only when the
+    table at least doubles, so a table already larger than the import keeps its indexes.
+    All inside the import's transaction: a rollback (error, cancel) brings the indexes
+    back with everything else; nothing about durability changes.  UNIQUE constraints
+    (``residents.id_number``) are automatic indexes and always stay.
+    """
+    dropped: list[tuple[str, str]] = []
+    for table in tables:
+        present = conn.execute(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" LIMIT ?)',
+                               [rows_coming]).fetchone()[0]
+        if present >= rows_coming:
+            continue
+        dropped.extend(conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            [table]).fetchall())
+    for name, _sql in dropped:
+        conn.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        if conn.in_transaction:   # else the rollback has put them back already
+            for _name, sql in dropped:
+                conn.execute(sql)
 
 
 class Hierarchy:
@@ -137,9 +179,9 @@ class Hierarchy:
                                   stamp["created_at"], stamp["created_by"], stamp["updated_at"],
                                   stamp["updated_by"]))
             self._pending_audit.append((stamp["created_at"], stamp["created_by"], self.ledger.operator.user_id,
-                                        household_id, json.dumps(
+                                        household_id, _to_json(
                                             {"unit_id": unit_id, "building_id": building_id, "grid_id": grid_id,
-                                             "room": room, "address": address}, ensure_ascii=False)))
+                                             "room": room, "address": address})))
             rooms[room] = household_id
             self.created["户"] += 1
         return household_id, building_id, grid_id
@@ -231,37 +273,38 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
         for params in (resident_params, tag_params, event_params, head_params, token_params, audit_params):
             params.clear()
 
-    for outcome in new_rows:
-        data = outcome.data
-        household_id = building_id = grid_id = None
-        if data.get("place"):
-            household_id, building_id, grid_id = places.household(data["place"], data.get("address", ""))
-        rid = next_id
-        next_id += 1
-        resident_params.append((
-            rid, household_id, grid_id, building_id, data["name"], data["gender"], data["ethnicity"],
-            data["id_number"], data["birth_date"], data["phone"], data["relation"], data["residence_type"],
-            data["political_status"], data["notes"], data["status"], data["status_date"],
-            data["moved_in_on"], at, by, at, by))
-        for tag in data.get("tags", ()):
-            tag_params.append((rid, tag_ids[tag]))
-        # The same events add_resident writes: 迁入 (today when the date is unknown), then the status.
-        event_params.append((rid, "迁入", data["moved_in_on"] or today,
-                             "导入" if data["moved_in_on"] else "导入（迁入日期不详）", household_id, at, by))
-        if data["status"] != "在册":
-            event_params.append((rid, data["status"], data["status_date"], "导入时已" + data["status"],
-                                 household_id, at, by))
-        token_params.extend(token_rows(rid, data["name"], data["id_number"], data["phone"]))
-        if household_id is not None and data["relation"] == "户主" and data["status"] == "在册":
-            head_params.append((rid, household_id))
-        audit_params.append((at, by, user_id, rid, json.dumps(
-            {"name": data["name"], "id_number": mask(data["id_number"]), "household_id": household_id,
-             "status": data["status"]}, ensure_ascii=False)))
-        done += 1
-        if done % BATCH == 0:
-            flush()
-        progress(done)
-    flush()
+    with deferred_indexes(conn, len(new_rows) if len(new_rows) >= DEFER_INDEXES_FROM else 0):
+        for outcome in new_rows:
+            data = outcome.data
+            household_id = building_id = grid_id = None
+            if data.get("place"):
+                household_id, building_id, grid_id = places.household(data["place"], data.get("address", ""))
+            rid = next_id
+            next_id += 1
+            resident_params.append((
+                rid, household_id, grid_id, building_id, data["name"], data["gender"], data["ethnicity"],
+                data["id_number"], data["birth_date"], data["phone"], data["relation"], data["residence_type"],
+                data["political_status"], data["notes"], data["status"], data["status_date"],
+                data["moved_in_on"], at, by, at, by))
+            for tag in data.get("tags", ()):
+                tag_params.append((rid, tag_ids[tag]))
+            # The same events add_resident writes: 迁入 (today when the date is unknown), then the status.
+            event_params.append((rid, "迁入", data["moved_in_on"] or today,
+                                 "导入" if data["moved_in_on"] else "导入（迁入日期不详）", household_id, at, by))
+            if data["status"] != "在册":
+                event_params.append((rid, data["status"], data["status_date"], "导入时已" + data["status"],
+                                     household_id, at, by))
+            token_params.extend(token_rows(rid, data["name"], data["id_number"], data["phone"]))
+            if household_id is not None and data["relation"] == "户主" and data["status"] == "在册":
+                head_params.append((rid, household_id))
+            audit_params.append((at, by, user_id, rid, _to_json(
+                {"name": data["name"], "id_number": mask(data["id_number"]), "household_id": household_id,
+                 "status": data["status"]})))
+            done += 1
+            if done % BATCH == 0:
+                flush()
+            progress(done)
+        flush()
     summary.imported = len(new_rows)
 
     for outcome in existing:

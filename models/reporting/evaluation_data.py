@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from models.core import signing
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core.issuer import issuer_name
@@ -72,6 +73,9 @@ class BulletinData:
     doc_number: str = ""
     recipients: str = "各网格"
     copy_to: str = ""
+    #: the ledger's public key fingerprint (models.core.signing), printed so that the street
+    #: office can check a package's key against the bulletin by phone (issue 12)
+    key_fingerprint: str = ""
 
 
 
@@ -186,7 +190,8 @@ def monthly_bulletin_data(ledger: Ledger, month: str, *, doc_number: str = "",
         rows=rows, red_list=red, black_list=black, adjustments=items, communities=result.communities,
         scheme=result.scheme, scheme_lines=result.scheme.describe(),
         issued_on=_issued_on(ledger, result.published_at),
-        doc_number=check_doc_line(doc_number, "发文字号"), copy_to=check_doc_line(copy_to, "抄送机关"))
+        doc_number=check_doc_line(doc_number, "发文字号"), copy_to=check_doc_line(copy_to, "抄送机关"),
+        key_fingerprint=signing.fingerprint(signing.public_key(ledger)))
 
 
 #: the longest 发文字号 / 抄送 line a notice prints (characters)

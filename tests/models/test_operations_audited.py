@@ -124,7 +124,16 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "evaluation.adjustments.add_adjustment": {("新增", "score_adjustments")},
     "evaluation.adjustments.remove_adjustment": {("删除", "score_adjustments")},
     "evaluation.publishing.publish": {("定稿", "evaluation_publications")},
+    # issue 12: the package a community sends, and the street ledger that receives it
+    "street.package.export_package": {("报送", "evaluation_publications")},
+    "street.registry.init_street": {("设置", "settings")},
+    "street.registry.add_community": {("登记社区", "street_communities")},
+    "street.registry.import_packages": {("导入报送", "street_packages"), ("登记社区", "street_communities")},
 }
+
+#: operations of the scenario that run on another ledger than the demo's (see _scenario)
+ELSEWHERE = {"core.accounts.create_first_admin": "fresh", "street.registry.init_street": "street",
+             "street.registry.add_community": "street", "street.registry.import_packages": "street"}
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +169,9 @@ def _scenario(ledger, tmp_path):
     accounts.authenticate(ledger, "admin", DEMO_PASSWORD)   # the demo's 管理员 works through the scenario
     fresh = open_db(None, operator=Operator("测试员"), clock=lambda: NOW)   # a ledger without accounts
     s["fresh"] = fresh
+    s["street"] = open_db(None, operator=Operator("测试员"), clock=lambda: NOW)   # becomes a street ledger
+    from models.core import signing
+    from models.street import package, registry
     steps = [
         ("core.accounts.create_first_admin", lambda: accounts.create_first_admin(
             fresh, username="first", display_name="第一位管理员", password="admin2026")),
@@ -280,8 +292,14 @@ def _scenario(ledger, tmp_path):
             ledger, month, 2, "审计加分", grid_id=s["grid"]))),
         ("evaluation.adjustments.remove_adjustment", lambda: adjustments.remove_adjustment(ledger, s["adjustment"])),
         ("evaluation.publishing.publish", lambda: publishing.publish(ledger, month)),
+        ("street.package.export_package", lambda: package.export_package(ledger, month, tmp_path / "报送.glpkg")),
+        ("street.registry.init_street", lambda: registry.init_street(s["street"], "审计街道")),
+        ("street.registry.add_community", lambda: registry.add_community(
+            s["street"], "别的社区", signing.key_file_text("别的社区", signing.public_key(fresh)))),
+        ("street.registry.import_packages", lambda: registry.import_packages(
+            s["street"], registry.read_files([tmp_path / "报送.glpkg"]), trust=True)),
     ]
-    return steps, fresh
+    return steps, s
 
 
 def test_every_operation_has_a_line_in_the_table():
@@ -295,11 +313,11 @@ def test_every_operation_writes_its_audit_rows_masked(demo, tmp_path):
     shutil.copyfile(demo, path)
     ledger = open_db(path, operator=Operator("测试员"), clock=lambda: NOW)
     try:
-        steps, fresh = _scenario(ledger, tmp_path)
+        steps, others = _scenario(ledger, tmp_path)
         assert {name for name, _ in steps} == set(AUDITED)
         missing = {}
         for name, call in steps:
-            where = fresh if name == "core.accounts.create_first_admin" else ledger
+            where = others[ELSEWHERE[name]] if name in ELSEWHERE else ledger
             before = where.scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
             call()
             rows = where.query("SELECT operator, action, table_name, old_value, new_value FROM audit_log"
@@ -311,6 +329,7 @@ def test_every_operation_writes_its_audit_rows_masked(demo, tmp_path):
             assert NUMBER not in text and PHONE not in text, name
             assert all(r["operator"] for r in rows), name
         assert missing == {}
-        fresh.close()
+        others["fresh"].close()
+        others["street"].close()
     finally:
         ledger.close()

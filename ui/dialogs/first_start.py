@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
-                               QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton,
+                               QVBoxLayout, QWidget)
 
 from models import demo
 from models.core.db import Ledger
@@ -38,10 +38,22 @@ def build_demo_ledger(ledger: Ledger, progress, is_cancelled, households: int | 
 
 
 class NewLedgerForm(QWidget):
-    """Community name + file location, with the checks a new ledger needs."""
+    """Community (or street) name + file location, with the checks a new ledger needs.
+
+    A new ledger is a community's (社区台账, the default) or a street office's (街道台账,
+    issue 12: it receives the communities' monthly packages and holds no personal data).
+    """
 
     def __init__(self, prefill_path: Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.community_kind = QRadioButton("社区台账")
+        self.community_kind.setChecked(True)
+        self.street_kind = QRadioButton("街道台账（汇总各社区的月度报送）")
+        self.street_kind.toggled.connect(self._kind_changed)
+        kinds = QHBoxLayout()
+        kinds.addWidget(self.community_kind)
+        kinds.addWidget(self.street_kind)
+        kinds.addStretch(1)
         self.community = QLineEdit()
         self.community.setPlaceholderText("例如：幸福社区")
         self.community.setMaxLength(40)
@@ -56,9 +68,16 @@ class NewLedgerForm(QWidget):
         self.error.setWordWrap(True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("社区名称：", self.community)
+        form.addRow("台账类型：", kinds)
+        self.name_label = QLabel("社区名称：")
+        form.addRow(self.name_label, self.community)
         form.addRow("保存位置：", row)
         form.addRow("", self.error)
+
+    def _kind_changed(self) -> None:
+        street = self.street_kind.isChecked()
+        self.name_label.setText("街道名称：" if street else "社区名称：")
+        self.community.setPlaceholderText("例如：长江路街道" if street else "例如：幸福社区")
 
     def _browse(self) -> None:
         file, _ = QFileDialog.getSaveFileName(self, "新台账保存到", self.path_edit.text(), LEDGER_FILTER)
@@ -72,8 +91,9 @@ class NewLedgerForm(QWidget):
     def create(self) -> Ledger | None:
         """Create (or, if the clerk agrees, open) the ledger; None when not done."""
         name = self.community.text().strip()
+        street = self.street_kind.isChecked()
         if not name:
-            self.error.setText("请填写社区名称。")
+            self.error.setText("请填写街道名称。" if street else "请填写社区名称。")
             self.community.setFocus()
             return None
         if not self.path_edit.text().strip():
@@ -92,6 +112,8 @@ class NewLedgerForm(QWidget):
                 return None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if street:   # issue 12: a street office's ledger (no community, no residents)
+                return open_db(path, street_name=name, operator=nobody())
             return open_db(path, community_name=name, operator=nobody())
         except OSError as exc:
             self.error.setText(f"无法在该位置创建台账：{exc.strerror or exc}")

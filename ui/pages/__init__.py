@@ -23,3 +23,19 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "users": "users.manage",
     "audit": "audit.view",
 }
+
+#: the sections of a street (街道) ledger's window (issue 12): only what the packages carry
+STREET_PAGES: list[tuple[str, str, str]] = [
+    ("street_reports", "报送情况", "ui.pages.street:StreetReportsPage"),
+    ("street_ranking", "月度评比", "ui.pages.street_ranking:StreetRankingPage"),
+    ("street_annual", "年度考评", "ui.pages.street_ranking:StreetAnnualPage"),
+    ("users", "用户管理", "ui.pages.users:UsersPage"),
+    ("audit", "操作日志", "ui.pages.audit:AuditPage"),
+]
+
+
+def pages_for(ledger) -> list[tuple[str, str, str]]:
+    """The sections for ``ledger``: a street ledger's, or a community's."""
+    from models.street.registry import is_street
+
+    return list(STREET_PAGES if is_street(ledger) else PAGES)

@@ -10,13 +10,16 @@ the buttons follow the permission table (``evaluation.adjust|publish|scheme``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHeaderView, QInputDialog, QLabel, QMessageBox,
-                               QSplitter, QTableView, QTabWidget, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHeaderView, QInputDialog, QLabel,
+                               QMessageBox, QSplitter, QTableView, QTabWidget, QWidget)
 
 from models.core.periods import month_text, recent_months
 from models.evaluation import adjustments, monthly, publications, publishing
 from models.evaluation.figures import MonthEvaluation
+from models.street import package
 from ui.dialogs.evaluation import AdjustmentDialog, SchemeDialog, TraceDialog
 from ui.errors import show_error
 from ui.models.evaluation_models import RankingModel, RowsModel
@@ -34,6 +37,8 @@ DIFF_COLUMNS = ["网格/社区", "项目", "定稿值", "当前值"]
 #: the buttons and the row of the permission table each one needs
 BUTTON_ACTIONS = (("add_button", "evaluation.adjust"), ("remove_button", "evaluation.adjust"),
                   ("publish_button", "evaluation.publish"), ("scheme_button", "evaluation.scheme"))
+PACKAGE_TIP = "导出本月定稿的评比数据（签名的报送文件，不含居民个人信息），交街道办导入"
+PACKAGE_FILTER = "报送文件 (*.glpkg)"
 
 
 def _compute(ledger, month: str):
@@ -77,6 +82,7 @@ class EvaluationPage(QWidget):
         self.refresh_button = action_button("重新计算", self.refresh)
         self.print_button = action_button("打印通报…", self.print_bulletin,
                                           tooltip="在“报表”中预览并打印本月的月度评比通报")
+        self.package_button = action_button("报送…", self.export_package, tooltip=PACKAGE_TIP)
 
         self.model = RankingModel(self)
         self.table = read_only_view(self.model)
@@ -104,7 +110,7 @@ class EvaluationPage(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
-                  self.publish_button, self.scheme_button, self.print_button),
+                  self.publish_button, self.package_button, self.scheme_button, self.print_button),
              (splitter, 1), parent=self)
 
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -119,6 +125,14 @@ class EvaluationPage(QWidget):
         """The buttons the operator's role may use (the permission table decides)."""
         for name, action in BUTTON_ACTIONS:
             self.ctx.enable_if_allowed(getattr(self, name), action)
+        self._apply_package()
+
+    def _apply_package(self) -> None:
+        """报送: only for a published (定稿) month, and for who may (``evaluation.package``)."""
+        if self.ctx.enable_if_allowed(self.package_button, "evaluation.package", PACKAGE_TIP) \
+                and getattr(self, "publication", None) is None:
+            self.package_button.setEnabled(False)
+            self.package_button.setToolTip("本月尚未定稿：定稿后才能报送")
 
     # -- data ------------------------------------------------------------------------------------
     def _fill_months(self) -> None:
@@ -191,6 +205,7 @@ class EvaluationPage(QWidget):
             self.status.setText(text)
             self.publish_button.setText("重新定稿")
         self.tabs.setTabText(1, f"与定稿的差异（{len(diffs)}）" if diffs else "与定稿的差异")
+        self._apply_package()
         lines = []
         for c in evaluation.communities:
             parts = "，".join(f"{i.name} {i.percent}" for i in c.indicators.values())
@@ -276,6 +291,37 @@ class EvaluationPage(QWidget):
         """After 定稿 (every page has refreshed from its Changes): tell the clerk."""
         pub = changes.result
         QMessageBox.information(self, "定稿", f"{month_text(pub.month)}已定稿（第 {pub.version} 版）。")
+
+    def export_package(self) -> None:
+        """报送: save the published month's signed package (``models.street.package.export_package``)."""
+        pub = self.publication
+        if pub is None:
+            QMessageBox.information(self, "报送", "本月尚未定稿：请先定稿，再报送。")
+            return
+        month = pub.month
+        changed = self.diff_model.rowCount()
+        if changed:
+            answer = QMessageBox.question(
+                self, "报送", f"当前数据与定稿相比有 {changed} 处变化（见“与定稿的差异”）。\n"
+                              f"报送的是第 {pub.version} 版定稿的数据；要报送新数据，请先“重新定稿”。\n\n"
+                              f"仍然报送第 {pub.version} 版吗？")
+            if answer != QMessageBox.Yes:
+                return
+        name = f"{self.ctx.ledger.community_name or '社区'}_{month}_第{pub.version}版.glpkg"
+        start = str(Path(self.ctx.ledger.path or ".").parent / name)
+        file, _ = QFileDialog.getSaveFileName(self, "报送文件保存到", start, PACKAGE_FILTER)
+        if not file:
+            return
+        out = Path(file) if file.lower().endswith(".glpkg") else Path(file + ".glpkg")
+        LedgerOp(self.ctx, lambda ledger: package.export_package.op(ledger, month, out), parent=self,
+                 title="报送").disabling(self.package_button).success(self._exported).run()
+
+    def _exported(self, changes) -> None:
+        done = changes.result
+        QMessageBox.information(
+            self, "报送", f"已导出{month_text(self.publication.month)}报送文件（定稿第 {done['version']} 版，"
+                          f"{done['grids']} 个网格）：\n{done['path']}\n\n请把这个文件交给街道办（U 盘或聊天软件均可）。"
+                          f"\n街道第一次导入时会电话核对本台账的公钥指纹：\n{done['fingerprint']}")
 
     def edit_scheme(self) -> None:
         dialog = SchemeDialog(self.ctx, self)

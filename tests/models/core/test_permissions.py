@@ -27,6 +27,10 @@ EXPECTED = {
     "audit.view": {ADMIN},
     "ledger.restore": {ADMIN},
     "settings.edit": {ADMIN},
+    # issue 12: the package a community sends its street office, and the street's own work
+    "evaluation.package": OFFICE,
+    "street.manage": OFFICE,
+    "street.import": OFFICE,
 }
 
 

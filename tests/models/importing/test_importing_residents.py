@@ -385,3 +385,70 @@ def test_warnings_of_the_id_and_phone_checks_reach_the_row(ledger, tmp_path, id_
     assert outcome.messages == ([message] if message else [])
     if status != "rejected":
         assert (outcome.data["id_number"], outcome.data["phone"]) == (stored_id, stored_phone)
+
+
+def _indexes(ledger) -> list[tuple]:
+    return ledger.conn.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+
+
+@pytest.mark.parametrize("threshold", [1, 10 ** 9], ids=["indexes-rebuilt", "indexes-kept"])
+def test_a_big_import_rebuilds_indexes_and_writes_the_same(ledger, tmp_path, monkeypatch, threshold):
+    """From DEFER_INDEXES_FROM new people on, the secondary indexes of the filled tables are
+    dropped and created again at the end: the same indexes afterwards, the same rows, the
+    search finds the imported people (its index is filled row by row, never dropped)."""
+    import_file(ledger, ledger_book(tmp_path / "first.xlsx", {"S": [row(1, "原有", id_number=person_id(499))]}),
+                SPEC)
+    indexes = _indexes(ledger)
+    monkeypatch.setattr(residents_writer, "DEFER_INDEXES_FROM", threshold)
+    plan, summary = import_file(ledger, _many(tmp_path), SPEC)
+    assert summary.imported == len(plan.accepted()) > 40
+    assert _indexes(ledger) == indexes
+    assert ledger.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    people = ledger.query("SELECT id, name, id_number FROM residents WHERE name <> '原有' ORDER BY id")
+    assert len(people) == summary.imported
+    for person in people[::7]:
+        found, _ = search_page(ledger, ResidentFilter(text=person["id_number"][-6:]))
+        assert person["id"] in [r["id"] for r in found]
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log WHERE table_name = 'residents' AND action = '导入'") \
+        == summary.imported + 1
+    assert ledger.scalar("SELECT COUNT(*) FROM residence_spells") == summary.imported + 1
+    # the queries that lean on the rebuilt indexes use them again
+    plan_text = " ".join(r[3] for r in ledger.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM residents WHERE name = ? ORDER BY id", ["原有"]))
+    assert "residents_name" in plan_text
+
+
+def test_deferred_indexes_keep_a_table_larger_than_the_import(ledger):
+    """A table already holding as many rows as are coming keeps its indexes (only a table
+    that the import at least doubles is worth rebuilding)."""
+    with ledger.write():
+        conn = ledger.conn
+        audit_rows = ledger.scalar("SELECT COUNT(*) FROM audit_log")
+        with residents_writer.deferred_indexes(conn, rows_coming=max(audit_rows, 1),
+                                               tables=("residents", "audit_log")):
+            seen = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "residents_name" not in seen                       # empty table: dropped
+        assert ("audit_log_at" in seen) == (audit_rows >= 1)      # as many rows as coming: kept
+        assert "sqlite_autoindex_residents_1" in seen             # UNIQUE (id_number) always stays
+    assert "residents_name" in {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master")}
+
+
+def test_a_crash_inside_a_bulk_import_brings_the_indexes_back(ledger, tmp_path, monkeypatch):
+    indexes = _indexes(ledger)
+    monkeypatch.setattr(residents_writer, "DEFER_INDEXES_FROM", 1)
+    monkeypatch.setattr(residents_writer, "BATCH", 10)
+    real = residents_writer.token_rows
+    calls = {"n": 0}
+
+    def failing(*args):
+        calls["n"] += 1
+        if calls["n"] > 25:
+            raise RuntimeError("模拟断电")
+        return real(*args)
+
+    monkeypatch.setattr(residents_writer, "token_rows", failing)
+    with pytest.raises(RuntimeError, match="模拟断电"):
+        import_file(ledger, _many(tmp_path), SPEC)
+    assert _indexes(ledger) == indexes
+    assert ledger.scalar("SELECT COUNT(*) FROM residents") == 0
