@@ -19,7 +19,11 @@ of ``old`` and ``upgraded`` compared.
     .venv/bin/python benchmarks/bench_history.py --old-db OLD.db --old-code DIR [--history-db NEW.db]
         [--month 2026-11] [--runs 3] [--work /tmp/x]
 
-Nothing is written to the given files: copies are made in ``--work``.
+Nothing is written to the given files: copies are made in ``--work``.  To compare two versions of
+the code on the same ledger (issue 11's speed work), give a ledger already made by this code's
+schema as ``--old-db`` and the code of before as ``--old-code``: ``old`` is then the code of before
+and ``upgraded`` this code, on copies of the same file.  CPU times (every thread of the process)
+are printed too: on a shared machine they vary less than the wall times.
 """
 
 from __future__ import annotations
@@ -48,12 +52,18 @@ opened = time.perf_counter() - t
 from models.evaluation import monthly
 from models.reporting.evaluation_data import annual_data, monthly_bulletin_data
 out = {"open": opened}
-t = time.perf_counter(); annual_data(ledger, int(month[:4])); out["annual_cold"] = time.perf_counter() - t
-times = []
+# CPU time of the process (every thread: the parallel reads' workers too), steadier than the
+# wall time on a shared machine
+t, c = time.perf_counter(), time.process_time(); annual_data(ledger, int(month[:4]))
+out["annual_cold"], out["annual_cpu"] = time.perf_counter() - t, time.process_time() - c
+times, cpus = [], []
 for _ in range(runs):
-    t = time.perf_counter(); monthly.evaluate(ledger, month, with_previous=True); times.append(time.perf_counter() - t)
+    t, c = time.perf_counter(), time.process_time(); monthly.evaluate(ledger, month, with_previous=True)
+    times.append(time.perf_counter() - t); cpus.append(time.process_time() - c)
 out["page_first"], out["page_median"] = times[0], statistics.median(times[1:] or times)
-t = time.perf_counter(); monthly_bulletin_data(ledger, month); out["bulletin"] = time.perf_counter() - t
+out["page_cpu"] = statistics.median(cpus[1:] or cpus)
+t, c = time.perf_counter(), time.process_time(); monthly_bulletin_data(ledger, month)
+out["bulletin"], out["bulletin_cpu"] = time.perf_counter() - t, time.process_time() - c
 figures = {}
 for m in months:
     e = monthly.evaluate(ledger, m)
@@ -115,9 +125,13 @@ def main(argv=None) -> int:
         print(f"{label:9s} open {r['open'] * 1000:7.0f} ms | page (with last month) first {r['page_first'] * 1000:6.0f} ms,"
               f" median {r['page_median'] * 1000:6.0f} ms (bar 1000) | annual cold {r['annual_cold'] * 1000:6.0f} ms"
               f" (bar 5000) | bulletin {r['bulletin'] * 1000:6.0f} ms (bar 2000)")
+        if "page_cpu" in r:
+            print(f"{'':9s} CPU: page median {r['page_cpu'] * 1000:6.0f} ms | annual cold {r['annual_cpu'] * 1000:6.0f} ms"
+                  f" | bulletin {r['bulletin_cpu'] * 1000:6.0f} ms")
     old, new = results["old"], results["upgraded"]
-    for key in ("page_median", "annual_cold", "bulletin"):
-        print(f"  {key}: upgraded / old = {new[key] / old[key]:.2f}")
+    for key in ("page_median", "annual_cold", "bulletin", "page_cpu", "annual_cpu", "bulletin_cpu"):
+        if key in old and key in new:
+            print(f"  {key}: upgraded / old = {new[key] / old[key]:.2f}")
     differing = [m for m in months if old["figures"][m] != new["figures"][m]]
     print(f"upgrade check: {len(months) - len(differing)}/{len(months)} months identical"
           + (f"; DIFFERENT: {', '.join(differing)}" if differing else ""))

@@ -11,7 +11,7 @@ from cli import EXIT_OK, EXIT_USAGE, open_ledger, resolve_db
 def run_demo(args) -> int:
     from models.core import accounts
     from models.core.db import Operator
-    from models.demo import DEFAULT_COMMUNITY, DEMO_PASSWORD, DEMO_USERS, build_demo, is_demo_ledger
+    from models.demo import AREA_TITLES, DEFAULT_COMMUNITY, DEMO_PASSWORD, DEMO_USERS, build_demo, is_demo_ledger
 
     if args.households < 1 or args.households > 2_000_000:
         print("用法错误：--households 必须在 1 到 2000000 之间。", file=sys.stderr)
@@ -43,7 +43,7 @@ def run_demo(args) -> int:
         progress(f"生成演示台账：{path}（{args.households} 户，种子 {args.seed}，{args.months} 个月）")
         timings = build_demo(ledger, households=args.households, seed=args.seed, months=args.months,
                              progress=progress)
-        progress("分项用时：" + "，".join(f"{name.rsplit('.', 1)[-1]} {seconds:.1f} 秒"
+        progress("分项用时：" + "，".join(f"{AREA_TITLES.get(name, name)} {seconds:.1f} 秒"
                                       for name, seconds in timings.items()))
         residents = ledger.scalar("SELECT COUNT(*) FROM residents")
         households = ledger.scalar("SELECT COUNT(*) FROM households")

@@ -450,6 +450,12 @@ def meetings(window):
     return window
 
 
+@shot("page-settings", "设置")
+def settings(window):
+    window.show_page("settings")
+    return window
+
+
 @shot("street-package", "社区：定稿后点“报送…”")
 def street_package(window):
     """The community publishes September (定稿) and its 报送 button is ready."""

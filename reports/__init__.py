@@ -20,6 +20,7 @@ _MODULES = {
     "ScorecardData": "reports.scorecards",
     "StreetBulletinData": "reports.street",
     "StreetAnnualData": "reports.street_annual",
+    "PartyRosterData": "reports.party",
 }
 
 

@@ -53,6 +53,13 @@ def build_story(data) -> list[Flowable]:
                    if data.months else "（本年度尚无已结束的月份）")
     story.append(Paragraph(f"考评期间：{data.year}年{esc(months_text)}", sheet["Subtitle"]))
     story.append(Paragraph("各网格：", sheet["Salutation"]))
+    if not getattr(data, "has_data", True):
+        story.append(Paragraph("一、考评结果", sheet["Heading1"]))
+        story.append(Paragraph("本年度无数据", sheet["DocTitle"]))
+        story.append(Paragraph(f"{data.year}年已结束的月份里没有登记事项、走访记录或志愿服务活动，"
+                               "不评定等次。", sheet["Body"]))
+        story.append(signature_block(data.issuing_body, data.issued_on))
+        return story
     story.append(Paragraph(
         f"根据网格考评办法，{esc(data.issuing_body)}以各网格{data.year}年各月评比总分的平均分，加年度加减分，"
         f"对{len(data.rows)}个网格进行了年度考评，并按得分评定等次。现将结果公布如下。", sheet["Body"]))

@@ -27,6 +27,7 @@ from ui.errors import ErrorReporter
 from ui.ledger_files import (log_in_to, open_ledger_file, recent_ledgers,  # noqa: F401 - the app's API
                              remember_ledger)
 from ui.main_window import MainWindow
+from ui.widgets import forms
 
 APP_NAME = "网格台账"
 
@@ -87,7 +88,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # no setApplicationDisplayName: Qt would append it to every title ("网格台账 — 幸福社区 — 网格台账")
     app.setOrganizationName("GridLedger")
     app.setApplicationVersion(version.VERSION)
     icon = resource_path("icons", "app.ico")
@@ -97,6 +98,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         install_translations(app)
     choose_font(app)
     load_style(app)
+    forms.install(app)   # Enter moves on, Ctrl+S saves, mnemonics jump, Esc with changes asks
     return app
 
 

@@ -19,6 +19,7 @@ from resources import version
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
+from ui.dialogs.help import ShortcutsDialog
 from ui.errors import show_error
 from ui.ledger_files import LEDGER_FILTER, log_in_to, open_ledger_file, recent_ledgers, remember_ledger
 
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(keys.index(start_page) if start_page in keys and self.may_open(start_page)
                                       else 0)
         self._update_title()
-        self.setMinimumSize(1000, 600)
+        self.setMinimumSize(800, 480)   # 1366×768 at 150 % is 911×512: 1000×600 ran off the screen (issue 13)
         self.fit_screen()
         from ui.idle_lock import IdleLock
 
@@ -205,6 +206,9 @@ class MainWindow(QMainWindow):
         guide.triggered.connect(self.show_user_guide)
         help_menu.addAction(guide)
         self.guide_action = guide
+        keys = QAction("快捷键(&K)", self)
+        keys.triggered.connect(lambda: self._show_help(ShortcutsDialog))
+        help_menu.addAction(keys)
         about = QAction("关于网格台账(&A)", self)
         about.triggered.connect(lambda: QMessageBox.about(
             self, "关于网格台账",
@@ -304,6 +308,14 @@ class MainWindow(QMainWindow):
 
         self.last_key_dialog = SigningKeyDialog(self.ctx, self)
         self.last_key_dialog.exec()
+
+    def _show_help(self, dialog_class) -> QWidget:
+        """Open a help window (使用说明, 快捷键) beside the work, not modal; returns it."""
+        dialog = dialog_class(self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        self.help_window = dialog
+        return dialog
 
     # -- status --------------------------------------------------------------------------------
     def _update_title(self) -> None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -54,6 +54,9 @@ RUNNING: set["LedgerOp"] = set()
 
 #: how long work may take before its progress dialog appears
 PROGRESS_DELAY_MS = 300
+#: any other operation still running after this long shows a busy window (issue 13: a backup of a
+#: 75 MB ledger ran for seconds with nothing on screen)
+BUSY_DELAY_MS = 500
 
 
 # -- executors -------------------------------------------------------------------------------
@@ -285,6 +288,7 @@ class LedgerOp(QObject):
         self.error: BaseException | None = None
         self.cancelled = False
         self.dialog: QProgressDialog | None = None
+        self._quiet = False
         self._busy: list[tuple[QWidget, bool]] = []
         self._cancel_event = threading.Event()
         self._work_ended = threading.Event()
@@ -303,6 +307,12 @@ class LedgerOp(QObject):
         self._on_failure = callback
         return self
 
+    def quiet(self) -> "LedgerOp":
+        """No busy window however long it runs: a read the page shows by itself when it ends
+        (a count, a page's figures), which the clerk did not ask for with a button."""
+        self._quiet = True
+        return self
+
     def disabling(self, *widgets: QWidget) -> "LedgerOp":
         """Disable ``widgets`` while the work runs (a second click does not save twice); they
         are put back as they were at the end."""
@@ -318,6 +328,8 @@ class LedgerOp(QObject):
             widget.setEnabled(False)
         if self._with_progress:
             self.dialog = self._progress_dialog()
+        elif executor is not SYNCHRONOUS and not self._quiet:   # inline work blocks the window anyway
+            self.dialog = self._progress_dialog(BUSY_DELAY_MS)
         executor.submit(self)
         return self
 
@@ -336,12 +348,15 @@ class LedgerOp(QObject):
         """Block until ``fn`` has ended (at most ``msecs``); True when it has."""
         return self._work_ended.wait(msecs / 1000)
 
-    def _progress_dialog(self) -> QProgressDialog:
+    def _progress_dialog(self, delay_ms: int = PROGRESS_DELAY_MS) -> QProgressDialog:
         title = self.title or "正在处理"
         dialog = QProgressDialog(f"{title}……", "取消" if self._cancellable else None, 0, 0, self._parent)
         dialog.setWindowTitle(title)
         dialog.setWindowModality(Qt.WindowModal)
-        dialog.setMinimumDuration(PROGRESS_DELAY_MS)
+        dialog.setMinimumDuration(delay_ms)
+        # QProgressDialog shows itself only from setValue(); work that reports no steps (a backup:
+        # one VACUUM INTO) would never show it, so it is shown after the delay in any case
+        QTimer.singleShot(delay_ms, dialog, dialog.show)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.setMinimumWidth(360)

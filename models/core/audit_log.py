@@ -47,6 +47,11 @@ RECORD_TYPES: dict[str, str] = {
     "score_adjustments": "加减分",
     "evaluation_publications": "评比定稿",
     "settings": "设置",
+    "office_lists": "设置列表",
+    "tags": "人员标签",
+    "party_orgs": "党组织",
+    "party_members": "党组织成员",
+    "meeting_stages": "议事阶段",
     "users": "用户",
     "ledger": "台账文件",
     "audit_log": "操作日志",
@@ -72,6 +77,8 @@ FIELD_LABELS: dict[str, str] = {
     "sensitive": "可查看敏感信息", "count": "人数", "报表": "报表", "人数": "人数",
     # settings (their keys are the changed "field" of a 设置 row)
     "community_name": "社区名称", "idle_lock_minutes": "锁屏等待分钟数", "activity_types": "活动类型",
+    "supervision_window_days": "督办提前天数", "retired": "停用", "deadline_days": "办理时限天数",
+    "duty": "职务", "stage": "阶段", "outcome": "结果", "participants": "参与人员",
     "report_issuer": "通报落款单位", "evaluation_scheme": "评比方案", "adjustments": "加减分",
     "demo_accounts": "演示账号", "number": "编号", "author": "给分人",
     # 网格调整, 撤销网格 (issue 11), 待确认 volunteers (issue 15)

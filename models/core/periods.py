@@ -229,3 +229,87 @@ def parse_timestamp(value: object) -> tuple[str | None, str | None]:
     """Like :func:`parse_datetime` but returns a ``YYYY-MM-DD HH:MM:SS`` string."""
     found, error = parse_datetime(value)
     return (found.strftime("%Y-%m-%d %H:%M:%S") if found else None), error
+
+
+# -- what a clerk types into a date or time field ------------------------------------------
+
+#: a time of day as typed: ``1130``, ``930``, ``11.30``, ``11:30``, ``11：30``, ``11点30``
+_TYPED_TIME = re.compile(r"^(\d{1,2})(?:[:.点]?(\d{2}))?分?$|^(\d{1,2})[:.点](\d{1,2})分?$")
+#: a month and day of the current year as typed: ``11-30``, ``11.30``, ``11/30``, ``11月30日``, ``1130``
+_TYPED_MONTH_DAY = re.compile(r"^(\d{1,2})(?:[-./月](\d{1,2})日?|(\d{2}))$")
+
+
+def parse_typed_time(text: str) -> _dt.time | None:
+    """A time of day as clerks type it (``1130``, ``930``, ``11.30``, ``11:30``, ``11点30``, ``9``).
+
+    Returns:
+        The time, or None when ``text`` is not one.
+    """
+    raw = half_width(text.strip())
+    match = _TYPED_TIME.match(raw)
+    if not match:
+        return None
+    if match.group(1) is not None:
+        digits = match.group(1) + (match.group(2) or "")
+        if match.group(2) is None and len(digits) > 2:      # 930, 1130 typed without a separator
+            hour, minute = int(digits[:-2]), int(digits[-2:])
+        else:
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    else:
+        hour, minute = int(match.group(3)), int(match.group(4))
+    if hour > 23 or minute > 59:
+        return None
+    return _dt.time(hour, minute)
+
+
+def parse_typed_date(text: str, this_year: int) -> _dt.date | None:
+    """A date as clerks type it: ``20261130``, ``2026.11.30``, ``2026-11-30``, ``2026年11月30日``, or a
+    month and day of ``this_year`` (``11-30``, ``11.30``, ``11/30``, ``11月30日``, ``1130``).
+
+    Returns:
+        The date, or None when ``text`` is not one.
+    """
+    raw = half_width(text.strip())
+    if not raw:
+        return None
+    match = _TYPED_MONTH_DAY.match(raw)
+    if match:
+        month_, day = int(match.group(1)), int(match.group(2) or match.group(3))
+        try:
+            return _dt.date(this_year, month_, day)
+        except ValueError:
+            return None
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):      # not an Excel serial when typed into a field
+        return None
+    found, error = parse_datetime(raw)
+    return found.date() if found and not error and found.time() == _dt.time(0) else None
+
+
+def parse_typed_datetime(text: str, current: _dt.datetime, *, has_date: bool = True,
+                         has_time: bool = True) -> _dt.datetime | None:
+    """What a clerk typed into a date/time field, over the value it held (``current``).
+
+    A date alone keeps ``current``'s time, a time alone keeps its date; in a field with both,
+    four digits or ``11.30`` are a time (``1130``), in a date field a month and day; ``11-30`` is
+    always a date of ``current``'s year.  ``20261130 1130`` gives both.
+
+    Returns:
+        The new value, or None when ``text`` is not a date/time the field can hold.
+    """
+    raw = half_width(text.strip()).replace("\u3000", " ")
+    parts = raw.replace("T", " ").split()
+    if not parts or len(parts) > 2:
+        return None
+    if len(parts) == 2:
+        if not (has_date and has_time):
+            return None
+        day, time = parse_typed_date(parts[0], current.year), parse_typed_time(parts[1])
+        return _dt.datetime.combine(day, time) if day and time else None
+    token = parts[0]
+    if has_time and (not has_date or not re.search(r"[-/年月日]", token)) and len(re.sub(r"\D", "", token)) <= 4:
+        time = parse_typed_time(token)
+        return current.replace(hour=time.hour, minute=time.minute, second=0, microsecond=0) if time else None
+    if has_date:
+        day = parse_typed_date(token, current.year)
+        return current.replace(year=day.year, month=day.month, day=day.day) if day else None
+    return None

@@ -394,3 +394,112 @@ def m003_signing_key_street(db):
     );
     """)
     mark_rebuild(db, "signing_key")
+
+
+@migrations()
+def m004_perf_indexes(db):
+    """Indexes for the month-end counts of a batch of months (models/evaluation/counts.py,
+    :class:`StaticHouseholds`, issue 11's speed targets).
+
+    * ``residence_spells_month_end``: every spell in household order with the columns the
+      counts read, so one pass over the index (no table rows, no sort) sums each household's
+      spells covering the batch's first and last month end;
+    * ``residence_spells_from`` / ``residence_spells_to`` (partial: dated spells only): the few
+      spells that begin or end inside a batch (``from_date > :lo OR to_date <= :hi``), found by
+      two index ranges instead of a scan.
+    """
+    run_script(db, """
+    CREATE INDEX IF NOT EXISTS residence_spells_month_end
+        ON residence_spells (household_id, from_date, to_date, has_id, has_phone);
+    CREATE INDEX IF NOT EXISTS residence_spells_from
+        ON residence_spells (from_date, to_date, household_id, has_id, has_phone) WHERE from_date IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS residence_spells_to
+        ON residence_spells (to_date, from_date, household_id, has_id, has_phone) WHERE to_date IS NOT NULL;
+    """)
+    # an analysed ledger (the demo) gets statistics for the new indexes too, or the planner may
+    # prefer a worse one (as matters' _analyse does)
+    if db["sqlite_stat1"].exists():
+        db.execute("PRAGMA analysis_limit = 1000")
+        db.execute("ANALYZE residence_spells")
+
+
+@migrations()
+def m003_office_lists_orgs(db):
+    """The office's own lists as data (issue 13): 事项类别 (with level and deadline days),
+    事项来源, 活动类型, 走访方式, seeded from what the ledger used until now (the settings
+    ``matter_categories`` / ``matter_deadline_days`` / ``activity_types`` where set, else the
+    built-in lists, copied here as they were); and 人员标签 that can be retired."""
+    import json
+
+    run_script(db, """
+    CREATE TABLE office_lists (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,            -- matter_category / matter_source / activity_type / visit_way
+        name TEXT NOT NULL,
+        sort_order INTEGER NOT NULL DEFAULT 0,
+        retired INTEGER NOT NULL DEFAULT 0,    -- kept for past records, not offered for new ones
+        level TEXT,                    -- matter_category: the level a new matter starts with
+        deadline_days INTEGER,         -- matter_category: days a big matter gets (NULL: the default)
+        UNIQUE (kind, name)
+    );
+    ALTER TABLE tags ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    """)
+
+    def setting(key):
+        row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    levels = {"路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事",
+              "物业服务": "小事", "邻里纠纷": "私事", "家庭矛盾": "私事", "违章建筑": "大事",
+              "环境治理": "大事"}
+    categories = setting("matter_categories") or ["路灯照明", "环境卫生", "噪音扰民", "安全隐患", "物业服务",
+                                                  "邻里纠纷", "家庭矛盾", "违章建筑", "环境治理", "其他"]
+    days = setting("matter_deadline_days")
+    rows = []
+    for n, name in enumerate(dict.fromkeys(str(c).strip() for c in categories if str(c).strip())):
+        per = None
+        if isinstance(days, dict) and name in days:
+            per = days[name]
+        rows.append(("matter_category", name, n, levels.get(name, "小事"),
+                     int(per) if isinstance(per, (int, float)) else None))
+    sources = ["巡查走访", "微信群", "QQ群", "来电", "来访", "12345热线", "其他"]
+    rows += [("matter_source", s, n, None, None) for n, s in enumerate(sources)]
+    activity = setting("activity_types") or ["义诊进社区", "法律小讲堂", "爱心互助", "文艺演出", "环境清洁",
+                                             "政策宣传", "助老助残", "平安巡逻", "其他"]
+    rows += [("activity_type", a, n, None, None)
+             for n, a in enumerate(dict.fromkeys(str(a).strip() for a in activity if str(a).strip()))]
+    rows += [("visit_way", w, n, None, None) for n, w in enumerate(["入户", "电话", "微信"])]
+    db.conn.executemany("INSERT INTO office_lists (kind, name, sort_order, level, deadline_days)"
+                        " VALUES (?, ?, ?, ?, ?)", rows)
+
+
+@migrations()
+def m004_party_orgs_orgs(db):
+    """Party organisation mirroring the place hierarchy (issue 13): 社区联合党委 → 网格党支部
+    → 楼栋党小组, and their members: residents (党员) or staff (下沉干部), never retyped."""
+    run_script(db, f"""
+    CREATE TABLE party_orgs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('联合党委', '党支部', '党小组')),
+        name TEXT NOT NULL UNIQUE,
+        parent_id INTEGER REFERENCES party_orgs(id),
+        grid_id INTEGER REFERENCES grids(id),          -- 党支部: its grid
+        building_id INTEGER REFERENCES buildings(id),  -- 党小组: its building
+        notes TEXT NOT NULL DEFAULT '',
+        {STAMPS}
+    );
+    CREATE INDEX party_orgs_parent ON party_orgs (parent_id);
+
+    CREATE TABLE party_members (
+        id INTEGER PRIMARY KEY,
+        org_id INTEGER NOT NULL REFERENCES party_orgs(id),
+        resident_id INTEGER REFERENCES residents(id),  -- a resident who is a party member
+        staff_id INTEGER REFERENCES staff(id),         -- a 下沉干部 (staff, maybe living elsewhere)
+        duty TEXT NOT NULL DEFAULT '成员',             -- 书记 / 副书记 / 委员 / 成员
+        {STAMPS},
+        CHECK ((resident_id IS NULL) <> (staff_id IS NULL))
+    );
+    CREATE UNIQUE INDEX party_members_resident ON party_members (org_id, resident_id) WHERE resident_id IS NOT NULL;
+    CREATE UNIQUE INDEX party_members_staff ON party_members (org_id, staff_id) WHERE staff_id IS NOT NULL;
+    CREATE INDEX party_members_org ON party_members (org_id);
+    """)

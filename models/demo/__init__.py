@@ -31,6 +31,8 @@ AREAS = [
 
 DEFAULT_COMMUNITY = "幸福社区"
 
+#: what each part of the demo is called where the clerk reads it (the timings of ``demo``)
+AREA_TITLES = {"models.demo.residents": "居民", "models.demo.matters": "民情事项", "models.demo.volunteers": "志愿服务"}
 #: the demo ledger's accounts, one of each role (issue 10), all with :data:`DEMO_PASSWORD`;
 #: demo ledgers only: a real ledger's first start creates its own 管理员
 DEMO_PASSWORD = "demo1234"

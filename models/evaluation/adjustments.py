@@ -7,8 +7,12 @@
 * **Cards**: every 督办 event of M carrying a 黄牌/红牌 on a grid's matters costs the
   grid the scheme's points (``Scheme.card_points``, the one place they are set).  They
   are computed from the events, never stored (the schema's ``source='督办'`` rows are
-  ignored); the card stands even if the matter is later cancelled: it is the
-  supervisor's decision, not a matter statistic.
+  ignored).
+* **Withdrawn cards**: cancelling (作废) a matter withdraws its cards' points: in the
+  month of the cancellation a row (source 督办) gives back exactly what each card cost in
+  the month it was issued, with a note naming the card and the cancellation.  A card and
+  its withdrawal in the same month both show, summing to nothing; a month already
+  scored (定稿) keeps its card and the next one carries the withdrawal.
 """
 
 from __future__ import annotations
@@ -139,6 +143,38 @@ def _card_adjustments(ledger: Ledger, month: str, scheme: Scheme) -> list[Adjust
             reason += f"（{r['note']}）"
         out.append(Adjustment(id=None, period=month, grid_id=r["grid_id"], community_id=None,
                               target_name=r["grid_name"], points=points, reason=reason,
+                              author=r["operator"], source="督办", at=r["at"],
+                              matter_number=r["number"]))
+    out += _withdrawn_cards(ledger, month, p)
+    return out
+
+
+def _withdrawn_cards(ledger: Ledger, month: str, p: dict) -> list[Adjustment]:
+    """The cards given back in ``month``: every 黄牌/红牌 of a matter cancelled (作废) in it."""
+    rows = ledger.query(
+        """
+        SELECT c.at, c.operator, c.note AS cancel_note, s.at AS card_at,
+               json_extract(s.data, '$.card') AS card, m.number, m.grid_id, g.name AS grid_name
+          FROM matter_events c
+          JOIN matter_events s ON s.matter_id = c.matter_id AND s.action = '督办'
+                              AND json_extract(s.data, '$.card') IN ('黄牌', '红牌') AND s.at <= c.at
+          JOIN matters m ON m.id = c.matter_id JOIN grids g ON g.id = m.grid_id
+         WHERE c.action = '作废' AND c.at >= :s AND c.at <= :t
+         ORDER BY c.at, s.at, s.id
+        """, p)
+    out = []
+    schemes: dict[str, Scheme] = {}
+    for r in rows:
+        card_month = r["card_at"][:7]
+        if card_month not in schemes:
+            schemes[card_month] = scheme_for_month(ledger, card_month)
+        charged = schemes[card_month].card_points.get(r["card"], 0.0)
+        if not charged:
+            continue
+        reason = (f"撤销督办{r['card']}扣分：事项 {r['number']} 已于 {r['at'][:10]} 作废"
+                  f"（{r['cancel_note']}），{r['card_at'][:10]} 的{r['card']}不再扣分")
+        out.append(Adjustment(id=None, period=month, grid_id=r["grid_id"], community_id=None,
+                              target_name=r["grid_name"], points=-charged, reason=reason,
                               author=r["operator"], source="督办", at=r["at"],
                               matter_number=r["number"]))
     return out

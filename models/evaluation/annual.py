@@ -5,6 +5,11 @@ evaluated *with at least one active household* (a month in which it did not exis
 served nobody is shown as None and left out); each month uses its figures of record
 (published if 定稿).  Total = mean + the year's adjustments (period ``YYYY``),
 rounded half-up to 2 decimals; grade by the thresholds of the scheme in force.
+
+A year whose ended months hold no work at all (no matter registered, no visit, no
+volunteer activity, no 加减分 given: :func:`year_has_data`) is not graded: every grid would score its
+empty denominators and be graded by accident; the assessment then has no rows and
+``has_data`` False, and the printout says 本年度无数据.
 """
 
 from __future__ import annotations
@@ -70,6 +75,22 @@ class AnnualAssessment:
     adjustments: list[Adjustment]
     grade_counts: list[tuple[str, int]]
     scheme: Scheme
+    has_data: bool = True
+
+
+def year_has_data(ledger: Ledger, months: list[str]) -> bool:
+    """Whether any matter was registered, any visit made, any volunteer activity held or any
+    加减分 given for ``months`` (consecutive ``YYYY-MM`` of one year, in order) or their year."""
+    if not months:
+        return False
+    first, last = periods.month(months[0]), periods.month(months[-1])
+    return bool(ledger.scalar(
+        "SELECT EXISTS (SELECT 1 FROM matters WHERE registered_at >= ? AND registered_at <= ?)"
+        " OR EXISTS (SELECT 1 FROM visits WHERE visited_on >= ? AND visited_on <= ?)"
+        " OR EXISTS (SELECT 1 FROM activities WHERE on_date >= ? AND on_date <= ?)"
+        " OR EXISTS (SELECT 1 FROM score_adjustments WHERE period = ? OR (period >= ? AND period <= ?))",
+        [first.start_ts, last.end_ts, first.first_day, last.last_day, first.first_day, last.last_day,
+         months[0][:4], months[0], months[-1]]))
 
 
 def assess_year(ledger: Ledger, year: int | str, *,
@@ -87,6 +108,10 @@ def assess_year(ledger: Ledger, year: int | str, *,
     now = ledger.now_ts()
     months = [m for m in periods.months_of_year(year) if periods.month(m).end_ts < now]
     scheme = current_scheme(ledger)
+    grade_names = [g for g, _ in scheme.grades] + [LOWEST_GRADE]
+    if not year_has_data(ledger, months):
+        return AnnualAssessment(year=year, months=months, rows=[], adjustments=adjustments(ledger, str(year)),
+                                grade_counts=[(g, 0) for g in grade_names], scheme=scheme, has_data=False)
     figures_by_month = months_figures(ledger, months, progress=progress)
     matrix: dict[int, dict[str, float | None]] = {}
     info: dict[int, tuple[str, str]] = {}
@@ -114,7 +139,6 @@ def assess_year(ledger: Ledger, year: int | str, *,
                               adjustments=float(adj), total=total, grade=scheme.grade(total),
                               adjustment_items=by_grid.get(grid_id, [])))
     assign_ranks(rows)
-    grade_names = [g for g, _ in scheme.grades] + [LOWEST_GRADE]
     grade_counts = [(g, sum(1 for r in rows if r.grade == g)) for g in grade_names]
     return AnnualAssessment(year=year, months=months, rows=rows, adjustments=yearly,
                             grade_counts=grade_counts, scheme=scheme)

@@ -15,6 +15,7 @@ active, which residents complete.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sqlite3
 from dataclasses import dataclass, field
@@ -34,6 +35,13 @@ def frac(value: float | int | None) -> Fraction:
     """An exact fraction of a stored number (REAL columns go through their shortest repr)."""
     if value is None:
         return Fraction(0)
+    return _frac(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _frac(value: float | int) -> Fraction:
+    """:func:`frac` of a number, remembered: the scheme's weights and targets and the card
+    points come back for every row of every month (a Fraction is immutable, so sharing is safe)."""
     return Fraction(Decimal(repr(float(value)) if isinstance(value, float) else str(value)))
 
 
@@ -168,34 +176,56 @@ def household_counts_one_pass(ledger: Ledger, month: str) -> dict[int, tuple[int
     return {row[0]: tuple(v or 0 for v in row[1:]) for row in ledger.conn.execute(sql, p)}
 
 
-#: a spell covering every month end (no dates to check), and the others; the WHERE clauses
-#: repeat the partial indexes of models/core/schema.py m003 word for word
+#: a spell covering every month end (no dates to check), and the others: the WHERE clauses
+#: of the partial indexes of models/core/schema.py m003 (kept for older callers and tests);
+#: a batch of months splits the spells by its own first and last month end instead
 STATIC = "s.from_date IS NULL AND s.to_date IS NULL"
 DYNAMIC = "(s.from_date IS NOT NULL OR s.to_date IS NOT NULL)"
+
+#: the widest batch: a spell covers both ends exactly when it has no dates (:data:`STATIC`)
+_EVER = ("0000-00-00", "9999-12-31")
 
 _static_tables = itertools.count(1)   # names of the temporary tables (one per batch)
 
 
 class StaticHouseholds:
-    """The per-household sums of the *static* spells (no dates: present at every month end),
-    the same for every month: a temporary table (in memory, on ``ledger``'s connection only,
-    never in the ledger file) shared by the months of a batch; see :func:`household_counts`.
-    Use as a context manager (the table is dropped on exit).
+    """The spells of a batch of months split once into a *static* half (spells covering the
+    batch's first and last month end, hence every month end in between) summed per household
+    and per building, and the few *dynamic* spells (beginning or ending inside the batch),
+    copied out; see :func:`household_counts`.  Temporary tables (in memory, on ``ledger``'s
+    connection only, never in the ledger file) shared by the months of the batch.  Use as a
+    context manager (the tables are dropped on exit).
 
-    Columns of ``table``: ``hid`` (household id, the key), ``building_id``, ``n`` (static
-    residents), ``n_id`` (of them with an 18-character ID number), ``has_phone``.  The grid
-    is not stored: it is the building's grid of each month end.
+    Without ``months`` the static half is the spells without dates (present at every month
+    end, :data:`STATIC`), valid for any month.
+
+    Tables: ``table`` (``hid`` household id, the key; ``building_id``; ``n`` static residents;
+    ``n_id`` of them with an 18-character ID number; ``has_phone``), ``buildings``
+    (``building_id``; ``households``, ``n``, ``complete``: the sums of ``table`` per building)
+    and ``dynamic`` (the other spells with a household: ``household_id``, ``from_date``,
+    ``to_date``, ``has_id``, ``has_phone``).  The grid is not stored: it is the building's
+    grid of each month end.
     """
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, months: list[str] | None = None):
         self.conn = ledger.conn
-        self.table = f"temp.evaluation_static_{next(_static_tables)}"
+        if months:
+            ends = sorted(periods.month(m).last_day for m in months)
+            self.lo, self.hi = ends[0], ends[-1]
+        else:
+            self.lo, self.hi = _EVER
+        n = next(_static_tables)
+        self.table = f"temp.evaluation_static_{n}"
+        self.buildings = f"temp.evaluation_static_buildings_{n}"
+        self.dynamic = f"temp.evaluation_dynamic_{n}"
         # the INSERT opens a transaction (Python's sqlite3 does, before any INSERT): one the
         # caller did not have is ended here, or the connection would go on reading an old
-        # snapshot of the ledger (the rows written are in the temporary table only)
+        # snapshot of the ledger (the rows written are in the temporary tables only)
         ours = not self.conn.in_transaction
+        span = {"lo": self.lo, "hi": self.hi}
         self.conn.execute(f"CREATE TABLE {self.table} (hid INTEGER PRIMARY KEY, building_id INTEGER,"
                           " n INTEGER NOT NULL, n_id INTEGER NOT NULL, has_phone INTEGER NOT NULL)")
+        # one pass over the spells in household order (residence_spells_month_end, core m004)
         self.conn.execute(
             f"""
             INSERT INTO {self.table} (hid, building_id, n, n_id, has_phone)
@@ -203,16 +233,40 @@ class StaticHouseholds:
               FROM (SELECT s.household_id AS hid, COUNT(*) AS n,
                            COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
                       FROM residence_spells s
-                     WHERE {STATIC} AND s.household_id IS NOT NULL
+                     WHERE s.household_id IS NOT NULL AND {covers_sql('s', ':lo')} AND {covers_sql('s', ':hi')}
                      GROUP BY s.household_id) st
               JOIN households h ON h.id = st.hid
+            """, span)
+        self.conn.execute(f"CREATE TABLE {self.buildings} (building_id INTEGER PRIMARY KEY,"
+                          " households INTEGER NOT NULL, n INTEGER NOT NULL, complete INTEGER NOT NULL)")
+        self.conn.execute(
+            f"""
+            INSERT INTO {self.buildings} (building_id, households, n, complete)
+            SELECT building_id, COUNT(*), SUM(n), SUM(CASE WHEN has_phone THEN n_id ELSE 0 END)
+              FROM {self.table} GROUP BY building_id
             """)
+        self.conn.execute(f"CREATE TABLE {self.dynamic} (household_id INTEGER NOT NULL, from_date TEXT,"
+                          " to_date TEXT, has_id INTEGER NOT NULL, has_phone INTEGER NOT NULL)")
+        # the rest: NOT (covers lo AND covers hi) is (from > lo OR to <= hi) since lo <= hi (a
+        # NULL date compares to NULL: no such term); two ranges of core m004's partial indexes
+        self.conn.execute(
+            f"""
+            INSERT INTO {self.dynamic} (household_id, from_date, to_date, has_id, has_phone)
+            SELECT s.household_id, s.from_date, s.to_date, s.has_id, s.has_phone
+              FROM residence_spells s
+             WHERE s.household_id IS NOT NULL AND (s.from_date > :lo OR s.to_date <= :hi)
+            """, span)
         if ours:
             self.conn.commit()
 
+    def covers(self, last_day: str) -> bool:
+        """Whether the split is valid for a month ending on ``last_day`` (inside the batch)."""
+        return self.lo <= last_day <= self.hi
+
     def close(self) -> None:
         if self.table:
-            self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
+            for table in (self.table, self.buildings, self.dynamic):
+                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
             self.table = ""
 
     def __enter__(self) -> "StaticHouseholds":
@@ -227,46 +281,49 @@ def household_counts(ledger: Ledger, month: str, static: StaticHouseholds | None
     """Per grid: (active households, present residents with a household, complete ones,
     active households visited in the month), as of the end of ``month``.
 
-    Without ``static``: :func:`household_counts_one_pass` (one month alone).  With it
-    (a batch of months: the annual assessment, a month and the one before) the spells
-    are split in two, each half read through its own partial index (core m003).  *Static*
-    spells (no dates: present at every month end; most of them on the demo) have their
-    per-household sums taken once for the batch (``static``).  Per month only the
-    *dynamic* spells are checked against the month and summed per household, then merged
-    with the static sums: a household with a static resident is active (counted once,
-    with its static residents); a dynamic-only household is active when it has a present
-    resident; a household's present residents are the static plus the present dynamic
-    ones, and they are complete (valid ID) when either side has a phone.  Each household
-    counts in its building's grid of the month end.  Visited: active households in the
-    month's visits (one ``IN`` list for both halves).  Same figures as the single pass.
+    Without ``static`` (or a ``static`` of a batch that does not hold ``month``):
+    :func:`household_counts_one_pass` (one month alone).  With it (a batch of months: the
+    annual assessment, a month and the one before) the *static* spells (present at every
+    month end of the batch: most of them) were summed once per household and per building
+    (:class:`StaticHouseholds`).  Per month only the batch's few *dynamic* spells are checked
+    against the month end and summed per household, then merged: a household with a static
+    resident is active (counted once, in its building's static sums); a dynamic-only
+    household is active when it has a present resident; a household's present residents are
+    the static plus the present dynamic ones, and they are complete (valid ID) when either
+    side has a phone.  Visited: the active households in the month's visits.  Each building
+    counts in its grid of the month end.  Same figures as the single pass.
     """
-    if static is None:
-        return household_counts_one_pass(ledger, month)
     p = month_params(month)
+    if static is None or not static.covers(p["de"]):
+        return household_counts_one_pass(ledger, month)
     sql = f"""
         WITH d AS {_NOT_MATERIALIZED} (
             SELECT s.household_id AS hid, COUNT(*) AS n,
                    COALESCE(SUM(s.has_id), 0) AS n_id, MAX(s.has_phone) AS has_phone
-              FROM residence_spells s
-             WHERE {DYNAMIC} AND s.household_id IS NOT NULL AND {covers_sql('s', ':de')}
+              FROM {static.dynamic} s
+             WHERE {covers_sql('s', ':de')}
              GROUP BY s.household_id
         ),
-        u AS {_NOT_MATERIALIZED} (
-            SELECT s.hid, s.building_id, 1 AS households, s.n,
-                   CASE WHEN s.has_phone THEN s.n_id ELSE 0 END AS complete, 1 AS may_visit
-              FROM {static.table} s
+        vis AS (
+            SELECT vh.household_id AS hid FROM visits v
+              JOIN visit_households vh ON vh.visit_id = v.id
+             WHERE v.visited_on >= :ds AND v.visited_on < :nxt
+        ),
+        u AS (
+            SELECT building_id, households, n, complete, 0 AS visited FROM {static.buildings}
             UNION ALL
-            SELECT d.hid, h.building_id, s.hid IS NULL, d.n,
+            SELECT s.building_id, 0, 0, 0, COUNT(*) FROM {static.table} s
+             WHERE s.hid IN (SELECT hid FROM vis) GROUP BY s.building_id
+            UNION ALL
+            SELECT h.building_id, s.hid IS NULL, d.n,
                    CASE WHEN s.has_phone THEN d.n_id WHEN d.has_phone THEN d.n_id + COALESCE(s.n_id, 0)
                         ELSE 0 END,
-                   s.hid IS NULL
+                   s.hid IS NULL AND d.hid IN (SELECT hid FROM vis)
               FROM d JOIN households h ON h.id = d.hid LEFT JOIN {static.table} s ON s.hid = d.hid
         ),
         per_building AS (
             SELECT building_id, SUM(households) AS households, SUM(n) AS n, SUM(complete) AS complete,
-                   SUM(may_visit AND hid IN (SELECT vh.household_id FROM visits v
-                                              JOIN visit_households vh ON vh.visit_id = v.id
-                                             WHERE v.visited_on >= :ds AND v.visited_on < :nxt)) AS visited
+                   SUM(visited) AS visited
               FROM u GROUP BY building_id
         )
         SELECT bg.grid_id, SUM(pb.households), SUM(pb.n), SUM(pb.complete), SUM(pb.visited)
@@ -362,7 +419,7 @@ def households_of_months(ledger: Ledger, months: list[str]) -> dict[str, dict]:
     the static residents' pass (:class:`StaticHouseholds`)."""
     if len(months) == 1:
         return {months[0]: household_counts(ledger, months[0])}
-    with StaticHouseholds(ledger) as static:
+    with StaticHouseholds(ledger, months) as static:
         return {month: household_counts(ledger, month, static) for month in months}
 
 

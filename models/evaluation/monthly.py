@@ -146,7 +146,7 @@ def evaluate_batch(ledger: Ledger, months: list[str], done: Callable[[str], None
     ``done(month)`` after each."""
     out: dict[str, MonthEvaluation] = {}
     with contextlib.ExitStack() as stack:
-        static = stack.enter_context(StaticHouseholds(ledger)) if len(months) > 1 else None
+        static = stack.enter_context(StaticHouseholds(ledger, months)) if len(months) > 1 else None
         for m in months:
             out[m] = evaluate(ledger, m, counts=month_counts(ledger, m, static))
             if done is not None:

@@ -267,3 +267,27 @@ def save_scheme(ledger, data: dict | Scheme, *, issuer: str | None = None) -> Sc
     if issuer is not None:
         set_report_issuer(ledger, issuer)
     return scheme
+
+
+@operation("evaluation.scheme", "evaluation", "settings", "matters")
+def save_supervision_rules(ledger, window_days: int | str, card_points: dict) -> Scheme:
+    """设置 → 督办: the 督办 window (``models.matters.records.set_supervision_window``) and the
+    card points (the scheme in force, :func:`save_scheme`) in one step.
+
+    Args:
+        window_days: days before its deadline from which a matter may be supervised.
+        card_points: ``{"黄牌": -1, "红牌": -2}`` (not positive).
+
+    Raises:
+        PermissionDenied: the operator may not (``evaluation.scheme``, ``settings.edit``).
+        ValidationError: a bad number of days or points; nothing is stored then.
+    """
+    from models.matters.records import set_supervision_window
+
+    data = current_scheme(ledger).to_dict()
+    data["card_points"] = {card: card_points.get(card, 0) for card in CARDS}
+    scheme = validate_scheme(data)
+    set_supervision_window(ledger, window_days)
+    if scheme.card_points != current_scheme(ledger).card_points:
+        save_scheme(ledger, scheme)
+    return scheme

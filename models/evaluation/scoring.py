@@ -36,10 +36,10 @@ def round_half_up(value: Fraction | Decimal | float | int, places: int = 2) -> f
     if not isinstance(value, Fraction):
         value = Fraction(Decimal(str(value)))
     scale = 10 ** places
-    scaled = value * scale
-    sign = -1 if scaled < 0 else 1
-    whole = (abs(scaled) * 2 + 1) // 2  # floor(|x| + 1/2)
-    return float(Decimal(sign * whole) / Decimal(scale))
+    num, den = value.numerator * scale, value.denominator    # the scaled value, den > 0
+    whole = (2 * abs(num) + den) // (2 * den)                # floor(|x| + 1/2), in integers
+    # int / int is correctly rounded, as float(Decimal(n) / Decimal(scale)) was
+    return (-whole if num < 0 else whole) / scale
 
 
 def assign_ranks(rows: list, key=lambda r: r.total) -> None:
@@ -55,7 +55,11 @@ def assign_ranks(rows: list, key=lambda r: r.total) -> None:
 
 def rate(num, den) -> Fraction:
     """``num / den`` exactly; 1 when there is nothing to count (SPEC §5: every denominator 0 → 1)."""
-    return Fraction(1) if den == 0 else Fraction(num) / Fraction(den)
+    if den == 0:
+        return Fraction(1)
+    if isinstance(num, int) and isinstance(den, int):
+        return Fraction(num, den)          # one normalisation instead of three Fractions
+    return Fraction(num) / Fraction(den)
 
 
 def capped(amount: Fraction, base: int, target: float) -> tuple[Fraction, Fraction]:

@@ -1,7 +1,7 @@
 """The records behind one figure (计分依据): what the clerk sees when clicking a cell.
 
 Each indicator's rows are the same records its count reads (:mod:`models.evaluation.counts`),
-with a 计入 column where the numerator is a subset of them, so the figure can be checked
+with a 计入分子 column (计入分子 / 不计入：why) where the numerator is a subset of them, so the figure can be checked
 by hand.  ID numbers are masked.
 """
 
@@ -17,6 +17,23 @@ from models.evaluation.counts import CANCELLED_BY_T, MATTER_FACTS, RATINGS, RATI
 from models.evaluation.figures import ADJUSTMENTS_KEY, fmt_num
 
 
+#: the column saying whether a row is in the figure's numerator (issue 13: "计入 是/否" was ambiguous)
+COUNTED_COLUMN = "计入分子"
+COUNTED = "计入分子"
+NOT_COUNTED = "不计入"
+
+
+def _counted(counted: bool, why: str) -> str:
+    """``计入分子``, or ``不计入：<why>``."""
+    return COUNTED if counted else f"{NOT_COUNTED}：{why}"
+
+
+def is_counted(row: dict) -> bool | None:
+    """Whether a traced row is in the numerator (None for a list without the column)."""
+    value = row.get(COUNTED_COLUMN)
+    return None if value is None else value == COUNTED
+
+
 def _household_label_sql(h: str = "h") -> str:
     return (f"(SELECT b.compound || b.name || u.name || {h}.room FROM units u"
             f" JOIN buildings b ON b.id = u.building_id WHERE u.id = {h}.unit_id)")
@@ -30,7 +47,7 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
 
     Returns:
         rows (dicts, insertion-ordered columns).  Each indicator's rows carry a
-        计入 column ("是"/"否") where the numerator is a subset of the rows:
+        计入分子 column (``计入分子`` / ``不计入：<why>``) where the numerator is a subset of the rows:
 
         * on_time: every matter due in M (编号, 登记时间, 分级, 类别, 办理时限,
           办结时间, 结果 按期/逾期办结/逾期未办结, 计入).
@@ -59,13 +76,14 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
                 result = "逾期未办结"
             out.append({"编号": r["number"], "登记时间": r["registered_at"], "分级": r["level"],
                         "类别": r["category"], "办理时限": r["deadline"], "办结时间": r["closed_at"] or "",
-                        "结果": result, "计入": "是" if r["on_time"] else "否"})
+                        "结果": result, COUNTED_COLUMN: _counted(r["on_time"], result)})
         return out
     if indicator_key == "satisfaction":
         rows = ledger.query(RATINGS_SQL.format(grid_filter="AND m.grid_id = :g") + " ORDER BY e.at, m.number",
                             p)
         return [{"编号": r["number"], "类别": r["category"], "回访时间": r["at"],
-                 "满意度": r["satisfaction"], "计入": "是" if r["satisfaction"] in SATISFIED else "否"}
+                 "满意度": r["satisfaction"],
+                 COUNTED_COLUMN: _counted(r["satisfaction"] in SATISFIED, f"评价为{r['satisfaction']}")}
                 for r in rows if r["satisfaction"] in RATINGS]
     if indicator_key == "visit_coverage":
         rows = ledger.query(
@@ -82,7 +100,7 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
              ORDER BY label
             """, p)
         return [{"户": r["label"], "户主": r["head"] or "", "在住人数": r["n"],
-                 "本月走访日期": r["dates"] or "", "计入": "是" if r["dates"] else "否"}
+                 "本月走访日期": r["dates"] or "", COUNTED_COLUMN: _counted(bool(r["dates"]), "本月未走访")}
                 for r in rows if r["n"] > 0]
     if indicator_key == "discovery":
         rows = ledger.query(
@@ -129,7 +147,7 @@ def trace(ledger: Ledger, month: str, grid_id: int, indicator_key: str) -> list[
             phone = r["phone"] if own_phone else ("（同户有电话）" if r["other_phone"] else "")
             out.append({"姓名": r["name"], "身份证号": mask(r["id_number"]) if r["id_number"] else "",
                         "户": r["label"] or "", "联系电话": phone, "缺项": "、".join(missing),
-                        "计入": "否" if missing else "是"})
+                        COUNTED_COLUMN: _counted(not missing, "缺" + "、".join(missing))})
         return out
     if indicator_key == ADJUSTMENTS_KEY:
         return [{"来源": a.source, "分值": fmt_num(a.points), "原因": a.reason, "给分人": a.author,

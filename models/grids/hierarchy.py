@@ -224,21 +224,32 @@ def household_label(ledger: Ledger, household_id: int) -> str:
     return f"{compound}{building}{unit}{room}"
 
 
+#: 在册 on every screen (issue 13: the grid page and the residents page disagreed by the residents
+#: without a household): a resident whose status is 在册 — the residents page's 在册 filter
+REGISTERED_SQL = "{r}.status = '在册'"
+
+
+def registered_without_grid(ledger: Ledger) -> int:
+    """在册 residents not in any grid (no household yet): counted in the ledger's total, in no grid."""
+    return ledger.scalar(f"SELECT COUNT(*) FROM residents r WHERE {REGISTERED_SQL.format(r='r')}"
+                         f" AND r.grid_id IS NULL AND {scope.grid_sql(ledger, 'r.grid_id')}")
+
+
 def grid_summaries(ledger: Ledger, on_date: str | None = None) -> list[dict]:
-    """Every grid (a 网格员: theirs) with its building, household and present-resident counts
-    (and its ``established_on``/``dissolved_on``: a grid closed by 撤销网格 is still listed)."""
-    on_date = on_date or ledger.now().strftime("%Y-%m-%d")
+    """Every grid (a 网格员: theirs) with its building and household counts and its 在册 residents
+    (:data:`REGISTERED_SQL`; ``on_date`` is not used: 在册 is today's register), and its
+    ``established_on``/``dissolved_on`` (a grid closed by 撤销网格 is still listed)."""
     return ledger.query(
         f"""
         SELECT g.id, g.name, c.name AS community, g.established_on, g.dissolved_on,
                (SELECT COUNT(*) FROM buildings b WHERE b.grid_id = g.id) AS buildings,
                (SELECT COUNT(*) FROM households h WHERE h.grid_id = g.id) AS households,
                (SELECT COUNT(*) FROM residents r WHERE r.grid_id = g.id
-                  AND {present_sql('r', ':d')}) AS residents
+                  AND {REGISTERED_SQL.format(r='r')}) AS residents
         FROM grids g JOIN communities c ON c.id = g.community_id
         WHERE {scope.grid_sql(ledger, "g.id")}
         ORDER BY c.is_own DESC, c.name, g.id
-        """, {"d": on_date})
+        """)
 
 
 def grids(ledger: Ledger) -> list[dict]:

@@ -18,11 +18,17 @@ N days after registration (N = 30 by default, per category in the setting
 ``matter_deadline_days``), so a big matter registered on 15 October at any hour
 is due at the end of 14 November.  Whole days are what a clerk counts in.
 
-Settings used:
-    ``matter_categories``: list of category names (default :data:`DEFAULT_CATEGORIES`).
+Lists and settings used:
+    事项类别 and 事项来源: the office's lists (``models.core.lists``; :data:`SOURCES` and
+        :data:`DEFAULT_CATEGORIES` are what a new ledger starts with); a category may carry
+        its own big-matter days.
     ``matter_deadline_days``: an integer (all categories) or a dict
-        ``{category: days}`` with an optional ``"默认"`` entry (default 30); only
-        big matters use it.
+        ``{category: days}`` with an optional ``"默认"`` entry (default 30), for the
+        categories without days of their own; only big matters use it.
+
+``supervision_window_days``: a 督办 is accepted only on an open matter that is overdue
+        or due within this many days of the 督办 (default
+        :data:`DEFAULT_SUPERVISION_WINDOW_DAYS`; edited on the 设置 page).
 
 A 黄牌/红牌 督办 costs the grid points: the evaluation scheme keeps them
 (``models.evaluation.scheme``, ``Scheme.card_points``); this module writes no score rows.
@@ -39,6 +45,7 @@ from typing import Any
 
 from models.core.db import Ledger, ts
 from models.core.errors import ValidationError, WorkflowError
+from models.core import lists
 from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
@@ -57,6 +64,11 @@ CARDS = ("普通", "黄牌", "红牌")
 ACTIONS = ("分派", "上报", "办结", "回访", "延期", "督办", "作废")
 
 DEFAULT_DEADLINE_DAYS = 30
+#: setting: a 督办 needs a matter overdue or due within this many days
+SUPERVISION_WINDOW_KEY = "supervision_window_days"
+DEFAULT_SUPERVISION_WINDOW_DAYS = 3
+#: the widest 督办 window a clerk may set (days)
+MAX_SUPERVISION_WINDOW_DAYS = 60
 
 #: (state, action) -> new state.  Actions not listed for a state are refused.
 #: 分派 may also re-assign an assigned or escalated matter (the state stays);
@@ -108,13 +120,27 @@ def end_of_day(day: _dt.date | _dt.datetime) -> _dt.datetime:
 
 
 def categories(ledger: Ledger) -> list[str]:
-    """The configured category list (setting ``matter_categories``)."""
-    value = ledger.get_setting("matter_categories")
-    return list(value) if value else list(DEFAULT_CATEGORIES)
+    """The 事项类别 offered for new matters (the office's list, ``models.core.lists``)."""
+    return lists.names(ledger, "matter_category")
+
+
+def sources(ledger: Ledger) -> list[str]:
+    """The 事项来源 offered for new matters (the office's list, ``models.core.lists``)."""
+    return lists.names(ledger, "matter_source")
+
+
+def default_level(ledger: Ledger, category: str) -> str:
+    """The level a new matter of ``category`` starts with (the category's rule, else 小事)."""
+    rule = lists.category_rule(ledger, category)
+    return (rule or {}).get("level") or "小事"
 
 
 def deadline_days(ledger: Ledger, category: str) -> int:
-    """Days a big matter of ``category`` gets (setting ``matter_deadline_days``)."""
+    """Days a big matter of ``category`` gets: the category's own days in the office's list,
+    else the setting ``matter_deadline_days``, else :data:`DEFAULT_DEADLINE_DAYS`."""
+    rule = lists.category_rule(ledger, category)
+    if rule and rule.get("deadline_days"):
+        return int(rule["deadline_days"])
     value = ledger.get_setting("matter_deadline_days", DEFAULT_DEADLINE_DAYS)
     if isinstance(value, dict):
         value = value.get(category, value.get("默认", DEFAULT_DEADLINE_DAYS))
@@ -122,6 +148,49 @@ def deadline_days(ledger: Ledger, category: str) -> int:
         return max(0, int(value))
     except (TypeError, ValueError):
         return DEFAULT_DEADLINE_DAYS
+
+
+def supervision_window_days(ledger: Ledger) -> int:
+    """Days before its deadline from which a matter may be supervised (督办).
+
+    The setting ``supervision_window_days`` (default :data:`DEFAULT_SUPERVISION_WINDOW_DAYS`)."""
+    value = ledger.get_setting(SUPERVISION_WINDOW_KEY, DEFAULT_SUPERVISION_WINDOW_DAYS)
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_SUPERVISION_WINDOW_DAYS
+
+
+@operation("settings.edit", "settings")
+def set_supervision_window(ledger: Ledger, days: int | str) -> int:
+    """Store the 督办 window (days before a deadline from which a 督办 is accepted); audited.
+
+    Raises:
+        ValidationError: not a whole number from 0 to :data:`MAX_SUPERVISION_WINDOW_DAYS`.
+    """
+    try:
+        value = int(str(days).strip())
+    except ValueError:
+        raise ValidationError(f"督办提前天数“{days}”不是整数。", field="supervision_window_days") from None
+    if not 0 <= value <= MAX_SUPERVISION_WINDOW_DAYS:
+        raise ValidationError(f"督办提前天数应在 0 到 {MAX_SUPERVISION_WINDOW_DAYS} 天之间"
+                              f"（0 表示只能督办已超期或当天到期的事项）。", field="supervision_window_days")
+    if value != supervision_window_days(ledger) or ledger.get_setting(SUPERVISION_WINDOW_KEY) is None:
+        ledger.set_setting(SUPERVISION_WINDOW_KEY, value)
+    return value
+
+
+def supervision_refusal(deadline: str, when: _dt.datetime, window_days: int) -> str | None:
+    """Why a 督办 at ``when`` is refused on an open matter due at ``deadline``, or None.
+
+    A 督办 needs a matter that is overdue, or whose deadline falls within ``window_days``
+    whole days of ``when`` (the deadline's day counts: with 3 days, a 督办 on the 10th is
+    accepted for a matter due by the end of the 13th)."""
+    last_day = (when.date() + _dt.timedelta(days=window_days)).isoformat()
+    if (deadline or "")[:10] <= last_day:
+        return None
+    return (f"该事项的办理时限是 {deadline[:16]}，既未超期，也不在到期前 {window_days} 天内，"
+            f"还不能督办。")
 
 
 def compute_deadline(ledger: Ledger, level: str, category: str,
@@ -521,8 +590,9 @@ def register_matter(ledger: Ledger, data: dict) -> int:
     if registered_at > now:
         raise ValidationError("登记时间不能晚于当前时间。", field="registered_at")
     source = (data.get("source") or "").strip()
-    if source not in SOURCES:
-        raise ValidationError(f"来源必须是{'、'.join(SOURCES)}之一。", field="source")
+    offered = sources(ledger)
+    if source not in offered:
+        raise ValidationError(f"来源必须是{'、'.join(offered)}之一。", field="source")
     category = (data.get("category") or "").strip()
     if category not in categories(ledger):
         raise ValidationError(f"类别“{category}”不在类别列表中（{'、'.join(categories(ledger))}）。",
@@ -666,6 +736,9 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
         card = data.get("card") or "普通"
         if card not in CARDS:
             raise ValidationError(f"督办类型必须是{'、'.join(CARDS)}之一。", field="card")
+        why = supervision_refusal(matter["deadline"], when, supervision_window_days(ledger))
+        if why:
+            raise WorkflowError(f"{matter['number']}：{why}")
         event_data = {"card": card}
     elif action == "作废":
         if not note:
@@ -706,9 +779,11 @@ def update_matter(ledger: Ledger, matter_id: int, changes: dict) -> None:
         if clean["reporter_resident_id"] and not ledger.scalar(
                 "SELECT 1 FROM residents WHERE id = ?", [clean["reporter_resident_id"]]):
             raise ValidationError("所选的反映人不在居民名单中。", field="reporter_resident_id")
-    if "source" in clean and clean["source"] not in SOURCES:
-        raise ValidationError(f"来源必须是{'、'.join(SOURCES)}之一。", field="source")
-    if "category" in clean and clean["category"] not in categories(ledger):
+    # a name retired since the matter was registered stays as it is; a new one must be offered
+    if "source" in clean and clean["source"] != old["source"] and clean["source"] not in sources(ledger):
+        raise ValidationError(f"来源必须是{'、'.join(sources(ledger))}之一。", field="source")
+    if ("category" in clean and clean["category"] != old["category"]
+            and clean["category"] not in categories(ledger)):
         raise ValidationError(f"类别“{clean['category']}”不在类别列表中。", field="category")
     if "description" in clean and not clean["description"]:
         raise ValidationError("请填写事项描述。", field="description")
@@ -965,6 +1040,6 @@ __all__ = [
     "ACTIONS", "TRANSITIONS", "EDITABLE_FIELDS", "SORTS", "allowed_actions", "refusal",
     "compute_deadline", "parse_deadline", "register_matter", "apply_action", "update_matter", "matter_edits",
     "FIELD_LABELS", "derive_state", "get_matter", "matter_events", "find_by_number", "next_number", "MatterFilter", "search_page", "count",
-    "is_overdue", "home_summary", "categories", "deadline_days", "search_tokens",
+    "is_overdue", "home_summary", "categories", "sources", "default_level", "deadline_days", "SUPERVISION_WINDOW_KEY", "supervision_window_days", "set_supervision_window", "supervision_refusal", "search_tokens",
     "match_expression", "rebuild_search_index", "fts5_available", "has_search_index", "as_datetime", "end_of_day",
 ]

@@ -197,3 +197,24 @@ def m006_matter_event_recorded_at_history(db):
     the clerk's entry) and ``recorded_at`` when it was typed into the ledger.  Rows older than
     this migration have NULL: their typing time was their ``at``."""
     db.execute("ALTER TABLE matter_events ADD COLUMN recorded_at TEXT")
+
+
+@migrations()
+def m006_meeting_stages_orgs(db):
+    """Issue 13: a meeting follows one method — 四议两公开 or 六步工作法 (红色议事厅) — and each
+    stage reached is recorded with its date, participants and outcome.  Existing meetings keep
+    四议两公开, except a 红色议事厅 with no stage yet, which starts on 六步工作法."""
+    run_script(db, f"""
+    ALTER TABLE meetings ADD COLUMN method TEXT NOT NULL DEFAULT '四议两公开';
+    UPDATE meetings SET method = '六步工作法' WHERE kind = '红色议事厅' AND stage = '';
+    CREATE TABLE meeting_stages (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        stage TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        participants TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL DEFAULT '',
+        {STAMPS},
+        UNIQUE (meeting_id, stage)
+    );
+    """)

@@ -1,6 +1,12 @@
 """会议: 联席会议 (joint meetings, where big matters are escalated) and 红色议事厅
 (council hall deliberations at community / grid / compound level), with their
-linked matters and the 四议两公开 stage the decision has reached.
+linked matters and the stage the decision has reached.
+
+A meeting follows one method, a rule table (:data:`METHODS`): 四议两公开 (four
+deliberations, then the two publications 决议公开 and 实施结果公开) or the 六步工作法 of the
+红色议事厅 (民事民提 → 民事民议 → 民事民决 → 民事民筹 → 民事民办 → 民事民评).  Each stage
+reached is a row of ``meeting_stages`` (date, participants, outcome), recorded in order
+(:func:`record_stage`); ``meetings.stage`` is the current (last reached) stage, shown in lists.
 """
 
 from __future__ import annotations
@@ -16,9 +22,17 @@ KINDS = ("联席会议", "红色议事厅")
 MEETING_LEVELS = ("社区", "网格", "小区")
 #: 四议两公开: four deliberations, two publications, in order
 STAGES = ("党组织提议", "两委会商议", "党员大会审议", "居民代表会议决议", "决议公开", "实施结果公开")
+#: 六步工作法 of the 红色议事厅, in order
+SIX_STEPS = ("民事民提", "民事民议", "民事民决", "民事民筹", "民事民办", "民事民评")
+#: method → its stages, in order (the rule table of deliberation)
+METHODS: dict[str, tuple[str, ...]] = {"四议两公开": STAGES, "六步工作法": SIX_STEPS}
+#: the method a new meeting of each kind follows unless told otherwise
+DEFAULT_METHOD = {"联席会议": "四议两公开", "红色议事厅": "六步工作法"}
+#: the stages that are publications (their date is the day of publishing)
+PUBLICATIONS = ("决议公开", "实施结果公开")
 
 FIELDS = ("kind", "level", "grid_id", "compound", "held_at", "place", "host", "topic", "attendees",
-          "attendance", "resolution", "stage")
+          "attendance", "resolution", "stage", "method")
 
 
 def _clean(ledger: Ledger, data: dict, old: dict | None = None) -> dict:
@@ -57,8 +71,16 @@ def _clean(ledger: Ledger, data: dict, old: dict | None = None) -> dict:
     if out["attendance"] < 0:
         raise ValidationError("参会人数不能为负数。", field="attendance")
     out["stage"] = (merged["stage"] or "").strip()
-    if out["stage"] and out["stage"] not in STAGES:
-        raise ValidationError(f"议事阶段必须是{'、'.join(STAGES)}之一。", field="stage")
+    method = (data.get("method") or "").strip()
+    if not method:   # the meeting's method (a new one: the kind's usual one), unless a stage names another
+        method = (old or {}).get("method") or DEFAULT_METHOD[out["kind"]]
+        if out["stage"] and out["stage"] not in METHODS.get(method, ()):
+            method = next((m for m, stages in METHODS.items() if out["stage"] in stages), method)
+    if method not in METHODS:
+        raise ValidationError(f"议事方法必须是{'、'.join(METHODS)}之一。", field="method")
+    out["method"] = method
+    if out["stage"] and out["stage"] not in METHODS[method]:
+        raise ValidationError(f"{method}的议事阶段必须是{'、'.join(METHODS[method])}之一。", field="stage")
     return out
 
 
@@ -95,6 +117,8 @@ def update_meeting(ledger: Ledger, meeting_id: int, data: dict, matter_ids=None)
     record = _clean(ledger, data, old)
     ids = _check_matters(ledger, matter_ids) if matter_ids is not None else None
     changed = {k: v for k, v in record.items() if old[k] != v}
+    if "method" in changed and any(r["on_date"] for r in old["stages"]):
+        raise ValidationError(f"已按{old['method']}记录了议事阶段，不能改为{record['method']}。", field="method")
     if changed:
         ledger.db["meetings"].update(meeting_id, ledger.stamp(changed, creating=False))
     if ids is not None and ids != old["matter_ids"]:
@@ -139,6 +163,7 @@ def delete_meeting(ledger: Ledger, meeting_id: int) -> None:
     if escalated:
         raise ValidationError(f"有 {escalated} 件事项已上报到这次会议，不能删除；可以修改会议内容。")
     ledger.conn.execute("DELETE FROM meeting_matters WHERE meeting_id = ?", [meeting_id])
+    ledger.conn.execute("DELETE FROM meeting_stages WHERE meeting_id = ?", [meeting_id])
     ledger.conn.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
     ledger.audit("删除", "meetings", meeting_id, {k: old[k] for k in FIELDS} | {"matter_ids": old["matter_ids"]},
                  None)
@@ -169,6 +194,83 @@ def escalate(ledger: Ledger, matter_id: int, *, meeting_id: int | None = None,
     return meeting_id
 
 
+@operation("records.edit", "meetings")
+def record_stage(ledger: Ledger, meeting_id: int, stage: str, on_date, *, participants: str = "",
+                 outcome: str = "") -> int:
+    """Record (or correct) a stage of the meeting's method: its date, participants and outcome.
+
+    Stages are reached in order: a stage needs the one before it recorded, on the same day or
+    earlier; none is in the future.  The meeting's current stage becomes the last one reached.
+
+    Returns:
+        the stage row's id.
+
+    Raises:
+        ValidationError: a stage not of the meeting's method, one out of order, a bad or future
+            date, a date before the previous stage's or after the next one's, no outcome.
+    """
+    meeting = get_meeting(ledger, meeting_id)
+    order = METHODS[meeting["method"]]
+    if stage not in order:
+        raise ValidationError(f"{meeting['method']}的阶段是{'、'.join(order)}，没有“{stage}”。", field="stage")
+    day = str(as_datetime(on_date, "日期", "on_date").date())
+    if day > ledger.now().strftime("%Y-%m-%d"):
+        raise ValidationError("阶段日期不能晚于今天。", field="on_date")
+    text = (outcome or "").strip()
+    if not text:
+        what = "公开的内容和方式" if stage in PUBLICATIONS else "该阶段的结果"
+        raise ValidationError(f"请填写{what}。", field="outcome")
+    done = {r["stage"]: r for r in meeting["stages"] if r["on_date"]}
+    at = order.index(stage)
+    # a meeting recorded before stages had rows only says how far it got: those stages count as reached
+    reached = order.index(meeting["stage"]) if meeting["stage"] in order else -1
+    if at > 0 and order[at - 1] not in done and at - 1 > reached:
+        raise ValidationError(f"请先记录上一阶段“{order[at - 1]}”。", field="stage")
+    if at > 0 and order[at - 1] in done and day < done[order[at - 1]]["on_date"]:
+        raise ValidationError(f"日期不能早于上一阶段“{order[at - 1]}”（{done[order[at - 1]]['on_date']}）。",
+                              field="on_date")
+    if at + 1 < len(order) and order[at + 1] in done and day > done[order[at + 1]]["on_date"]:
+        raise ValidationError(f"日期不能晚于下一阶段“{order[at + 1]}”（{done[order[at + 1]]['on_date']}）。",
+                              field="on_date")
+    record = {"meeting_id": meeting_id, "stage": stage, "on_date": day,
+              "participants": (participants or "").strip(), "outcome": text}
+    old = done.get(stage)
+    if old:
+        ledger.db["meeting_stages"].update(old["id"], ledger.stamp(record, creating=False))
+        row_id = old["id"]
+        ledger.audit("修改", "meeting_stages", row_id, {k: old[k] for k in record if k in old}, record)
+    else:
+        row_id = ledger.db["meeting_stages"].insert(ledger.stamp(record, creating=True)).last_rowid
+        ledger.audit("新增", "meeting_stages", row_id, None, record)
+    current = max([reached, *(order.index(s) for s in [*done, stage])])
+    if meeting["stage"] != order[current]:
+        ledger.db["meetings"].update(meeting_id, ledger.stamp({"stage": order[current]}, creating=False))
+    return row_id
+
+
+@operation("records.edit", "meetings")
+def remove_last_stage(ledger: Ledger, meeting_id: int) -> None:
+    """Take back the last stage recorded (a mistake); the current stage goes back one."""
+    meeting = get_meeting(ledger, meeting_id)
+    done = [r for r in meeting["stages"] if r["on_date"]]
+    if not done:
+        raise ValidationError("这次会议还没有记录任何阶段。")
+    last = done[-1]
+    ledger.conn.execute("DELETE FROM meeting_stages WHERE id = ?", [last["id"]])
+    previous = done[-2]["stage"] if len(done) > 1 else ""
+    ledger.db["meetings"].update(meeting_id, ledger.stamp({"stage": previous}, creating=False))
+    ledger.audit("删除", "meeting_stages", last["id"], last, None)
+
+
+def stage_text(meeting: dict) -> str:
+    """The current stage as a list shows it: ``六步工作法 3/6 民事民决`` (blank before the first)."""
+    stage, method = meeting.get("stage") or "", meeting.get("method") or "四议两公开"
+    order = METHODS.get(method, STAGES)
+    if not stage or stage not in order:
+        return stage
+    return f"{method} {order.index(stage) + 1}/{len(order)} {stage}"
+
+
 def get_meeting(ledger: Ledger, meeting_id: int) -> dict:
     """A meeting with ``grid_name``, ``matter_ids`` and ``matters`` (id, number, description, state, level)."""
     meeting = ledger.one("SELECT mt.*, COALESCE(g.name, '') AS grid_name FROM meetings mt"
@@ -179,6 +281,10 @@ def get_meeting(ledger: Ledger, meeting_id: int) -> dict:
         " JOIN matters m ON m.id = mm.matter_id WHERE mm.meeting_id = ? ORDER BY m.registered_at, m.id",
         [meeting_id])
     meeting["matter_ids"] = [m["id"] for m in meeting["matters"]]
+    recorded = {r["stage"]: r for r in ledger.query(
+        "SELECT id, stage, on_date, participants, outcome FROM meeting_stages WHERE meeting_id = ?", [meeting_id])}
+    meeting["stages"] = [recorded.get(s) or {"id": None, "stage": s, "on_date": None, "participants": "",
+                                             "outcome": ""} for s in METHODS[meeting["method"]]]
     return meeting
 
 
@@ -203,7 +309,7 @@ def list_meetings(ledger: Ledger, date_from: str | None = None, date_to: str | N
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return ledger.query(
         f"SELECT mt.id, mt.kind, mt.level, mt.grid_id, COALESCE(g.name, '') AS grid_name, mt.compound,"
-        f" mt.held_at, mt.place, mt.host, mt.topic, mt.attendance, mt.resolution, mt.stage,"
+        f" mt.held_at, mt.place, mt.host, mt.topic, mt.attendance, mt.resolution, mt.stage, mt.method,"
         f" (SELECT COUNT(*) FROM meeting_matters mm WHERE mm.meeting_id = mt.id) AS matter_count"
         f" FROM meetings mt LEFT JOIN grids g ON g.id = mt.grid_id {where}"
         f" ORDER BY mt.held_at DESC, mt.id DESC", params)

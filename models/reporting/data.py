@@ -28,6 +28,7 @@ from models.core.issuer import issuer_name
 from models.core.permissions import require
 from models.core.presence import covers_sql, grid_households_sql, household_at_sql, present_sql
 from models.reporting import evaluation_data
+from models.residents import party
 
 #: refuse rosters longer than this (≈ 600 printed pages): ask the clerk to narrow them
 MAX_ROSTER_ROWS = 20000
@@ -728,7 +729,8 @@ def month_ledgers(ledger: Ledger, month: str, *, grid_id: int | None = None) -> 
 class ReportKind:
     """A printable report: key, Chinese title, and what it needs to be chosen.
 
-    ``period``: "month" (YYYY-MM), "year", "range" (from/to dates) or "as_of" (one date).
+    ``period``: "month" (YYYY-MM), "year", "range" (from/to dates), "as_of" (one date) or
+    "none" (as the ledger stands today).
     ``grid``: "required", "optional" or "" (not asked).
     """
 
@@ -755,6 +757,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind("roster", "居民花名册", "as_of", grid="required", building=True, ids=True),
     ReportKind("special", "特殊人群花名册", "as_of", grid="optional", tags=True, ids=True),
     ReportKind("certificate", "志愿服务证明", "range", volunteer=True),
+    ReportKind("party", "党组织设置一览表", "none"),
 )
 
 
@@ -786,6 +789,32 @@ class ReportRequest:
     copy_to: str = ""
 
 
+def refuse_future(ledger: Ledger, kind: ReportKind, request: ReportRequest) -> None:
+    """Refuse a report whose period has not begun yet (a month, a year, a range starting after
+    the ledger's today): it could only print empty tables or wrong grades.
+
+    Raises:
+        ValidationError: in Chinese, naming the period and today.
+    """
+    today = ledger.now().date()
+    if kind.period == "month":
+        start = periods.month(periods.check_month(request.month)).first_day
+        what = periods.month_text(request.month)
+    elif kind.period == "year":
+        start = f"{periods.check_year(request.year):04d}-01-01"
+        what = f"{int(request.year)}年"
+    elif kind.period == "range":
+        start, _end = check_period(request.date_from, request.date_to)   # its own messages first
+        what = f"{_cn_date(start)}起的期间"
+    else:   # "as_of": a day after today is refused by the roster itself
+
+        return
+    if start > today.isoformat():
+        field = {"month": "month", "year": "year"}.get(kind.period, "date")
+        raise ValidationError(f"{what}还没有到（今天是{_cn_date(today.isoformat())}），"
+                              f"不能打印{kind.title}。", field=field)
+
+
 def gather(ledger: Ledger, request: ReportRequest, progress=None):
     """The data of one report (a dataclass of :mod:`models.reporting.evaluation_data` or of this module).
 
@@ -808,6 +837,7 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         raise ValidationError("请先选择一名志愿者。", field="volunteer")
     if kind.period == "month":
         periods.check_month(request.month)  # a clear message for a malformed month
+    refuse_future(ledger, kind, request)
     key = kind.key
     if key == "monthly":
         return evaluation_data.monthly_bulletin_data(ledger, request.month, doc_number=request.doc_number,
@@ -824,6 +854,8 @@ def gather(ledger: Ledger, request: ReportRequest, progress=None):
         return patrol_log(ledger, request.date_from, request.date_to, grid_id=request.grid_id)
     if key == "service":
         return service_ledger(ledger, request.date_from, request.date_to, grid_id=request.grid_id)
+    if key == "party":
+        return party.roster(ledger, issuer_name(ledger))
     if key == "roster":
         return resident_roster(ledger, request.grid_id, request.building_id, as_of=request.as_of,
                                full_ids=request.full_ids, include_sensitive=request.include_sensitive)

@@ -95,6 +95,7 @@ class AnnualData:
     scheme: Scheme
     scheme_lines: list[str]
     issued_on: str
+    has_data: bool = True
 
 
 @dataclass
@@ -243,4 +244,5 @@ def annual_data(ledger: Ledger, year: int | str, *, progress=None) -> AnnualData
     return AnnualData(community_name=name, year=found.year, title=f"{name}{found.year}年度网格考评结果",
                       issuing_body=issuer_name(ledger), months=found.months, rows=found.rows,
                       adjustments=found.adjustments, grade_counts=found.grade_counts, scheme=found.scheme,
-                      scheme_lines=found.scheme.describe(), issued_on=_issued_on(ledger, ""))
+                      scheme_lines=found.scheme.describe(), issued_on=_issued_on(ledger, ""),
+                      has_data=found.has_data)

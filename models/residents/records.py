@@ -24,6 +24,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from models.residents import history, search
+from models.residents.relations import implausible_relation
 from models.core import scope
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
@@ -282,6 +283,11 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
             errors["relation"] = f"该户已有户主“{head[0]}”。请先更换户主，或修改与户主关系。"
     if household_id and not relation:
         warnings.setdefault("relation", "未填写与户主关系。")
+    elif household and household[3] and household[3] != resident_id and relation != "户主":
+        head = ledger.conn.execute("SELECT name, birth_date FROM residents WHERE id = ?", [household[3]]).fetchone()
+        odd = implausible_relation(relation, rec.get("birth_date"), head[0], head[1]) if head else None
+        if odd:
+            warnings.setdefault("relation", odd)
     rec["relation"] = relation
 
     residence_type = normalise_residence_type(merged.get("residence_type")) or "户籍人口"
@@ -334,15 +340,21 @@ def _prepare(ledger: Ledger, data: dict, resident_id: int | None,
     tag_ids: list[int] = []
     if "tags" in data or current is None:
         names = _tag_names(data.get("tags"))
-        unknown = []
+        unknown, retired = [], []
+        held = set() if current is None else {r[0] for r in ledger.conn.execute(
+            "SELECT tag_id FROM resident_tags WHERE resident_id = ?", [resident_id])}
         for tag_name in names:
-            tid = ledger.scalar("SELECT id FROM tags WHERE name = ?", [tag_name])
-            if tid is None:
+            row = ledger.conn.execute("SELECT id, retired FROM tags WHERE name = ?", [tag_name]).fetchone()
+            if row is None:
                 unknown.append(tag_name)
+            elif row[1] and row[0] not in held:     # a retired tag stays where it is, is given no more
+                retired.append(tag_name)
             else:
-                tag_ids.append(tid)
+                tag_ids.append(row[0])
         if unknown:
             errors["tags"] = f"标签“{'、'.join(unknown)}”不在标签列表中，请先在设置中添加。"
+        elif retired:
+            errors["tags"] = f"标签“{'、'.join(retired)}”已停用，不能再添加。"
         if not allowed(ledger.operator, "personal.see_sensitive"):
             # 重点人员 tags are neither set nor removed by someone who may not see them (issue 10)
             sensitive = {r[0] for r in ledger.conn.execute("SELECT id FROM tags WHERE sensitive = 1")}
@@ -757,6 +769,7 @@ def status_history(ledger: Ledger, resident_id: int) -> list[dict]:
 
 
 def tag_list(ledger: Ledger, include_sensitive: bool) -> list[dict]:
-    """The configurable tag list: id, name, sensitive (重点人员 only when allowed)."""
-    return ledger.query("SELECT id, name, sensitive FROM tags WHERE sensitive = 0 OR ?"
+    """The configurable tag list: id, name, sensitive, retired (重点人员 only when allowed; a
+    retired tag is still listed: residents keep it, forms offer it only to those who have it)."""
+    return ledger.query("SELECT id, name, sensitive, retired FROM tags WHERE sensitive = 0 OR ?"
                         " ORDER BY sort_order, id", [int(include_sensitive)])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
+from models.core import lists
 from models.core.db import Ledger
 from models.core.errors import ValidationError
 from models.core import scope
@@ -37,12 +38,19 @@ def as_date(value, what: str = "走访日期") -> str:
                               field="visited_on") from None
 
 
-def _check(ledger: Ledger, visited_on, staff_id, staff_name, way, household_ids) -> tuple:
+def ways(ledger: Ledger) -> list[str]:
+    """The 走访方式 offered for new visits (the office's list, ``models.core.lists``; always
+    some of :data:`WAYS`, which the schema accepts)."""
+    return lists.names(ledger, "visit_way")
+
+
+def _check(ledger: Ledger, visited_on, staff_id, staff_name, way, household_ids, kept_way: str = "") -> tuple:
     day = as_date(visited_on)
     if day > ledger.now().strftime("%Y-%m-%d"):
         raise ValidationError("走访日期不能晚于今天。", field="visited_on")
-    if way not in WAYS:
-        raise ValidationError(f"走访方式必须是{'、'.join(WAYS)}之一。", field="way")
+    offered = ways(ledger)
+    if way not in offered and not (way == kept_way and way in WAYS):   # a retired way stays on old visits
+        raise ValidationError(f"走访方式必须是{'、'.join(offered)}之一。", field="way")
     name = (staff_name or "").strip()
     if staff_id:
         found = ledger.scalar("SELECT name FROM staff WHERE id = ?", [staff_id])
@@ -99,7 +107,7 @@ def update_visit(ledger: Ledger, visit_id: int, *, visited_on=None, staff_id: in
         staff_id if staff_id is not None else old["staff_id"],
         staff_name if staff_name is not None else (old["staff_name"] if staff_id is None else ""),
         way if way is not None else old["way"],
-        household_ids if household_ids is not None else old["household_ids"])
+        household_ids if household_ids is not None else old["household_ids"], kept_way=old["way"])
     new = {"visited_on": day, "staff_id": sid, "staff_name": name, "way": way or old["way"],
            "grid_id": grid_id, "notes": (notes if notes is not None else old["notes"]).strip()}
     ledger.db["visits"].update(visit_id, ledger.stamp(new, creating=False))

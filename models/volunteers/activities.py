@@ -22,6 +22,7 @@ from typing import Iterable
 
 from models.core import periods, tabular
 from models.core.db import Ledger
+from models.core import lists
 from models.core.errors import ValidationError
 from models.core import scope
 from models.core.filters import ListFilter, like_pattern
@@ -49,22 +50,20 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 # -- settings ------------------------------------------------------------------------------
 
 def activity_types(ledger: Ledger) -> list[str]:
-    """The configurable list of activity types (settings key ``activity_types``)."""
-    value = ledger.get_setting(ACTIVITY_TYPES_KEY)
-    return list(value) if value else list(DEFAULT_ACTIVITY_TYPES)
+    """The 活动类型 offered for new activities (the office's list, ``models.core.lists``;
+    :data:`DEFAULT_ACTIVITY_TYPES` is what a new ledger starts with)."""
+    return lists.names(ledger, "activity_type")
 
 
 @operation("settings.edit", volunteers.AREA, "settings")
 def set_activity_types(ledger: Ledger, types: Iterable[str]) -> None:
-    """The list of activity types (a setting: 管理员 only, issue 10)."""
-    cleaned = []
-    for t in types:
-        t = (t or "").strip()
-        if t and t not in cleaned:
-            cleaned.append(t)
-    if not cleaned:
-        raise ValidationError("活动类型列表不能为空。")
-    ledger.set_setting(ACTIVITY_TYPES_KEY, cleaned)
+    """Make the offered 活动类型 exactly ``types`` in that order (others are retired, never
+    renamed: past activities keep theirs).  Permission ``settings.edit``.
+
+    Raises:
+        ValidationError: nothing left.
+    """
+    lists.set_names(ledger, "activity_type", list(types))
 
 
 # -- dates, times, hours ------------------------------------------------------------------

@@ -324,3 +324,108 @@ def test_every_new_building_gets_its_grid_from_the_beginning_whoever_writes_it(l
                                                               creating=True)).last_rowid
     assert ledger.query("SELECT grid_id, from_date, to_date FROM building_grids WHERE building_id = ?",
                         [building]) == [{"grid_id": grid, "from_date": None, "to_date": None}]
+
+
+def test_m004_perf_indexes_upgrade_a_ledger_with_its_spells_intact(tmp_path):
+    """A ledger with residence spells from before core m004 gains the evaluation's indexes;
+    its spells stay as they were and every month end counts the same, alone or in a batch."""
+    from models.evaluation import counts
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m004_perf_indexes"])
+    assert "residence_spells_month_end" not in _names(db, "sqlite_master")
+    now = "2026-01-01 08:00:00"
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)",
+               [now, now])
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '第1网格', ?, ?)", [now, now])
+    db.execute("INSERT INTO buildings (grid_id, name, created_at, updated_at) VALUES (1, '1号楼', ?, ?)", [now, now])
+    db.execute("INSERT INTO units (building_id, name, created_at, updated_at) VALUES (1, '1单元', ?, ?)", [now, now])
+    for room in range(1, 5):
+        db.execute("INSERT INTO households (unit_id, building_id, grid_id, room, created_at, updated_at)"
+                   " VALUES (1, 1, 1, ?, ?, ?)", [str(room), now, now])
+    spells = [(1, None, None), (1, "2026-03-10", None), (2, None, "2026-05-01"), (3, "2026-02-01", "2026-04-15"),
+              (4, "2026-06-30", None), (2, "2026-05-01", None)]
+    for k, (hid, start, end) in enumerate(spells):
+        rid = db.execute("INSERT INTO residents (household_id, grid_id, building_id, name, phone, status,"
+                         " moved_in_on, created_at, updated_at) VALUES (?, 1, 1, ?, ?, '在册', ?, ?, ?)",
+                         [hid, f"居民{k}", "13800000000" if k % 2 else "", start, now, now]).lastrowid
+        db.execute("INSERT INTO residence_spells (resident_id, household_id, from_date, to_date, began,"
+                   " created_at) VALUES (?, ?, ?, ?, '迁入', ?)", [rid, hid, start, end, now])
+    conn.commit()
+    before = list(conn.execute("SELECT * FROM residence_spells ORDER BY id"))
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    try:
+        assert {"residence_spells_month_end", "residence_spells_from", "residence_spells_to"} <= \
+            _names(led.db, "sqlite_master")
+        assert list(led.conn.execute("SELECT * FROM residence_spells ORDER BY id")) == before
+        months = [f"2026-{m:02d}" for m in range(1, 9)]
+        alone = {m: counts.household_counts(led, m) for m in months}
+        assert alone["2026-01"] == {1: (2, 2, 0, 0)} and alone["2026-07"] == {1: (3, 4, 0, 0)}
+        assert counts.households_of_months(led, months) == alone
+    finally:
+        led.close()
+
+
+def test_m003_office_lists_keeps_the_lists_a_ledger_had(tmp_path):
+    """A ledger with its own categories, deadline days and activity types (settings), a matter
+    and a tagged resident: the lists become rows with those names, nothing else changes."""
+    import json
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m003_office_lists_orgs", "m004_party_orgs_orgs"])
+    assert "office_lists" not in db.table_names()
+    now = "2026-01-01 08:00:00"
+    for key, value in (("matter_categories", ["路灯照明", "电梯故障", "违章建筑"]),
+                       ("matter_deadline_days", {"违章建筑": 60, "默认": 20}),
+                       ("activity_types", ["读书会", "义诊进社区"])):
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value, ensure_ascii=False)])
+    db.execute("INSERT INTO communities (name, is_own, created_at, updated_at) VALUES ('幸福社区', 1, ?, ?)", [now, now])
+    db.execute("INSERT INTO grids (community_id, name, created_at, updated_at) VALUES (1, '第一网格', ?, ?)", [now, now])
+    db.execute("INSERT INTO residents (name, created_at, updated_at) VALUES ('张三', ?, ?)", [now, now])
+    db.execute("INSERT INTO resident_tags (resident_id, tag_id) SELECT 1, id FROM tags WHERE name = '党员'")
+    db.execute("INSERT INTO matters (number, registered_at, source, category, level, description, grid_id,"
+               " deadline, created_at, updated_at) VALUES ('2026-01-0001', ?, '来电', '电梯故障', '小事', '电梯停运',"
+               " 1, '2026-01-01 23:59:59', ?, ?)", [now, now, now])
+    conn.commit()
+    conn.close()
+
+    led = open_db(path, operator=Operator("测试员"))
+    from models.core import lists
+    from models.matters import records as M
+    assert M.categories(led) == ["路灯照明", "电梯故障", "违章建筑"]
+    assert lists.category_rule(led, "违章建筑") == {"level": "大事", "deadline_days": 60}
+    assert lists.category_rule(led, "电梯故障") == {"level": "小事", "deadline_days": None}
+    assert M.deadline_days(led, "电梯故障") == 20 and M.deadline_days(led, "违章建筑") == 60
+    assert lists.names(led, "activity_type") == ["读书会", "义诊进社区"]
+    assert lists.names(led, "visit_way") == ["入户", "电话", "微信"]
+    assert led.query("SELECT category, description FROM matters") == [{"category": "电梯故障", "description": "电梯停运"}]
+    assert [(t["name"], t["retired"], t["used"]) for t in lists.tags(led) if t["used"]] == [("党员", 0, 1)]
+    assert {"party_orgs", "party_members"} <= set(led.db.table_names())
+    led.close()
+
+
+def test_m006_meeting_stages_keeps_the_meetings_and_their_stage(tmp_path):
+    """Meetings recorded before: a 联席会议 and a 红色议事厅 with a 四议两公开 stage keep 四议两公开;
+    a 红色议事厅 with no stage starts on the 六步工作法."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    migrate(db, stop_before=["m006_meeting_stages_orgs"])
+    now = "2026-01-01 08:00:00"
+    for kind, stage in (("联席会议", "两委会商议"), ("红色议事厅", "决议公开"), ("红色议事厅", "")):
+        db.execute("INSERT INTO meetings (kind, level, held_at, topic, stage, created_at, updated_at)"
+                   " VALUES (?, '社区', ?, '议题', ?, ?, ?)", [kind, now, stage, now, now])
+    conn.commit()
+    conn.close()
+    led = open_db(path, operator=Operator("测试员"))
+    from models.meetings import records as MT
+    assert [(m["kind"], m["stage"], m["method"]) for m in led.query("SELECT * FROM meetings ORDER BY id")] == [
+        ("联席会议", "两委会商议", "四议两公开"), ("红色议事厅", "决议公开", "四议两公开"), ("红色议事厅", "", "六步工作法")]
+    assert [s["stage"] for s in MT.get_meeting(led, 3)["stages"]][0] == "民事民提"
+    led.close()

@@ -110,7 +110,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "volunteers.records.remove_member": {("退出组织", "volunteer_org_members")},
     "volunteers.records.delete_volunteer": {("删除", "volunteers")},
     "volunteers.records.delete_org": {("删除", "volunteer_orgs")},
-    "volunteers.activities.set_activity_types": {("设置", "settings")},
+    "volunteers.activities.set_activity_types": {("修改", "office_lists")},
     "volunteers.activities.add_activity": {("新增", "activities")},
     "volunteers.activities.update_activity": {("修改", "activities")},
     "volunteers.activities.add_participant": {("添加志愿者", "activity_participants")},
@@ -129,6 +129,31 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "street.registry.init_street": {("设置", "settings")},
     "street.registry.add_community": {("登记社区", "street_communities")},
     "street.registry.import_packages": {("导入报送", "street_packages"), ("登记社区", "street_communities")},
+    # issue 13: the office's lists, the 督办 window, party organisation, deliberation stages
+    "core.lists.add_item": {("新增", "office_lists")},
+    "core.lists.rename_item": {("修改", "office_lists")},
+    "core.lists.move_item": {("调整顺序", "office_lists")},
+    "core.lists.retire_item": {("停用", "office_lists")},
+    "core.lists.restore_item": {("恢复", "office_lists")},
+    "core.lists.delete_item": {("删除", "office_lists")},
+    "core.lists.set_category_rule": {("修改", "office_lists")},
+    "core.lists.set_names": {("修改", "office_lists")},
+    "core.lists.add_tag": {("新增", "tags")},
+    "core.lists.update_tag": {("修改", "tags")},
+    "core.lists.move_tag": {("调整顺序", "tags")},
+    "core.lists.retire_tag": {("停用", "tags")},
+    "core.lists.restore_tag": {("恢复", "tags")},
+    "core.lists.delete_tag": {("删除", "tags")},
+    "core.lists.set_idle_lock_minutes": {("设置", "settings")},
+    "matters.records.set_supervision_window": {("设置", "settings")},
+    "evaluation.scheme.save_supervision_rules": {("设置", "settings")},
+    "residents.party.add_org": {("新增", "party_orgs")},
+    "residents.party.add_member": {("新增", "party_members")},
+    "residents.party.set_duty": {("修改", "party_members")},
+    "residents.party.remove_member": {("删除", "party_members")},
+    "residents.party.delete_org": {("删除", "party_orgs")},
+    "meetings.records.record_stage": {("新增", "meeting_stages")},
+    "meetings.records.remove_last_stage": {("删除", "meeting_stages")},
 }
 
 #: operations of the scenario that run on another ledger than the demo's (see _scenario)
@@ -300,6 +325,50 @@ def _scenario(ledger, tmp_path):
             s["street"], registry.read_files([tmp_path / "报送.glpkg"]), trust=True)),
     ]
     return steps, s
+    return steps + _issue13_steps(ledger, s), fresh
+
+
+def _issue13_steps(ledger, s):
+    """The operations of issue 13 (the office's lists, the 督办 window, party organisation, stages)."""
+    from models.core import lists
+    from models.evaluation import scheme
+    from models.grids import hierarchy as H
+    from models.matters import records as M
+    from models.meetings import records as MT
+    from models.residents import party
+
+    q = ledger.scalar
+    today = ledger.now().date().isoformat()
+    return [
+        ("core.lists.add_item", lambda: s.setdefault("item", lists.add_item(ledger, "matter_source", "审计来源"))),
+        ("core.lists.rename_item", lambda: lists.rename_item(ledger, s["item"], "审计来源二")),
+        ("core.lists.move_item", lambda: lists.move_item(ledger, s["item"], -1)),
+        ("core.lists.retire_item", lambda: lists.retire_item(ledger, s["item"])),
+        ("core.lists.restore_item", lambda: lists.restore_item(ledger, s["item"])),
+        ("core.lists.delete_item", lambda: lists.delete_item(ledger, s["item"])),
+        ("core.lists.set_category_rule", lambda: lists.set_category_rule(ledger, q(
+            "SELECT id FROM office_lists WHERE kind = 'matter_category' AND name = '违章建筑'"), "大事", 20)),
+        ("core.lists.set_names", lambda: lists.set_names(ledger, "matter_source", ["来电", "来访", "其他"])),
+        ("core.lists.add_tag", lambda: s.setdefault("tag", lists.add_tag(ledger, "审计标签"))),
+        ("core.lists.update_tag", lambda: lists.update_tag(ledger, s["tag"], sensitive=True)),
+        ("core.lists.move_tag", lambda: lists.move_tag(ledger, s["tag"], -1)),
+        ("core.lists.retire_tag", lambda: lists.retire_tag(ledger, s["tag"])),
+        ("core.lists.restore_tag", lambda: lists.restore_tag(ledger, s["tag"])),
+        ("core.lists.delete_tag", lambda: lists.delete_tag(ledger, s["tag"])),
+        ("core.lists.set_idle_lock_minutes", lambda: lists.set_idle_lock_minutes(ledger, 20)),
+        ("matters.records.set_supervision_window", lambda: M.set_supervision_window(ledger, 5)),
+        ("evaluation.scheme.save_supervision_rules", lambda: scheme.save_supervision_rules(
+            ledger, 6, {"黄牌": -1, "红牌": -3})),
+        ("residents.party.add_org", lambda: s.setdefault("party", party.add_org(ledger, "联合党委"))),
+        ("residents.party.add_member", lambda: s.setdefault("party_member", party.add_member(
+            ledger, s["party"], staff_id=H.add_staff(ledger, "审计下沉", "网格员", sinking_cadre=True)))),
+        ("residents.party.set_duty", lambda: party.set_duty(ledger, s["party_member"], "书记")),
+        ("residents.party.remove_member", lambda: party.remove_member(ledger, s["party_member"])),
+        ("residents.party.delete_org", lambda: party.delete_org(ledger, s["party"])),
+        ("meetings.records.record_stage", lambda: MT.record_stage(ledger, s["meeting"], "党组织提议", today,
+                                                                  outcome="审计提议")),
+        ("meetings.records.remove_last_stage", lambda: MT.remove_last_stage(ledger, s["meeting"])),
+    ]
 
 
 def test_every_operation_has_a_line_in_the_table():

@@ -68,3 +68,24 @@ def test_missing_ledger_is_refused(tmp_path, capsys):
     assert code == 1
     assert "找不到台账文件" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["monthly", "--month", "2026-12"], "2026年12月还没有到（今天是2026年11月20日），不能打印月度评比通报"),
+    (["annual", "--year", "2027"], "2027年还没有到"),
+    (["ledger", "--month", "2027-01"], "2027年1月还没有到"),
+])
+def test_future_periods_are_refused(sample_path, tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.setenv("GRIDLEDGER_NOW", "2026-11-20T09:00")
+    code = run(["--db", str(sample_path), "report", *args, "--out", str(tmp_path / "x.pdf")])
+    assert code == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_annual_assessment_of_a_year_without_work_prints_no_grades(sample_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDLEDGER_NOW", "2026-11-20T09:00")
+    out = tmp_path / "2025.pdf"
+    assert run(["--db", str(sample_path), "report", "annual", "--year", "2025", "--out", str(out)]) == 0
+    text = pdf_text(out)
+    assert "本年度无数据" in text and "不合格" not in text and "一、等次分布" not in text

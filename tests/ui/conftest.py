@@ -21,12 +21,24 @@ from tests.ui.matters_helpers import build_place
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs import matter_detail
+from ui.widgets import forms
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "real_login: the login dialogs really run (no quiet_login)")
     config.addinivalue_line("markers", "threaded: run ui.ops operations on the worker thread (a test on a "
                                        "ledger file, fixture ledger_path, does without the marker)")
+
+
+@pytest.fixture(autouse=True)
+def form_rules(qapp, monkeypatch):
+    """The form rules the application installs (ui.app.create_application): Enter moves on, …
+
+    A form closed with changes asks 保存/不保存/取消 in a modal box; here it answers 不保存
+    (a test that cares patches ``forms.ask_unsaved`` itself).
+    """
+    monkeypatch.setattr(forms, "ask_unsaved", lambda dialog: "discard")
+    return forms.install(qapp)
 
 
 @pytest.fixture(autouse=True)

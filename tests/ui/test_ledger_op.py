@@ -259,3 +259,22 @@ def heard_file(file_ctx):
     areas = []
     file_ctx.changed.connect(areas.append)
     return areas
+
+
+def test_any_operation_over_half_a_second_shows_that_it_works(qtbot, file_ctx, boxes):
+    """Issue 13: a backup ran for seconds with nothing on screen; every long operation says so."""
+    release, done = threading.Event(), []
+
+    def slow(ledger):
+        release.wait(10)
+        return "ok"
+
+    op = ops.LedgerOp(file_ctx, slow, title="备份台账").success(done.append)
+    op.run()
+    assert op.dialog is not None and op.dialog.windowTitle() == "备份台账"
+    assert not op.dialog.isVisible()                       # not for work that ends at once
+    qtbot.waitUntil(lambda: op.dialog.isVisible(), timeout=3000)
+    assert "备份台账" in op.dialog.labelText()
+    release.set()
+    qtbot.waitUntil(lambda: done == ["ok"], timeout=5000)
+    assert op.dialog is None

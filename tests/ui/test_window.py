@@ -319,7 +319,7 @@ def test_closing_asks_only_about_work_the_clerk_can_see(qtbot, file_ctx, monkeyp
         op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="导出居民名单", progress=True,
                       cancellable=True).run()
     else:         # a page's count
-        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").run()
+        op = LedgerOp(file_ctx, _blocking(release, started), parent=window, title="统计人数").quiet().run()
     assert started.wait(5)
     window.close()
     release.set()
@@ -357,3 +357,29 @@ def test_a_demo_that_does_not_finish_is_discarded(qtbot, monkeypatch, user_dir, 
     qtbot.waitUntil(lambda: dialog.demo_button.isEnabled(), timeout=10000)
     assert not (user_dir / "演示台账.db").exists() and dialog.ledger is None
     assert messages == ([("warning", "生成演示台账失败", "户数必须大于 0。")] if how == "fails" else [])
+
+
+def test_the_app_name_is_not_appended_to_every_title(qapp):
+    """Issue 13: "网格台账 — 幸福社区 — 网格台账": a display name set makes Qt append it to every title."""
+    app = app_module.create_application([])
+    name = app.applicationName()
+    try:
+        app.setApplicationName("看显示名是否跟随")
+        assert app.applicationDisplayName() == "看显示名是否跟随"     # not set: nothing is appended
+    finally:
+        app.setApplicationName(name)
+
+
+def test_help_opens_the_bundled_guide_and_the_shortcuts(qtbot, file_ctx):
+    window = MainWindow(file_ctx, start_page="home")
+    qtbot.addWidget(window)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "帮助(&H)")
+    texts = [a.text() for a in help_menu.actions()]
+    assert texts[:2] == ["使用说明(&U)", "快捷键(&K)"]
+    help_menu.actions()[0].trigger()
+    guide = window.help_window
+    assert guide.windowTitle() == "使用说明" and "网格台账 使用说明" in guide.browser.toPlainText()
+    help_menu.actions()[1].trigger()
+    keys = window.help_window
+    shown = {keys.table.item(r, 0).text() for r in range(keys.table.rowCount())}
+    assert {"Ctrl+N", "Ctrl+S", "Esc"} <= shown

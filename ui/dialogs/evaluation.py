@@ -17,7 +17,7 @@ from models.evaluation import scheme as scheme_model
 from models.evaluation.adjustments import add_adjustment
 from models.evaluation.figures import ADJUSTMENTS_KEY, Figures
 from models.evaluation.scoring import COUNT_LABELS
-from models.evaluation.trace import trace
+from models.evaluation.trace import COUNTED_COLUMN, is_counted, trace
 from ui.models.evaluation_models import RowsModel
 from ui.ops import LedgerOp
 from ui.widgets.dialog_parts import error_label
@@ -57,7 +57,7 @@ class TraceDialog(QDialog):
         self.rows = rows
         self.model.set_rows(rows)
         self.only_missed = QCheckBox("只看未计入的记录")
-        self.only_missed.setVisible(bool(rows) and "计入" in rows[0])
+        self.only_missed.setVisible(bool(rows) and COUNTED_COLUMN in rows[0])
         self.only_missed.toggled.connect(self._filter)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -84,7 +84,7 @@ class TraceDialog(QDialog):
         self.resize(860, 520)
 
     def _filter(self, only_missed: bool) -> None:
-        rows = [r for r in self.rows if r.get("计入") == "否"] if only_missed else self.rows
+        rows = [r for r in self.rows if is_counted(r) is False] if only_missed else self.rows
         self.model.set_rows(rows, list(self.rows[0]) if self.rows else None)
         self.count.setText(f"共 {len(rows)} 条记录" + ("（未计入）" if only_missed else ""))
 

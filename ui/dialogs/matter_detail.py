@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDateTimeEdit, QDialog,
                                QDialogButtonBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QPushButton, QRadioButton, QTableWidget,
+                               QPlainTextEdit, QPushButton, QRadioButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from models.grids import hierarchy as grids_model
@@ -86,6 +86,9 @@ def _choose_or_type(placeholder: str, items=()) -> QComboBox:
     box.addItems(list(items))
     box.setCurrentIndex(-1)
     box.lineEdit().setPlaceholderText(placeholder)
+    # as wide as the form (the placeholder "选择或填写作废理由（必填）" was cut, issue 13)
+    box.setSizePolicy(QSizePolicy.Expanding, box.sizePolicy().verticalPolicy())
+    box.setMinimumContentsLength(len(placeholder))
     return box
 
 
@@ -174,15 +177,17 @@ class AssignDialog(ActionDialog):
         seen = set()
         ledger = self.ctx.ledger
         grid_id = self.matter.get("grid_id")
-        rows = grids_model.staff_of_grid(ledger, grid_id) if grid_id else []
-        rows += [s for s in grids_model.all_staff(ledger) if s.get("active", 1)]
+        grid_rows = grids_model.staff_of_grid(ledger, grid_id) if grid_id else []
+        rows = grid_rows + [s for s in grids_model.all_staff(ledger) if s.get("active", 1)]
         for s in rows:
             if s["id"] in seen:
                 continue
             seen.add(s["id"])
             self.staff_box.addItem(f"{s['name']}（{s['role']}）", s["id"])
+        # the one it is with now; else the grid's 网格员 (never the 督导员 who oversees the grid)
         current = self.matter.get("assignee_staff_id")
-        index = self.staff_box.findData(current) if current else (0 if self.staff_box.count() else -1)
+        workers = [s["id"] for s in grid_rows if s.get("role") == "网格员"]
+        index = self.staff_box.findData(current if current else workers[0]) if current or workers else -1
         self.staff_box.setCurrentIndex(index)
         self.require(self.staff_box, "请选择或填写承办人。")
         self.note_edit = QLineEdit()
@@ -250,8 +255,7 @@ class FollowUpDialog(ActionDialog):
             self.satisfaction_group.addButton(button)
             self.satisfaction_buttons[text] = button
             row.addWidget(button)
-        row.addStretch(1)
-        self.satisfaction_buttons[matters_model.SATISFACTION[0]].setChecked(True)
+        row.addStretch(1)   # no choice made for the clerk: a default 满意 biased the records (issue 13)
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("回访方式、群众意见（可不填）")
         self.form.addRow("满意度", row)
@@ -372,8 +376,14 @@ class SuperviseDialog(ActionDialog):
             hint = {"黄牌": "（网格扣分）", "红牌": "（网格扣分加重）"}.get(card, "")
             self.card_box.addItem(f"{card}{hint}", card)
         self.note_edit = self.require(_multiline("督办意见（必填）"), "请填写督办意见。")
+        days = matters_model.supervision_window_days(self.ctx.ledger)
+        self.window_note = QLabel(f"督办只用于已超期或 {days} 天内到期的事项"
+                                  f"（本事项时限 {(self.matter.get('deadline') or '')[:16]}）。")
+        self.window_note.setObjectName("fieldWarning")
+        self.window_note.setWordWrap(True)
         self.form.addRow("督办方式", self.card_box)
         self.form.addRow("督办意见", self.note_edit)
+        self.form.addRow(self.window_note)
 
     def values(self) -> dict:
         return {"card": self.card_box.currentData(), "note": _text_of(self.note_edit)}
@@ -408,7 +418,8 @@ class EditDialog(ActionDialog):
     def build(self) -> None:
         m = self.matter
         self.source_box = QComboBox()
-        self.source_box.addItems(list(matters_model.SOURCES))
+        offered = matters_model.sources(self.ctx.ledger)
+        self.source_box.addItems(offered + ([m["source"]] if m.get("source") and m["source"] not in offered else []))
         self.source_box.setCurrentIndex(max(0, self.source_box.findText(m.get("source") or "")))
         self.category_box = QComboBox()
         category_names = matters_model.categories(self.ctx.ledger)

@@ -1,7 +1,7 @@
 """登记民情事项: the registration form, made to be filled with the keyboard alone.
 
-Tab moves from field to field in reading order; Enter saves from any field
-(Shift+Enter starts a new line in the description).  Defaults: the time is now,
+Tab or Enter moves from field to field in reading order (ui.widgets.forms: Enter never
+saves; Shift+Enter starts a new line in the description); Ctrl+S or 保存 saves.  Defaults: the time is now,
 the source is 来访, the level follows the category, and choosing a reporter
 from the residents (type a name or a phone number) fills the phone and the
 household, whose grid, building and unit follow.
@@ -23,63 +23,40 @@ from models.core.errors import LedgerError, ValidationError
 from ui.ops import LedgerOp
 from ui.widgets.pickers import HierarchyPicker
 
-#: SPEC §2: which level a category usually is (the clerk can change it)
-FALLBACK_CATEGORY_LEVELS = {
-    "路灯照明": "小事", "环境卫生": "小事", "噪音扰民": "小事", "安全隐患": "小事", "物业服务": "小事",
-    "邻里纠纷": "私事", "家庭矛盾": "私事",
-    "违章建筑": "大事", "环境治理": "大事",
-}
-
 RESIDENT_ROLE = Qt.UserRole + 1
 NAME_ROLE = Qt.UserRole + 2
 
 
-def default_level(category: str) -> str | None:
-    table = getattr(matters_model, "CATEGORY_LEVELS", None) or FALLBACK_CATEGORY_LEVELS
-    return table.get(category)
-
-
 def category_and_level(ledger) -> tuple[QComboBox, QComboBox]:
-    """类别 and 分级 boxes of a new matter: choosing a category sets its usual level."""
+    """类别 and 分级 boxes of a new matter: choosing a category sets its level (设置 → 事项类别)."""
     category, level = QComboBox(), QComboBox()
     category.addItems(matters_model.categories(ledger))
     level.addItems(list(matters_model.LEVELS))
 
     def chosen(text: str) -> None:
-        usual = default_level(text)
-        if usual:
-            level.setCurrentText(usual)
+        if text:
+            level.setCurrentText(matters_model.default_level(ledger, text))
 
     category.currentTextChanged.connect(chosen)
     chosen(category.currentText())
     return category, level
 
 
-class SubmitPlainTextEdit(QPlainTextEdit):
-    """A multi-line field where Enter submits and Shift+Enter starts a new line.
-
-    Signals:
-        submitted(): Enter (or Ctrl+Enter) was pressed.
-    """
-
-    submitted = Signal()
+class DescriptionEdit(QPlainTextEdit):
+    """A multi-line field that Tab leaves (Enter moves on too, ui.widgets.forms; Shift+Enter: a new line)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTabChangesFocus(True)
-
-    def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not (event.modifiers() & Qt.ShiftModifier):
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class ReporterFinder(QLineEdit):
     """反映人: type a name or a phone number; residents are offered as you type.
 
     Choosing one remembers the resident; editing the text afterwards makes it
-    free text again (someone not in the ledger).
+    free text again (someone not in the ledger).  The suggestions open only when there are
+    some; ↓ looks up at once (without waiting for the pause) and selects the first, so ↓+Enter
+    typed fast always picks someone.
 
     Signals:
         resident_chosen(dict): the resident row chosen from the suggestions.
@@ -98,7 +75,8 @@ class ReporterFinder(QLineEdit):
         self.completer_.setCompletionMode(QCompleter.UnfilteredPopupCompletion)
         self.completer_.setCompletionRole(NAME_ROLE)
         self.completer_.setMaxVisibleItems(10)
-        self.setCompleter(self.completer_)
+        # not setCompleter(): QLineEdit would open the popup on every edit, stale or empty
+        self.completer_.setWidget(self)
         self.completer_.activated[QModelIndex].connect(self._chosen)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -108,7 +86,18 @@ class ReporterFinder(QLineEdit):
 
     def _edited(self, _text: str) -> None:
         self.resident_id = None
+        self.completer_.popup().hide()    # its rows belong to the text before
         self._timer.start()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key_Down and event.modifiers() == Qt.NoModifier and self.text().strip():
+            if self._timer.isActive() or not self.completer_.popup().isVisible():
+                self.lookup()
+            popup = self.completer_.popup()
+            if popup.isVisible() and not popup.currentIndex().isValid():
+                popup.setCurrentIndex(self.completer_.completionModel().index(0, 0))
+            return
+        super().keyPressEvent(event)
 
     def find_residents(self, text: str) -> list[dict]:
         if not text:
@@ -144,6 +133,8 @@ class ReporterFinder(QLineEdit):
             self.suggestions.appendRow(item)
         if rows and self.hasFocus():
             self.completer_.complete()
+        else:
+            self.completer_.popup().hide()
 
     def _chosen(self, index: QModelIndex) -> None:
         resident_id = index.data(RESIDENT_ROLE)
@@ -184,9 +175,9 @@ class MatterForm(QDialog):
         self.registered_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.registered_edit.setCalendarPopup(True)
         self.source_box = QComboBox()
-        self.source_box.addItems(list(matters_model.SOURCES))
-        self.source_box.setCurrentText(source or ("来访" if "来访" in matters_model.SOURCES
-                                                   else matters_model.SOURCES[0]))
+        offered = matters_model.sources(ledger)
+        self.source_box.addItems(offered)
+        self.source_box.setCurrentText(source or ("来访" if "来访" in offered else offered[0]))
         self.reporter_edit = ReporterFinder(ledger)
         self.phone_edit = QLineEdit()
         self.phone_edit.setPlaceholderText("手机或座机，如 13800001234、0551-1234567")
@@ -195,8 +186,8 @@ class MatterForm(QDialog):
         self.location_edit = QLineEdit()
         self.location_edit.setPlaceholderText("补充地点，如“小区东门路灯”（可不填）")
         self.category_box, self.level_box = category_and_level(ledger)
-        self.description_edit = SubmitPlainTextEdit()
-        self.description_edit.setPlaceholderText("反映的问题（回车保存，Shift+回车换行）")
+        self.description_edit = DescriptionEdit()
+        self.description_edit.setPlaceholderText("反映的问题（Shift+回车换行）")
         self.description_edit.setFixedHeight(72)
         self.assignee_box = QComboBox()
         self.deadline_label = QLabel()
@@ -235,7 +226,7 @@ class MatterForm(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-        hint = QLabel("Tab 切换栏目，回车保存；选中居民后自动带出电话和住址。")
+        hint = QLabel("回车或 Tab 到下一项，Ctrl+S 保存；选中居民后自动带出电话和住址。")
         hint.setObjectName("hint")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -259,7 +250,6 @@ class MatterForm(QDialog):
         self.category_box.currentTextChanged.connect(self._update_deadline)
         self.level_box.currentTextChanged.connect(self._update_deadline)
         self.registered_edit.dateTimeChanged.connect(self._update_deadline)
-        self.description_edit.submitted.connect(self.save)
 
         self._fill_assignees(None)
         if household_id is not None:
@@ -267,7 +257,6 @@ class MatterForm(QDialog):
         elif grid_id is not None:
             self.place.set_path(grid=grid_id)
         self._update_deadline()
-        self.source_box.setFocus()
 
     # -- reactions ---------------------------------------------------------------
     def _select_household(self, household_id) -> None:

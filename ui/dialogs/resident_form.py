@@ -106,12 +106,17 @@ class ResidentForm(QDialog):
         tag_grid.setVerticalSpacing(2)
         self.tag_boxes: dict[str, QCheckBox] = {}
         self.hidden_tags: list[str] = []
+        self.retired_tags: set[str] = set()
         can_see = ctx.may("personal.see_sensitive")
         for i, tag in enumerate(residents_model.tag_list(ledger, can_see)):
             box = QCheckBox(tag["name"])
             if tag["sensitive"]:
                 box.setToolTip("重点人员标签：仅管理员和工作人员可见。")
                 box.setObjectName("sensitiveTag")
+            if tag.get("retired"):   # 设置 → 人员标签: kept by those who have it, given to nobody else
+                box.setToolTip("该标签已停用：已有的居民保留，不能再添加。")
+                box.setVisible(False)
+                self.retired_tags.add(tag["name"])
             self.tag_boxes[tag["name"]] = box
             tag_grid.addWidget(box, i // 3, i % 3)
         self.notes = QPlainTextEdit()
@@ -191,7 +196,6 @@ class ResidentForm(QDialog):
         self._timer.timeout.connect(self.validate)
         for field, edit in (("name", self.name), ("id_number", self.id_number), ("phone", self.phone)):
             edit.textEdited.connect(lambda _t, f=field: self._changed(f))
-            edit.returnPressed.connect(self.focusNextChild)
         self.id_number.textChanged.connect(self._id_changed)
         self.gender.currentIndexChanged.connect(lambda _i: self._changed("gender"))
         self.ethnicity.currentTextChanged.connect(lambda _t: self._changed("ethnicity"))
@@ -273,6 +277,8 @@ class ResidentForm(QDialog):
             box.setChecked(name in names)
         # sensitive tags the operator may not see are kept as they are
         self.hidden_tags = [n for n in names if n not in self.tag_boxes]
+        for name in self.retired_tags:
+            self.tag_boxes[name].setVisible(name in names)
         self.notes.setPlainText(r.get("notes") or "")
         events = residents_model.status_history(self.ctx.ledger, resident_id)[-4:]
         if events:
@@ -387,7 +393,35 @@ class ResidentForm(QDialog):
                 widget.style().unpolish(widget)
                 widget.style().polish(widget)
         self.save_button.setEnabled(not self.errors)
+        self._fit_messages()
         return self.errors
+
+    def _fit_messages(self) -> None:
+        """Give each wrapped message the height its lines need, and the form room for them.
+
+        Issue 13: at 150 % scaling the long Excel-number message of 身份证号 was clipped top and
+        bottom (nested layouts round the height of a wrapped label for another width).
+        """
+        for label in self.messages.values():
+            if label.isHidden() or not label.text():
+                label.setMinimumHeight(0)
+                continue
+            width = label.width() if label.width() > 80 else self.name.width()
+            label.setMinimumHeight(label.heightForWidth(width) + 2)
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalMinimumSize().height()
+        if self.isVisible() and needed > self.height():
+            self.resize(self.width(), needed)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_messages()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_messages()
 
     def message(self, field: str) -> str:
         """The problem shown next to ``field`` ('' when none) — what the clerk reads."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor
 
+from models.evaluation.trace import COUNTED_COLUMN, is_counted
 from models.evaluation.figures import ADJUSTMENTS_KEY, Figures, MonthEvaluation
 from ui.models.rows_model import CENTER, DISPLAY, LEFT, RIGHT, USER, Column, RowsTableModel
 
@@ -102,14 +103,14 @@ class RankingModel(RowsTableModel):
 
 
 def _late(row: dict):
-    return QBrush(DOWN_COLOR) if row.get("计入") == "否" else None
+    return QBrush(DOWN_COLOR) if is_counted(row) is False else None
 
 
 class RowsModel(RowsTableModel):
     """A small list of dicts shown as a table; the columns are the dicts' keys (Chinese labels).
 
     ``payload`` (optional, same length as the rows) is returned under ``Qt.UserRole``
-    of column 0 — e.g. an adjustment's id.  A 计入 column saying 否 is red.
+    of column 0 — e.g. an adjustment's id.  A 计入分子 column saying 不计入 is red.
     """
 
     TEXT_TOOLTIPS = False
@@ -120,7 +121,7 @@ class RowsModel(RowsTableModel):
 
     @staticmethod
     def _specs(labels: list[str]) -> list[Column]:
-        return [Column(label, label, foreground=_late if label == "计入" else None) for label in labels]
+        return [Column(label, label, foreground=_late if label == COUNTED_COLUMN else None) for label in labels]
 
     def set_rows(self, rows: list[dict], columns: list[str] | None = None, payload: list | None = None) -> None:
         rows = list(rows)

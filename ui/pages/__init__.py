@@ -16,6 +16,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("reports", "报表", "ui.pages.reports:ReportsPage"),
     ("users", "用户管理", "ui.pages.users:UsersPage"),
     ("audit", "操作日志", "ui.pages.audit:AuditPage"),
+    ("settings", "设置", "ui.pages.settings:SettingsPage"),
 ]
 
 #: pages only some roles see (a row of models.core.permissions); the others are everyone's

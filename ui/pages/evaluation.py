@@ -91,6 +91,7 @@ class EvaluationPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.hint = QLabel("点击指标或加减分单元格，可查看计分依据（哪些事项、哪些住户、哪些居民）。"
                            "浅红底为红榜（前 3 名），灰底为黑榜（后 3 名），并列的一同列入。")
+        self.hint.setWordWrap(True)    # one line was cut at the right at 150 % (issue 13)
         self.community = QLabel()
         self.community.setWordWrap(True)
 
@@ -108,7 +109,11 @@ class EvaluationPage(QWidget):
         splitter.addWidget(panel((self.table, 1), self.community, self.hint))
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(1, 2)
+        # at 1366×768 the 加减分 list showed two rows (issue 13): room for a header and five rows
+        rows = self.adjustments_view.verticalHeader().defaultSectionSize()
+        self.tabs.setMinimumHeight(self.tabs.tabBar().sizeHint().height() + rows * 7
+                                   + self.remove_button.sizeHint().height() + 32)
         vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
                   self.publish_button, self.package_button, self.scheme_button, self.print_button),
              (splitter, 1), parent=self)
@@ -174,7 +179,7 @@ class EvaluationPage(QWidget):
             self._job.cancel()
         self.status.setText("正在计算……")
         self._job = LedgerOp(self.ctx, lambda ledger: _compute(ledger, month), parent=self,
-                             title=f"计算{month_text(month)}评比") \
+                             title=f"计算{month_text(month)}评比").quiet() \
             .success(lambda result: self._show(result) if result["evaluation"].month == self.current_month()
                      else None) \
             .run()
@@ -200,7 +205,7 @@ class EvaluationPage(QWidget):
             self.status.setText(f"{month_text(evaluation.month)}：未定稿（按当前数据计算，截至 {evaluation.as_of}）")
             self.publish_button.setText("定稿")
         else:
-            text = f"已定稿 v{pub.version}（{pub.published_at[:16]} {pub.published_by}）"
+            text = f"已定稿（第{pub.version}版，{pub.published_at[:16]} {pub.published_by}）"
             text += f"；与定稿相比有 {len(diffs)} 处变化，见“与定稿的差异”" if diffs else "；数据与定稿一致"
             self.status.setText(text)
             self.publish_button.setText("重新定稿")

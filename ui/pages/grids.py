@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLayout, QHeaderView,
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QSplitter, QTableView,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from models.core.phones import check_phone
 from models.grids import hierarchy as grids_model
@@ -17,6 +17,7 @@ from ui.dialogs.form_dialog import FormDialog
 from ui.pages.grid_redivision import RedivisionDialog
 from ui.models.rows_model import Column, RowsTableModel
 from ui.ops import LedgerOp
+from ui.pages.party_orgs import PartyPane
 from ui.widgets.date_edit import date_edit, qdate_text
 from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import building_text, unit_text
@@ -180,7 +181,11 @@ class GridsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        self.tabs = QTabWidget()                      # 网格与楼栋 | 党组织 (ui/pages/party_orgs.py)
+        self.tabs.addTab(splitter, "网格与楼栋")
+        self.party_pane = PartyPane(ctx)
+        self.tabs.addTab(self.party_pane, "党组织")
+        layout.addWidget(self.tabs, 1)
 
         ctx.changed.connect(self._on_changed)
         self.refresh()
@@ -251,7 +256,9 @@ class GridsPage(QWidget):
             top = self.tree.topLevelItem(i)
             if len(community_items) == 1 or top.data(0, Qt.UserRole) in expanded:
                 top.setExpanded(True)
-        self.totals.setText(f"共 {totals[0]} 个网格，{totals[1]} 户，在册居民 {totals[2]} 人")
+        loose = grids_model.registered_without_grid(ledger)
+        self.totals.setText(f"共 {totals[0]} 个网格，{totals[1]} 户，在册居民 {totals[2] + loose} 人"
+                            + (f"（其中 {loose} 人未分户）" if loose else ""))
         self._restore(expanded, current_key)
         self._reload_roster()
         self._selection_changed()

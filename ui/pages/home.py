@@ -10,14 +10,19 @@ from __future__ import annotations
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries,
                               QValueAxis)
 from PySide6.QtCore import QMargins, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from ui.dialogs.matter_detail import OVERDUE_COLOR, open_matter_detail
+from ui.dialogs.first_start import FirstStartDialog
+from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.matter_form import MatterForm
+from ui.ledger_files import remember_ledger
+from ui.widgets.getting_started import GettingStarted
 
 #: refresh while visible, so 今日到期 turns into 已超期 without a click
 AUTO_REFRESH_MS = 5 * 60 * 1000
@@ -311,8 +316,16 @@ class HomePage(QWidget):
         bottom.addWidget(self.month_box)
         bottom.addWidget(chart_frame, 1)
 
+        # a new, empty ledger: the ways in, until it has grids (issue 13)
+        self.getting_started = GettingStarted()
+        self.getting_started.import_residents.connect(self.import_residents)
+        self.getting_started.build_grids.connect(lambda: self._go_to("grids"))
+        self.getting_started.open_demo.connect(self.open_demo)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.register_matter)   # as 登记事项
+
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addWidget(self.getting_started)
         layout.addLayout(lists, 5)
         layout.addLayout(bottom, 6)
 
@@ -327,6 +340,7 @@ class HomePage(QWidget):
     def refresh(self) -> None:
         ledger = self.ctx.ledger
         self.ctx.enable_if_allowed(self.new_button, "matter.登记")
+        self.getting_started.setVisible(not grids_model.grids(ledger))
         summary = matters_model.home_summary(ledger)
         self.summary = summary
         now = str(summary["now"])
@@ -381,6 +395,30 @@ class HomePage(QWidget):
         self.form = MatterForm(self.ctx, self)
         self.form.open()
         return self.form
+
+    def _go_to(self, key: str):
+        window = getattr(self.ctx, "window", None)
+        return window.show_page(key) if window is not None and hasattr(window, "show_page") else None
+
+    def import_residents(self) -> ImportWizard:
+        """导入居民台账 (the panel): the import wizard, not modal."""
+        self.wizard = ImportWizard(self.ctx, "residents", self)
+        self.wizard.open()
+        return self.wizard
+
+    def open_demo(self) -> FirstStartDialog:
+        """打开演示台账 (the panel): built (or opened) as on the first start, then used by this window."""
+        dialog = self.demo_dialog = FirstStartDialog(parent=self)
+
+        def use() -> None:
+            window = getattr(self.ctx, "window", None)
+            if dialog.ledger is not None and window is not None and hasattr(window, "use_ledger"):
+                window.use_ledger(dialog.ledger)
+                remember_ledger(dialog.ledger.path)
+
+        dialog.accepted.connect(use)
+        dialog.demo_button.click()
+        return dialog
 
     def show_in_list(self, **flags) -> None:
         """Show the 民情事项 page filtered like the list (due_today/overdue/awaiting_follow_up)."""

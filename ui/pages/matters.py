@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from models.grids import hierarchy as grids_model
+from models.core import lists
 from models.matters import records as matters_model
 from ui.dialogs.matter_detail import (OVERDUE_BACKGROUND, OVERDUE_COLOR, open_matter_detail,  # noqa: F401
                                       short_ts)
@@ -50,12 +51,24 @@ def row_is_overdue(row: dict, now: dt.datetime) -> bool:
 
 
 def state_text(row: dict, overdue: bool) -> str:
-    text = row.get("state") or ""
+    """The 状态 cell: the state, then 超期 and the card (compact: the column is narrow)."""
+    parts = [row.get("state") or ""]
     if overdue:
-        text += " · 超期"
+        parts.append("超期")
     if row.get("supervision"):
-        text += f" · {row['supervision']}督办" if row["supervision"] != "普通" else " · 督办"
-    return text
+        parts.append(f"{row['supervision']}督办" if row["supervision"] != "普通" else "督办")
+    return "·".join(p for p in parts if p)
+
+
+def state_tooltip(row: dict, overdue: bool) -> str:
+    """The 状态 cell's tool tip, whole (issue 13: "已分派 · 超期 · …" hid the 督办/黄牌)."""
+    lines = [f"状态：{row.get('state') or ''}"]
+    if overdue:
+        lines.append(f"已超过办理时限（{short_ts(row.get('deadline'))}）")
+    if row.get("supervision"):
+        card = row["supervision"]
+        lines.append("已督办" if card == "普通" else f"已{card}督办")
+    return "\n".join(lines)
 
 
 def _description_text(row: dict) -> str:
@@ -123,6 +136,8 @@ class MattersTableModel(PagedTableModel):
         if role == Qt.ToolTipRole:
             if key == "description":
                 return str(row.get(key) or "")
+            if key == "state":
+                return state_tooltip(row, overdue)
             if overdue:
                 return f"已超过办理时限（{short_ts(row.get('deadline'))}）"
             return None
@@ -159,7 +174,7 @@ class MattersPage(ListPageMixin, QWidget):
         self.state_box = combo([(s, s) for s in matters_model.STATES], "全部状态")
         self.level_box = combo([(s, s) for s in matters_model.LEVELS], "全部分级")
         self.category_box = QComboBox()
-        self.source_box = combo([(s, s) for s in matters_model.SOURCES], "全部来源")
+        self.source_box = combo([(i["name"], i["name"]) for i in lists.items(ctx.ledger, "matter_source")], "全部来源")
         self.grid_box = QComboBox()
         self.assignee_box = QComboBox()
         self.due_today_check = QCheckBox("今日到期")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QDialog, QFormLayout, QGroupBox, QLineEdit, QListWidget,
-                               QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
+                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QWidget)
 
 from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.meetings import records as meetings_model
 from ui.models.rows_model import Column, RowsTableModel, row_id
+from ui.pages.meeting_stages import StagesDialog
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
 from ui.widgets.layout import STRETCH, hbox, vbox
 from ui.widgets.list_page import ListPageMixin, combo, date_range, list_view, refill_combo
@@ -40,7 +41,7 @@ COLUMNS = [
     Column("地点", "place", tooltip=_full_text("place")),
     Column("主持人", "host"),
     Column("参会人数", "attendance", lambda row: f"{row.get('attendance') or 0} 人", numeric=True),
-    Column("议事阶段", "stage"),
+    Column("议事阶段", "stage", meetings_model.stage_text),
     Column("关联事项", "matter_count", lambda row: f"{row['matter_count']} 件" if row.get("matter_count") else "",
            numeric=True),
 ]
@@ -104,8 +105,9 @@ class MeetingDialog(QDialog):
         self.resolution_edit.setFixedHeight(64)
         self.stage_box = QComboBox()
         self.stage_box.addItem("（未填写）", "")
-        for i, stage in enumerate(meetings_model.STAGES, 1):
-            self.stage_box.addItem(f"{i}. {stage}", stage)
+        for method, stages in meetings_model.METHODS.items():   # the stage names its method
+            for i, stage in enumerate(stages, 1):
+                self.stage_box.addItem(f"{method} {i}. {stage}", stage)
 
         self.linked = QListWidget()
         self.linked.setFixedHeight(96)
@@ -125,7 +127,7 @@ class MeetingDialog(QDialog):
         form.addRow("主持人", hbox((self.host_edit, 1), "参会人数", self.attendance_spin))
         form.addRow("参会人员", self.attendees_edit)
         form.addRow("决议", self.resolution_edit)
-        form.addRow("四议两公开", self.stage_box)
+        form.addRow("议事阶段", self.stage_box)
         linked_box = QGroupBox("关联的民情事项")
         vbox(self.linked, hbox((self.matter_search, 1), (self.found_box, 2), self.add_matter_button,
                                self.remove_matter_button), parent=linked_box)
@@ -255,6 +257,10 @@ class MeetingsPage(ListPageMixin, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         head = self._start_list_page(ctx, "会议", ("新增会议", self.add_meeting), ("查看 / 修改", self.edit_meeting))
+        self.stages_button = QPushButton("议事进程")
+        self.stages_button.setToolTip("记录所选会议的四议两公开或六步工作法各阶段")
+        self.stages_button.clicked.connect(self.open_stages)
+        head.addWidget(self.stages_button)
         self.kind_box = combo([(kind, kind) for kind in meetings_model.KINDS], "全部会议")
         self.grid_box = QComboBox()
         today = ctx.ledger.now().date()
@@ -263,10 +269,11 @@ class MeetingsPage(ListPageMixin, QWidget):
         filters = hbox(self.kind_box, self.grid_box, self.date_check, self.date_from, "至", self.date_to, STRETCH)
 
         self.model = MeetingsTableModel(self)
-        self.view = list_view(self.model, (128, 90, 120, 300, 200, 80, 72, 130, 72), stretch=3,
+        self.view = list_view(self.model, (128, 90, 120, 250, 170, 80, 72, 220, 72), stretch=3,
                               open_row=self.edit_meeting)
         self._lay_out_list(head, (filters,), "四议两公开：党组织提议、两委会商议、党员大会审议、居民代表会议决议，"
-                                             "决议公开、实施结果公开。")
+                                             "决议公开、实施结果公开。红色议事厅六步工作法：民事民提、民事民议、"
+                                             "民事民决、民事民筹、民事民办、民事民评。")
 
         for box in (self.kind_box, self.grid_box):
             box.currentIndexChanged.connect(self._filters_changed)
@@ -283,6 +290,17 @@ class MeetingsPage(ListPageMixin, QWidget):
                                             grid_id=self.grid_box.currentData())
         self.model.set_rows(rows)
         self.count_label.setText(f"共 {len(rows)} 次会议")
+
+    def open_stages(self) -> StagesDialog | None:
+        """议事进程 of the chosen meeting (a dialog; the list refreshes through ``ctx.changed``)."""
+        index = self.view.currentIndex()
+        meeting_id = self.model.meeting_id(index.row()) if index.isValid() else None
+        if meeting_id is None:
+            QMessageBox.information(self, "议事进程", "请先在列表中选择一次会议。")
+            return None
+        dialog = StagesDialog(self.ctx, meeting_id, self)
+        dialog.open()
+        return dialog
 
     add_meeting = ListPageMixin.open_new_record   # 新增会议
     edit_meeting = ListPageMixin.open_record      # 查看 / 修改

@@ -206,6 +206,15 @@ class ReportsPage(QWidget):
         self.zoom.currentIndexChanged.connect(self._zoom_changed)
         self.ctx.changed.connect(self._area_changed)
         self.ctx.ledger_replaced.connect(self.clear_preview)
+        # a preview (and the file name 另存为 offers) belongs to the choices it was made for: any
+        # change of report, period or scope clears it (issue 13: the old preview stayed on screen)
+        for combo in (self.kind, self.month, self.grid, self.building, self.tag, self.volunteer):
+            combo.currentIndexChanged.connect(self._choice_changed)
+        self.year.valueChanged.connect(self._choice_changed)
+        for edit in (self.date_from, self.date_to, self.as_of):
+            edit.dateChanged.connect(self._choice_changed)
+        for box in (self.include_sensitive, self.full_ids):
+            box.toggled.connect(self._choice_changed)
 
     # -- data of the pickers ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -281,6 +290,10 @@ class ReportsPage(QWidget):
         }
         for widget, visible in show.items():
             self.form.setRowVisible(widget, visible)
+        # 全部网格 is offered only where it works (居民花名册 is printed one grid at a time)
+        all_grids = self.grid.model().item(0) if self.grid.count() else None
+        if all_grids is not None:
+            all_grids.setEnabled(kind.grid != "required")
         if kind.grid == "required" and self.grid.currentData() is None and self.grid.count() > 1:
             self.grid.setCurrentIndex(1)
         if kind.volunteer:
@@ -426,6 +439,10 @@ class ReportsPage(QWidget):
         self.save_button.setEnabled(True)
         self._zoom_changed()
         self.rendered.emit(pages)
+
+    def _choice_changed(self, *_args) -> None:
+        if self.current_pdf is not None:
+            self.clear_preview()
 
     def clear_preview(self) -> None:
         """Forget the preview (another ledger was opened: its report must not stay on screen)."""

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
+from models.core.errors import LedgerError
 from models.residents import records as residents_model
 from models.residents.export import export_residents
 from ui.dialogs.household import HouseholdDialog
@@ -95,6 +96,10 @@ class ResidentsPage(QWidget):
                   self.restore_button, self.household_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        # what was just saved, in words (issue 13: a save hidden by the filter looked like nothing)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedNote")
+        actions.addWidget(self.saved_label)
         actions.addWidget(self.import_button)
         actions.addWidget(self.export_button)
 
@@ -223,7 +228,7 @@ class ResidentsPage(QWidget):
 
         self.count_label.setText("正在统计…")
         self.count_label.setToolTip("")
-        op = LedgerOp(self.ctx, count, parent=self, title="统计人数")
+        op = LedgerOp(self.ctx, count, parent=self, title="统计人数").quiet()
         op.success(lambda total: self._counted(request, total)).failure(lambda _problem: None)
         op.finished.connect(lambda: self._count_ended(request, op.error))
         op.run()
@@ -330,6 +335,27 @@ class ResidentsPage(QWidget):
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
 
+    def show_saved(self, resident_id: int) -> None:
+        """Say what was saved and select it; when the filter on screen hides it, look it up by name."""
+        try:
+            saved = residents_model.get_resident(self.ctx.ledger, resident_id)
+        except LedgerError:
+            return
+        self.apply_filter()            # the save's ctx.changed may not have reached the list yet
+        self.select_resident(resident_id)
+        note = ""
+        if self.model.row_of(resident_id) < 0:
+            self.clear_filters()
+            self.status_combo.setCurrentIndex(0)       # 全部状态: a moved-out resident is shown too
+            self.search.blockSignals(True)          # no debounced search left pending: filter now
+            self.search.setText(saved["name"])
+            self.search.blockSignals(False)
+            self.apply_filter()
+            self.select_resident(resident_id)
+            note = "（原筛选条件下不显示，已按姓名列出）"
+        place = saved.get("household_label") or "未指定所在户"
+        self.saved_label.setText(f"已保存：{saved['name']}　{place}　{saved.get('relation') or ''}{note}")
+
     # -- actions ----------------------------------------------------------------------------------------
     # The dialogs save through operations (ui.ops.LedgerOp): the list refreshes from ctx.changed.
     def add_resident(self) -> None:
@@ -338,7 +364,7 @@ class ResidentsPage(QWidget):
         form = ResidentForm(self.ctx, None, self, default_grid=self.place.grid_id(),
                             default_building=self.place.building_id())
         if form.exec() == QDialog.Accepted and form.resident_id is not None:
-            self.select_resident(form.resident_id)
+            self.show_saved(form.resident_id)
 
     def edit_selected(self) -> None:
         rid = self.selected_id()
@@ -346,7 +372,7 @@ class ResidentsPage(QWidget):
             return
         form = ResidentForm(self.ctx, rid, self)
         if form.exec() == QDialog.Accepted:
-            self.select_resident(rid)
+            self.show_saved(rid)
 
     def change_status(self, action: str) -> None:
         row = self.selected_row()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QWidget)
 
 from models.grids import hierarchy as grids_model
+from models.core import lists
 from models.visits import records as visits_model
 from ui.dialogs.matter_form import category_and_level
 from ui.models.paged_model import PagedTableModel
@@ -87,7 +88,7 @@ class VisitDialog(QDialog):
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setMaximumDate(QDate(today.year, today.month, today.day))
         self.way_box = QComboBox()
-        self.way_box.addItems(list(visits_model.WAYS))
+        self.way_box.addItems(visits_model.ways(ledger))
         self.staff_box = QComboBox()
         self.staff_box.setEditable(True)
         self.staff_box.setInsertPolicy(QComboBox.NoInsert)
@@ -251,6 +252,8 @@ class VisitDialog(QDialog):
         visit = visits_model.get_visit(self.ctx.ledger, visit_id)
         day = QDate.fromString(visit["visited_on"], "yyyy-MM-dd")
         self.date_edit.setDate(day)
+        if self.way_box.findText(visit["way"]) < 0:          # retired since: kept on this visit
+            self.way_box.addItem(visit["way"])
         self.way_box.setCurrentText(visit["way"])
         self.selected = {h["id"]: h["label"] for h in visit["households"]}
         if visit["household_ids"]:
@@ -325,7 +328,7 @@ class VisitsPage(ListPageMixin, QWidget):
         self.search.setMinimumWidth(240)
         self.grid_box = QComboBox()
         self.staff_box = QComboBox()
-        self.way_box = combo([(way, way) for way in visits_model.WAYS], "全部方式")
+        self.way_box = combo([(i["name"], i["name"]) for i in lists.items(ctx.ledger, "visit_way")], "全部方式")
         today = ctx.ledger.now().date()
         self.date_check, self.date_from, self.date_to = date_range(
             "走访日期", QDate(today.year, today.month, 1), QDate(today.year, today.month, today.day))

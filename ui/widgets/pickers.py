@@ -51,7 +51,8 @@ class HierarchyPicker(QWidget):
             combo = QComboBox()
             combo.setObjectName(f"{level}Combo")
             combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-            combo.setMinimumContentsLength(6 if level in ("grid", "building") else 4)
+            # a building is often a compound and a number: "梧桐公寓1号楼" was cut at 6 (issue 13)
+            combo.setMinimumContentsLength({"grid": 6, "building": 8}.get(level, 4))
             combo.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
             combo.currentIndexChanged.connect(lambda _i, lv=level: self._level_changed(lv))
             self.combos[level] = combo

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from ui.widgets.forms import KEEPS_ENTER
+
 DEBOUNCE_MS = 150
 
 
@@ -21,6 +23,7 @@ class SearchEdit(QLineEdit):
         super().__init__(parent)
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
+        self.setProperty(KEEPS_ENTER, True)   # Enter searches (in a form too: it does not move on)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)

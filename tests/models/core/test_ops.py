@@ -158,6 +158,7 @@ def test_the_office_and_grid_staff_may(ledger, place, name, call, role):
 
 @pytest.mark.parametrize("role,allowed", [("管理员", True), ("督导员", True), ("工作人员", False), ("网格员", False)])
 def test_only_a_supervisor_or_the_administrator_issues_a_card(ledger, place, role, allowed):
+    ledger.set_setting(matters.SUPERVISION_WINDOW_KEY, 60)   # the role alone decides here
     ledger.operator = Operator("某人", role=role, grid_ids=frozenset(r["id"] for r in ledger.query("SELECT id FROM grids")))
     if allowed:
         matters.apply_action(ledger, place["matter"], "督办", card="黄牌", note="超期")

@@ -112,6 +112,8 @@ A_MATTERS = [
 def build_october(ledger, clock) -> dict:
     """The October 2026 ledger of the module docstring, seen from 2026-11-20."""
     clock.set(2026, 11, 20, 12, 0, 0)
+    # m3's 红牌 comes 23 days before its deadline: this office supervises a month ahead
+    ledger.set_setting(matters.SUPERVISION_WINDOW_KEY, 30)
     a1 = household(ledger, "一网格", "101")
     a2 = household(ledger, "一网格", "102")
     a3 = household(ledger, "一网格", "103")

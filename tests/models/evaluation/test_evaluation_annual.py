@@ -49,9 +49,10 @@ def test_annual_counts_only_the_months_a_grid_existed(ledger, clock):
     resident(ledger, h, "张一", phone="13800000001")
     g = grid_id(ledger, "临时网格")
     ledger.db["grids"].update(g, {"established_on": "2026-06-15", "dissolved_on": "2026-09-10"})
+    visits.record_visit(ledger, visited_on="2026-07-03", staff_name="王网格员", way="入户", household_ids=[h])
     (row,) = assess_year(ledger, 2026).rows
     assert [m for m, v in row.monthly.items() if v is not None] == ["2026-06", "2026-07", "2026-08"]
-    assert row.months_counted == 3 and row.mean == 60.0 and row.grade == "合格"
+    assert row.months_counted == 3 and row.mean == 66.67 and row.grade == "合格"
     assert [g.name for g in monthly.evaluate(ledger, "2026-09").grids] == []
 
 
@@ -66,3 +67,16 @@ def test_annual_uses_the_published_totals_of_published_months(ledger, clock):
     publishing.publish(ledger, "2026-03", reason="补录")
     (row,) = assess_year(ledger, 2026).rows
     assert row.monthly["2026-03"] == 72.0 and row.mean == 61.0
+
+
+def test_a_year_without_any_work_is_not_graded(ledger, clock):
+    """Residents alone (no matter, visit, activity or 加减分 in 2025): 本年度无数据, no grades."""
+    clock.set(2026, 10, 15, 9, 0, 0)
+    h = household(ledger, "一网格", "101")
+    resident(ledger, h, "张一", phone="13800000001")
+    found = assess_year(ledger, 2025)
+    assert (found.has_data, found.rows, len(found.months)) == (False, [], 12)
+    assert [n for _, n in found.grade_counts] == [0, 0, 0, 0]
+    visits.record_visit(ledger, visited_on="2025-12-03", staff_name="王网格员", way="入户", household_ids=[h])
+    found = assess_year(ledger, 2025)
+    assert found.has_data and [r.grade for r in found.rows] == ["合格"]

@@ -95,3 +95,38 @@ def test_a_batch_leaves_no_transaction_open_on_the_callers_connection(ledger_pat
             assert led.conn.in_transaction
     finally:
         led.close()
+
+
+def test_a_batch_split_by_its_own_month_ends_gives_every_month_the_single_pass_figures(ledger, clock):
+    """A batch's static spells are those covering its first and last month end (dated ones
+    too): every month of the batch, of any span, counts as the single pass; a month outside
+    the batch falls back to the single pass."""
+    clock.set(2026, 12, 5, 9, 0, 0)
+    mixed_households(ledger)
+    months = ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    alone = {m: counts.household_counts(ledger, m) for m in months}
+    assert any(alone[m] != alone["2026-07"] for m in months)     # the history does change the counts
+    for first in range(len(months)):
+        for last in range(first, len(months)):
+            batch = months[first:last + 1]
+            with counts.StaticHouseholds(ledger, batch) as static:
+                assert static.lo <= static.hi
+                for m in months:
+                    assert counts.household_counts(ledger, m, static) == alone[m], (batch, m)
+            assert counts.households_of_months(ledger, list(reversed(batch))) == {m: alone[m] for m in batch}
+    assert ledger.query("SELECT name FROM sqlite_temp_master WHERE type = 'table'") == []
+
+
+def test_the_batch_reads_the_spells_through_the_m004_indexes(ledger, clock):
+    clock.set(2026, 12, 5, 9, 0, 0)
+    mixed_households(ledger)
+    span = {"lo": "2026-09-30", "hi": "2026-10-31"}
+    plan = " ".join(r[3] for r in ledger.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT s.household_id FROM residence_spells s"
+        " WHERE s.household_id IS NOT NULL AND (s.from_date > :lo OR s.to_date <= :hi)", span))
+    assert "residence_spells_from" in plan and "residence_spells_to" in plan
+    plan = " ".join(r[3] for r in ledger.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT s.household_id, COUNT(*) FROM residence_spells s"
+        " WHERE s.household_id IS NOT NULL AND (s.from_date IS NULL OR s.from_date <= :lo)"
+        " AND (s.to_date IS NULL OR s.to_date > :hi) GROUP BY s.household_id", span))
+    assert "COVERING INDEX residence_spells_month_end" in plan and "TEMP B-TREE" not in plan

@@ -21,6 +21,23 @@ def test_round_half_up(value, expected):
     assert scoring.round_half_up(value) == expected
 
 
+def test_round_half_up_agrees_with_decimal_on_random_fractions():
+    """The integer rounding gives the float of Decimal's ROUND_HALF_UP, ties and signs included."""
+    import random
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    rng = random.Random(7)
+    values = [Fraction(rng.randint(-10**7, 10**7), rng.randint(1, 10**4)) for _ in range(3000)]
+    values += [Fraction(n, 1000) for n in range(-3000, 3001)] + [Fraction(n, 200000) for n in range(-999, 1000)]
+    for value in values:
+        for places in (2, 4):
+            with localcontext() as ctx:
+                ctx.prec = 60
+                exact = Decimal(value.numerator) / Decimal(value.denominator)
+                expected = float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+            assert scoring.round_half_up(value, places) == expected, (value, places)
+
+
 @pytest.mark.parametrize("num, den, expected", [(0, 0, 1), (3, 6, Fraction(1, 2)), (0, 5, 0), (2, 3, Fraction(2, 3))])
 def test_rate_is_one_when_there_is_nothing_to_count(num, den, expected):
     assert scoring.rate(num, den) == expected

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from models.grids import hierarchy as grids
+from models.core import lists
 from models.matters import records as M
 from models.ledger import migrate
 from models.core.errors import NotFound, ValidationError, WorkflowError
@@ -85,6 +86,7 @@ def test_allowed_actions_table(state, level):
 @pytest.mark.parametrize("state,level,action",
                          [(s, lv, a) for (s, lv) in REACHABLE for a in M.ACTIONS])
 def test_every_state_action_level(ledger, place, state, level, action):
+    ledger.set_setting(M.SUPERVISION_WINDOW_KEY, 60)   # the state table alone (the window: below)
     matter_id = bring_to(ledger, place, state, level)
     events_before = len(M.matter_events(ledger, matter_id))
     want = expected(state, action, level)
@@ -329,7 +331,7 @@ def test_household_of_another_grid_is_refused(ledger, place):
 
 
 def test_configured_categories(ledger, place):
-    ledger.set_setting("matter_categories", ["路灯照明", "电梯故障"])
+    lists.set_names(ledger, "matter_category", ["路灯照明", "电梯故障"])
     assert M.categories(ledger) == ["路灯照明", "电梯故障"]
     new_matter(ledger, place, category="电梯故障")
     with pytest.raises(ValidationError):

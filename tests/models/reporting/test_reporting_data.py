@@ -141,3 +141,24 @@ def test_gather_refuses_incomplete_requests_in_chinese(ledger, request_args, mes
         rd.gather(ledger, rd.ReportRequest(**request_args))
 
 
+
+
+@pytest.mark.parametrize("request_args, message", [
+    (dict(kind="monthly", month="2026-11"), "2026年11月还没有到（今天是2026年10月15日），不能打印月度评比通报"),
+    (dict(kind="scorecards", month="2027-01"), "2027年1月还没有到"),
+    (dict(kind="ledger", month="2026-12"), "2026年12月还没有到"),
+    (dict(kind="annual", year=2027), "2027年还没有到"),
+    (dict(kind="matters", date_from="2026-10-16", date_to="2026-10-31"), "2026年10月16日起的期间还没有到"),
+    (dict(kind="patrol", date_from="2026-11-01", date_to="2026-11-30"), "还没有到"),
+])
+def test_gather_refuses_periods_that_have_not_begun(ledger, request_args, message):
+    with pytest.raises(ValidationError, match=message):
+        rd.gather(ledger, rd.ReportRequest(**request_args))
+
+
+@pytest.mark.parametrize("request_args", [
+    dict(kind="monthly", month="2026-10"), dict(kind="annual", year=2026),
+    dict(kind="matters", date_from="2026-10-15", date_to="2026-11-30"),
+])
+def test_gather_accepts_periods_that_have_begun(ledger, request_args):
+    assert rd.gather(ledger, rd.ReportRequest(**request_args)) is not None

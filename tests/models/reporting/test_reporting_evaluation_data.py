@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.core.issuer import set_report_issuer
 from models.evaluation import publishing
 from models.evaluation.adjustments import add_adjustment
+from models.visits import records as visits
 from models.reporting import evaluation_data as rev
 from tests.models.evaluation.evaluation_builders import CN, MONTH, grid_id, household, resident
 
@@ -69,10 +70,12 @@ def test_annual_data_is_the_assessment_with_its_title_and_signature(ledger, cloc
     clock.set(2027, 1, 15, 9, 0, 0)
     h = household(ledger, "一网格", "101")
     resident(ledger, h, "张一", phone="13800000001")
+    visits.record_visit(ledger, visited_on="2026-08-03", staff_name="王网格员", way="入户", household_ids=[h])
     data = rev.annual_data(ledger, 2026)
     assert (data.title, data.issuing_body, data.issued_on) == (
         "幸福社区2026年度网格考评结果", "幸福社区居民委员会", "2027年1月15日")
-    assert [(r.name, r.total, r.grade) for r in data.rows] == [("一网格", 60.0, "合格")]
+    assert [(r.name, r.total, r.grade) for r in data.rows] == [("一网格", 61.67, "合格")]
+    assert data.has_data
     assert data.scheme_lines == data.scheme.describe()
 
 

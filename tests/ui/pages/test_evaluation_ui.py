@@ -122,7 +122,8 @@ def test_click_a_cell_shows_the_records_behind_it(page, qtbot, monkeypatch, qtmo
     assert "一网格" in dialog.windowTitle() and "走访覆盖率" in dialog.windowTitle()
     assert "已走访户数：1" in dialog.summary.text() and "在住户数：2" in dialog.summary.text()
     rows = [dialog.model.row_dict(r) for r in range(dialog.model.rowCount())]
-    assert [(r["户"], r["计入"]) for r in rows] == [("1号楼1单元101", "是"), ("1号楼1单元102", "否")]
+    assert [(r["户"], r["计入分子"]) for r in rows] == [("1号楼1单元101", "计入分子"),
+                                                       ("1号楼1单元102", "不计入：本月未走访")]
     qtmodeltester.check(dialog.model)
     dialog.only_missed.setChecked(True)
     assert dialog.model.rowCount() == 1 and dialog.model.row_dict(0)["户"] == "1号楼1单元102"
@@ -164,7 +165,7 @@ def test_remove_adjustment_after_confirmation(page, qtbot, boxes):
 
 def test_publish_then_differences_then_republish_with_reason(page, qtbot, boxes, monkeypatch, qtmodeltester):
     qtbot.mouseClick(page.publish_button, Qt.LeftButton)
-    assert "已定稿 v1" in page.status.text() and page.publish_button.text() == "重新定稿"
+    assert "已定稿（第1版" in page.status.text() and page.publish_button.text() == "重新定稿"
 
     adjustments.add_adjustment(page.ctx.ledger, MONTH, 50, "特别贡献", grid_id=page.evaluation.grids[1].grid_id)
     page.refresh()
@@ -178,7 +179,7 @@ def test_publish_then_differences_then_republish_with_reason(page, qtbot, boxes,
     assert boxes["warning"] == ["重新定稿必须填写原因。"]
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("补录特别贡献加分", True))
     qtbot.mouseClick(page.publish_button, Qt.LeftButton)
-    assert "已定稿 v2" in page.status.text() and "一致" in page.status.text()
+    assert "已定稿（第2版" in page.status.text() and "一致" in page.status.text()
     assert page.diff_model.rowCount() == 0
 
 
@@ -303,7 +304,7 @@ def test_publish_runs_on_the_worker_after_the_confirmation(qtbot, ledger_path, c
         # the month was recomputed on a worker thread with its own connection to the file, same clock
         assert steps[1] == ("定稿", False, False, dt.datetime(2026, 11, 20, 12, 0, 0))
         assert steps[2] == ("告知", "2026年10月已定稿（第 1 版）。")
-        assert "已定稿 v1" in page.status.text() and page.publish_button.text() == "重新定稿"
+        assert "已定稿（第1版" in page.status.text() and page.publish_button.text() == "重新定稿"
         assert page.publish_button.isEnabled()
         assert publications.latest_publication(led, MONTH).version == 1
 
@@ -312,7 +313,7 @@ def test_publish_runs_on_the_worker_after_the_confirmation(qtbot, ledger_path, c
             qtbot.mouseClick(page.publish_button, Qt.LeftButton)
         assert steps[-1] == ("告知", "2026年10月已定稿（第 2 版）。")
         assert publications.latest_publication(led, MONTH).reason == "更正走访记录"
-        assert "已定稿 v2" in page.status.text()
+        assert "已定稿（第2版" in page.status.text()
     finally:
         led.close()
 
@@ -438,3 +439,14 @@ def test_scheme_dialog_sets_the_report_issuer(page, qtbot, monkeypatch, typer):
     qtbot.mouseClick(page.scheme_button, Qt.LeftButton)
     assert (seen["again"], seen["restored"]) == ("幸福街道幸福社区居民委员会", "幸福社区居民委员会")
     assert issuer_name(ledger) == "幸福社区居民委员会"
+
+
+def test_the_adjustments_list_shows_five_rows_at_1366_by_768(qtbot, ctx):
+    """Issue 13: the 加减分 pane showed two rows at 1366×768."""
+    from tests.ui.ui_helpers import show_widget
+    from ui.pages.evaluation import EvaluationPage
+    page = show_widget(qtbot, EvaluationPage(ctx), 1366 - 140, 768 - 90)
+    view = page.adjustments_view
+    qtbot.waitUntil(view.isVisible)
+    rows_room = view.viewport().height() // view.verticalHeader().defaultSectionSize()
+    assert rows_room >= 5

@@ -185,6 +185,21 @@ def test_a_supervisor_changes_nothing_here(qtbot, ledger):
     assert page.add_grid_button.toolTip() == "只有管理员、工作人员或网格员可以修改台账（当前角色：督导员）。"
 
 
+def test_the_grid_page_counts_in_register_as_the_residents_page_does(qtbot, ctx, ledger):
+    """Issue 13: 50,428 在册 on the grid page, 50,429 on the residents page (a resident without a household)."""
+    from models.residents import records as residents_model
+    from tests.ui.ui_helpers import make_id, populate
+    from ui.pages.residents import ResidentsPage
+    populate(ledger)
+    residents_model.add_resident(ledger, {"name": "未分户", "id_number": make_id("19800101", 91)})
+    grids = show_widget(qtbot, grids_page.GridsPage(ctx))
+    residents = show_widget(qtbot, ResidentsPage(ctx))
+    in_register = residents_model.count(ledger, residents_model.ResidentFilter(status="在册"))
+    assert in_register == 8
+    assert grids.totals.text().endswith(f"在册居民 {in_register} 人（其中 1 人未分户）")
+    qtbot.waitUntil(lambda: "共 8 人" in residents.count_label.text())
+
+
 def test_redivision_dialog_previews_and_moves_buildings_from_a_date(page, qtbot, monkeypatch, ledger, typer):
     """网格调整: tick a building, choose 新建网格, type its name, set the date; the preview says what
     moves; 调整 moves it and the tree shows the new grid."""

@@ -174,3 +174,33 @@ def test_time_text(value, text):
     from ui.pages.home import _time_text
 
     assert _time_text(value, "2026-10-15") == text
+
+
+# -- issue 13: an empty ledger's start, Ctrl+N ------------------------------------------------------
+
+def test_an_empty_ledger_offers_a_start_until_it_has_grids(qtbot, ctx, ledger):
+    from models.grids import hierarchy as grids_model
+    page = show_widget(qtbot, home_page.HomePage(ctx))
+    panel = page.getting_started
+    assert panel.isVisible()
+    assert [b.text() for b in (panel.import_button, panel.grids_button, panel.demo_button)] == [
+        "导入居民台账…", "建立网格", "打开演示台账"]
+    shown = []
+    ctx.window = type("Window", (), {"show_page": lambda self, key: shown.append(key)})()
+    panel.grids_button.click()
+    assert shown == ["grids"]
+    wizard = page.import_residents()
+    assert wizard.isVisible()
+    wizard.close()
+    grids_model.add_grid(ledger, "第一网格", grids_model.ensure_community(ledger, None))
+    ctx.changed.emit("grids")
+    assert not panel.isVisible()
+
+
+def test_ctrl_n_on_home_registers_a_matter(qtbot, ctx, place):
+    page = show_widget(qtbot, home_page.HomePage(ctx))
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.keyClick(page, Qt.Key_N, Qt.ControlModifier)
+    assert page.form is not None and page.form.isVisible()
+    page.form.close()

@@ -1,5 +1,7 @@
 """民情事项 screens: the paged list, the registration form and a matter's page with its actions."""
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor
@@ -77,11 +79,23 @@ def test_overdue_rows_are_red_with_a_badge(ledger, place, clock):
     model.reload()
     rows = {model.matter_id(r): r for r in range(model.rowCount())}
     state = model.index(rows[late], _column("state"))
-    assert state.data() == "登记 · 超期"
+    assert state.data() == "登记·超期"
     assert state.data(Qt.ForegroundRole).color() == QColor(matters_page.OVERDUE_COLOR)
     assert "已超过办理时限" in model.index(rows[late], 0).data(Qt.ToolTipRole)
     assert model.index(rows[fresh], _column("state")).data() == "登记"
     assert model.index(rows[fresh], 0).data(Qt.ForegroundRole) is None
+
+
+def test_the_state_column_says_everything_in_its_tooltip(ledger, place, clock):
+    """Issue 13: "已分派 · 超期 · …" was cut before the 督办 card; the tool tip holds it whole."""
+    late = register(ledger, place, description="昨天的路灯")
+    matters_model.apply_action(ledger, late, "督办", card="黄牌", note="抓紧")
+    clock.set(2026, 10, 16, 8, 0, 0)
+    model = MattersTableModel(ledger)
+    model.reload()
+    state = model.index(0, _column("state"))
+    assert state.data() == "登记·超期·黄牌督办"
+    assert state.data(Qt.ToolTipRole) == "状态：登记\n已超过办理时限（2026-10-15 23:59）\n已黄牌督办"
 
 
 # -- the list page ----------------------------------------------------------------------------
@@ -172,7 +186,9 @@ def test_register_with_the_keyboard_alone(page, ledger, place, qtbot, typer):
     typer(form.description_edit, "垃圾桶满溢")
     # the cursor moves in reading order
     assert form.description_edit.tabChangesFocus()
-    qtbot.keyClick(form.description_edit, Qt.Key_Return)   # Enter saves
+    qtbot.keyClick(form.description_edit, Qt.Key_Return)   # Enter moves on, never saves (issue 13)
+    assert form.isVisible() and matters_model.count(ledger) == 0
+    qtbot.keyClick(form.assignee_box, Qt.Key_S, Qt.ControlModifier)   # Ctrl+S saves
 
     assert not form.isVisible()
     matter = matters_model.get_matter(ledger, form.matter_id)
@@ -199,17 +215,17 @@ def test_tab_order_follows_the_form(page):
     assert [w for w in chain if w in expected] == expected
 
 
-def test_enter_in_a_line_field_saves_and_missing_fields_are_named(page, ledger, place, qtbot, typer):
+def test_enter_never_saves_and_ctrl_s_names_missing_fields(page, ledger, place, qtbot, typer):
     form = page.register_matter()
     typer(form.phone_edit, "13812345678")
     qtbot.keyClick(form.phone_edit, Qt.Key_Return)
-    assert form.isVisible()
+    assert form.isVisible() and form.error_label.text() == ""      # Enter moved on (issue 13)
+    qtbot.keyClick(form.phone_edit, Qt.Key_S, Qt.ControlModifier)
     assert form.error_label.text() == "请选择事项所在的网格。"
     form.place.set_path(grid=place["grid1"])
-    qtbot.keyClick(form.category_box, Qt.Key_Return)    # Enter on a closed combo box saves too
-    assert form.error_label.text() == "请填写事项描述。"
-    form.error_label.clear()
-    qtbot.keyClick(form.registered_edit, Qt.Key_Return)
+    qtbot.keyClick(form.category_box, Qt.Key_Return)    # Enter on a closed combo box does not save either
+    assert form.error_label.text() == "请选择事项所在的网格。"
+    qtbot.keyClick(form.category_box, Qt.Key_S, Qt.ControlModifier)
     assert form.error_label.text() == "请填写事项描述。"
     assert matters_model.count(ledger) == 0
 
@@ -326,7 +342,7 @@ def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, cloc
     form.place.set_household(place["rooms"]["103"])
     typer(form.reporter_edit, "王大妈")
     typer(form.description_edit, "楼道灯不亮")
-    qtbot.keyClick(form.description_edit, Qt.Key_Return)
+    qtbot.keyClick(form.description_edit, Qt.Key_S, Qt.ControlModifier)
     matter_id = form.matter_id
 
     page.view.setCurrentIndex(page.model.index(0, 0))
@@ -338,7 +354,7 @@ def test_register_assign_close_follow_up(page, ledger, place, qtbot, typer, cloc
 
     clock.advance(minutes=5)
     dialog = _act(qtbot, detail, "分派")
-    assert dialog.staff_box.currentText() == "张网格长（网格长）"
+    assert dialog.staff_box.currentText() == "李网格员（网格员）"   # the grid's 网格员 (issue 13)
     dialog.staff_box.setCurrentIndex(dialog.staff_box.findText("李网格员（网格员）"))
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert detail.state_badge.text() == "已分派"
@@ -411,7 +427,7 @@ def test_cancel_needs_a_reason_and_a_confirmation(page, ledger, place, qtbot, ty
     assert _offered(detail) == []
 
 
-def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock):
+def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock, monkeypatch):
     matter_id = register(ledger, place, level="大事", category="违章建筑", assignee_staff_id=place["head"])
     detail = page.open_matter(matter_id)
     assert "上报" in _offered(detail)
@@ -425,6 +441,17 @@ def test_extend_and_supervise(page, ledger, place, qtbot, typer, clock):
     assert detail.timeline.item(2, 1).text() == "延期"
     assert "需协调城管" in detail.timeline.item(2, 4).text()
 
+    refused = []
+    monkeypatch.setattr(matter_detail.QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    dialog = _act(qtbot, detail, "督办")
+    assert "3 天内" in dialog.window_note.text()
+    typer(dialog.note_edit, "提前催办")
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)        # a month before the deadline: refused
+    assert len(refused) == 1 and "既未超期，也不在到期前 3 天内" in refused[0]
+    assert matters_model.get_matter(ledger, matter_id)["supervision"] == ""
+    dialog.reject()
+    day = dt.date.fromisoformat(matter["deadline"][:10]) - dt.timedelta(days=2)
+    clock.set(day.year, day.month, day.day, 9, 0, 0)
     dialog = _act(qtbot, detail, "督办")
     dialog.card_box.setCurrentIndex(dialog.card_box.findData("黄牌"))
     typer(dialog.note_edit, "进度太慢")
@@ -669,6 +696,7 @@ def test_a_closing_typed_the_next_morning_takes_yesterdays_real_time(qtbot, ledg
         {"at": "2026-10-14 17:30:00", "recorded_at": "2026-10-15 09:30:00"}]
     dialog = _act(qtbot, detail, "回访")                  # left at now: the time of typing
     assert dialog.time_edit.minimumDateTime().toString("yyyy-MM-dd HH:mm") == "2026-10-14 17:30"
+    dialog.satisfaction_buttons["满意"].setChecked(True)   # no default satisfaction (issue 13)
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert ledger.query("SELECT at, recorded_at FROM matter_events WHERE action = '回访'") == [
         {"at": "2026-10-15 09:30:00", "recorded_at": "2026-10-15 09:30:00"}]

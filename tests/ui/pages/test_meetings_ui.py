@@ -54,7 +54,7 @@ def test_meeting_with_a_linked_matter(page, ledger, place, qtbot, typer):
     assert page.model.rowCount() == 1
     assert [page.model.index(0, c).data() for c in range(9)] == [
         "2026-10-15 09:30", "联席会议", "社区", "违建联合整治", "社区会议室", "周书记", "12 人",
-        "居民代表会议决议", "1 件"]
+        "四议两公开 4/6 居民代表会议决议", "1 件"]
 
 
 def test_grid_level_needs_a_grid_and_edit_keeps_links(page, ledger, place, qtbot, typer):
@@ -128,3 +128,37 @@ def test_a_supervisor_looks_at_meetings_but_records_none(qtbot, ledger, place):
     page = show_widget(qtbot, MeetingsPage(AppContext(ledger)))
     assert not page.new_button.isEnabled() and page.add_meeting() is None
     assert meetings_model.list_meetings(ledger) == []
+
+
+def test_record_the_six_steps_of_a_council_hall(page, ledger, qtbot, typer, monkeypatch, qtmodeltester):
+    """议事进程: a 红色议事厅 walks 民事民提 → 民事民议 with typed outcomes; out-of-order is refused
+    under the buttons; the list shows the current stage with its method."""
+    hall = meetings_model.add_meeting(ledger, {"kind": "红色议事厅", "held_at": "2026-10-10 19:00",
+                                               "topic": "加装电梯"})
+    page.refresh()
+    told = []
+    monkeypatch.setattr("ui.pages.meetings.QMessageBox.information", lambda *a: told.append(a[2]))
+    assert page.open_stages() is None and told == ["请先在列表中选择一次会议。"]
+    page.view.selectRow(0)
+    dialog = page.open_stages()
+    qtmodeltester.check(dialog.model)
+    assert "议事方法：六步工作法" in dialog.method_label.text() and "当前：尚未开始" in dialog.method_label.text()
+    assert dialog.stage_box.currentText() == "民事民提"
+    dialog.date_edit.setDate(dialog.date_edit.date().addDays(-10))
+    typer(dialog.participants_edit, "3号楼居民")
+    typer(dialog.outcome_edit, "提出加装电梯")
+    qtbot.mouseClick(dialog.record_button, Qt.LeftButton)
+    assert dialog.stage_box.currentText() == "民事民议"          # the next stage is offered
+    assert dialog.model.index(0, 2).data() == "2026-10-05" and dialog.model.index(1, 2).data() == "未到"
+    dialog.stage_box.setCurrentIndex(3)                           # 民事民筹 before 民事民议, 民事民决
+    typer(dialog.outcome_edit, "筹资")
+    qtbot.mouseClick(dialog.record_button, Qt.LeftButton)
+    assert dialog.error.text() == "请先记录上一阶段“民事民决”。"
+    dialog.stage_box.setCurrentIndex(1)
+    typer(dialog.outcome_edit, "议定出资方案")
+    qtbot.mouseClick(dialog.record_button, Qt.LeftButton)
+    assert "当前：六步工作法 2/6 民事民议" in dialog.method_label.text()
+    assert page.model.index(0, 7).data() == "六步工作法 2/6 民事民议"
+    qtbot.mouseClick(dialog.undo_button, Qt.LeftButton)
+    assert meetings_model.get_meeting(ledger, hall)["stage"] == "民事民提"
+    dialog.reject()

@@ -203,3 +203,41 @@ def test_cancel_stops_a_long_render(qtbot, page, monkeypatch):
     assert page.current_pdf is None and page.document.pageCount() == 0
     assert page.status.text() == "已取消生成。"
     assert page.generate_button.isEnabled()
+
+
+def test_switching_the_report_clears_the_preview_and_its_file_name(qtbot, page):
+    """Issue 13: the previous preview stayed after choosing another report, and 另存为 offered its name."""
+    choose(page, "monthly")
+    page.month.setCurrentIndex(page.month.findData("2026-10"))
+    generate(qtbot, page)
+    assert page.current_title and page.save_button.isEnabled()
+    choose(page, "roster")
+    assert page.current_pdf is None and page.current_title == ""
+    assert page.document.pageCount() == 0 and not page.save_button.isEnabled()
+    generate(qtbot, page)
+    page.as_of.setDate(page.as_of.date().addDays(-1))          # another day: another roster
+    assert page.current_pdf is None and not page.print_button.isEnabled()
+
+
+def test_the_roster_does_not_offer_all_grids(qtbot, page):
+    choose(page, "roster")
+    assert page.grid.itemText(0) == "全部网格"
+    assert not page.grid.model().item(0).isEnabled() and page.grid.currentIndex() >= 1
+    choose(page, "monthly")
+    assert page.grid.model().item(0).isEnabled()
+
+
+def test_a_future_year_is_refused_in_the_window(qtbot, page, ctx, warnings):
+    next_year, today = ctx.ledger.now().year + 1, ctx.ledger.now()
+    choose(page, "annual")
+    page.year.setValue(next_year)
+    qtbot.mouseClick(page.generate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=30000)
+    assert warnings == [f"{next_year}年还没有到（今天是{today.year}年{today.month}月{today.day}日），不能打印年度考评。"]
+
+
+def test_the_party_roster_is_a_report_without_a_period(qtbot, page):
+    choose(page, "party")
+    assert not any(page.form.isRowVisible(w) for w in (page.month, page.year, page.date_from, page.as_of, page.grid))
+    assert generate(qtbot, page) == 1
+    assert "党组织设置一览表" in page.status.text()

@@ -417,6 +417,27 @@ def test_import_button_opens_the_wizard_for_residents(page, qtbot, monkeypatch):
     assert len(opened) == 1 and opened[0].parent() is page
 
 
+def test_a_saved_resident_hidden_by_the_filter_is_shown_and_named(page, qtbot, typer, monkeypatch):
+    """Issue 13: name + ID saved a resident the filter on screen hid; the clerk saw nothing."""
+    settle(qtbot, page)
+    page.search.setText("王五")                     # the list shows 王五 only
+    page.apply_filter()
+    assert names(page) == ["王五"]
+
+    def clerk(form):
+        typer(form.name, "孙七")
+        typer(form.id_number, make_id("19900307", 123))
+        qtbot.waitUntil(lambda: form.message("id_number") == "", timeout=2000)
+        qtbot.waitUntil(lambda: form.save_button.isEnabled(), timeout=2000)
+        qtbot.mouseClick(form.save_button, Qt.LeftButton)
+
+    monkeypatch.setattr(resident_form.ResidentForm, "exec", _drive_form(qtbot, typer, clerk))
+    qtbot.mouseClick(page.add_button, Qt.LeftButton)
+    assert names(page)[page.table.currentIndex().row()] == "孙七"
+    assert page.saved_label.text().startswith("已保存：孙七　未指定所在户")
+    assert "原筛选条件下不显示" in page.saved_label.text()
+
+
 @pytest.mark.parametrize("untick, stored, spell_from", [
     (False, "2026-10-15", "2026-10-15"),      # the default: moved in today, counted from today
     (True, None, None),                       # 不详: lived here since before the ledger began

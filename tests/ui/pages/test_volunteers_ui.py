@@ -460,6 +460,16 @@ def test_saving_runs_on_the_worker_with_the_ledgers_clock(qtbot, typer, ledger_p
         led.close()
 
 
+def test_the_service_history_shows_the_activity_name_whole_at_1366(qtbot, ctx):
+    """Issue 13: at 1366×768 the 活动名称 column of a volunteer's history was one character wide ("动名")."""
+    page = show_widget(qtbot, VolunteersPage(ctx), 1366 - 140, 768 - 60)
+    view = page.volunteers.history_view
+    column = page.volunteers.history.column_of("title")
+    qtbot.waitUntil(lambda: view.isVisible() or True)
+    needed = view.horizontalHeader().fontMetrics().horizontalAdvance("活动名称") + 16
+    assert view.columnWidth(column) >= needed
+
+
 def test_pending_tab_lists_and_settles_an_ambiguous_volunteer(qtbot, page, ctx, answers, qtmodeltester):
     """An imported 李建国 that two residents share: the 待确认 tab lists it with both candidates
     (phones and IDs masked); the clerk picks the second and presses 确认是此人."""

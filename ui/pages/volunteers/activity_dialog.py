@@ -156,14 +156,6 @@ class ActivityDialog(QDialog):
             self.participants_view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.resize(900, 720)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
-        # Clerks press Enter to finish a field (and to add a typed name): it must never save
-        # or close the form.  Saving is the 保存 button (or Ctrl+S).
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not isinstance(self.focusWidget(), QPushButton):
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
     # -- loading ----------------------------------------------------------------------------------
     def _load(self, activity_id: int) -> None:
         act = act_model.get_activity(self.ctx.ledger, activity_id)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
 from models.volunteers import records as vol_model
+from ui.widgets.forms import KEEPS_ENTER
 
 
 class PersonLookup(QLineEdit):
@@ -24,6 +25,7 @@ class PersonLookup(QLineEdit):
         self.ctx = ctx
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
+        self.setProperty(KEEPS_ENTER, True)   # Enter adds the person typed (ui.widgets.forms)
         self.model = QStandardItemModel(self)
         self.completer_ = QCompleter(self.model, self)
         self.completer_.setCompletionMode(QCompleter.UnfilteredPopupCompletion)

@@ -63,8 +63,10 @@ class VolunteersTab(QWidget):
         self.hours_label = _label(1.2)
         self.hours_label.setStyleSheet("color: #1a5fb4;")
         self.history = ListModel(self.HISTORY, self)
-        self.history_view = table(self.history, stretch="title",
-                                  widths={"on_date": 88, "type": 80, "grid": 64, "org": 112, "hours": 96})
+        # 活动名称 gets a width of its own (stretched, it was squeezed to one character, "动名", at
+        # 1366×768); the last column takes what is left, a narrow panel scrolls sideways
+        self.history_view = table(self.history, widths={"on_date": 88, "title": 168, "type": 80, "grid": 64,
+                                                        "org": 112, "hours": 96})
         self.certificate_button = action_button("开具志愿服务证明…", self.certificate,
                                                 tooltip="按上方统计期间生成 PDF 证明（身份证号脱敏）")
         self.detail = panel(self.name_label, self.info_label, self.hours_label,
