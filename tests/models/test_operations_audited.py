@@ -324,8 +324,7 @@ def _scenario(ledger, tmp_path):
         ("street.registry.import_packages", lambda: registry.import_packages(
             s["street"], registry.read_files([tmp_path / "报送.glpkg"]), trust=True)),
     ]
-    return steps, s
-    return steps + _issue13_steps(ledger, s), fresh
+    return steps + _issue13_steps(ledger, s), s
 
 
 def _issue13_steps(ledger, s):
