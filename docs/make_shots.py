@@ -102,7 +102,7 @@ def dismiss(dialog: QDialog) -> None:
     if isinstance(dialog, QMessageBox) and dialog.escapeButton() is not None:
         dialog.escapeButton().click()
     else:
-        dialog.reject()
+        QDialog.done(dialog, QDialog.Rejected)       # not reject(): a form would ask 保存/不保存 first
 
 
 def ledger_of(window):
@@ -670,7 +670,7 @@ def main(argv: list[str]) -> int:
         width, height = save_png(picture, IMAGES / f"{name}.png")
         print(f"{name}.png  {caption}  {width}×{height}  {(IMAGES / f'{name}.png').stat().st_size // 1024} KB")
         if isinstance(target, QDialog):
-            target.reject()
+            QDialog.done(target, QDialog.Rejected)   # not reject(): a form would ask 保存/不保存 first
             settle(100)
     window.close()
     ledger.close()
