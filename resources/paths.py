@@ -24,9 +24,14 @@ def resource_path(*parts: str) -> Path:
     return _base().joinpath(*parts)
 
 
-def user_guide() -> Path:
-    """The user guide (帮助 → 使用说明, Markdown): docs/user-guide.md, shipped beside resources/ by build.spec."""
-    return _base().parent / "docs" / "user-guide.md"
+def docs_path(*parts: str) -> Path:
+    """A file of the shipped ``docs/`` folder, e.g. ``docs_path("user-guide.md")``.
+
+    build.spec copies ``docs/`` next to ``resources/`` (``sys._MEIPASS/docs`` when frozen);
+    from the source tree it is the repository's ``docs/``."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen) / "docs" if frozen else Path(__file__).resolve().parent.parent / "docs"
+    return base.joinpath(*parts)
 
 
 def user_data_dir() -> Path:

@@ -22,7 +22,7 @@ from resources import version
 from ui import ops
 from ui.context import AppContext
 from ui.dialogs.first_start import NewLedgerDialog
-from ui.dialogs.help import ShortcutsDialog, UserGuideDialog
+from ui.dialogs.help import ShortcutsDialog
 from ui.dialogs.restore import (BackupSettingsDialog, DamageDialog, RestoreDialog, ask_password, confirm_restore,
                                salvage_target)
 from ui.errors import show_error
@@ -229,8 +229,9 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("帮助(&H)")
         guide = QAction("使用说明(&U)", self)
         guide.setShortcut(QKeySequence.HelpContents)
-        guide.triggered.connect(lambda: self._show_help(UserGuideDialog))
+        guide.triggered.connect(self.show_user_guide)
         help_menu.addAction(guide)
+        self.guide_action = guide
         keys = QAction("快捷键(&K)", self)
         keys.triggered.connect(lambda: self._show_help(ShortcutsDialog))
         help_menu.addAction(keys)
@@ -240,6 +241,13 @@ class MainWindow(QMainWindow):
             f"网格台账 GridLedger {version.VERSION}\n\n社区网格化管理台账：居民、网格、民情事项、走访、志愿服务、月度评比。\n"
             "一次录入、多表生成；离线使用，数据保存在一个台账文件中。"))
         help_menu.addAction(about)
+
+    def show_user_guide(self):
+        """帮助 ▸ 使用说明 (F1): the guide with its pictures, offline."""
+        from ui.dialogs.user_guide import show_user_guide
+
+        self.help_window = show_user_guide(self)
+        return self.help_window
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -584,7 +592,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         # only work the clerk started and sees (a progress dialog: import, report, backup …);
         # a count or a page's refresh ends on its own and the application waits for it
-        visible = [op for op in list(ops.RUNNING) if op.dialog is not None]
+        visible = [op for op in list(ops.RUNNING) if op.dialog is not None and not op.wait(0)]
         if visible:
             answer = QMessageBox.question(self, "退出", "还有后台任务正在进行，确定要退出吗？\n未完成的任务会被取消。")
             if answer != QMessageBox.Yes:

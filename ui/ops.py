@@ -348,7 +348,9 @@ class LedgerOp(QObject):
             widget.setEnabled(False)
         if self._with_progress and self._progress_to is None:
             self.dialog = self._progress_dialog()
-        elif executor is not SYNCHRONOUS and not self._quiet:   # inline work blocks the window anyway
+        elif executor is not SYNCHRONOUS and not self._quiet and self._progress_to is None:
+            # inline work blocks the window anyway; work reporting to the status line
+            # (an automatic backup) is the clerk's to ignore: no window at all
             self.dialog = self._progress_dialog(BUSY_DELAY_MS)
         executor.submit(self)
         return self

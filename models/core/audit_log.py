@@ -55,6 +55,7 @@ RECORD_TYPES: dict[str, str] = {
     "users": "用户",
     "ledger": "台账文件",
     "audit_log": "操作日志",
+    "history": "居住和网格历史",   # an area of the demo (生成演示数据 范围)
 }
 
 #: field names kept in old/new values → the clerk's words (unknown names are shown as they are)
@@ -79,6 +80,10 @@ FIELD_LABELS: dict[str, str] = {
     "supervision_window_days": "督办提前天数", "retired": "停用", "deadline_days": "办理时限天数",
     "duty": "职务", "stage": "阶段", "outcome": "结果", "participants": "参与人员",
     "report_issuer": "通报落款单位", "evaluation_scheme": "评比方案", "adjustments": "加减分",
+    "demo_accounts": "演示账号", "number": "编号", "author": "给分人",
+    # 网格调整, 撤销网格 (issue 11), 待确认 volunteers (issue 15)
+    "buildings": "楼栋", "grid": "网格", "from_date": "起始日期", "residents": "居民人数",
+    "dissolved_on": "撤销日期", "established_on": "设立日期", "pending": "待确认", "candidates": "候选居民", "merged_into": "合并到志愿者",
     # the demo, imports, the hierarchy
     "households": "户数", "seed": "随机种子", "months": "月数", "areas": "范围", "is_own": "本社区",
     "community_id": "社区", "staff_id": "人员", "resident_id": "居民", "visit_id": "走访",

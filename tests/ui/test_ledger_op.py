@@ -278,3 +278,24 @@ def test_any_operation_over_half_a_second_shows_that_it_works(qtbot, file_ctx, b
     release.set()
     qtbot.waitUntil(lambda: done == ["ok"], timeout=5000)
     assert op.dialog is None
+
+
+def test_work_reporting_to_the_status_line_shows_no_window(qtbot, file_ctx, boxes):
+    """An automatic backup reports in the status line: no busy window pops over the clerk's work
+    (found when the busy window of issue 13 met the automatic backups of issue 16: every open
+    showed a modal 自动备份 window, and closing the window asked about it)."""
+    release, steps, done = threading.Event(), [], []
+
+    def slow(ledger, progress, is_cancelled):
+        progress(1, 2)
+        release.wait(10)
+        return "ok"
+
+    op = ops.LedgerOp(file_ctx, slow, title="自动备份", on_progress=lambda *a: steps.append(a))
+    op.success(done.append).run()
+    assert op.dialog is None
+    qtbot.waitUntil(lambda: steps == [(1, 2, "")], timeout=3000)
+    qtbot.wait(ops.BUSY_DELAY_MS + 200)
+    assert op.dialog is None
+    release.set()
+    qtbot.waitUntil(lambda: done == ["ok"], timeout=5000)

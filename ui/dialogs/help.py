@@ -1,11 +1,9 @@
-"""帮助: the bundled user guide (使用说明, offline) and the keyboard shortcuts (快捷键)."""
+"""帮助 ▸ 快捷键 (the guide itself, 帮助 ▸ 使用说明, is :mod:`ui.dialogs.user_guide`)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem,
-                               QTextBrowser, QVBoxLayout, QWidget)
-
-from resources.paths import user_guide
+                               QVBoxLayout, QWidget)
 
 #: (keys, what they do): the shortcuts every page and form shares (ui/widgets/forms.py, the pages)
 SHORTCUTS = [
@@ -23,28 +21,6 @@ SHORTCUTS = [
     ("日期、时间", "可直接输入 20261130、2026.11.30、11-30（本年）；时间 1130、11.30、11:30"),
     ("回车（列表中）", "打开选中的记录"),
 ]
-
-
-class UserGuideDialog(QDialog):
-    """使用说明: docs/user-guide.md as shipped with the program, shown without a network."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("使用说明")
-        self.browser = QTextBrowser()
-        self.browser.setOpenExternalLinks(False)
-        path = user_guide()
-        try:
-            self.browser.setMarkdown(path.read_text(encoding="utf-8"))
-        except OSError:
-            self.browser.setPlainText(f"找不到使用说明文件：{path}")
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        buttons.button(QDialogButtonBox.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser, 1)
-        layout.addWidget(buttons)
-        self.resize(820, 620)
 
 
 class ShortcutsDialog(QDialog):

@@ -30,6 +30,10 @@ AUTO_REFRESH_MS = 5 * 60 * 1000
 LIST_ROWS = 20
 
 
+#: the time column's least width (fits ``10-14 23:59``; widened for older times)
+TIME_COLUMN_WIDTH = 88
+
+
 def _time_text(value: str, today: str) -> str:
     """``今天 23:59`` for today, ``10-14 23:59`` within this year, else ``2025-12-01 10:55``."""
     value = str(value or "")
@@ -65,7 +69,7 @@ class MatterList(QGroupBox):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
-        header.resizeSection(0, 88)
+        header.resizeSection(0, TIME_COLUMN_WIDTH)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         header.resizeSection(2, 72)
         self.table.cellActivated.connect(self._chosen)
@@ -113,6 +117,8 @@ class MatterList(QGroupBox):
                         font.setBold(True)
                         item.setFont(font)
                 self.table.setItem(i, col, item)
+        # a time from last year ("2025-12-01 10:55") is longer than this year's ("10-14 23:59")
+        self.table.horizontalHeader().resizeSection(0, max(TIME_COLUMN_WIDTH, self.table.sizeHintForColumn(0)))
         self.table.setVisible(bool(rows))
         self.empty_label.setVisible(not rows)
         self.more_button.setVisible(count > 0)

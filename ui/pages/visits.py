@@ -8,8 +8,8 @@ visit's problem into a 民情事项 with source 巡查走访 in the same save (o
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QLabel, QListView,
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QLabel, QListView, QStyle,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QWidget)
 
 from models.grids import hierarchy as grids_model
@@ -196,10 +196,23 @@ class VisitDialog(QDialog):
                 item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsUserCheckable)
                 item.setCheckState(Qt.Checked if h["id"] in self.selected else Qt.Unchecked)
                 self.rooms.addItem(item)
+        self._fit_room_cells()
         self.rooms.blockSignals(False)
         self.all_button.setEnabled(self.rooms.count() > 0)
         self.none_button.setEnabled(self.rooms.count() > 0)
         self._selection_changed()
+
+    def _fit_room_cells(self) -> None:
+        """Make every cell as wide as the longest room text (uniform item sizes would otherwise
+        take the first room's width and cut longer ones, e.g. a three-character 户主 name)."""
+        if not self.rooms.count():
+            return
+        metrics = self.rooms.fontMetrics()
+        widest = max(metrics.horizontalAdvance(self.rooms.item(i).text()) for i in range(self.rooms.count()))
+        indicator = self.rooms.style().pixelMetric(QStyle.PM_IndicatorWidth) + 16
+        size = QSize(widest + indicator, metrics.height() + 6)
+        for i in range(self.rooms.count()):
+            self.rooms.item(i).setSizeHint(size)
 
     def _room_ticked(self, item: QListWidgetItem) -> None:
         household_id = item.data(Qt.UserRole)

@@ -226,3 +226,37 @@ def test_text_is_matched_as_written(ledger):
     assert notes(A.AuditFilter(text="100%")) == ["完成率 100%"]
     assert notes(A.AuditFilter(text="a_b")) == ["a_b"]
     assert notes(A.AuditFilter(text="  完成率   100% ")) == ["完成率 100%"]
+
+
+def test_a_demo_ledgers_log_names_every_field_in_chinese(tmp_path):
+    """The 操作日志 of a demo ledger (its accounts, settings, the demo itself) and of a day's work
+    on it (a matter registered, a 加分) shows no field key, only the clerk's words."""
+    import re
+
+    from models.demo import build_demo
+    from models.evaluation import adjustments
+    from models.matters import records as matters
+
+    ledger = open_db(tmp_path / "demo.db", operator=Operator("演示管理员"), community_name="幸福社区")
+    build_demo(ledger, households=20, seed=1, months=1)
+    ledger.operator = Operator("王主任", role="管理员")
+    grid = ledger.scalar("SELECT MIN(id) FROM grids")
+    matters.register_matter.op(ledger, {"source": "来电", "category": "环境卫生", "level": "小事",
+                                        "description": "垃圾未清运", "grid_id": grid})
+    adjustments.add_adjustment.op(ledger, "2026-09", 1, "协助人口普查", grid_id=grid)
+    from models.grids import hierarchy as grids_model
+    from models.volunteers import records as volunteers
+
+    building = ledger.scalar("SELECT MIN(id) FROM buildings WHERE grid_id = ?", [grid])
+    grids_model.redivide.op(ledger, [building], "2026-10-01", new_grid_name="新网格")
+    two = [r["id"] for r in ledger.query("SELECT id FROM residents ORDER BY id LIMIT 2")]
+    with ledger.write():
+        volunteers.add_pending_volunteer(ledger, "同名", "", tuple(two))
+    ledger.operator = Operator("管理员", role="管理员")
+    rows, _ = A.search_page(ledger, A.AuditFilter(), limit=100)
+    assert {"登记", "新增", "网格调整", "生成演示数据"} <= {row["action"] for row in rows}
+    for row in rows:
+        assert not re.search(r"[A-Za-z_]+：", row["change"]), row["change"]
+        if row["action"] == "生成演示数据":
+            assert not re.search(r"[A-Za-z]", row["change"]), row["change"]
+    ledger.close()

@@ -73,6 +73,17 @@ def test_awaiting_follow_up_and_refresh_on_change(qtbot, ctx, ledger, place, clo
     assert page.awaiting.title() == "待回访（0 件）"
 
 
+def test_a_time_from_last_year_is_shown_whole(qtbot, ctx, ledger, place, clock):
+    """A matter closed last year and still awaiting its 回访: its time is not cut off."""
+    matter = register(ledger, place, registered_at="2025-12-01 09:00:00", assignee_name="王五")
+    matters_model.apply_action(ledger, matter, "办结", at="2025-12-01 10:55:00", result="已修好")
+    home = _home(qtbot, ctx)
+    table = home.awaiting.table
+    assert table.item(0, 0).text() == "2025-12-01 10:55"
+    needed = table.fontMetrics().horizontalAdvance("2025-12-01 10:55")
+    assert table.columnWidth(0) > needed
+
+
 def test_hidden_home_refreshes_when_shown_again(qtbot, ctx, ledger, place):
     page = _home(qtbot, ctx)
     page.hide()

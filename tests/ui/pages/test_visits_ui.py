@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from models.grids import hierarchy as grids_model
 from models.matters import records as matters_model
 from models.visits import records as visits_model
 from tests.ui.ui_helpers import show_widget
@@ -66,6 +67,22 @@ def test_record_a_visit_to_several_rooms(page, ledger, place, qtbot, typer):
     assert page.model.index(0, 4).data() == "3 户"
     assert page.model.index(0, 1).data() == "张网格长"
     assert page.count_label.text() == "共 1 条走访记录"
+
+
+def test_every_room_text_fits_its_cell(page, ledger, place, qtbot):
+    """Rooms are laid out in equal cells: a 户主 name longer than the first room's is not cut off."""
+    from models.residents import records as residents_model
+    from tests.ui.ui_helpers import make_id
+
+    for n, (room, name) in enumerate([("101", "张波"), ("102", "欧阳晓晓"), ("103", "王秀英")], 1):
+        residents_model.add_resident(ledger, {
+            "name": name, "id_number": make_id(f"1980010{n}", n), "household_id": place["rooms"][room],
+            "relation": "户主", "ethnicity": "汉族", "residence_type": "户籍人口"})
+    dialog = _open_dialog(qtbot, page, place)
+    metrics = dialog.rooms.fontMetrics()
+    for i in range(dialog.rooms.count()):
+        item = dialog.rooms.item(i)
+        assert dialog.rooms.visualItemRect(item).width() > metrics.horizontalAdvance(item.text()), item.text()
 
 
 def test_a_problem_found_becomes_a_matter_in_one_step(page, ledger, place, qtbot, typer):
