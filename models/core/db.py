@@ -116,6 +116,8 @@ class Ledger:
         self.clock = clock or (lambda: _dt.datetime.now().replace(microsecond=0))
         self._flat = False        # nested write() blocks without savepoints (see bulk_writes)
         self._later: list[tuple[str, list]] | None = None   # index writes gathered by bulk_writes
+        self._memo: dict[Any, Any] = {}
+        self._memo_mark: tuple[int, int] | None = None
 
     # -- basics -----------------------------------------------------------------
     @property
@@ -131,6 +133,41 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+
+    # -- reads remembered while nothing changed ---------------------------------------------
+    def unchanged_mark(self) -> tuple[int, int]:
+        """A pair that stays the same exactly while nothing has been written to the ledger:
+        SQLite's ``data_version`` (changes when *another* connection, in this process or
+        another, commits) and this connection's ``total_changes`` (every row it inserted,
+        updated or deleted, committed or not, temporary tables included)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
+    def remembered(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or what it returned for ``key`` before if the ledger has not changed
+        since (:meth:`unchanged_mark`).  For pure reads whose result depends on the ledger's
+        rows alone (the counts of a month as of its end), never on "now".  Everything
+        remembered is forgotten at the first change; the caller must not modify the result.
+        Inside a transaction nothing is remembered (a rollback would not show)."""
+        if self.conn.in_transaction:
+            # what a transaction shows may yet be rolled back, which moves neither number
+            return compute()
+        before = self.unchanged_mark()
+        if before != self._memo_mark:
+            self._memo.clear()          # what is left is valid as of ``before``
+        elif key in self._memo:
+            return self._memo[key]
+        value = compute()
+        after = self.unchanged_mark()
+        if after[0] == before[0]:
+            # a pure read moves total_changes only by its own temporary tables: what was
+            # remembered stays valid
+            self._memo_mark = after
+            self._memo[key] = value
+        else:
+            # another connection committed meanwhile: keep nothing
+            self._memo.clear()
+            self._memo_mark = None
+        return value
 
     def query(self, sql: str, params: Any = None) -> list[dict]:
         """Run a read query and return all rows as dicts (duplicate column names made

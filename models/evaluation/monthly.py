@@ -69,7 +69,7 @@ def evaluate(ledger: Ledger, month: str, scheme: Scheme | None = None, *,
     bounds = periods.month(month)
     grids = existing_grids(ledger, bounds.last_day)
     if counts is None:
-        counts = month_counts(ledger, month)
+        counts = ledger.remembered(("month_counts", month), lambda: month_counts(ledger, month))
     items = adjustments(ledger, month, scheme)
     by_grid: dict[int, list[Adjustment]] = {}
     by_community: dict[int, list[Adjustment]] = {}
@@ -108,11 +108,16 @@ def counts_of_months(ledger: Ledger, months: list[str]) -> dict[str, MonthCounts
     """The counts of a few months (the page's month and the one before): the households of
     every month (sharing the static residents' pass) on a second connection while this one
     runs the other queries (:func:`~models.core.parallel.run_parallel`)."""
-    others, households = run_parallel(ledger, [
-        lambda led, tick: {m: activity_counts(led, m) for m in months},
-        lambda led, tick: households_of_months(led, months),
-    ])
-    return {m: others[m].add_households(households[m]) for m in months}
+    def compute() -> dict[str, MonthCounts]:
+        others, households = run_parallel(ledger, [
+            lambda led, tick: {m: activity_counts(led, m) for m in months},
+            lambda led, tick: households_of_months(led, months),
+        ])
+        return {m: others[m].add_households(households[m]) for m in months}
+
+    # as of each month's end, from the rows alone: the same while nothing is written (the
+    # page shown again, a month and the one before looked at in turn)
+    return ledger.remembered(("counts_of_months", tuple(months)), compute)
 
 
 def fill_previous(result: MonthEvaluation, previous: MonthEvaluation) -> None:

@@ -171,3 +171,57 @@ def test_execute_later_runs_now_outside_bulk_writes_and_at_its_end_inside(ledger
     assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 3
     ledger.execute_later("INSERT INTO later_t VALUES (?)", [5])            # not left in gathering mode
     assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 4
+
+
+# -- reads remembered while the ledger is unchanged ------------------------------------------------
+
+def _counter(ledger):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        # a pure read may fill a temporary table of its own: that is no change to the ledger
+        ours = not ledger.conn.in_transaction
+        ledger.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scratch (x)")
+        ledger.conn.execute("INSERT INTO temp.scratch VALUES (1)")
+        if ours:
+            ledger.conn.commit()  # as StaticHouseholds does: no snapshot of its own left open
+        return ledger.scalar("SELECT COUNT(*) FROM settings")
+    return calls, compute
+
+
+def test_a_read_is_remembered_until_this_connection_writes(tmp_path):
+    led = open_db(tmp_path / "a.db")
+    calls, compute = _counter(led)
+    first = led.remembered("n", compute)
+    assert led.remembered("n", compute) == first and len(calls) == 1
+    assert led.remembered("other", lambda: "x") == "x"
+    assert led.remembered("n", compute) == first and len(calls) == 1      # both kept
+    with led.write():
+        led.set_setting("新设置", "1")
+    assert led.remembered("n", compute) == first + 1 and len(calls) == 2
+    led.close()
+
+
+def test_a_commit_of_another_connection_is_seen(tmp_path):
+    path = tmp_path / "a.db"
+    led, other = open_db(path), open_db(path)
+    calls, compute = _counter(led)
+    first = led.remembered("n", compute)
+    with other.write():
+        other.set_setting("别处写的", "1")
+    assert led.remembered("n", compute) == first + 1 and len(calls) == 2
+    led.close()
+    other.close()
+
+
+def test_a_write_left_uncommitted_is_a_change_too(tmp_path):
+    led = open_db(tmp_path / "a.db")
+    calls, compute = _counter(led)
+    first = led.remembered("n", compute)
+    led.conn.execute("BEGIN")
+    led.conn.execute("INSERT INTO settings (key, value) VALUES ('未提交', '1')")
+    assert led.remembered("n", compute) == first + 1
+    led.conn.rollback()
+    assert led.remembered("n", compute) == first and len(calls) == 3
+    led.close()

@@ -172,6 +172,10 @@ def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path
             return real(ledger, month, *args)
 
         monkeypatch.setattr(counts, "household_counts", spy)
+        assert monthly.evaluate(led, "2026-10", with_previous=True)   # remembered: nothing written since
+        assert threads == []
+        with led.write():   # any change: counted again
+            led.set_setting("无关设置", "1")
         alone = monthly.evaluate(led, "2026-10", with_previous=True)
         assert len(threads) == 2 and all(name.startswith(THREAD_PREFIX) for name in threads), threads
         threads.clear()
@@ -184,3 +188,23 @@ def test_on_a_file_the_households_are_counted_on_a_worker_connection(ledger_path
         assert threads == ["MainThread", "MainThread"]
     finally:
         led.close()
+
+
+def test_counts_remembered_on_one_connection_follow_a_save_on_another(ledger_path, clock):
+    """The window evaluates on a worker connection and saves on another: the page shown
+    again after a save has the new figures, never the remembered ones."""
+    clock.set(2026, 12, 5, 9, 0, 0)
+    page = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    clerk = open_db(ledger_path, operator=Operator("测试员"), clock=clock)
+    try:
+        mixed_households(clerk)
+        before = monthly.evaluate(page, "2026-10", with_previous=True).grid(grid_id(page, "一网格"))
+        again = monthly.evaluate(page, "2026-10", with_previous=True).grid(grid_id(page, "一网格"))
+        assert again.residents == before.residents
+        with clerk.write():
+            resident(clerk, household(clerk, "一网格", "998"), "后来登记")
+        after = monthly.evaluate(page, "2026-10", with_previous=True).grid(grid_id(page, "一网格"))
+        assert after.residents == before.residents + 1
+    finally:
+        page.close()
+        clerk.close()
