@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -44,6 +45,14 @@ def main(argv=None) -> int:
     from ui.pages import PAGES
 
     now = dt.datetime.fromisoformat(args.now)
+    if os.environ.get("QT_QPA_PLATFORM", "") == "offscreen":
+        # Qt's offscreen screen is 800×800 unless told: make it the 1366×768 office screen, so
+        # forms fit themselves to what a clerk's screen has (ui/widgets/fit.py)
+        config = Path(tempfile.mkdtemp(prefix="gl-screen-")) / "screen.json"
+        config.write_text(json.dumps({"screens": [{"name": "1366x768", "x": 0, "y": 0, "width": SCREEN[0],
+                                                   "height": SCREEN[1], "logicalDpi": 96, "logicalBaseDpi": 96,
+                                                   "dpr": 1}]}), encoding="utf-8")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     app = app_module.create_application([])
     scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
     width, height = round(SCREEN[0] / scale), round(SCREEN[1] / scale)

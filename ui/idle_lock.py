@@ -20,7 +20,9 @@ import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
 from models.core import accounts
 from models.core.permissions import ADMIN
@@ -213,8 +215,17 @@ class IdleLock(QObject):
 
     # -- locking -------------------------------------------------------------------------------
     def _windows(self) -> list[QWidget]:
-        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible() and not isinstance(w, _Cover)
-                 and w.windowType() not in (Qt.ToolTip, Qt.Popup)]
+        # from the windows on screen (QWindow), not QApplication.topLevelWidgets(): that list
+        # also holds every hidden window the program ever made, and wrapping them all made the
+        # tests crash now and then (PySide6 wrappers of widgets Qt had deleted)
+        shown = []
+        for handle in QGuiApplication.topLevelWindows():
+            if not handle.isVisible():
+                continue
+            w = QWidget.find(handle.winId())
+            if w is None or not isValid(w) or isinstance(w, _Cover) or w.windowType() in (Qt.ToolTip, Qt.Popup):
+                continue
+            shown.append(w)
         if self.window not in shown and self.window.isVisible():
             shown.append(self.window)
         return shown

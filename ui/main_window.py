@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(132)
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)   # 150 %: the names fit
         self.navigation.setIconSize(QSize(0, 0))
         self.stack = QStackedWidget()
         self._build_pages()

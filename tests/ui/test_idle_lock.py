@@ -154,6 +154,8 @@ def test_the_main_window_locks_and_unlocks_on_its_own_ledger_file(qtbot, ledger_
     window = MainWindow(ctx, start_page="visits")
     qtbot.addWidget(window)
     window.show()
+    # the opening backup (a worker thread) ends first: the lock is what is tested here
+    qtbot.waitUntil(lambda: window._auto_backup_op is None, timeout=10000)
     seconds = Seconds()
     window.idle_lock.clock = seconds
     window.idle_lock.last_activity = seconds()

@@ -114,9 +114,12 @@ class EvaluationPage(QWidget):
         rows = self.adjustments_view.verticalHeader().defaultSectionSize()
         self.tabs.setMinimumHeight(self.tabs.tabBar().sizeHint().height() + rows * 7
                                    + self.remove_button.sizeHint().height() + 32)
-        vbox(hbox("评比月份：", self.month, self.refresh_button, (self.status, 1), self.add_button,
+        # the status on a line of its own: beside seven buttons it pushed them over each other at
+        # 150 % scaling (911 logical pixels wide)
+        self.status.setWordWrap(True)
+        vbox(hbox("评比月份：", self.month, self.refresh_button, STRETCH, self.add_button,
                   self.publish_button, self.package_button, self.scheme_button, self.print_button),
-             (splitter, 1), parent=self)
+             self.status, (splitter, 1), parent=self)
 
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table.clicked.connect(self.open_trace)

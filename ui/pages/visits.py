@@ -80,7 +80,7 @@ class VisitDialog(QDialog):
         self.selected: dict[int, str] = {}   # household id -> label, kept across buildings
         ledger = ctx.ledger
         self.setWindowTitle("修改走访记录" if visit_id else "记录走访")
-        self.setMinimumSize(680, 600)
+        self.resize(680, 600)   # what it can shrink to is the layout's to say (150 % scaling)
 
         today = ledger.now().date()
         self.date_edit = QDateEdit(QDate(today.year, today.month, today.day))

@@ -12,6 +12,8 @@ same rules, so no form can forget one:
   the form opens; an Alt+letter that no label or button claims is swallowed, never typed.
 - **The first empty field has the focus** when a form opens (the first field when none is empty).
 - **Esc or closing the window with changes asks** 保存 / 不保存 / 取消 (:func:`ask_unsaved`).
+- **A form fits the screen** it opens on (150 % scaling: 911×512), its body scrolling when it
+  must, its buttons always visible (:mod:`ui.widgets.fit`).
 - **Dates and times are typed as clerks type them** (``1130``, ``11.30``, ``20261130``, ``11-30``…,
   :func:`models.core.periods.parse_typed_datetime`) into any date/time field of the window: the
   text typed is shown as it is and taken on Enter, Tab or leaving the field; a text that is not a
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpin
                                QPushButton, QRadioButton, QTextEdit, QToolTip, QWidget)
 
 from models.core.periods import parse_typed_datetime
+from ui.widgets.fit import fit_to_screen
 
 #: property of a field whose Enter is a command of its own (e.g. "回车添加")
 KEEPS_ENTER = "keepsEnter"
@@ -354,6 +357,7 @@ class FormKeys(QObject):
     def _shown(dialog: QDialog) -> None:
         give_labels_buddies(dialog)
         if getattr(dialog, "_form_values", None) is None:
+            fit_to_screen(dialog)
             field = first_empty_field(dialog)
             if field is not None:
                 field.setFocus(Qt.OtherFocusReason)
