@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHeaderView, QLabel, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QMessageBox, QTabWidget, QWidget
 
-from models.core.periods import month_text, recent_months
+from models.core.periods import month_text
 from models.street import registry
 from models.street.package import SUFFIX
 from models.street.registry import is_street
@@ -24,6 +24,7 @@ from ui.models.evaluation_models import RowsModel
 from ui.ops import LedgerOp
 from ui.widgets.layout import hbox, vbox
 from ui.widgets.list_page import action_button, read_only_view
+from ui.widgets.month_box import EndedMonthBox
 
 COMMUNITY_COLUMNS = ["社区", "本月报送", "定稿时间", "定稿人", "导入时间", "公钥指纹", "登记方式"]
 HISTORY_COLUMNS = ["社区", "月份", "版本", "定稿时间", "定稿人", "重新定稿原因", "导入时间", "导入人", "状态"]
@@ -65,8 +66,7 @@ class StreetReportsPage(QWidget):
         self._job = None
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
-        self.month = QComboBox()
-        self.month.setMinimumWidth(130)
+        self.month = EndedMonthBox()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -100,20 +100,13 @@ class StreetReportsPage(QWidget):
         self.ctx.enable_if_allowed(self.add_button, "street.manage", self.add_button.toolTip())
 
     def _fill_months(self) -> None:
-        self.month.blockSignals(True)
-        self.month.clear()
-        for m in recent_months(self.ctx.ledger.now(), 36)[1:]:   # months that have ended
-            self.month.addItem(month_text(m), m)
-        self.month.blockSignals(False)
+        self.month.fill(self.ctx.ledger.now())
 
     def current_month(self) -> str:
-        return self.month.currentData()
+        return self.month.month()
 
     def set_month(self, month: str) -> None:
-        index = self.month.findData(month)
-        if index >= 0 and index != self.month.currentIndex():
-            self.month.setCurrentIndex(index)
-        else:
+        if not self.month.select(month):
             self.refresh()
 
     def refresh(self) -> None:

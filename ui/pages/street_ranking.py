@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHeaderView, QLabel, QMessageBox, QTabWidget, QWidget
 
 from models.core import periods
-from models.core.periods import month_text, recent_months
+from models.core.periods import month_text
 from models.street import ranking
 from models.street.bulletin import street_annual_data, street_bulletin_data
 from models.street.registry import is_street
@@ -26,6 +26,7 @@ from ui.models.street_models import StreetRankingModel
 from ui.ops import LedgerOp
 from ui.widgets.layout import hbox, vbox
 from ui.widgets.list_page import action_button, read_only_view
+from ui.widgets.month_box import EndedMonthBox
 
 EXPORT_FILTER = "Excel 文件 (*.xlsx);;CSV 文件 (*.csv)"
 
@@ -72,8 +73,7 @@ class StreetRankingPage(QWidget):
         self.ctx = ctx
         self.result: ranking.StreetMonth | None = None
         self._job = None
-        self.month = QComboBox()
-        self.month.setMinimumWidth(130)
+        self.month = EndedMonthBox()
         self.status = QLabel()
         self.status.setObjectName("publishStatus")
         self.status.setWordWrap(True)
@@ -116,20 +116,13 @@ class StreetRankingPage(QWidget):
         self.last_scheme_dialog.exec()   # saved through a LedgerOp: the page refreshes on its Changes
 
     def _fill_months(self) -> None:
-        self.month.blockSignals(True)
-        self.month.clear()
-        for m in recent_months(self.ctx.ledger.now(), 36)[1:]:
-            self.month.addItem(month_text(m), m)
-        self.month.blockSignals(False)
+        self.month.fill(self.ctx.ledger.now())
 
     def current_month(self) -> str:
-        return self.month.currentData()
+        return self.month.month()
 
     def set_month(self, month: str) -> None:
-        index = self.month.findData(month)
-        if index >= 0 and index != self.month.currentIndex():
-            self.month.setCurrentIndex(index)
-        else:
+        if not self.month.select(month):
             self.refresh()
 
     def refresh(self) -> None:
