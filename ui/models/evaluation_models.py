@@ -25,14 +25,15 @@ def _rank_change_color(g: Figures):
     return QBrush(UP_COLOR if g.rank_change > 0 else DOWN_COLOR) if g.rank_change else None
 
 
-def _indicator_tooltip(key: str):
+def indicator_tooltip(key: str, more: str = ""):
+    """An indicator cell's tooltip: the counts behind it, its value and points (then ``more``)."""
     def tooltip(g: Figures) -> str:
         ind = g.indicators[key]
         numerator, denominator = ind.counts_text.split("/")
         text = f"{ind.numerator_label} {numerator} ÷ {ind.denominator_label} {denominator}"
         if ind.value is not None:
             text += f"\n折合 {ind.value:g}，目标 {ind.target:g}"
-        return text + f"\n得分 {ind.points:.2f} / {ind.weight:g}（点击查看明细）"
+        return text + f"\n得分 {ind.points:.2f} / {ind.weight:g}{more}"
     return tooltip
 
 
@@ -79,7 +80,8 @@ class RankingModel(RowsTableModel):
             column("社区", "community", lambda g: g.community_name, lambda g: g.community_id, LEFT),
             column("网格", "name", lambda g: g.name, lambda g: g.grid_id, LEFT),
             *(column(i.name, i.key, lambda g, k=i.key: g.indicators[k].percent,
-                     lambda g, k=i.key: g.indicators[k].score, tooltip=_indicator_tooltip(i.key), hint=TRACE_HINT)
+                     lambda g, k=i.key: g.indicators[k].score, tooltip=indicator_tooltip(i.key, "（点击查看明细）"),
+                     hint=TRACE_HINT)
               for i in indicators),
             column("加减分", ADJUSTMENTS_KEY, lambda g: f"{g.adjustments:+.2f}" if g.adjustments else "",
                    lambda g: g.adjustments, tooltip=_adjustments_tooltip, hint=TRACE_HINT),

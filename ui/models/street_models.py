@@ -12,19 +12,9 @@ from PySide6.QtGui import QBrush
 
 from models.evaluation.figures import ADJUSTMENTS_KEY, Figures
 from models.evaluation.scheme import Scheme
-from ui.models.evaluation_models import BLACK_LIST_BACKGROUND, RED_LIST_BACKGROUND, _rank_change_color
+from ui.models.evaluation_models import (BLACK_LIST_BACKGROUND, RED_LIST_BACKGROUND, _rank_change_color,
+                                         indicator_tooltip)
 from ui.models.rows_model import CENTER, LEFT, RIGHT, Column, RowsTableModel
-
-
-def _tooltip(key: str):
-    def tooltip(g: Figures) -> str:
-        ind = g.indicators[key]
-        numerator, denominator = ind.counts_text.split("/")
-        text = f"{ind.numerator_label} {numerator} ÷ {ind.denominator_label} {denominator}"
-        if ind.value is not None:
-            text += f"\n折合 {ind.value:g}，目标 {ind.target:g}"
-        return text + f"\n得分 {ind.points:.2f} / {ind.weight:g}"
-    return tooltip
 
 
 class StreetRankingModel(RowsTableModel):
@@ -62,7 +52,7 @@ class StreetRankingModel(RowsTableModel):
             column("社区", "community", lambda g: g.community_name, lambda g: g.community_id, LEFT),
             *name,
             *(column(i.name, i.key, lambda g, k=i.key: g.indicators[k].percent,
-                     lambda g, k=i.key: g.indicators[k].score, tooltip=_tooltip(i.key)) for i in indicators),
+                     lambda g, k=i.key: g.indicators[k].score, tooltip=indicator_tooltip(i.key)) for i in indicators),
             column("加减分", ADJUSTMENTS_KEY, lambda g: f"{g.adjustments:+.2f}" if g.adjustments else "",
                    lambda g: g.adjustments,
                    tooltip=lambda g: "\n".join(f"{a.points:+g}  {a.reason}" for a in g.adjustment_items)),
