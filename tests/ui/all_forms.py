@@ -4,6 +4,8 @@ rules every form keeps (tests/ui/widgets/test_forms.py) and for the screenshots.
 ``FORMS``: name → ``factory(ctx, env)``; ``env`` comes from :func:`form_env`.
 """
 
+from PySide6.QtWidgets import QApplication
+
 from models.matters import records as matters_model
 from models.residents import records as residents_model
 from tests.ui.matters_helpers import build_place, register
@@ -70,3 +72,13 @@ FORMS = {
     "导入居民": lambda ctx, env: ImportWizard(ctx, "residents"),
     "新建台账": lambda ctx, env: NewLedgerDialog(),
 }
+
+
+def open_form(qtbot, ctx, env, name):
+    """Open the form ``name`` of :data:`FORMS` as the clerk would: shown and active."""
+    dialog = FORMS[name](ctx, env)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog

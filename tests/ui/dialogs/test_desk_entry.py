@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication
 
 from models.grids import hierarchy as grids_model
 from models.residents import records as residents_model
-from tests.ui.all_forms import FORMS, form_env
+from tests.ui.all_forms import form_env, open_form
 from tests.ui.keyboard import Keyboard
 from tests.ui.ui_helpers import make_id
 
@@ -16,15 +16,6 @@ pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support")]
 @pytest.fixture
 def env(ledger):
     return form_env(ledger)
-
-
-def open_form(qtbot, ctx, env, name):
-    dialog = FORMS[name](ctx, env)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    return dialog
 
 
 def test_follow_up_starts_with_no_satisfaction_chosen(qtbot, ctx, env):

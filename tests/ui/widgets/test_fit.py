@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QScrollArea
 
-from tests.ui.all_forms import FORMS, form_env
+from tests.ui.all_forms import FORMS, form_env, open_form
 from ui.widgets import fit, forms
 
 pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -19,13 +19,6 @@ def env(ledger):
     return form_env(ledger)
 
 
-def _open(qtbot, ctx, env, name):
-    dialog = FORMS[name](ctx, env)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
 def _inside(widget, dialog) -> bool:
     top_left = widget.mapTo(dialog, QPoint(0, 0))
     return dialog.rect().contains(QRect(top_left, widget.size()))
@@ -33,7 +26,7 @@ def _inside(widget, dialog) -> bool:
 
 @pytest.mark.parametrize("name", list(FORMS))
 def test_every_form_fits_150_percent_with_its_buttons_visible(qtbot, ctx, env, name):
-    dialog = _open(qtbot, ctx, env, name)
+    dialog = open_form(qtbot, ctx, env, name)
     if fit.fit_to_screen(dialog, AT_150):
         assert AT_150.contains(dialog.geometry())      # moved onto the screen when changed
     assert dialog.width() <= AT_150.width() and dialog.height() <= AT_150.height()
@@ -56,7 +49,7 @@ def _parents(widget, stop):
 
 
 def test_a_form_that_fits_is_left_as_it_is(qtbot, ctx, env):
-    dialog = _open(qtbot, ctx, env, "登记民情事项")
+    dialog = open_form(qtbot, ctx, env, "登记民情事项")
     before = dialog.size()
     assert not fit.fit_to_screen(dialog, AT_150)
     assert dialog.size() == before and not dialog.property(fit.SCROLLED)
@@ -64,7 +57,7 @@ def test_a_form_that_fits_is_left_as_it_is(qtbot, ctx, env):
 
 def test_a_scrolled_form_still_saves_with_its_keys(qtbot, ctx, env):
     """The body moved into a scroll area: the fields are the same widgets, Ctrl+S still finds 保存."""
-    dialog = _open(qtbot, ctx, env, "志愿活动")
+    dialog = open_form(qtbot, ctx, env, "志愿活动")
     title = dialog.title_edit
     assert fit.fit_to_screen(dialog, AT_150)
     assert dialog.findChild(QScrollArea, fit.SCROLL_NAME).widget().isAncestorOf(title)

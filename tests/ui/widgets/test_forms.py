@@ -10,7 +10,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QCheckBox, QComboBox, QLabel, QLineEdit,
                                QPlainTextEdit, QRadioButton)
 
-from tests.ui.all_forms import FORMS, form_env
+from tests.ui.all_forms import FORMS, form_env, open_form
 from tests.ui.keyboard import Keyboard
 from ui.widgets import forms
 
@@ -20,15 +20,6 @@ pytestmark = [pytest.mark.qt_log_ignore("This plugin does not support")]
 @pytest.fixture
 def env(ledger):
     return form_env(ledger)
-
-
-def open_form(qtbot, ctx, env, name):
-    dialog = FORMS[name](ctx, env)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    return dialog
 
 
 def fields(dialog):
