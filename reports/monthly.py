@@ -188,9 +188,7 @@ def notice_story(data) -> list[Flowable]:
     out.append(official.heading("三、工作要求"))
     out.append(official.paragraph("希望受到表扬的网格再接再厉，排名靠后的网格对照指标查找差距、认真整改，"
                                   "共同提升网格服务水平。"))
-    out.append(official.paragraph("特此通报。"))
-    out += official.attachment_note(ATTACHMENTS)
-    out += official.signature(data.issuing_body, data.issued_on)
+    out += official.ending("特此通报。", ATTACHMENTS, data.issuing_body, data.issued_on)
     return out
 
 

@@ -28,7 +28,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak,
+                                PageTemplate)
 
 from reports.fonts import FANG as _FANG, HEI, KAI as _KAI, SONG, face, register_fonts
 from reports.styles import CHINESE_CANNOT_START, RED
@@ -437,6 +438,13 @@ def signature(issuer: str, date_text: str) -> list[Flowable]:
     return [blank(1),
             GridText(issuer, align="right", right=issuer_right),
             GridText(date_text, align="right", right=date_right)]
+
+
+def ending(closing: str, attachments: Sequence[str], issuer: str, date_text: str) -> list[Flowable]:
+    """The notice's last paragraph (``特此通报。``), the 附件说明 and the 落款, kept on one page: a
+    落款 alone on a page of its own is what the standard forbids (a street bulletin of one
+    community ended that way)."""
+    return [KeepTogether([paragraph(closing), *attachment_note(attachments), *signature(issuer, date_text)])]
 
 
 def _cells(text: str) -> float:

@@ -152,3 +152,17 @@ def test_red_rule_four_mm_under_the_document_number(pdf):
     top_edge = rule[0]["top"] - rule[0]["linewidth"] / 2
     assert abs((top_edge - number[0]["bottom"]) - 4 * mm) < 1 * mm
     assert abs(rule[0]["x1"] - rule[0]["x0"] - official.BLOCK_WIDTH) < 1  # as wide as the text block
+
+
+def test_the_signature_never_stands_on_a_page_without_the_text_it_signs(tmp_path):
+    """A page nearly full: "特此通报。" still fits, the 附件说明 and 落款 would not.  The standard
+    forbids a 落款 alone on a page (seen on the street's bulletin of one community): the three go
+    over together."""
+    path = tmp_path / "ending.pdf"
+    story = [official.GridText("为民服务" * 147)]                  # 21 of the page's 22 lines
+    story += official.ending("特此通报。", ["评比排名表"], "幸福社区居民委员会", "2026年11月5日")
+    official.render_official(story, str(path), title="测试")
+    with pdfplumber.open(path) as document:
+        pages = ["".join(g.text for g in glyphs(page)) for page in document.pages]
+    signed = [text for text in pages if "幸福社区居民委员会" in text]
+    assert len(signed) == 1 and "特此通报" in signed[0] and "附件" in signed[0]
