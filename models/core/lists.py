@@ -92,8 +92,8 @@ def items(ledger, kind: str, *, include_retired: bool = True) -> list[dict]:
 def names(ledger, kind: str) -> list[str]:
     """The names offered for new records (not retired), in order."""
     _kind(kind)
-    return [r[0] for r in ledger.conn.execute(
-        "SELECT name FROM office_lists WHERE kind = ? AND retired = 0 ORDER BY sort_order, id", [kind])]
+    return ledger.during_bulk(("office_lists", kind), lambda: [r[0] for r in ledger.conn.execute(
+        "SELECT name FROM office_lists WHERE kind = ? AND retired = 0 ORDER BY sort_order, id", [kind])])
 
 
 def category_rule(ledger, category: str) -> dict | None:

@@ -32,6 +32,7 @@ import re
 from typing import Callable, Iterator
 
 from models.matters import records as M
+from models.core.bulk import deferred_indexes
 from models.core.db import Ledger, ts
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
@@ -235,9 +236,13 @@ class MattersSpec(ImportSpec):
     def write(self, ledger: Ledger, outcomes: list[RowOutcome], update: bool,
               progress: Callable[[int], None]) -> ImportSummary:
         summary = ImportSummary()
+        coming = sum(1 for row in outcomes if row.existing_id is None)
         # The import is one transaction, all or nothing: the operations below need no
-        # savepoint each (they made FTS5 write an index segment per matter).
-        with ledger.bulk_writes():
+        # savepoint each (they made FTS5 write an index segment per matter).  A file that
+        # at least doubles the matters builds their secondary indexes once at the end
+        # (not matter_events_matter: registering reads a matter's events through it).
+        with ledger.bulk_writes(), deferred_indexes(ledger.conn, coming, ("matters", "matter_events"),
+                                                    keep=("matter_events_matter",)):
             for done, row in enumerate(outcomes, start=1):
                 if row.existing_id is not None:
                     summary.skipped += 1       # history is not overwritten, even with 更新
@@ -249,24 +254,25 @@ class MattersSpec(ImportSpec):
 
 
 def write_history(ledger: Ledger, data: dict) -> int:
-    """One matter and its events from a validated row (the same calls a clerk's hand makes)."""
-    matter_id = M.register_matter(ledger, {
+    """One matter and its events from a validated row: the steps a clerk's hand makes
+    (登记, 分派, then 办结 and 回访, or 作废), checked as each would be and written at once
+    (:func:`models.matters.records.register_history`)."""
+    steps: list[tuple] = []
+    if data["cancelled"]:
+        steps.append(("作废", data["registered_at"], data["result"] or CANCELLED_REASON, {}))
+    else:
+        if data["closed_at"] is not None:
+            steps.append(("办结", data["closed_at"], "", {"result": data["result"]}))
+        if data["followed_up_at"] is not None:
+            steps.append(("回访", data["followed_up_at"], "", {"satisfaction": data["satisfaction"]}))
+    return M.register_history(ledger, {
         "registered_at": data["registered_at"], "source": data["source"], "category": data["category"],
         "level": data["level"], "description": data["description"], "grid_id": data["grid_id"],
         "building_id": data.get("building_id"), "unit_id": data.get("unit_id"),
         "household_id": data.get("household_id"), "location_text": data.get("location_text", ""),
         "reporter_resident_id": data.get("reporter_resident_id"), "reporter_name": data["reporter_name"],
         "reporter_phone": data["reporter_phone"], "assignee_staff_id": data["assignee_staff_id"],
-        "assignee_name": data["assignee_name"]})
-    if data["cancelled"]:
-        M.apply_action(ledger, matter_id, "作废", at=data["registered_at"],
-                       note=data["result"] or CANCELLED_REASON)
-        return matter_id
-    if data["closed_at"] is not None:
-        M.apply_action(ledger, matter_id, "办结", at=data["closed_at"], result=data["result"])
-    if data["followed_up_at"] is not None:
-        M.apply_action(ledger, matter_id, "回访", at=data["followed_up_at"], satisfaction=data["satisfaction"])
-    return matter_id
+        "assignee_name": data["assignee_name"]}, steps)
 
 
 def cancelled_history(closed: _dt.datetime | None, followed: _dt.datetime | None,

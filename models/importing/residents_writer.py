@@ -18,11 +18,11 @@ People already in the ledger are updated through ``models.residents.records.upda
 
 from __future__ import annotations
 
-import contextlib
 import json
-from typing import Callable, Iterator
+from typing import Callable
 
 from models.grids import hierarchy as grids_mod
+from models.core.bulk import deferred_indexes
 from models.core.db import Ledger
 from models.core.idcard import mask
 from models.importing import ImportSummary, RowOutcome, chunked
@@ -31,9 +31,6 @@ from models.residents.search import token_rows
 #: Rows per ``executemany`` round (bounded memory for the parameter lists).
 BATCH = 2000
 
-#: New residents from which the import rebuilds indexes instead of updating them (see deferred_indexes).
-DEFER_INDEXES_FROM = 5000
-
 #: ``json.dumps(..., ensure_ascii=False)`` builds an encoder per call; one is enough.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -41,39 +38,11 @@ RESIDENT_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "ph
                    "residence_type", "political_status", "notes", "status", "status_date", "moved_in_on")
 
 
+#: New residents from which the import rebuilds indexes instead of updating them (see deferred_indexes).
+DEFER_INDEXES_FROM = 5000
+
 #: The tables a residents import fills, whose secondary indexes it may rebuild (see :func:`deferred_indexes`).
 BULK_TABLES = ("residents", "resident_status_events", "residence_spells", "audit_log", "resident_tags")
-
-
-@contextlib.contextmanager
-def deferred_indexes(conn, rows_coming: int, tables: tuple[str, ...] = BULK_TABLES) -> Iterator[None]:
-    """Drop the secondary indexes of the ``tables`` that hold fewer rows than are coming,
-    and create them again (the same SQL, from ``sqlite_master``) when the block ends.
-
-    Bulk loading: building an index once from the finished table sorts its keys once;
-    keeping it up to date scatters every insert over its pages.  Worth it only when the
-    table at least doubles, so a table already larger than the import keeps its indexes.
-    All inside the import's transaction: a rollback (error, cancel) brings the indexes
-    back with everything else; nothing about durability changes.  UNIQUE constraints
-    (``residents.id_number``) are automatic indexes and always stay.
-    """
-    dropped: list[tuple[str, str]] = []
-    for table in tables:
-        present = conn.execute(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" LIMIT ?)',
-                               [rows_coming]).fetchone()[0]
-        if present >= rows_coming:
-            continue
-        dropped.extend(conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            [table]).fetchall())
-    for name, _sql in dropped:
-        conn.execute(f'DROP INDEX "{name}"')
-    try:
-        yield
-    finally:
-        if conn.in_transaction:   # else the rollback has put them back already
-            for _name, sql in dropped:
-                conn.execute(sql)
 
 
 class Hierarchy:
@@ -273,7 +242,7 @@ def write_residents(ledger: Ledger, outcomes: list[RowOutcome], update: bool,
         for params in (resident_params, tag_params, event_params, head_params, token_params, audit_params):
             params.clear()
 
-    with deferred_indexes(conn, len(new_rows) if len(new_rows) >= DEFER_INDEXES_FROM else 0):
+    with deferred_indexes(conn, len(new_rows), BULK_TABLES, at_least=DEFER_INDEXES_FROM):
         for outcome in new_rows:
             data = outcome.data
             household_id = building_id = grid_id = None

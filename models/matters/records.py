@@ -570,20 +570,9 @@ def _rewrite_cache(ledger: Ledger, matter_id: int) -> dict:
     return derived
 
 
-@operation("matter.登记", "matters")
-def register_matter(ledger: Ledger, data: dict) -> int:
-    """Register a matter (and assign it when an assignee is given).  Returns its id.
-
-    Keys of ``data``: ``registered_at`` (default now), ``source``, ``category``,
-    ``level``, ``description``, ``grid_id`` (derived from ``household_id`` /
-    ``unit_id`` / ``building_id`` when given), ``location_text`` (default: the
-    household or building), ``reporter_resident_id``, ``reporter_name``,
-    ``reporter_phone``, ``assignee_staff_id``, ``assignee_name``, ``visit_id``.
-
-    Raises:
-        PermissionDenied: the operator's role may not register matters.
-        ValidationError: a missing or invalid field (``field`` names it).
-    """
+def _registration(ledger: Ledger, data: dict) -> tuple[dict, list[dict]]:
+    """The checked row of a new matter (before its cache columns) and its first events:
+    登记, and 分派 when an assignee is given.  Raises what :func:`register_matter` raises."""
     data = dict(data)
     now = ledger.now()
     registered_at = as_datetime(data.get("registered_at") or now, "登记时间", "registered_at")
@@ -625,7 +614,7 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         raise ValidationError("关联的走访记录不存在。", field="visit_id")
 
     scope.require_grid(ledger, place["grid_id"], "该事项的地点")     # a 网格员 registers in their grids
-    deadline = compute_deadline(ledger, level, category, registered_at)
+    deadline = ts(compute_deadline(ledger, level, category, registered_at))
     at = ts(registered_at)
     record = ledger.stamp({
         "number": next_number(ledger, registered_at), "registered_at": at, "source": source,
@@ -634,63 +623,123 @@ def register_matter(ledger: Ledger, data: dict) -> int:
         "household_id": place["household_id"], "location_text": location_text,
         "reporter_resident_id": reporter_id, "reporter_name": reporter_name,
         "reporter_phone": reporter_phone, "assignee_staff_id": None, "assignee_name": "",
-        "deadline": ts(deadline), "visit_id": visit_id, "state": "登记",
+        "deadline": deadline, "visit_id": visit_id, "state": "登记",
     }, creating=True)
+    events = [_event(at, "登记", None, "登记", "", {"deadline": deadline})]
+    if assignee_id or assignee_name:
+        events.append(_event(at, "分派", "登记", "已分派", "",
+                             {"assignee_staff_id": assignee_id, "assignee_name": assignee_name}))
+    return record, events
+
+
+def _event(at: str, action: str, from_state: str | None, to_state: str, note: str, data: dict) -> dict:
+    return {"at": at, "action": action, "from_state": from_state, "to_state": to_state, "note": note or "",
+            "data": data}
+
+
+def _insert_new(ledger: Ledger, record: dict, events: list[dict]) -> tuple[int, dict]:
+    """Insert a new matter with the cache columns its events give, then the events
+    (one INSERT each way: no cache rewrite per event).  Returns ``(id, cache)``."""
+    derived = derive_state(events)
+    record = {**record, **derived}
     # (on the connection: sqlite-utils' insert looks the table up in sqlite_master three
     # times and opens a savepoint, per matter)
     matter_id = ledger.conn.execute(
         f"INSERT INTO matters ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
         list(record.values())).lastrowid
-    _insert_event(ledger, matter_id, at, "登记", None, "登记", "", {"deadline": ts(deadline)})
-    if assignee_id or assignee_name:
-        _insert_event(ledger, matter_id, at, "分派", "登记", "已分派", "",
-                      {"assignee_staff_id": assignee_id, "assignee_name": assignee_name})
-    if has_search_index(ledger.conn):
+    operator, recorded_at = ledger.operator.name, ledger.now_ts()
+    ledger.conn.executemany(
+        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
+        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(matter_id, e["at"], e["action"], e["from_state"], e["to_state"], operator, e["note"],
+          json.dumps(e["data"], ensure_ascii=False) if e["data"] else None, recorded_at) for e in events])
+    for e in events:
+        if e["action"] == "上报" and e["data"].get("meeting_id"):
+            ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                                [e["data"]["meeting_id"], matter_id])
+    if ledger.during_bulk("matter_fts", lambda: has_search_index(ledger.conn)):
         # (in an import, gathered and written once at the end: see Ledger.bulk_writes)
         ledger.execute_later("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
-                             [matter_id, search_tokens(description, reporter_name, reporter_phone, location_text)])
-    derived = _rewrite_cache(ledger, matter_id)
+                             [matter_id, search_tokens(*(record[f] for f in SEARCH_FIELDS))])
+    return matter_id, derived
+
+
+@operation("matter.登记", "matters")
+def register_matter(ledger: Ledger, data: dict) -> int:
+    """Register a matter (and assign it when an assignee is given).  Returns its id.
+
+    Keys of ``data``: ``registered_at`` (default now), ``source``, ``category``,
+    ``level``, ``description``, ``grid_id`` (derived from ``household_id`` /
+    ``unit_id`` / ``building_id`` when given), ``location_text`` (default: the
+    household or building), ``reporter_resident_id``, ``reporter_name``,
+    ``reporter_phone``, ``assignee_staff_id``, ``assignee_name``, ``visit_id``.
+
+    Raises:
+        PermissionDenied: the operator's role may not register matters.
+        ValidationError: a missing or invalid field (``field`` names it).
+    """
+    record, events = _registration(ledger, data)
+    matter_id, derived = _insert_new(ledger, record, events)
     ledger.audit("登记", "matters", matter_id, None,
-                 {"number": record["number"], "level": level, "category": category,
+                 {"number": record["number"], "level": record["level"], "category": record["category"],
                   "state": derived["state"], "deadline": derived["deadline"]})
     return matter_id
 
 
-@operation(None, "matters")   # the permission is the action's own: matter.<动作>
-def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetime | str | None = None,
-                 note: str = "", **data) -> None:
-    """Apply one workflow action to a matter: an event row plus the rewritten cache.
+@operation("matter.登记", "matters")
+def register_history(ledger: Ledger, data: dict, steps: list[tuple] = ()) -> int:
+    """Register a matter together with the later steps of its story (an imported row).  Returns its id.
 
-    Data per action: 分派 ``assignee_staff_id`` and/or ``assignee_name``; 办结 ``result``
-    (required); 回访 ``satisfaction`` (required, one of :data:`SATISFACTION`); 上报
-    ``meeting_id`` (optional, links the meeting); 延期 ``new_deadline`` (later than the
-    current deadline) and a reason in ``note`` (or ``reason``); 督办 ``card`` (one of
-    :data:`CARDS`); 作废 a reason in ``note`` (or ``reason``).
+    ``data`` as for :func:`register_matter`; ``steps``: ``(action, at, note, action_data)``
+    in order, e.g. ``("办结", "2026-10-15 16:00", "", {"result": "已修复"})``.  Every step is
+    checked exactly as :func:`apply_action` checks it (permission ``matter.<动作>``, the
+    transition table, times in order and not in the future, the action's data), and the
+    result is the same matter, events and state as registering and then applying each
+    step — written at once: one matter row, its events, and one audit row (登记, with the
+    final state and the steps), instead of a cache rewrite and an audit row per step.
 
     Raises:
-        NotFound: no such matter.
-        PermissionDenied: the operator's role may not do the action.
-        WorkflowError: the state (or level) does not allow the action.
-        ValidationError: missing or invalid data for the action.
+        what :func:`register_matter` and :func:`apply_action` raise; nothing is written then.
     """
-    if action not in ACTIONS:
-        raise WorkflowError(f"未知的操作“{action}”。")
-    require(ledger, f"matter.{action}")
-    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at, grid_id FROM matters"
-                        " WHERE id = ?", [matter_id], missing=_missing(matter_id))
-    scope.require_grid(ledger, matter["grid_id"], f"事项 {matter['number']}")   # a 网格员: their grids only
-    why = refusal(matter, action)
-    if why:
-        raise WorkflowError(f"{matter['number']}：{why}")
-    note = (note or data.pop("reason", "") or "").strip()
+    for action, *_rest in steps:
+        if action not in ACTIONS:
+            raise WorkflowError(f"未知的操作“{action}”。")
+        require(ledger, f"matter.{action}")
+    record, events = _registration(ledger, data)
+    matter = {"number": record["number"], "state": events[-1]["to_state"], "level": record["level"],
+              "deadline": record["deadline"]}
     now = ledger.now()
-    when = as_datetime(at, "操作时间", "at") if at is not None else now
-    if when > now:
-        raise ValidationError("操作时间不能晚于当前时间。", field="at")
-    last = ledger.scalar("SELECT MAX(at) FROM matter_events WHERE matter_id = ?", [matter_id])
-    if last and ts(when) < last:
-        raise ValidationError(f"操作时间不能早于该事项上一步的时间（{last}）。", field="at")
+    last = record["registered_at"]
+    for action, at, note, action_data in steps:
+        why = refusal(matter, action)
+        if why:
+            raise WorkflowError(f"{matter['number']}：{why}")
+        when = as_datetime(at, "操作时间", "at")
+        if when > now:
+            raise ValidationError("操作时间不能晚于当前时间。", field="at")
+        when_text = ts(when)
+        if when_text < last:
+            raise ValidationError(f"操作时间不能早于该事项上一步的时间（{last}）。", field="at")
+        note, event_data = _step(ledger, matter, action, when, note, dict(action_data or {}))
+        new_state = TRANSITIONS[(matter["state"], action)]
+        events.append(_event(when_text, action, matter["state"], new_state, note, event_data))
+        matter["state"] = new_state
+        if action == "延期":
+            matter["deadline"] = event_data["new_deadline"]
+        last = when_text
+    matter_id, derived = _insert_new(ledger, record, events)
+    audit = {"number": record["number"], "level": record["level"], "category": record["category"],
+             "state": derived["state"], "deadline": derived["deadline"]}
+    if steps:
+        audit["steps"] = [f"{e['action']} {e['at']}" for e in events[-len(steps):]]
+    ledger.audit("登记", "matters", matter_id, None, audit)
+    return matter_id
 
+
+def _step(ledger: Ledger, matter: dict, action: str, when: _dt.datetime, note: str,
+          data: dict) -> tuple[str, dict]:
+    """The note and event data of one workflow step, checked (the data each action takes)."""
+    note = (note or data.pop("reason", "") or "").strip()
     event_data: dict[str, Any] = {}
     allowed_keys: set[str] = set()
     if action == "分派":
@@ -746,6 +795,43 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     unexpected = set(data) - allowed_keys
     if unexpected:
         raise TypeError(f"apply_action({action!r}) got unexpected data {sorted(unexpected)}")
+    return note, event_data
+
+
+@operation(None, "matters")   # the permission is the action's own: matter.<动作>
+def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetime | str | None = None,
+                 note: str = "", **data) -> None:
+    """Apply one workflow action to a matter: an event row plus the rewritten cache.
+
+    Data per action: 分派 ``assignee_staff_id`` and/or ``assignee_name``; 办结 ``result``
+    (required); 回访 ``satisfaction`` (required, one of :data:`SATISFACTION`); 上报
+    ``meeting_id`` (optional, links the meeting); 延期 ``new_deadline`` (later than the
+    current deadline) and a reason in ``note`` (or ``reason``); 督办 ``card`` (one of
+    :data:`CARDS`); 作废 a reason in ``note`` (or ``reason``).
+
+    Raises:
+        NotFound: no such matter.
+        PermissionDenied: the operator's role may not do the action.
+        WorkflowError: the state (or level) does not allow the action.
+        ValidationError: missing or invalid data for the action.
+    """
+    if action not in ACTIONS:
+        raise WorkflowError(f"未知的操作“{action}”。")
+    require(ledger, f"matter.{action}")
+    matter = ledger.one("SELECT id, number, state, level, deadline, registered_at, grid_id FROM matters"
+                        " WHERE id = ?", [matter_id], missing=_missing(matter_id))
+    scope.require_grid(ledger, matter["grid_id"], f"事项 {matter['number']}")   # a 网格员: their grids only
+    why = refusal(matter, action)
+    if why:
+        raise WorkflowError(f"{matter['number']}：{why}")
+    now = ledger.now()
+    when = as_datetime(at, "操作时间", "at") if at is not None else now
+    if when > now:
+        raise ValidationError("操作时间不能晚于当前时间。", field="at")
+    last = ledger.scalar("SELECT MAX(at) FROM matter_events WHERE matter_id = ?", [matter_id])
+    if last and ts(when) < last:
+        raise ValidationError(f"操作时间不能早于该事项上一步的时间（{last}）。", field="at")
+    note, event_data = _step(ledger, matter, action, when, note, data)
 
     new_state = TRANSITIONS[(matter["state"], action)]
     _insert_event(ledger, matter_id, ts(when), action, matter["state"], new_state, note, event_data)

@@ -83,6 +83,7 @@ AUDITED: dict[str, set[tuple[str, str]]] = {
     "residents.records.move_to_household": {("调整户", "residents")},
     "residents.records.set_household_head": {("设为户主", "households")},
     "matters.records.register_matter": {("登记", "matters")},
+    "matters.records.register_history": {("登记", "matters")},
     "matters.records.update_matter": {("修改", "matters")},
     "matters.records.apply_action": {("分派", "matters")},
     "visits.records.record_visit": {("新增", "visits")},
@@ -246,6 +247,10 @@ def _scenario(ledger, tmp_path):
         ("matters.records.register_matter", lambda: s.setdefault("matter", M.register_matter(ledger, {
             "source": "来电", "category": "路灯照明", "level": "小事", "description": "审计路灯",
             "household_id": s["home"]}))),
+        ("matters.records.register_history", lambda: M.register_history(ledger, {
+            "source": "来电", "category": "路灯照明", "level": "小事", "description": "审计历史",
+            "household_id": s["home"], "assignee_name": "审计员"},
+            [("办结", ledger.now(), "", {"result": "已修好"})])),
         ("matters.records.update_matter", lambda: M.update_matter(ledger, s["matter"], {"description": "审计路灯坏"})),
         ("matters.records.apply_action", lambda: M.apply_action(ledger, s["matter"], "分派",
                                                                 assignee_name="审计员")),

@@ -1,12 +1,13 @@
 """Connection rules, migrations from empty, settings, audit, environment errors."""
 
+import datetime as dt
 import sqlite3
 
 import pytest
 
 from models import ledger as ledger_mod
 from models.core import db as dbmod
-from models.core.db import Operator, integrity_check
+from models.core.db import Operator, integrity_check, ts
 from models.ledger import open_db
 from models.core.errors import EnvironmentProblem, NotFound
 
@@ -225,3 +226,28 @@ def test_a_write_left_uncommitted_is_a_change_too(tmp_path):
     led.conn.rollback()
     assert led.remembered("n", compute) == first and len(calls) == 3
     led.close()
+
+
+@pytest.mark.parametrize("value", [
+    dt.datetime(2026, 10, 15, 9, 30), dt.datetime(2026, 10, 15, 9, 30, 5, 999999), dt.datetime(1900, 1, 1),
+    dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(999, 1, 2, 3, 4, 5),
+    dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+])
+def test_ts_is_the_stored_format(value):
+    assert ts(value) == value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_during_bulk_remembers_only_inside_bulk_writes(ledger):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert ledger.during_bulk("k", compute) == 1 and ledger.during_bulk("k", compute) == 2
+    with ledger.write():
+        with ledger.bulk_writes():
+            assert [ledger.during_bulk("k", compute) for _ in range(3)] == [3, 3, 3]
+            with ledger.bulk_writes():                       # nested: the same block
+                assert ledger.during_bulk("k", compute) == 3
+    assert ledger.during_bulk("k", compute) == 4            # forgotten when the block ends

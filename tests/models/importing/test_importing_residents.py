@@ -426,12 +426,25 @@ def test_deferred_indexes_keep_a_table_larger_than_the_import(ledger):
         conn = ledger.conn
         audit_rows = ledger.scalar("SELECT COUNT(*) FROM audit_log")
         with residents_writer.deferred_indexes(conn, rows_coming=max(audit_rows, 1),
-                                               tables=("residents", "audit_log")):
+                                               tables=("residents", "audit_log"), at_least=1):
             seen = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "residents_name" not in seen                       # empty table: dropped
         assert ("audit_log_at" in seen) == (audit_rows >= 1)      # as many rows as coming: kept
         assert "sqlite_autoindex_residents_1" in seen             # UNIQUE (id_number) always stays
     assert "residents_name" in {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master")}
+
+
+def test_deferred_indexes_keep_the_named_ones_and_small_loads_drop_nothing(ledger):
+    def indexes():
+        return {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+    with ledger.write():
+        with residents_writer.deferred_indexes(ledger.conn, 10, ("residents",), keep=("residents_name",),
+                                               at_least=1):
+            seen = indexes()
+        assert "residents_name" in seen and "residents_gender" not in seen
+        with residents_writer.deferred_indexes(ledger.conn, 10, ("residents",), at_least=11):
+            assert "residents_gender" in indexes()         # fewer rows than at_least: nothing dropped
 
 
 def test_a_crash_inside_a_bulk_import_brings_the_indexes_back(ledger, tmp_path, monkeypatch):

@@ -629,3 +629,81 @@ def test_next_number_is_the_months_numeric_maximum_plus_one(ledger, place, exist
         matter_id = new_matter(ledger, place, registered_at=f"2026-10-0{n + 1} 09:00")
         ledger.conn.execute("UPDATE matters SET number = ? WHERE id = ?", [number, matter_id])
     assert M.next_number(ledger, dt.datetime(2026, 10, 20, 9, 0)) == expected
+
+
+# -- a whole history at once (the import's path) ------------------------------------------
+
+#: (level, assignee, steps as (action, hours after registration, note, data))
+HISTORIES = [
+    ("小事", "", []),
+    ("小事", "王芳", []),
+    ("小事", "王芳", [("办结", 3, "", {"result": "已更换灯泡"})]),
+    ("私事", "王芳", [("办结", 3, "", {"result": "已调解"}), ("回访", 27, "", {"satisfaction": "基本满意"})]),
+    ("小事", "", [("作废", 0, "重复登记", {})]),
+    ("小事", "王芳", [("作废", 1, "", {"reason": "无效信息"})]),
+    ("大事", "王芳", [("延期", 2, "等待配件", {"new_deadline": "2026-12-31 23:59:59"}), ("上报", 5, "", {}),
+                    ("分派", 6, "", {"assignee_name": "李强"}), ("办结", 30, "", {"result": "已拆除"}),
+                    ("回访", 50, "", {"satisfaction": "满意"})]),
+    ("小事", "王芳", [("督办", 40, "超期未办", {"card": "黄牌"}), ("督办", 41, "", {"card": "普通"}),
+                    ("办结", 45, "", {"result": "已处理"})]),
+]
+
+
+def _story(matter_id, ledger):
+    matter = {k: v for k, v in M.get_matter(ledger, matter_id).items() if k not in ("id", "number")}
+    events = [{k: v for k, v in e.items() if k not in ("id", "matter_id")} for e in M.matter_events(ledger, matter_id)]
+    return matter, events
+
+
+@pytest.mark.parametrize("level,assignee,steps", HISTORIES)
+def test_a_history_at_once_is_the_same_matter_as_step_by_step(ledger, place, level, assignee, steps):
+    registered = dt.datetime(2026, 10, 12, 9, 0)
+    data = {"registered_at": registered, "source": "来电", "category": "路灯照明", "level": level,
+            "description": "3号楼门前路灯不亮", "household_id": place["household_id"], "assignee_name": assignee}
+    by_hand = M.register_matter(ledger, data)
+    for action, hours, note, extra in steps:
+        M.apply_action(ledger, by_hand, action, at=registered + dt.timedelta(hours=hours), note=note, **extra)
+    at_once = M.register_history(ledger, data, [(action, registered + dt.timedelta(hours=hours), note, extra)
+                                                for action, hours, note, extra in steps])
+    assert _story(at_once, ledger) == _story(by_hand, ledger)
+    audit = ledger.query("SELECT action, new_value FROM audit_log WHERE table_name = 'matters' AND row_id = ?",
+                         [at_once])
+    assert [a["action"] for a in audit] == ["登记"]            # one audit row, naming the final state
+    assert M.get_matter(ledger, at_once)["state"] in audit[0]["new_value"]
+
+
+@pytest.mark.parametrize("steps,error,message", [
+    ([("回访", 2, "", {"satisfaction": "满意"})], WorkflowError, "尚未办结"),
+    ([("办结", 2, "", {"result": "好"}), ("作废", 3, "重复", {})], WorkflowError, "不能再作废"),
+    ([("上报", 2, "", {})], WorkflowError, "只有大事"),
+    ([("办结", 3, "", {"result": "好"}), ("回访", 2, "", {"satisfaction": "满意"})], ValidationError, "不能早于"),
+    ([("办结", -1, "", {"result": "好"})], ValidationError, "不能早于"),
+    ([("办结", 24 * 10, "", {"result": "好"})], ValidationError, "不能晚于当前"),
+    ([("办结", 2, "", {})], ValidationError, "办理结果"),
+    ([("作废", 2, "", {})], ValidationError, "作废必须填写原因"),
+    ([("结案", 2, "", {})], WorkflowError, "未知的操作"),
+])
+def test_a_broken_history_is_refused_and_nothing_is_written(ledger, place, steps, error, message):
+    registered = dt.datetime(2026, 10, 12, 9, 0)
+    before = ledger.scalar("SELECT COUNT(*) FROM matter_events"), ledger.scalar("SELECT COUNT(*) FROM audit_log")
+    with pytest.raises(error, match=message):
+        M.register_history(ledger, {"registered_at": registered, "source": "来电", "category": "路灯照明",
+                                    "level": "小事", "description": "路灯", "household_id": place["household_id"],
+                                    "assignee_name": "王芳"},
+                           [(a, registered + dt.timedelta(hours=h), n, d) for a, h, n, d in steps])
+    assert ledger.scalar("SELECT COUNT(*) FROM matters") == 0
+    assert (ledger.scalar("SELECT COUNT(*) FROM matter_events"),
+            ledger.scalar("SELECT COUNT(*) FROM audit_log")) == before
+
+
+def test_a_history_needs_the_permission_of_each_step(ledger, place):
+    from models.core.db import Operator
+
+    ledger.operator = Operator("网格员甲", role="网格员")
+    refused = [s for s in M.ACTIONS if not M.may("网格员", f"matter.{s}")]
+    assert refused, "the permission table gives a 网格员 every action: pick another role"
+    with pytest.raises(PermissionDenied):
+        M.register_history(ledger, {"source": "来电", "category": "路灯照明", "level": "大事",
+                                    "description": "路灯", "household_id": place["household_id"]},
+                           [(refused[0], ledger.now(), "原因", {})])
+    assert ledger.scalar("SELECT COUNT(*) FROM matters") == 0
