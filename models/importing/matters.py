@@ -32,6 +32,7 @@ import re
 from typing import Callable, Iterator
 
 from models.matters import records as M
+from models.core import lists
 from models.core.bulk import deferred_indexes
 from models.core.db import Ledger, ts
 from models.core.tabular import write_table
@@ -109,7 +110,9 @@ class MattersSpec(ImportSpec):
     def validate(self, ledger: Ledger, rows: list[RowOutcome]) -> list[RowOutcome]:
         now = ledger.now()
         places = _Places(ledger)
-        known_categories = M.categories(ledger)
+        # the office's lists (设置): what it offers now, and what it has retired
+        sources = OfficeList(ledger, "matter_source", "来源")
+        categories = OfficeList(ledger, "matter_category", "类别")
         staff = {r["name"]: r["id"] for r in ledger.query(
             "SELECT name, MIN(id) AS id FROM staff WHERE active = 1 GROUP BY name")}
         seen: dict[tuple, RowOutcome] = {}
@@ -130,19 +133,17 @@ class MattersSpec(ImportSpec):
             if source.upper() == "QQ群":
                 source = "QQ群"
             if not source:
-                source = "其他"
-                row.warn("缺少来源，记为 其他")
-            elif source not in M.SOURCES:
-                row.warn(f"来源“{source}”不在来源列表中，记为 其他")
-                source = "其他"
+                source = sources.fallback
+                row.warn(f"缺少来源，记为 {source}")
+            elif source not in sources.offered:
+                row.warn(sources.unknown(source))
+                source = sources.fallback
             data["source"] = source
 
             category = text(raw.get("category"))
-            if category not in known_categories:
-                fallback = "其他" if "其他" in known_categories else known_categories[-1]
-                row.warn(f"类别“{category}”不在类别列表中，记为 {fallback}" if category
-                         else f"缺少类别，记为 {fallback}")
-                category = fallback
+            if category not in categories.offered:
+                row.warn(categories.unknown(category) if category else f"缺少类别，记为 {categories.fallback}")
+                category = categories.fallback
             data["category"] = category
 
             level = text(raw.get("level"))
@@ -273,6 +274,24 @@ def write_history(ledger: Ledger, data: dict) -> int:
         "reporter_resident_id": data.get("reporter_resident_id"), "reporter_name": data["reporter_name"],
         "reporter_phone": data["reporter_phone"], "assignee_staff_id": data["assignee_staff_id"],
         "assignee_name": data["assignee_name"]}, steps)
+
+
+class OfficeList:
+    """One of the office's lists (``models.core.lists``) as an import checks a cell against it."""
+
+    def __init__(self, ledger: Ledger, kind: str, title: str):
+        items = lists.items(ledger, kind)
+        self.offered = [i["name"] for i in items if not i["retired"]]
+        self.retired = {i["name"] for i in items if i["retired"]}
+        self.title = title
+        #: what an unknown value is recorded as: 其他 while the office offers it
+        self.fallback = "其他" if "其他" in self.offered else self.offered[-1]
+
+    def unknown(self, value: str) -> str:
+        """The warning for a value the list does not offer (recorded as :attr:`fallback`)."""
+        if value in self.retired:
+            return f"{self.title}“{value}”已停用（可在设置中恢复），记为 {self.fallback}"
+        return f"{self.title}“{value}”不在{self.title}列表中，记为 {self.fallback}"
 
 
 def cancelled_history(closed: _dt.datetime | None, followed: _dt.datetime | None,

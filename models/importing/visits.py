@@ -61,6 +61,8 @@ class VisitsSpec(ImportSpec):
         staff = {r["name"]: r["id"] for r in ledger.query(
             "SELECT name, MIN(id) AS id FROM staff WHERE active = 1 GROUP BY name")}
         warned_staff: set[str] = set()
+        offered_ways = V.ways(ledger)                 # the office's list (设置 → 走访方式)
+        default_way = "入户" if "入户" in offered_ways else offered_ways[0]
         conn = ledger.conn
         for row in rows:
             raw, data = row.raw, row.data
@@ -75,10 +77,12 @@ class VisitsSpec(ImportSpec):
                 warned_staff.add(name)
             way = _WAY_ALIASES.get(text(raw.get("way")).replace(" ", ""))
             if way is None and text(raw.get("way")):
-                row.reject(f"走访方式“{text(raw.get('way'))}”无效，应为 入户、电话 或 微信")
+                row.reject(f"走访方式“{text(raw.get('way'))}”无效，应为{'、'.join(offered_ways)}之一")
             elif way is None:
-                way = "入户"
-                row.warn("缺少走访方式，记为 入户")
+                way = default_way
+                row.warn(f"缺少走访方式，记为 {way}")
+            elif way not in offered_ways:
+                row.reject(f"走访方式“{way}”已停用（可在设置中恢复），应为{'、'.join(offered_ways)}之一")
             data["way"] = way
             data["notes"] = text(raw.get("notes"))
 

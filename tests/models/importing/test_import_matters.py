@@ -295,3 +295,49 @@ def test_template_written(tmp_path):
     wb = openpyxl.load_workbook(path)
     headers = [c.value for c in next(wb.worksheets[0].iter_rows(max_row=1))]
     assert headers[:5] == ["登记时间", "来源", "类别", "事项分级", "事项描述"]
+
+
+# -- the office's own lists (设置 → 事项来源 / 事项类别 / 走访方式) -----------------------------
+
+def _item_id(ledger, kind, name):
+    return ledger.scalar("SELECT id FROM office_lists WHERE kind = ? AND name = ?", [kind, name])
+
+
+def test_matters_import_takes_the_sources_the_office_added_and_retired(ledger, world, tmp_path):
+    from models.core import lists
+
+    lists.add_item(ledger, "matter_source", "网格通APP")
+    lists.retire_item(ledger, _item_id(ledger, "matter_source", "微信群"))
+    path = write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, [
+        row(来源="网格通APP", 事项描述="一"), row(来源="微信群", 事项描述="二"), row(来源="来电", 事项描述="三")])
+    plan, summary = import_file(ledger, path, IM.SPEC)
+    assert summary.imported == 3
+    by_text = {r["description"]: r["source"] for r in ledger.query("SELECT description, source FROM matters")}
+    assert by_text == {"一": "网格通APP", "二": "其他", "三": "来电"}
+    first, second, third = plan.outcomes
+    assert first.status == "ok" and third.status == "ok"
+    assert any("“微信群”已停用" in m for m in second.messages), second.messages
+
+
+def test_matters_import_falls_back_to_an_offered_source_when_其他_is_retired(ledger, world, tmp_path):
+    from models.core import lists
+
+    lists.retire_item(ledger, _item_id(ledger, "matter_source", "其他"))
+    path = write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, [row(来源="")])
+    plan, summary = import_file(ledger, path, IM.SPEC)
+    assert summary.imported == 1, plan.outcomes[0].messages
+    source = ledger.scalar("SELECT source FROM matters")
+    assert source in M.sources(ledger)
+    assert any(f"记为 {source}" in m for m in plan.outcomes[0].messages)
+
+
+def test_visits_import_takes_the_ways_the_office_offers(ledger, world, tmp_path):
+    from models.core import lists
+
+    lists.retire_item(ledger, _item_id(ledger, "visit_way", "微信"))
+    plan, summary = import_file(ledger, write_xlsx(tmp_path / "v.xlsx", IV.HEADERS,
+                                                   [vrow(走访方式="微信"), vrow(房号="302")]), IV.SPEC)
+    assert summary.imported == 1
+    rejected = plan.outcomes[0]
+    assert rejected.status == "rejected"
+    assert any("走访方式“微信”已停用" in m for m in rejected.messages), rejected.messages
