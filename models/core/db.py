@@ -31,6 +31,9 @@ DATE_FORMAT = "%Y-%m-%d"
 
 BUSY_TIMEOUT_MS = 5000
 
+#: index writes gathered inside Ledger.bulk_writes before they are written (see execute_later)
+LATER_BATCH = 5000
+
 
 def ts(value: _dt.datetime) -> str:
     """Format a datetime the way every timestamp column stores it (``YYYY-MM-DD HH:MM:SS``).
@@ -274,6 +277,8 @@ class Ledger:
             self.conn.execute(sql, params)
         else:
             self._later.append((sql, params))
+            if len(self._later) >= LATER_BATCH:
+                self._flush_later()     # bounded memory: one FTS5 segment per batch, not per row
 
     def _flush_later(self) -> None:
         later, self._later = self._later or [], []

@@ -174,6 +174,17 @@ def test_execute_later_runs_now_outside_bulk_writes_and_at_its_end_inside(ledger
     assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 4
 
 
+def test_execute_later_writes_every_batch_so_memory_stays_bounded(ledger, monkeypatch):
+    monkeypatch.setattr(dbmod, "LATER_BATCH", 3)
+    ledger.conn.execute("CREATE TABLE later_t (v INTEGER)")
+    with ledger.write():
+        with ledger.bulk_writes():
+            for v in range(7):
+                ledger.execute_later("INSERT INTO later_t VALUES (?)", [v])
+            assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 6      # two whole batches written
+        assert ledger.scalar("SELECT COUNT(*) FROM later_t") == 7
+
+
 # -- reads remembered while the ledger is unchanged ------------------------------------------------
 
 def _counter(ledger):
