@@ -102,7 +102,7 @@ API
 - ``import_file(ledger, path, spec, update=False, dry_run=False, ...) ->
   (plan, summary)``: the whole thing in one read (CLI, benchmark).
 - ``load_spec(kind_or_ref)``; ``write_error_report(plan, path)``;
-  ``write_template(spec, path)``; ``ImportFileError`` (unreadable file, Chinese
+  ``write_template(spec, path, ledger=None)``; ``ImportFileError`` (unreadable file, Chinese
   message); ``ImportCancelled``.
 
 Callbacks: ``progress(done: int, total: int, label: str)`` (``total`` 0 =
@@ -356,6 +356,11 @@ class ImportSpec:
     min_header_matches: int = 2
     rules: list[str] = []
     template_rows: list[list] = []
+
+    def columns_for(self, ledger: Ledger | None) -> list[Column]:
+        """The columns as the template shows them to ``ledger``'s office: a spec whose values
+        come from the office's lists (设置) gives their choices and notes from there."""
+        return list(self.columns)
 
     def validate(self, ledger: Ledger, rows: list[RowOutcome]) -> list[RowOutcome]:
         """Check every row (``row.raw``), fill ``row.data``, warn or reject.  Nothing is written."""
@@ -946,11 +951,12 @@ def write_error_report(plan: ImportPlan, path: str | Path) -> int:
     return _write(plan, path)
 
 
-def write_template(spec: ImportSpec, path: str | Path) -> Path:
-    """Save the standard template of ``spec`` (headers, text-formatted ID/phone columns, rules)."""
+def write_template(spec: ImportSpec, path: str | Path, ledger: Ledger | None = None) -> Path:
+    """Save the standard template of ``spec`` (headers, text-formatted ID/phone columns, rules);
+    with ``ledger``, its drop-down lists and notes offer that office's lists (设置)."""
     from models.importing.report import write_template as _write
 
-    return _write(spec, path)
+    return _write(spec, path, ledger)
 
 
 def chunked(items: list, size: int = 500) -> Iterable[list]:

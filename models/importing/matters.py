@@ -27,6 +27,7 @@ exact times of 分派 and 作废 (both become the registration time).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from typing import Callable, Iterator
@@ -106,6 +107,18 @@ class MattersSpec(ImportSpec):
          "301", "张三", "13812345678", "王芳", "2026-10-15 16:00", "已联系物业更换灯泡",
          "2026-10-16 10:00", "满意", ""],
     ]
+
+    def columns_for(self, ledger: Ledger | None) -> list[Column]:
+        if ledger is None:
+            return list(self.columns)
+        sources = OfficeList(ledger, "matter_source", "来源")
+        categories = OfficeList(ledger, "matter_category", "类别")
+        by_key = {
+            "source": dict(choices=tuple(sources.offered),
+                           note=f"{'、'.join(sources.offered)}；不填为 {sources.fallback}。"),
+            "category": dict(choices=tuple(categories.offered),
+                             note=f"{'、'.join(categories.offered)}；不在类别列表中的记为 {categories.fallback}。")}
+        return [dataclasses.replace(c, **by_key[c.key]) if c.key in by_key else c for c in self.columns]
 
     def validate(self, ledger: Ledger, rows: list[RowOutcome]) -> list[RowOutcome]:
         now = ledger.now()

@@ -97,17 +97,19 @@ def write_error_report(plan, path: str | Path) -> int:
     return written
 
 
-def write_template(spec, path: str | Path) -> Path:
+def write_template(spec, path: str | Path, ledger=None) -> Path:
     """The standard template of ``spec``: one header row, text-formatted ID/phone columns,
-    drop-down lists where a column has fixed values, and a 填写说明 sheet."""
+    drop-down lists where a column has fixed values (the office's lists with ``ledger``), and
+    a 填写说明 sheet."""
     path = Path(path)
+    columns = spec.columns_for(ledger)
     with _saving(path, constant_memory=False) as workbook:
         fill = {"bold": True, "bg_color": _HEADER_FILL}
         header_format = workbook.add_format({**fill, "align": "center"})
         required_format = workbook.add_format({**fill, "align": "center", "font_color": _RED})
         text_format = workbook.add_format({"num_format": "@"})
         ws = workbook.add_worksheet(sheet_title(f"{spec.title}信息", set()))
-        for index, column in enumerate(spec.columns):
+        for index, column in enumerate(columns):
             write_value(ws, 0, index, column.title, required_format if column.required else header_format)
             if column.as_text:
                 # Excel applies the column's format to new entries; pre-format the first rows too.
@@ -127,7 +129,7 @@ def write_template(spec, path: str | Path) -> Path:
         notes.set_column(2, 2, 80)
         write_value(notes, 0, 0, f"{spec.title}导入模板填写说明", workbook.add_format({"bold": True, "font_size": 14}))
         lines: list[list] = [[], ["列名", "是否必填", "填写要求"]]
-        for column in spec.columns:
+        for column in columns:
             others = "、".join(column.synonyms[:4])
             detail = column.note + (f"（也可写作：{others}）" if others else "")
             lines.append([column.title, "必填" if column.required else "", detail])
@@ -135,7 +137,7 @@ def write_template(spec, path: str | Path) -> Path:
             lines += [[]] + [[line] for line in spec.rules]
         if spec.template_rows:
             lines += [[], ["示例（请在“" + ws.get_name() + "”工作表中填写，不要在本页填写）："],
-                      [c.title for c in spec.columns]] + [list(row) for row in spec.template_rows]
+                      [c.title for c in columns]] + [list(row) for row in spec.template_rows]
         head_format = workbook.add_format(fill)
         for r, line in enumerate(lines, start=1):
             for index, value in enumerate(line):

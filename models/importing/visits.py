@@ -10,6 +10,7 @@ recorded for the same visit in the ledger is skipped.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Iterator
 
 from models.visits import records as V
@@ -51,6 +52,14 @@ class VisitsSpec(ImportSpec):
     template_rows = [
         ["2026-10-15", "王芳", "", "第一网格", "3号楼", "1单元", "301", "入户", "走访独居老人，身体状况良好"],
     ]
+
+    def columns_for(self, ledger: Ledger | None) -> list[Column]:
+        if ledger is None:
+            return list(self.columns)
+        ways = V.ways(ledger)
+        default = "入户" if "入户" in ways else ways[0]
+        return [dataclasses.replace(c, choices=tuple(ways), note=f"{'、'.join(ways)}；不填为 {default}。")
+                if c.key == "way" else c for c in self.columns]
 
     def validate(self, ledger: Ledger, rows: list[RowOutcome]) -> list[RowOutcome]:
         today = ledger.now().strftime("%Y-%m-%d")

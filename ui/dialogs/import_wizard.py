@@ -309,7 +309,7 @@ class ImportWizard(QDialog):
 
     def save_template(self) -> None:
         self._save_xlsx("保存导入模板", f"{self.spec.title}导入模板.xlsx",
-                        lambda target: importing.write_template(self.spec, target),
+                        lambda target: importing.write_template(self.spec, target, self.ctx.ledger),
                         ("已保存模板", "模板已保存到：\n{target}"))
 
     # -- page 2: header and mapping ----------------------------------------------------

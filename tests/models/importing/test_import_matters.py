@@ -341,3 +341,24 @@ def test_visits_import_takes_the_ways_the_office_offers(ledger, world, tmp_path)
     rejected = plan.outcomes[0]
     assert rejected.status == "rejected"
     assert any("走访方式“微信”已停用" in m for m in rejected.messages), rejected.messages
+
+
+def test_templates_offer_the_offices_lists(ledger, world, tmp_path):
+    from models.core import lists
+    from models.importing import write_template
+
+    lists.add_item(ledger, "matter_source", "网格通APP")
+    lists.retire_item(ledger, _item_id(ledger, "matter_source", "微信群"))
+    lists.retire_item(ledger, _item_id(ledger, "visit_way", "微信"))
+    for spec, column, present, absent in ((IM.SPEC, "来源", "网格通APP", "微信群"), (IV.SPEC, "走访方式", "电话", "微信")):
+        path = write_template(spec, tmp_path / f"{spec.kind}.xlsx", ledger)
+        wb = openpyxl.load_workbook(path)
+        sheet, notes = wb.worksheets
+        index = [c.value for c in sheet[1]].index(column)
+        offered = [v for v in sheet.data_validations.dataValidation
+                   if any(r.min_col == index + 1 for r in v.sqref.ranges)]
+        assert len(offered) == 1
+        choices = offered[0].formula1.strip('"').split(",")
+        assert present in choices and absent not in choices
+        note = next(row[2].value for row in notes.iter_rows(min_row=2) if row[0].value == column)
+        assert present in note and absent not in note
