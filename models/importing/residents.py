@@ -127,7 +127,8 @@ class ResidentsSpec(ImportSpec):
         today = ledger.now().date()
         today_text = today.isoformat()
         places = _PlaceResolver(ledger)
-        tag_ids = {r["name"]: r["id"] for r in ledger.query("SELECT id, name FROM tags")}
+        tag_ids = {r["name"]: r["id"] for r in ledger.query("SELECT id, name FROM tags WHERE retired = 0")}
+        retired_tags = {r["name"] for r in ledger.query("SELECT name FROM tags WHERE retired = 1")}
         first_seen: dict[str, RowOutcome] = {}
         # The same few words fill these columns on every row: normalise each once.
         memo: dict[tuple, str] = {}
@@ -275,6 +276,8 @@ class ResidentsSpec(ImportSpec):
                 if tag in tag_ids:
                     if tag not in tags:
                         tags.append(tag)
+                elif tag in retired_tags:
+                    data.setdefault("retired_tags", []).append(tag)   # decided below: held or not
                 else:
                     row.warn(f"标签“{tag}”不在标签列表中，已忽略（可在设置中添加后重新导入）")
             data["tags"] = tags
@@ -292,6 +295,7 @@ class ResidentsSpec(ImportSpec):
                 if row.status != "rejected":
                     row.existing_id = rid
                     row.note("台账中已有此人（身份证号相同）")
+        _settle_retired_tags(ledger, [row for row in rows if row.data.get("retired_tags")])
         places.check_heads(rows)
         return rows
 
@@ -312,6 +316,24 @@ class ResidentsSpec(ImportSpec):
         from models.importing import residents_writer
 
         return residents_writer.write_residents(ledger, outcomes, update, progress, self.present_since)
+
+
+def _settle_retired_tags(ledger: Ledger, rows: list[RowOutcome]) -> None:
+    """A 停用 tag (设置 → 人员标签) stays with a resident already in the ledger who has it, and is
+    given to nobody else (as the resident form does): the row is warned and imported without it."""
+    held: set[tuple[int, str]] = set()
+    known = [row.existing_id for row in rows if row.existing_id is not None]
+    for part in chunked(known, 500):
+        held.update(ledger.conn.execute(
+            "SELECT rt.resident_id, t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id"
+            f" WHERE t.retired = 1 AND rt.resident_id IN ({','.join('?' * len(part))})", part).fetchall())
+    for row in rows:
+        data = row.data
+        for tag in data.pop("retired_tags"):
+            if (row.existing_id, tag) in held:
+                data["tags"].append(tag)
+            else:
+                row.warn(f"标签“{tag}”已停用，已忽略（只保留在原来就有此标签的居民身上；可在设置中恢复后重新导入）")
 
 
 _FILL_KEYS = ("household_no", "relation") + PLACE_KEYS

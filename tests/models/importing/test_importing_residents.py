@@ -465,3 +465,29 @@ def test_a_crash_inside_a_bulk_import_brings_the_indexes_back(ledger, tmp_path, 
         import_file(ledger, _many(tmp_path), SPEC)
     assert _indexes(ledger) == indexes
     assert ledger.scalar("SELECT COUNT(*) FROM residents") == 0
+
+
+def test_a_retired_tag_is_not_given_to_new_people_but_stays_with_those_who_have_it(ledger, tmp_path):
+    """停用 tags (设置 → 人员标签) are kept by the residents who have them and given to nobody
+    else, as the resident form does: an import does the same."""
+    from models.core import lists
+
+    import_file(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [
+        row(1, "老张", id_number=person_id(60), tags="独居老人、低保户")]}), SPEC)
+    lists.retire_tag(ledger, ledger.scalar("SELECT id FROM tags WHERE name = '独居老人'"))
+    plan, summary = import_file(ledger, ledger_book(tmp_path / "b.xlsx", {"S": [
+        row(1, "老张", id_number=person_id(60), tags="独居老人、低保户", phone="13900000001"),
+        row(2, "小王", id_number=person_id(61), tags="独居老人、低保户")]}), SPEC, update=True)
+    assert (summary.imported, summary.updated) == (1, 1)
+
+    def tags_of(number):
+        return sorted(r[0] for r in ledger.conn.execute(
+            "SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id JOIN residents r"
+            " ON r.id = rt.resident_id WHERE r.id_number = ?", [number]))
+
+    assert tags_of(person_id(60)) == ["低保户", "独居老人"]          # kept by the one who had it
+    assert tags_of(person_id(61)) == ["低保户"]                      # not given to a new resident
+    new_row = plan.outcomes[1]
+    assert new_row.status == "warning"
+    assert any("“独居老人”已停用" in m for m in new_row.messages), new_row.messages
+    assert plan.outcomes[0].status == "ok", plan.outcomes[0].messages
