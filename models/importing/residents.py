@@ -26,6 +26,7 @@ from models.core.idcard import check_id, mask
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome, chunked, parse_cell_date
 from models.core.periods import half_width
 from models.importing.values import no_spaces, text
+from models.core.permissions import allowed
 from models.core.phones import phone_check
 from models.residents.records import (ETHNICITIES, GENDERS, POLITICAL_STATUSES, RELATIONS, RESIDENCE_TYPES, STATUSES,
                               clean_name, normalise_ethnicity, normalise_gender, normalise_political_status,
@@ -129,6 +130,9 @@ class ResidentsSpec(ImportSpec):
         places = _PlaceResolver(ledger)
         tag_ids = {r["name"]: r["id"] for r in ledger.query("SELECT id, name FROM tags WHERE retired = 0")}
         retired_tags = {r["name"] for r in ledger.query("SELECT name FROM tags WHERE retired = 1")}
+        # 重点人员 tags are set only by someone who may see them (as in the resident form)
+        hidden_tags = (set() if allowed(ledger.operator, "personal.see_sensitive") else
+                       {r["name"] for r in ledger.query("SELECT name FROM tags WHERE sensitive = 1")})
         first_seen: dict[str, RowOutcome] = {}
         # The same few words fill these columns on every row: normalise each once.
         memo: dict[tuple, str] = {}
@@ -269,17 +273,23 @@ class ResidentsSpec(ImportSpec):
 
             # tags ------------------------------------------------------------------------
             tags = []
+            hidden = 0
             tag_text = raw.get("tags")
             for tag in (_TAG_SPLIT.split(half_text(tag_text)) if tag_text is not None else ()):
                 if not tag or tag in ("无", "否", "/", "-"):
                     continue
-                if tag in tag_ids:
+                if tag in hidden_tags:
+                    hidden += 1
+                elif tag in tag_ids:
                     if tag not in tags:
                         tags.append(tag)
                 elif tag in retired_tags:
                     data.setdefault("retired_tags", []).append(tag)   # decided below: held or not
                 else:
                     row.warn(f"标签“{tag}”不在标签列表中，已忽略（可在设置中添加后重新导入）")
+            if hidden:
+                # (the tag is not named: whoever reads this list may not see 重点人员 tags)
+                row.warn(f"特殊人群中有 {hidden} 个重点人员标签，您无权设置，已忽略（请由可查看敏感信息的人员补录）")
             data["tags"] = tags
 
             # household ----------------------------------------------------------------------

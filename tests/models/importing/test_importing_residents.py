@@ -491,3 +491,17 @@ def test_a_retired_tag_is_not_given_to_new_people_but_stays_with_those_who_have_
     assert new_row.status == "warning"
     assert any("“独居老人”已停用" in m for m in new_row.messages), new_row.messages
     assert plan.outcomes[0].status == "ok", plan.outcomes[0].messages
+
+
+def test_someone_who_may_not_see_重点人员_tags_does_not_set_them_by_import(ledger, tmp_path):
+    """The resident form lets nobody set a sensitive tag they may not see (issue 10); nor does an import."""
+    grid = grids.ensure_grid(ledger, grids.ensure_community(ledger, None), "第一网格")
+    ledger.operator = Operator("网格员甲", role="网格员", grid_ids=(grid,))
+    plan, summary = import_file(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [
+        row(1, "老李", id_number=person_id(70), tags="社区矫正、低保户")]}), SPEC)
+    assert summary.imported == 1
+    tags = [r[0] for r in ledger.conn.execute(
+        "SELECT t.name FROM resident_tags rt JOIN tags t ON t.id = rt.tag_id")]
+    assert tags == ["低保户"]
+    messages = plan.outcomes[0].messages
+    assert any("社区矫正" not in m and "无权设置" in m for m in messages), messages   # the tag is not echoed
