@@ -548,15 +548,19 @@ def _staff_name(ledger: Ledger, staff_id: int | None) -> str | None:
     return name
 
 
-def _insert_event(ledger: Ledger, matter_id: int, at: str, action: str, from_state: str | None,
-                  to_state: str, note: str = "", data: dict | None = None) -> int:
-    # ``at``: when it happened (the clerk's time); ``recorded_at``: when it was typed
-    cur = ledger.conn.execute(
+def _insert_events(ledger: Ledger, matter_id: int, events: list[dict]) -> None:
+    """Write events (see :func:`_event`) of a matter, and link it to the meeting a 上报 names.
+    ``at``: when it happened (the clerk's time); ``recorded_at``: when it was typed."""
+    operator, recorded_at = ledger.operator.name, ledger.now_ts()
+    ledger.conn.executemany(
         "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
         " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [matter_id, at, action, from_state, to_state, ledger.operator.name, note or "",
-         json.dumps(data, ensure_ascii=False) if data else None, ledger.now_ts()])
-    return cur.lastrowid
+        [(matter_id, e["at"], e["action"], e["from_state"], e["to_state"], operator, e["note"],
+          json.dumps(e["data"], ensure_ascii=False) if e["data"] else None, recorded_at) for e in events])
+    for e in events:
+        if e["action"] == "上报" and e["data"].get("meeting_id"):
+            ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
+                                [e["data"]["meeting_id"], matter_id])
 
 
 def _rewrite_cache(ledger: Ledger, matter_id: int) -> dict:
@@ -647,16 +651,7 @@ def _insert_new(ledger: Ledger, record: dict, events: list[dict]) -> tuple[int, 
     matter_id = ledger.conn.execute(
         f"INSERT INTO matters ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
         list(record.values())).lastrowid
-    operator, recorded_at = ledger.operator.name, ledger.now_ts()
-    ledger.conn.executemany(
-        "INSERT INTO matter_events (matter_id, at, action, from_state, to_state, operator, note, data,"
-        " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(matter_id, e["at"], e["action"], e["from_state"], e["to_state"], operator, e["note"],
-          json.dumps(e["data"], ensure_ascii=False) if e["data"] else None, recorded_at) for e in events])
-    for e in events:
-        if e["action"] == "上报" and e["data"].get("meeting_id"):
-            ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                                [e["data"]["meeting_id"], matter_id])
+    _insert_events(ledger, matter_id, events)
     if ledger.during_bulk("matter_fts", lambda: has_search_index(ledger.conn)):
         # (in an import, gathered and written once at the end: see Ledger.bulk_writes)
         ledger.execute_later("INSERT INTO matter_fts (rowid, body) VALUES (?, ?)",
@@ -834,10 +829,7 @@ def apply_action(ledger: Ledger, matter_id: int, action: str, *, at: _dt.datetim
     note, event_data = _step(ledger, matter, action, when, note, data)
 
     new_state = TRANSITIONS[(matter["state"], action)]
-    _insert_event(ledger, matter_id, ts(when), action, matter["state"], new_state, note, event_data)
-    if action == "上报" and event_data.get("meeting_id"):
-        ledger.conn.execute("INSERT OR IGNORE INTO meeting_matters (meeting_id, matter_id) VALUES (?, ?)",
-                            [event_data["meeting_id"], matter_id])
+    _insert_events(ledger, matter_id, [_event(ts(when), action, matter["state"], new_state, note, event_data)])
     _rewrite_cache(ledger, matter_id)
     ledger.audit(action, "matters", matter_id, {"state": matter["state"]},
                  {"state": new_state, "note": note, **event_data})
