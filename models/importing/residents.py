@@ -128,11 +128,12 @@ class ResidentsSpec(ImportSpec):
         today = ledger.now().date()
         today_text = today.isoformat()
         places = _PlaceResolver(ledger)
-        tag_ids = {r["name"]: r["id"] for r in ledger.query("SELECT id, name FROM tags WHERE retired = 0")}
-        retired_tags = {r["name"] for r in ledger.query("SELECT name FROM tags WHERE retired = 1")}
+        all_tags = ledger.query("SELECT name, retired, sensitive FROM tags")
+        offered_tags = {t["name"] for t in all_tags if not t["retired"]}
+        retired_tags = {t["name"] for t in all_tags if t["retired"]}
         # 重点人员 tags are set only by someone who may see them (as in the resident form)
-        hidden_tags = (set() if allowed(ledger.operator, "personal.see_sensitive") else
-                       {r["name"] for r in ledger.query("SELECT name FROM tags WHERE sensitive = 1")})
+        may_see = allowed(ledger.operator, "personal.see_sensitive")
+        hidden_tags = {t["name"] for t in all_tags if t["sensitive"] and not may_see}
         first_seen: dict[str, RowOutcome] = {}
         # The same few words fill these columns on every row: normalise each once.
         memo: dict[tuple, str] = {}
@@ -280,7 +281,7 @@ class ResidentsSpec(ImportSpec):
                     continue
                 if tag in hidden_tags:
                     hidden += 1
-                elif tag in tag_ids:
+                elif tag in offered_tags:
                     if tag not in tags:
                         tags.append(tag)
                 elif tag in retired_tags:

@@ -22,7 +22,7 @@ import json
 from typing import Callable
 
 from models.grids import hierarchy as grids_mod
-from models.core.bulk import deferred_indexes
+from models.core.bulk import DEFER_INDEXES_FROM, deferred_indexes
 from models.core.db import Ledger
 from models.core.idcard import mask
 from models.importing import ImportSummary, RowOutcome, chunked
@@ -37,9 +37,6 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 RESIDENT_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "phone", "relation",
                    "residence_type", "political_status", "notes", "status", "status_date", "moved_in_on")
 
-
-#: New residents from which the import rebuilds indexes instead of updating them (see deferred_indexes).
-DEFER_INDEXES_FROM = 5000
 
 #: The tables a residents import fills, whose secondary indexes it may rebuild (see :func:`deferred_indexes`).
 BULK_TABLES = ("residents", "resident_status_events", "residence_spells", "audit_log", "resident_tags")

@@ -36,6 +36,12 @@ _WAY_ALIASES = {"入户": "入户", "上门": "入户", "入户走访": "入户"
                 "电话走访": "电话", "电访": "电话", "微信": "微信", "微信走访": "微信", "视频": "微信"}
 
 
+def _offered_ways(ledger: Ledger) -> tuple[list[str], str]:
+    """The office's 走访方式 (设置) and the one a blank cell means: 入户 while it is offered."""
+    ways = V.ways(ledger)
+    return ways, "入户" if "入户" in ways else ways[0]
+
+
 class VisitsSpec(ImportSpec):
     """Visits: one row per household visited."""
 
@@ -56,8 +62,7 @@ class VisitsSpec(ImportSpec):
     def columns_for(self, ledger: Ledger | None) -> list[Column]:
         if ledger is None:
             return list(self.columns)
-        ways = V.ways(ledger)
-        default = "入户" if "入户" in ways else ways[0]
+        ways, default = _offered_ways(ledger)
         return [dataclasses.replace(c, choices=tuple(ways), note=f"{'、'.join(ways)}；不填为 {default}。")
                 if c.key == "way" else c for c in self.columns]
 
@@ -70,8 +75,7 @@ class VisitsSpec(ImportSpec):
         staff = {r["name"]: r["id"] for r in ledger.query(
             "SELECT name, MIN(id) AS id FROM staff WHERE active = 1 GROUP BY name")}
         warned_staff: set[str] = set()
-        offered_ways = V.ways(ledger)                 # the office's list (设置 → 走访方式)
-        default_way = "入户" if "入户" in offered_ways else offered_ways[0]
+        offered_ways, default_way = _offered_ways(ledger)
         conn = ledger.conn
         for row in rows:
             raw, data = row.raw, row.data
