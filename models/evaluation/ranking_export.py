@@ -10,7 +10,9 @@ from pathlib import Path
 
 from models.core.db import Ledger
 from models.core.tabular import Column, Progress, check_target, write_table
+from models.core.export_title import export_title
 from models.evaluation.monthly import month_figures
+from models.evaluation.publications import published_version
 from models.evaluation.scoring import round_half_up
 
 #: SPEC §8's indicator columns and the indicator each one shows, whatever the scheme calls it
@@ -61,4 +63,7 @@ def export_ranking(ledger: Ledger, out: str | Path, month: str, progress: Progre
     """
     check_target(out)
     rows = ranking_rows(ledger, month)
-    return write_table(out, f"{month}排名", COLUMNS, rows, progress=progress)
+    version = published_version(ledger, month)
+    state = f"已定稿（第 {version} 版）" if version else "未定稿，按当前台账计算，仅供参考"
+    title = export_title(ledger, f"{month} 网格月度评比排名", state, f"共 {len(rows)} 个网格")
+    return write_table(out, f"{month}排名", COLUMNS, rows, progress=progress, title_row=title)

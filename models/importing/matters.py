@@ -36,6 +36,7 @@ from models.matters import records as M
 from models.core import lists
 from models.core.bulk import deferred_indexes
 from models.core.db import Ledger, ts
+from models.core.export_title import export_title
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.export import in_month, scoped, template_columns
@@ -441,4 +442,6 @@ def export_matters(ledger: Ledger, out, month: str | None = None, progress=None)
     """
     where, params = scoped(ledger, *in_month("registered_at", month), "grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM matters {where}", params)
-    return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)
+    title = export_title(ledger, "民情事项台账", f"登记月份：{month}" if month else "全部月份", f"共 {total} 件")
+    return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month), total, progress,
+                       title_row=title)

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 
 from models.visits import records as V
 from models.core.db import Ledger
+from models.core.export_title import export_title
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
 from models.importing.export import in_month, scoped, template_columns
@@ -187,4 +188,6 @@ def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) 
     where, params = scoped(ledger, *in_month("v.visited_on", month), "v.grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM visit_households vh JOIN visits v ON v.id = vh.visit_id {where}",
                           params)
-    return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month), total, progress)
+    title = export_title(ledger, "入户走访记录", f"走访月份：{month}" if month else "全部月份", f"共 {total} 户次")
+    return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month), total, progress,
+                       title_row=title)

@@ -8,10 +8,12 @@ cancelled export leaves no half-written file behind.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable
 
 from models.core.db import Ledger
+from models.core.export_title import export_title
 from models.core.idcard import mask
 from models.core.permissions import require
 from models.core.tabular import BATCH, Progress, check_target, write_table
@@ -91,6 +93,35 @@ def export_rows(ledger: Ledger, ids: list[int], full_ids: bool = False,
                    moved_in_on, status, status_date, notes]
 
 
+#: a search text longer than this is cut in the title line
+TITLE_TEXT_MAX = 30
+#: digits (and an ID's X) of five or more in a row: only their last four are shown in the title
+_LONG_NUMBER = re.compile(r"[0-9Xx]{5,}")
+
+
+def filter_details(ledger: Ledger, flt, total: int, full_ids: bool) -> list[str]:
+    """The title line's details of a residents export: the filter (or 全部居民), how many,
+    and whether ID numbers are full."""
+    parts = []
+    if flt.text.strip():
+        text = " ".join(flt.text.split())
+        if not full_ids:   # an ID number typed in the search box is not shown whole by a masked file
+            text = _LONG_NUMBER.sub(lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], text)
+        parts.append(f"搜索“{text[:TITLE_TEXT_MAX]}{'…' if len(text) > TITLE_TEXT_MAX else ''}”")
+    for label, sql, value in (
+            ("网格", "SELECT name FROM grids WHERE id = ?", flt.grid_id),
+            ("楼栋", "SELECT compound || name FROM buildings WHERE id = ?", flt.building_id),
+            ("标签", "SELECT name FROM tags WHERE id = ?", flt.tag_id)):
+        if value is not None:
+            parts.append(f"{label}：{ledger.scalar(sql, [value]) or '（已删除）'}")
+    if flt.residence_type:
+        parts.append(f"人口类型：{flt.residence_type}")
+    if flt.status:
+        parts.append(f"人员状态：{flt.status}")
+    return ["筛选：" + ("，".join(parts) if parts else "全部居民"), f"共 {total} 人",
+            "身份证号完整" if full_ids else "身份证号已隐去中间位"]
+
+
 def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False,
                      progress: Progress | None = None) -> int:
     """Export the residents matching ``flt`` (all when None) to ``out``.
@@ -119,7 +150,8 @@ def export_residents(ledger: Ledger, out: Path, flt=None, full_ids: bool = False
     total = len(ids)
 
     rows = export_rows(ledger, ids, full_ids, flt.include_sensitive)
-    written = write_table(out, "居民台账", RESIDENT_COLUMNS, rows, total, progress)
+    title = export_title(ledger, "居民台账", *filter_details(ledger, flt, total, full_ids))
+    written = write_table(out, "居民台账", RESIDENT_COLUMNS, rows, total, progress, title_row=title)
     try:
         with ledger.write():
             ledger.audit("导出完整身份证号" if full_ids else "导出", "residents", None, None,

@@ -235,4 +235,7 @@ def export_street_ranking(ledger: Ledger, out: str | Path, month: str, level: st
     check_target(out)
     result = street_month(ledger, month)
     title = f"{result.street_name}{month}{'社区' if level == 'community' else '网格'}排名"
-    return write_table(out, title, _columns(level), ranking_rows(result, level), progress=progress)
+    reported = f"已报送 {len(result.reports)} 个社区" + (
+        f"，未报送：{'、'.join(result.not_reported)}" if result.not_reported else "")
+    line = "　".join([title, reported, f"导出：{ledger.now():%Y-%m-%d %H:%M}", ledger.operator.name or ""]).rstrip("　")
+    return write_table(out, title, _columns(level), ranking_rows(result, level), progress=progress, title_row=line)

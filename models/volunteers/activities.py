@@ -24,6 +24,7 @@ from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core import lists
 from models.core.errors import ValidationError
+from models.core.export_title import export_title
 from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
@@ -778,7 +779,30 @@ def export_activities(ledger: Ledger, out: str | Path, month: str | None = None,
     (see :func:`export_rows`).  Returns the number of rows written.
     """
     rows = export_rows(ledger, month, date_from, date_to, flt=flt)
-    return tabular.write_table(out, "志愿服务", EXPORT_COLUMNS, rows, len(rows), progress)
+    details = _export_details(ledger, _export_filter(month, date_from, date_to, flt))
+    title = export_title(ledger, "志愿服务活动记录", *details, f"共 {len(rows)} 行")
+    return tabular.write_table(out, "志愿服务", EXPORT_COLUMNS, rows, len(rows), progress, title_row=title)
+
+
+def _export_details(ledger: Ledger, flt: ActivityFilter) -> list[str]:
+    """The period and the filter of an activities export, for its title line."""
+    lo, hi = flt.period()
+    if (lo, hi) == (periods.NO_START, periods.NO_END):
+        parts = ["全部日期"]
+    else:
+        parts = [f"活动日期：{lo if lo != periods.NO_START else '最早'} 至 {hi if hi != periods.NO_END else '今'}"]
+    if flt.grid_id == COMMUNITY_WIDE:
+        parts.append("社区级活动")
+    elif flt.grid_id is not None:
+        parts.append(f"网格：{ledger.scalar('SELECT name FROM grids WHERE id = ?', [flt.grid_id]) or '（已删除）'}")
+    if flt.org_id is not None:
+        parts.append(f"组织：{ledger.scalar('SELECT name FROM volunteer_orgs WHERE id = ?', [flt.org_id]) or '（已删除）'}")
+    if flt.type:
+        parts.append(f"类型：{flt.type}")
+    text = " ".join(flt.text.split())
+    if text:
+        parts.append(f"搜索“{text[:30]}{'…' if len(text) > 30 else ''}”")
+    return parts
 
 
 def write_activities_xlsx(ledger: Ledger, path: str | Path, date_from: str | None = None,

@@ -88,7 +88,10 @@ def test_export_csv_masked_and_full(db, tmp_path, cli):
     assert "身份证号已脱敏" in result.stdout
     raw = masked.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")                       # BOM: Excel reads UTF-8
-    rows = list(csv.DictReader(masked.open(encoding="utf-8-sig")))
+    lines = masked.open(encoding="utf-8-sig")
+    title = next(csv.reader(lines))[0]
+    assert title.startswith("幸福社区居民台账　筛选：全部居民") and "身份证号已隐去中间位" in title
+    rows = list(csv.DictReader(lines))
     conn = sqlite3.connect(db)
     assert len(rows) == conn.execute("SELECT COUNT(*) FROM residents").fetchone()[0]
     ids = [r["身份证号"] for r in rows if r["身份证号"]]
@@ -98,7 +101,9 @@ def test_export_csv_masked_and_full(db, tmp_path, cli):
     full = tmp_path / "full.csv"
     result = cli("--db", db, "export", "residents", "--out", full, "--full-ids")
     assert result.returncode == 0 and "审计" in result.stdout
-    full_ids = [r["身份证号"].strip() for r in csv.DictReader(full.open(encoding="utf-8-sig")) if r["身份证号"]]
+    lines = full.open(encoding="utf-8-sig")
+    assert "身份证号完整" in next(csv.reader(lines))[0]
+    full_ids = [r["身份证号"].strip() for r in csv.DictReader(lines) if r["身份证号"]]
     stored = {r[0] for r in conn.execute("SELECT id_number FROM residents WHERE id_number IS NOT NULL")}
     assert set(full_ids) == stored
     audit = conn.execute("SELECT operator, new_value FROM audit_log WHERE action = '导出完整身份证号'").fetchall()
@@ -112,13 +117,15 @@ def test_export_xlsx_id_and_phone_cells_are_text(db, tmp_path, cli):
         result = cli("--db", db, "export", "residents", "--out", out, *extra)
         assert result.returncode == 0, result.stderr
         ws = openpyxl.load_workbook(out).active
-        header = [c.value for c in ws[1]]
+        assert ws["A1"].value.startswith("幸福社区居民台账") and ws["A1"].font.bold and ws.freeze_panes == "A3"
+        header = [c.value for c in ws[2]]
+        assert all(c.font.bold for c in ws[2])
         id_col, phone_col = header.index("身份证号"), header.index("联系电话")
-        cells = [row[id_col] for row in ws.iter_rows(min_row=2) if row[id_col].value]
+        cells = [row[id_col] for row in ws.iter_rows(min_row=3) if row[id_col].value]
         assert cells
         for cell in cells:
             assert cell.data_type == "s" and cell.number_format == "@" and check(cell.value)
-        phones = [row[phone_col] for row in ws.iter_rows(min_row=2) if row[phone_col].value]
+        phones = [row[phone_col] for row in ws.iter_rows(min_row=3) if row[phone_col].value]
         assert phones and all(c.data_type == "s" and c.number_format == "@" for c in phones)
 
 

@@ -31,12 +31,24 @@ def xlsx(path: Path, headers, rows) -> Path:
     return sheet_book(path, headers, rows, title="幸福社区民情事项台账（2026年10月）")
 
 
-def cells(path: Path) -> list[list]:
+def all_cells(path: Path) -> list[list]:
     if path.suffix == ".csv":
         with open(path, encoding="utf-8-sig", newline="") as fh:
             return [row for row in csv.reader(fh)]
     ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
     return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+def title(path: Path) -> str:
+    """An export's title line (the first row, one cell)."""
+    first = all_cells(path)[0]
+    assert not any(first[1:]), first
+    return first[0]
+
+
+def cells(path: Path) -> list[list]:
+    """An export's header and rows, under its title line."""
+    return all_cells(path)[1:]
 
 
 MATTERS = [
@@ -78,6 +90,7 @@ def test_matters_import_export_round_trip(tmp_path, cli):
     assert result.returncode == 0, result.stderr
     assert "已导出 3 条民情事项记录" in result.stdout
     exported = cells(out1)
+    assert title(out1).startswith("幸福社区民情事项台账　全部月份　共 3 件　导出：")
     assert exported[0] == IM.HEADERS
     assert exported[1][:5] == ["2026-10-15 09:30:00", "来电", "路灯照明", "小事", "3号楼门前路灯不亮"]
     assert exported[3][-1] == "作废" and exported[3][14] == "重复登记"
@@ -123,6 +136,7 @@ def test_visits_import_export_round_trip(tmp_path, cli):
     result = cli("--db", a, "export", "visits", "--out", out)
     assert result.returncode == 0 and "已导出 3 条走访记录" in result.stdout
     exported = cells(out)
+    assert title(out).startswith("幸福社区入户走访记录　全部月份　共 3 户次　导出：")
     assert exported[1] == ["2026-10-15", "王芳", "幸福社区", "第一网格", "3号楼", "1单元", "301", "入户", "宣传反诈"]
 
     b = make_ledger(tmp_path / "b.db")
@@ -150,6 +164,7 @@ def test_activities_import_export_round_trip(ledger_path, tmp_path, cli):
     done = cli("--db", ledger_path, "export", "activities", "--out", out, "--month", "2026-10")
     assert done.returncode == 0, done.stderr
     rows = cells(out)
+    assert title(out).startswith("幸福社区志愿服务活动记录　活动日期：2026-10-01 至 2026-10-31　共 2 行")
     assert rows[0][:10] == HEADER
     assert sorted(r[7] for r in rows[1:]) == ["孙医生", "钱护士"]
     again = cli("--db", ledger_path, "import", "activities", out)

@@ -66,6 +66,7 @@ def test_export_ranking_csv(db, tmp_path, cli):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel/WPS read the Chinese headers right
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows.pop(0)[0].startswith("幸福社区2026-10 网格月度评比排名　未定稿，按当前台账计算，仅供参考　共 3 个网格")
     assert rows[0] == COLUMNS
     assert rows[1:] == EXPECTED
 
@@ -76,6 +77,7 @@ def test_export_ranking_xlsx(db, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     ws = openpyxl.load_workbook(out).active
     values = list(ws.values)
+    assert values.pop(0)[0].startswith("幸福社区2026-10 网格月度评比排名")
     assert list(values[0]) == COLUMNS
     assert [list(r) for r in values[1:]] == [
         [int(r[0]), r[1], r[2], *(float(x) for x in r[3:])] for r in EXPECTED]
@@ -105,6 +107,7 @@ def test_export_ranking_of_a_published_month_uses_the_published_figures(db, tmp_
     assert result.returncode == 0, result.stderr
     assert "已定稿第 1 版" in result.stderr
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert "已定稿（第 1 版）" in rows.pop(0)[0]
     assert rows[1:] == EXPECTED  # 一网格 still 39 until republished
 
 
@@ -114,6 +117,7 @@ def test_real_processes_stand_at_GRIDLEDGER_NOW(db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "未指定 --month，导出上个月（2026年10月）的排名" in result.stderr  # the month before 2026-11-01
     rows = list(csv.reader((tmp_path / "排名.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert "导出：2026-11-01 00:05" in rows.pop(0)[0]        # the title's time is the ledger's clock too
     assert rows[1:] == EXPECTED
     result = main_py("--db", db, "report", "monthly", "--month", "2026-10", "--out", tmp_path / "通报.pdf", env=at)
     assert result.returncode == 0, result.stderr

@@ -88,7 +88,7 @@ def test_two_communities_report_to_the_street(cli, tmp_path, now):
     done = cli("--db", street, "export", "ranking", "--level", "community", "--month", MONTH, "--out", out)
     assert done.returncode == 0, done.stderr
     with open(out, encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+        rows = list(csv.reader(f))[1:]
     assert rows[0] == ["排名", "社区", "按期办结率", "群众满意率", "走访覆盖率", "问题发现", "志愿服务", "台账完整率",
                        "加减分", "总分"]
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == _pooled_ranking([a_db, b_db])

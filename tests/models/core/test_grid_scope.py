@@ -105,6 +105,17 @@ def test_export_holds_only_their_grid(ledger, two_grids, tmp_path):
     assert "张一" in text and "王二" not in text
 
 
+def test_export_titles_name_their_grid(ledger, two_grids, tmp_path):
+    from models.importing.matters import export_matters
+
+    RE.export_residents(ledger, tmp_path / "r.csv")
+    export_matters(ledger, tmp_path / "m.csv", "2026-10")
+    for name, subject in (("r.csv", "幸福社区居民台账"), ("m.csv", "幸福社区民情事项台账　登记月份：2026-10")):
+        title = next(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))[0]
+        assert title.startswith(subject) and "范围：第一网格" in title and "第二网格" not in title
+        assert title.endswith("张网格员")
+
+
 def test_printouts_hold_only_their_grid(ledger, two_grids):
     with pytest.raises(PermissionDenied):
         RD.resident_roster(ledger, two_grids["第二网格"]["grid"], as_of="2026-10-31")

@@ -30,6 +30,8 @@ def test_export_csv_for_excel(ledger, october, tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")   # the BOM Excel needs for the Chinese
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows.pop(0) == ["幸福社区2026-10 网格月度评比排名　未定稿，按当前台账计算，仅供参考　共 4 个网格"
+                           "　导出：2026-11-20 12:00　测试员"]
     assert rows[0] == RANKING_COLUMNS
     assert rows[2] == ["2", "幸福社区", "一网格", "0.5", "0.6667", "0.6667", "1.0", "0.75", "0.75", "1.0", "67.25"]
 
@@ -40,11 +42,12 @@ def test_export_xlsx_with_number_formats(ledger, october, tmp_path):
     export_ranking(ledger, out, MONTH, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (4, 4)
     ws = openpyxl.load_workbook(out).active
-    assert ws.title == "2026-10排名" and ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == RANKING_COLUMNS and ws["A1"].font.bold
-    assert [(r[0].value, r[2].value, r[10].value) for r in ws.iter_rows(min_row=2)] == EXPECTED
-    assert {ws.cell(2, c).number_format for c in range(4, 10)} == {"0.0000"}
-    assert ws["J2"].number_format == ws["K2"].number_format == "0.00"
+    assert ws.title == "2026-10排名" and ws.freeze_panes == "A3"
+    assert ws["A1"].value.startswith("幸福社区2026-10 网格月度评比排名　未定稿") and ws["A1"].font.bold
+    assert [c.value for c in ws[2]] == RANKING_COLUMNS and ws["A2"].font.bold
+    assert [(r[0].value, r[2].value, r[10].value) for r in ws.iter_rows(min_row=3)] == EXPECTED
+    assert {ws.cell(3, c).number_format for c in range(4, 10)} == {"0.0000"}
+    assert ws["J3"].number_format == ws["K3"].number_format == "0.00"
     # the widths Excel shows (stored with 5 pixels of padding, 6 → 6.71; equal neighbours share a <col>)
     widths = {n: round(d.width - 5 / 7, 1) for d in ws.column_dimensions.values() for n in range(d.min, d.max + 1)}
     assert [widths[n] for n in (1, 4, 7, 11)] == [6, 11, 10, 8]

@@ -25,7 +25,14 @@ def two_grids(ledger):
 
 
 def _csv(path):
-    return list(csv.DictReader(path.open(encoding="utf-8-sig")))
+    """The rows under the header (the first line is the export's title)."""
+    lines = path.open(encoding="utf-8-sig")
+    next(lines)
+    return list(csv.DictReader(lines))
+
+
+def _title(path):
+    return next(csv.reader(path.open(encoding="utf-8-sig")))[0]
 
 
 def test_filter_and_sensitive_tags(ledger, two_grids, tmp_path):
@@ -33,6 +40,7 @@ def test_filter_and_sensitive_tags(ledger, two_grids, tmp_path):
     out = tmp_path / "g2.csv"
     assert export_residents(ledger, out, ResidentFilter(grid_id=grid2)) == 1
     assert [r["姓名"] for r in _csv(out)] == ["李四"]
+    assert "筛选：网格：第二网格" in _title(out) and "共 1 人" in _title(out)
     out = tmp_path / "all.csv"
     assert export_residents(ledger, out) == 2
     assert _csv(out)[0]["特殊人群"] == "党员"
@@ -45,10 +53,12 @@ def test_masked_by_default_full_when_asked_and_audited(ledger, two_grids, tmp_pa
     out = tmp_path / "r.xlsx"
     export_residents(ledger, out)
     ws = openpyxl.load_workbook(out).active
-    assert ws["D2"].value == number[:6] + "********" + number[-4:]
+    assert ws["D3"].value == number[:6] + "********" + number[-4:]
+    assert "身份证号已隐去中间位" in ws["A1"].value and ws["A2"].value == "姓名"
     export_residents(ledger, out, full_ids=True)
     ws = openpyxl.load_workbook(out).active
-    assert ws["D2"].value == number and ws["D2"].number_format == "@"
+    assert ws["D3"].value == number and ws["D3"].number_format == "@"
+    assert "身份证号完整" in ws["A1"].value
     actions = [(r["action"], json.loads(r["new_value"])["full_ids"])
                for r in ledger.query("SELECT action, new_value FROM audit_log WHERE action LIKE '导出%'")]
     assert actions == [("导出", False), ("导出完整身份证号", True)]
@@ -66,3 +76,32 @@ def test_cancel_leaves_no_file_and_keeps_the_old_one(ledger, two_grids, tmp_path
 def test_wrong_extension_is_refused(ledger, tmp_path):
     with pytest.raises(ValidationError, match="xlsx"):
         export_residents(ledger, tmp_path / "r.pdf")
+
+
+@pytest.mark.parametrize("flt, full_ids, shown, hidden", [
+    ({}, False, ["幸福社区居民台账", "筛选：全部居民", "共 2 人", "导出：2026-10-15 09:30", "测试员"], []),
+    ({"status": "在册", "residence_type": "户籍人口"}, False, ["人员状态：在册", "人口类型：户籍人口"], []),
+    ({"tag_id": "党员"}, False, ["标签：党员"], []),
+    ({"building_id": "9号楼"}, False, ["楼栋：幸福家园9号楼"], []),
+    ({"text": "张三"}, False, ["搜索“张三”"], []),
+    ({"text": "ID"}, False, ["搜索“**************"], ["ID"]),     # a typed ID: only its last four
+    ({"text": "ID"}, True, ["ID"], []),
+    ({"text": "很长" * 40}, False, ["搜索“" + "很长" * 15 + "…”"], ["很长" * 16]),
+])
+def test_the_title_line_says_what_the_file_holds(ledger, two_grids, tmp_path, flt, full_ids, shown, hidden):
+    number = R.get_resident(ledger, two_grids[0])["id_number"]
+    if flt.get("text") == "ID":
+        flt = {"text": number}
+        shown = [s.replace("ID", number) for s in shown] + ([number[-4:] + "”"] if not full_ids else [])
+        hidden = [number] if hidden else []
+    if "tag_id" in flt:
+        flt = {"tag_id": ledger.scalar("SELECT id FROM tags WHERE name = ?", [flt["tag_id"]])}
+    if "building_id" in flt:
+        flt = {"building_id": ledger.scalar("SELECT id FROM buildings WHERE name = ?", [flt["building_id"]])}
+    out = tmp_path / "r.csv"
+    export_residents(ledger, out, ResidentFilter(**flt), full_ids=full_ids)
+    title = _title(out)
+    for part in shown:
+        assert part in title
+    for part in hidden:
+        assert part not in title

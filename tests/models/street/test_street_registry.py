@@ -250,12 +250,14 @@ def test_the_ranking_export_by_community_and_by_grid(world, tmp_path):
     assert ranking.export_street_ranking(s, tmp_path / "g.csv", MONTH, "grid") == ranked
     with open(tmp_path / "c.csv", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
+    title = rows.pop(0)[0]
+    assert "社区排名" in title and "已报送 2 个社区" in title and "导出：" in title
     assert rows[0] == ["排名", "社区", "按期办结率", "群众满意率", "走访覆盖率", "问题发现", "志愿服务", "台账完整率",
                        "加减分", "总分"]
     month = ranking.street_month(s, MONTH)
     assert [(r[0], r[1], float(r[-1])) for r in rows[1:]] == [(str(c.rank), c.name, c.total)
                                                              for c in month.communities]
     with open(tmp_path / "g.csv", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+        rows = list(csv.reader(f))[1:]
     assert rows[0][:3] == ["排名", "社区", "网格"] and len(rows) == ranked + 1
     assert [(r[1], r[2]) for r in rows[1:]] == [(g.community_name, g.name) for g in month.grids]

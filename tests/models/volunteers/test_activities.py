@@ -272,7 +272,15 @@ def test_export_applies_the_lists_filters(ledger, export_world, tmp_path, flt_ar
     out = tmp_path / "志愿服务.xlsx"
     assert activities.export_activities(ledger, out, flt=flt) == len(titles)
     sheet = openpyxl.load_workbook(out).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]] == titles
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]] == titles
+    # the title line says which activities these are
+    title = sheet["A1"].value
+    assert title.startswith("幸福社区志愿服务活动记录　活动日期：2026-10-01 至 2026-10-31") and sheet["A2"].value == "活动名称"
+    expected = {"grid": "网格：", "org": "组织：", "type": f"类型：{flt_args.get('type')}", "text": "搜索“"}
+    for key, part in expected.items():
+        assert (part in title) == (key in flt_args and flt_args[key] != COMMUNITY_WIDE), (key, title)
+    assert ("社区级活动" in title) == (flt_args.get("grid") == COMMUNITY_WIDE)
+    assert f"共 {len(titles)} 行" in title
 
 
 def test_export_without_a_filter_keeps_its_old_behaviour(ledger, export_world, tmp_path):

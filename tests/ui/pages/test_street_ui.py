@@ -176,6 +176,7 @@ def test_the_street_ranking_page(qtbot, world, tmp_path, monkeypatch, messages, 
     qtbot.mouseClick(page.export_button, Qt.LeftButton)
     with open(out, encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
+    assert rows.pop(0)[0].startswith("长江路街道2026-10网格排名　已报送 2 个社区")
     assert rows[0][:3] == ["排名", "社区", "网格"] and len(rows) == len(expected.grids) + 1
 
     pdf = tmp_path / "街道通报.pdf"

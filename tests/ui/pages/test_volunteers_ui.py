@@ -275,7 +275,10 @@ def test_export_uses_exactly_the_lists_filters(qtbot, typer, page, ctx, tmp_path
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     qtbot.mouseClick(tab.export_button, Qt.LeftButton)
     sheet = openpyxl.load_workbook(tmp_path / "志愿服务导出.xlsx").active
-    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    # the title line says which activities the file holds, as the clerk narrowed the list
+    assert sheet["A1"].value.startswith("幸福社区志愿服务活动记录　活动日期：2026-10-01 至 2026-10-31　网格：一网格"
+                                        "　组织：爱心互助加油站　类型：义诊进社区　搜索“楼”　共 2 行")
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]]
     assert sorted((r[0], r[2], r[5], r[6], r[7]) for r in rows) == sorted([
         ("义诊进楼栋", "2026-10-03", "一网格", "爱心互助加油站", "周医生"),
         ("义诊进楼栋", "2026-10-03", "一网格", "爱心互助加油站", "吴律师")])
@@ -289,7 +292,7 @@ def test_export_uses_exactly_the_lists_filters(qtbot, typer, page, ctx, tmp_path
     listed = {tab.model.row_dict(i)["title"] for i in range(tab.model.rowCount())}
     qtbot.mouseClick(tab.export_button, Qt.LeftButton)
     sheet = openpyxl.load_workbook(tmp_path / "志愿服务导出.xlsx").active
-    exported = {r[0] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    exported = {r[0] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
     assert exported == listed == {"义诊进楼栋", "义诊进广场", "楼栋普法", "义诊无组织"}
 
 
