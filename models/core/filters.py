@@ -81,8 +81,14 @@ class ListFilter:
         Control and invisible characters (NUL …) are dropped and the text is cut to
         :data:`MAX_SEARCH_LEN` characters: SQLite's LIKE and FTS5 are never given more.
         """
-        text = _INVISIBLE.sub("", re.sub(r"\s+", " ", self.text or ""))
-        return text.strip()[:MAX_SEARCH_LEN].strip()
+        return clean_search(self.text)
+
+
+def clean_search(text: str | None) -> str:
+    """A search box's text as searches pass it on: runs of white space one space, control and
+    invisible characters (NUL …) dropped, cut to :data:`MAX_SEARCH_LEN` characters."""
+    text = _INVISIBLE.sub("", re.sub(r"\s+", " ", text or ""))
+    return text.strip()[:MAX_SEARCH_LEN].strip()
 
 
 #: The longest search text passed on (longer text is cut): far more than any description's

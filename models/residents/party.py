@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from models.core.db import Ledger
 from models.core.errors import ValidationError
+from models.core.filters import clean_search, like_pattern
 from models.core.ops import operation
 
 
@@ -232,7 +233,7 @@ def candidates(ledger: Ledger, org_id: int, text: str = "", limit: int = 30) -> 
     """Who may be added: 在册 party-member residents (of the branch's grid, of the group's
     building) and 下沉干部 staff, not yet members, matching ``text``: id, name, kind, detail."""
     org = _org(ledger, org_id)
-    like = f"%{text.strip()}%"
+    like = like_pattern(clean_search(text))
     if org["building_id"]:
         where_grid, place = " AND r.building_id = ?", [org["building_id"]]
     elif org["grid_id"]:
@@ -243,14 +244,14 @@ def candidates(ledger: Ledger, org_id: int, text: str = "", limit: int = 30) -> 
     people = ledger.query(
         "SELECT r.id, r.name, 'resident' AS kind, COALESCE(g.name, '') || ' ' || COALESCE(b.compound || b.name, '')"
         " AS detail FROM residents r LEFT JOIN grids g ON g.id = r.grid_id LEFT JOIN buildings b ON b.id = r.building_id"
-        " WHERE r.status = '在册' AND r.name LIKE ?" + where_grid +
+        " WHERE r.status = '在册' AND r.name LIKE ? ESCAPE '\\'" + where_grid +
         " AND (r.political_status IN ('中共党员', '中共预备党员') OR EXISTS (SELECT 1 FROM resident_tags rt"
         " JOIN tags t ON t.id = rt.tag_id WHERE rt.resident_id = r.id AND t.name = '党员'))"
         " AND NOT EXISTS (SELECT 1 FROM party_members pm WHERE pm.org_id = ? AND pm.resident_id = r.id)"
         " ORDER BY r.name, r.id LIMIT ?", params)
     staff = ledger.query(
         "SELECT s.id, s.name, 'staff' AS kind, '下沉干部' AS detail FROM staff s WHERE s.sinking_cadre = 1"
-        " AND s.active = 1 AND s.name LIKE ? AND NOT EXISTS (SELECT 1 FROM party_members pm"
+        " AND s.active = 1 AND s.name LIKE ? ESCAPE '\\' AND NOT EXISTS (SELECT 1 FROM party_members pm"
         " WHERE pm.org_id = ? AND pm.staff_id = s.id) ORDER BY s.name LIMIT ?", [like, org_id, limit])
     return staff + people
 

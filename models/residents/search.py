@@ -325,7 +325,7 @@ def _address_parts(ledger, term: str) -> list[tuple[str, list, str, list]] | Non
             conds.append(r"(b.compound LIKE ? ESCAPE '\' OR b.name LIKE ? ESCAPE '\')")
             params += [_like(compound), _like(compound)]
         if parts.get("b"):
-            sql, p = _in("b.name", _variants(parts["b"], _BUILDING_WORDS))
+            sql, p = _building_number(parts["b"], _BUILDING_WORDS)
             conds.append(sql)
             params += p
         building_ids = sorted(set(_building_ids(ledger, " AND ".join(conds), params)) | set(written))
@@ -336,6 +336,16 @@ def _address_parts(ledger, term: str) -> list[tuple[str, list, str, list]] | Non
     if not (parts.get("u") or parts.get("room")) and building_ids == whole:
         return out
     return out + _split_parts(ledger, parts, building_ids)
+
+
+def _building_number(number: str, words: Iterable[str]) -> tuple[str, list]:
+    """Buildings (alias b) named ``number`` + one of ``words`` (8 → 8号楼, 8栋 …), alone or at the
+    end of a name written in one piece after a word (幸福里8号楼, as if split: 幸福里 + 8号楼; never
+    18号楼)."""
+    variants = _variants(number, words)
+    sql, params = _in("b.name", variants)
+    globs = ["*[^0-9]" + v for v in variants]      # (digits and fixed words: nothing for GLOB to read)
+    return f"({sql} OR " + " OR ".join(["b.name GLOB ?"] * len(globs)) + ")", params + globs
 
 
 def _written_buildings(ledger, text: str) -> list[int]:
@@ -435,7 +445,7 @@ def _term_units(ledger, term: str, plan: _Plan) -> None:
         if "x" not in term and len(term) <= 6:
             parts.append(_by_households(*_in("h.room", _variants(term, _ROOM_WORDS))))
         if len(term) <= 3 and "x" not in term:
-            ids = _building_ids(ledger, *_in("b.name", _variants(term, _BUILDING_WORDS[:-1])))
+            ids = _building_ids(ledger, *_building_number(term, _BUILDING_WORDS[:-1]))
             if ids:
                 parts.append(_by_buildings(ids))
         if not parts:

@@ -28,6 +28,7 @@ from models.core import periods
 from models.core import idcard, phones
 from models.core.db import Ledger
 from models.core.errors import NotFound, ValidationError
+from models.core.filters import clean_search, like_pattern
 from models.core.ops import operation
 from models.grids import hierarchy as grids
 from models.residents import records as resident_records
@@ -409,10 +410,10 @@ def _volunteer_filter(text: str, org_id: int | None) -> tuple[list[str], dict]:
     """SQL conditions (over v, r) and parameters for volunteers whose name or phone holds ``text``,
     members of ``org_id`` (when given)."""
     where, params = [], {}
-    text = _text(text)
+    text = clean_search(text)
     if text:
-        where.append(f"({_NAME} LIKE :like OR {_PHONE} LIKE :like)")
-        params["like"] = f"%{text}%"
+        where.append(f"({_NAME} LIKE :like ESCAPE '\\' OR {_PHONE} LIKE :like ESCAPE '\\')")
+        params["like"] = like_pattern(text)
     if org_id:
         where.append("v.id IN (SELECT volunteer_id FROM volunteer_org_members WHERE org_id = :org)")
         params["org"] = org_id
@@ -486,7 +487,7 @@ def find_candidates(ledger: Ledger, text: str, limit: int = 15) -> list[Candidat
     Existing volunteers come first; then residents of the ledger who are not yet
     volunteers (choosing one makes them a volunteer with their resident identity).
     """
-    text = _text(text)
+    text = clean_search(text)
     if not text:
         return []
     out: list[Candidate] = []
@@ -499,9 +500,9 @@ def find_candidates(ledger: Ledger, text: str, limit: int = 15) -> list[Candidat
         FROM volunteers v {_PERSON_JOINS}
         LEFT JOIN households h ON h.id = r.household_id LEFT JOIN units u ON u.id = h.unit_id
         LEFT JOIN buildings b ON b.id = h.building_id
-        WHERE {_NAME} LIKE :prefix OR {_PHONE} LIKE :like
+        WHERE {_NAME} LIKE :prefix ESCAPE '\\' OR {_PHONE} LIKE :like ESCAPE '\\'
         ORDER BY ({_NAME} = :text) DESC, name LIMIT :limit
-        """, {"prefix": f"{text}%", "like": f"%{text}%", "text": text, "limit": limit})
+        """, {"prefix": like_pattern(text)[1:], "like": like_pattern(text), "text": text, "limit": limit})
     for v in vols:
         where = f"{v['grid'] or ''}{v['place']}" or ("社区外人员" if v["resident_id"] is None else "")
         label = " · ".join(x for x in (v["name"], where, _masked_phone(v["phone"]), "志愿者") if x)

@@ -130,3 +130,13 @@ def test_an_empty_ledger_prints_a_roster_that_says_so(ledger):
     reports.render(data, out)
     from pypdf import PdfReader
     assert "尚未建立党组织" in PdfReader(out).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("text, found", [
+    ("张" * 20000, set()),           # a pasted page: no "LIKE or GLOB pattern too complex"
+    ("%", set()), ("_", set()),       # match themselves
+    ("\u200b陈\x00下沉", {"陈下沉"}),   # invisible and control characters dropped
+    ("", {"陈下沉", "张党员", "李标签"}),
+])
+def test_candidates_take_any_text(ledger, town, tree, text, found):
+    assert {c["name"] for c in party.candidates(ledger, tree["top"], text)} == found

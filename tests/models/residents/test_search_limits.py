@@ -42,6 +42,14 @@ def names(ledger, text):
     ("幸福里", ["张三", "李四", "王五", "赵六"]),
     ("幸福里3号楼", ["王五"]),                # compound + building, split (as before)
     ("3号楼", ["王五"]),                     # a prefix, not a substring: not 幸福里3号楼's neighbours
+    # … and split, as if its compound had been written apart (issue 15)
+    ("8号楼", ["张三", "赵六"]),
+    ("8号楼1单元301", ["张三", "赵六"]),
+    ("幸福里 8号楼", ["张三", "赵六"]),
+    ("幸福里 8号楼 1单元", ["张三", "赵六"]),
+    ("93号楼", ["李四"]),
+    ("8", ["张三", "赵六"]),                  # a building's number alone
+    ("幸福里 3号楼", ["王五"]),               # 3号楼 is not the end of 幸福里93号楼
 ])
 def test_one_name_buildings_are_found_as_written(ledger, street, text, expected):
     assert names(ledger, text) == expected

@@ -354,3 +354,19 @@ def test_a_supervisor_changes_nothing(ledger):
         with pytest.raises(PermissionDenied, match="督导员"):
             attempt()
     assert ledger.scalar("SELECT COUNT(*) FROM audit_log") == before
+
+
+@pytest.mark.parametrize("text", ["张" * 20000, "a\x00b", "%", "_", "\\", "周" + "某" * 300])
+def test_volunteer_searches_take_any_text(ledger, text):
+    """A pasted page or a control character in the search box finds nothing odd and never ends in
+    "LIKE or GLOB pattern too complex" (issue 15); % and _ match themselves."""
+    volunteers.add_outside_volunteer(ledger, "周某", "13812345678")
+    assert volunteers.list_volunteers(ledger, text) == []
+    assert volunteers.count_volunteers(ledger, text) == 0
+    assert volunteers.find_candidates(ledger, text) == []
+
+
+def test_volunteer_search_drops_invisible_characters(ledger):
+    vid = volunteers.add_outside_volunteer(ledger, "周某", "13812345678")
+    assert [v["id"] for v in volunteers.list_volunteers(ledger, "\u200b周\x00某 ")] == [vid]
+    assert [c.volunteer_id for c in volunteers.find_candidates(ledger, "\ufeff周某")] == [vid]
