@@ -17,6 +17,7 @@ import errno
 import logging
 import logging.handlers
 import re
+import unicodedata
 import traceback
 from pathlib import Path
 
@@ -106,10 +107,13 @@ def classify(exc: BaseException) -> LedgerError | None:
 
 log = logging.getLogger("gridledger")
 
-#: what looks like an ID number (18 characters, or a legacy 15-digit one) in a logged text
-_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
-#: what looks like a mainland mobile number (11 digits from 13…19) in a logged text
-_MOBILE_LIKE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+#: what looks like an ID number (18 characters, or a legacy 15-digit one, whole or written in
+#: groups 6-8-4) or a mainland mobile number (11 digits from 13…19, whole or 3-4-4) in a logged
+#: text, once every digit of any script is an ASCII one (:func:`_ascii_digits`)
+_PERSONAL_NUMBER = re.compile(
+    r"(?<![0-9])(?:(?P<id>[0-9]{17}[0-9Xx]|[0-9]{15})"
+    r"|(?P<id6>[0-9]{6})(?P<sep>[ -])(?P<id8>[0-9]{8})(?P=sep)(?P<id4>[0-9]{3}[0-9Xx])"
+    r"|(?P<m3>1[3-9][0-9])(?P<msep>[ -]?)(?P<m4>[0-9]{4})(?P=msep)(?P<mtail>[0-9]{4}))(?![0-9Xx])")
 
 
 def bug_message(log_path: Path | str) -> str:
@@ -148,8 +152,35 @@ def setup_logging(path: Path) -> bool:
 def scrub(text: str) -> str:
     """``text`` with anything shaped like an ID number or a mobile number masked (the log is not
     personal data)."""
-    text = _ID_LIKE.sub(lambda m: mask(m.group(1)), text)
-    return _MOBILE_LIKE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    plain = _ascii_digits(text)        # the same length: positions in it are positions in text
+    out, at = [], 0
+    for m in _PERSONAL_NUMBER.finditer(plain):
+        if m.group("id"):
+            masked = mask(m.group("id").upper())
+        elif m.group("id6"):
+            masked = mask((m.group("id6") + m.group("id8") + m.group("id4")).upper())
+        else:
+            masked = f"{m.group('m3')}****{m.group('mtail')}"
+        out += [text[at:m.start()], masked]
+        at = m.end()
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every digit of any script (Arabic-Indic ٣, full-width ３, Ethiopic ፫ …) an
+    ASCII digit and a full-width Ｘ an X: one character for one, so the positions stay."""
+    if text.isascii():
+        return text
+    return "".join(c if c < "\x80" else _ASCII_DIGIT.get(c) or _digit(c) for c in text)
+
+
+_ASCII_DIGIT = {"Ｘ": "X", "ｘ": "x"}
+
+
+def _digit(c: str) -> str:
+    d = unicodedata.digit(c, None)
+    return c if d is None else str(d)
 
 
 def log_bug(exc: BaseException, tb: str | None = None) -> None:

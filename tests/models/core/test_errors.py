@@ -236,6 +236,29 @@ def test_log_bug_masks_mobile_numbers_too(user_dir):
     assert "20261015093000123" in text      # a long number that is neither stays as it is
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@pytest.mark.parametrize("text, hidden, shown", [
+    ("11010519491231002X", ["11010519491231002X", "19491231"], ["110105********002X"]),
+    ("身份证 " + "11010519491231002X".translate(ARABIC_INDIC), ["١٩٤٩١٢٣١"], ["110105********002X"]),
+    ("11010519491231002X".translate(FULL_WIDTH), ["１９４９１２３１"], ["110105********002X"]),
+    ("110105194912310፩2X", ["19491231"], ["110105********012X"]),       # an Ethiopic digit one
+    ("110105 19491231 002X", ["19491231"], ["110105********002X"]),      # written in groups
+    ("110105-19491231-002X", ["19491231"], ["110105********002X"]),
+    ("138 1234 5678 或 138-1234-5678", ["1234"], ["138****5678 或 138****5678"]),
+    ("１３８１２３４５６７８", ["１２３４", "1234"], ["138****5678"]),
+    ("20261015093000123 与 2026-10-15", [], ["20261015093000123 与 2026-10-15"]),   # neither: kept
+])
+def test_scrub_masks_numbers_in_any_digits(text, hidden, shown):
+    scrubbed = errors.scrub(text)
+    for part in hidden:
+        assert part not in scrubbed
+    for part in shown:
+        assert part in scrubbed
+
+
 def test_setup_logging_moves_the_log_instead_of_writing_two(user_dir):
     first, second = user_dir / "a" / "x.log", user_dir / "b" / "x.log"
     assert errors.setup_logging(first) and errors.setup_logging(first)
