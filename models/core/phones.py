@@ -205,13 +205,40 @@ def phone_check(raw: object) -> PhoneCheck:
     warnings: list[str] = []
     for part in parts:
         one = _one(part)
-        if one.error:
-            return PhoneCheck(None, one.error)
-        if one.value not in numbers:
-            numbers.append(one.value)
-            if one.warning:
-                warnings.append(one.warning)
+        found = [one] if not one.error else _spaced(part.split()) or [one]
+        for one in found:
+            if one.error:
+                return PhoneCheck(None, one.error)
+            if one.value not in numbers:
+                numbers.append(one.value)
+                if one.warning:
+                    warnings.append(one.warning)
+    if len(numbers) > MAX_NUMBERS:
+        return PhoneCheck(None, f"最多填写{MAX_NUMBERS}个电话号码，用“/”分隔。")
     return PhoneCheck(" / ".join(numbers), None, "；".join(warnings) or None)
+
+
+def _spaced(pieces: list[str]) -> list[_One] | None:
+    """Several numbers a space apart (``13812345678 0551 52128357``), read only when the whole
+    is not one number: the pieces in runs that are each a whole number (the longest first, so
+    ``0551 52128357`` stays one), or None when no such reading exists."""
+    if len(pieces) < 2 or len(pieces) > 4 * MAX_NUMBERS:
+        return None
+
+    def runs(i: int) -> list[_One] | None:
+        if i == len(pieces):
+            return []
+        for j in range(len(pieces), i, -1):
+            if j - i == len(pieces):
+                continue                      # the whole: already refused
+            one = _one(" ".join(pieces[i:j]))
+            if not one.error:
+                rest = runs(j)
+                if rest is not None:
+                    return [one] + rest
+        return None
+
+    return runs(0)
 
 
 def check_phone(raw: object) -> tuple[str | None, str | None]:
