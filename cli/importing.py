@@ -74,20 +74,21 @@ def run_import(args) -> int:
             print(f"（没有导入任何记录，未创建台账文件 {target}。）", file=sys.stderr)
 
     counts = plan.counts()
-    print(f"读取 {len(plan.outcomes)} 行：将导入 {counts['ok']} 行，有警告 {counts['warning']} 行，"
-          f"拒绝 {counts['rejected']} 行。")
+    # (as the wizard says it: rows with a warning are imported too)
+    print(f"读取 {len(plan.outcomes)} 行：将导入 {counts['ok'] + counts['warning']} 行"
+          f"（其中有警告 {counts['warning']} 行），拒绝 {counts['rejected']} 行。")
     for note in plan.notes:
         print(note)
     rejected = plan.rejected()
     if rejected:
         print("未导入的行：")
         for outcome in rejected:
-            print(f"  {outcome.where}：{'；'.join(outcome.messages)}")
+            print(f"  {outcome.where}：{outcome.message_text}")
     warned = [o for o in plan.outcomes if o.status == "warning"]
     if warned:
         print("有警告的行（已导入）：" if not args.dry_run else "有警告的行：")
         for outcome in warned[:MAX_WARNINGS_SHOWN]:
-            print(f"  {outcome.where}：{'；'.join(outcome.messages)}")
+            print(f"  {outcome.where}：{outcome.message_text}")
         if len(warned) > MAX_WARNINGS_SHOWN:
             print(f"  …… 另有 {len(warned) - MAX_WARNINGS_SHOWN} 行有警告。")
     for line in summary.lines():

@@ -294,6 +294,11 @@ class RowOutcome:
         return self.status != REJECTED
 
     @property
+    def message_text(self) -> str:
+        """The messages in one line (a sentence's own 。 dropped before the ；)."""
+        return "；".join(m.rstrip("。") for m in self.messages)
+
+    @property
     def problem_text(self) -> str:
         """All messages (and notes) in one line, as the 问题说明 column shows them."""
         # messages are sentences (some end in 。); joined with ；, a sentence's own 。 goes
@@ -330,7 +335,9 @@ class ImportSummary:
         out = [f"{head}：新增 {self.imported} 条，更新 {self.updated} 条，"
                f"跳过 {self.skipped} 条（台账中已有），拒绝 {self.rejected} 条。"]
         if self.warnings:
-            out.append(f"其中 {self.warnings} 条带有警告" + ("，请核对。" if self.dry_run else "（已导入，请核对）。"))
+            # (a row with a warning that was already in the ledger was skipped, not imported)
+            written = not self.dry_run and self.skipped == 0 and self.imported + self.updated > 0
+            out.append(f"其中 {self.warnings} 条带有警告" + ("（已导入，请核对）。" if written else "，请核对。"))
         if self.created:
             made = "，".join(f"{what} {count} 个" for what, count in self.created.items() if count)
             if made:

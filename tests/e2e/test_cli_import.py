@@ -49,9 +49,19 @@ def test_all_rows_in_exit_0(ledger_path, tmp_path, capsys):
     path = _book(tmp_path / "good.xlsx", GOOD)
     assert run(["--db", str(ledger_path), "import", "residents", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "读取 2 行：将导入 2 行，有警告 0 行，拒绝 0 行。" in out
+    assert "读取 2 行：将导入 2 行（其中有警告 0 行），拒绝 0 行。" in out
     assert "导入完成：新增 2 条" in out
     assert _residents(ledger_path) == 2
+
+
+def test_a_rows_problems_read_as_one_line(ledger_path, tmp_path, capsys):
+    rows = GOOD + [["赵七", "男", _id(4)[:17], "138", "第一网格", "1号楼", "1单元", "104", "户主"]]
+    path = _book(tmp_path / "bad.xlsx", rows)
+    assert run(["--db", str(ledger_path), "import", "residents", str(path), "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "读取 3 行：将导入 2 行（其中有警告 0 行），拒绝 1 行。" in out
+    line = next(line for line in out.splitlines() if "第 5 行" in line)
+    assert "现在是17位；联系电话有误" in line and "。；" not in line
 
 
 def test_some_rejected_exit_1_valid_rows_still_imported(ledger_path, tmp_path, capsys):

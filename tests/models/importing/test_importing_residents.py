@@ -231,6 +231,16 @@ def test_cancel_writes_nothing(ledger, tmp_path, monkeypatch):
     assert importing.ImportSummary(cancelled=True).lines() == ["导入已取消，台账没有任何改动。"]
 
 
+@pytest.mark.parametrize("counts, said", [
+    ({"imported": 3, "warnings": 2}, "其中 2 条带有警告（已导入，请核对）。"),
+    ({"imported": 3, "warnings": 2, "dry_run": True}, "其中 2 条带有警告，请核对。"),
+    ({"skipped": 8, "warnings": 3}, "其中 3 条带有警告，请核对。"),        # re-imported: nothing written
+    ({"imported": 1, "skipped": 2, "warnings": 3}, "其中 3 条带有警告，请核对。"),
+])
+def test_the_summary_says_imported_only_when_it_was(counts, said):
+    assert importing.ImportSummary(**counts).lines()[1] == said
+
+
 def test_an_import_is_an_operation_that_changes_everything(ledger, clerk_file):
     plan = analyse(ledger, clerk_file, SPEC)
     changes = execute.op(ledger, plan)
