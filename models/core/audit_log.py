@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterator
 
 from models.core import periods
 from models.core.db import Ledger
+from models.core.errors import scrub
+from models.core.export_title import export_title
 from models.core.permissions import require
 from models.core.tabular import Column, Progress, check_target, write_table
 
@@ -294,6 +296,22 @@ def count(ledger: Ledger, flt: AuditFilter | None = None) -> int:
     return ledger.scalar(f"SELECT COUNT(*) FROM audit_log {where}", params)
 
 
+def _title_details(flt: AuditFilter) -> list[str]:
+    """The period and filters of an export, for its title line."""
+    parts = [f"{flt.date_from or '最早'} 至 {flt.date_to or '最近'}" if flt.date_from or flt.date_to else "全部日期"]
+    if flt.operator:
+        parts.append(f"操作人：{flt.operator}")
+    if flt.action:
+        parts.append(f"操作：{flt.action}")
+    if flt.table_name:
+        parts.append(f"记录：{RECORD_TYPES.get(flt.table_name, flt.table_name)}"
+                     + (f" #{flt.row_id}" if flt.row_id is not None else ""))
+    text = " ".join(flt.text.split())
+    if text:   # (the log itself holds IDs masked; a typed one is masked the same way here)
+        parts.append(f"搜索“{scrub(text)[:30]}{'…' if len(text) > 30 else ''}”")
+    return parts
+
+
 def _filter_summary(flt: AuditFilter) -> dict:
     return {k: v for k, v in vars(flt).items() if v not in (None, "")}
 
@@ -320,9 +338,7 @@ def export_audit(ledger: Ledger, out: str | Path, flt: AuditFilter | None = None
     out = Path(out)
     check_target(out)
     total = count(ledger, flt)
-    title = "操作日志"
-    if flt.date_from or flt.date_to:
-        title += f"（{flt.date_from or '最早'} 至 {flt.date_to or '最近'}）"
+    title = export_title(ledger, "操作日志", *_title_details(flt), f"共 {total} 条")
     written = write_table(out, "操作日志", COLUMNS, iter_rows(ledger, flt), total, progress, is_cancelled,
                           title_row=title)
     with ledger.write():

@@ -621,7 +621,7 @@ def write_summaries_xlsx(ledger: Ledger, path: str | Path, date_from: str | None
             total[3] = ""
         sheets.append(tabular.Sheet(title, [tabular.Column(header, k, width=max(12, len(header) * 2 + 2))
                                             for k, header in columns], rows + [total],
-                                    title_row=f"志愿服务时长统计（{title}）　统计期间：{span}"))
+                                    title_row=export_title(ledger, f"志愿服务时长统计（{title}）", f"统计期间：{span}")))
     tabular.write_sheets(path, sheets)
     return Path(path)
 

@@ -30,7 +30,7 @@ def test_audit_export_writes_the_period_masked(cli, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "已导出操作日志 2 条" in done.stdout
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert rows[0][0] == "操作日志（2026-10-01 至 2026-10-09）"
+    assert rows[0][0].startswith("幸福社区操作日志　2026-10-01 至 2026-10-09　共 2 条　导出：")
     assert [r[0] for r in rows[2:]] == ["2026-10-09 09:00:00", "2026-10-08 09:00:00"]
     assert {r[1] for r in rows[2:]} == {"王芳"}
     assert rows[2][5] == "电话：138****5678 → 139****1111"

@@ -202,7 +202,7 @@ def test_export_writes_the_filtered_log_masked_and_is_audited(busy, tmp_path):
     flt = A.AuditFilter(operator="赵敏", date_from="2026-10-03", date_to="2026-10-03")
     assert A.export_audit(busy, out, flt) == A.count(busy, flt) == 83
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert sheet[0][0] == "操作日志（2026-10-03 至 2026-10-03）"
+    assert sheet[0][0].startswith("幸福社区操作日志　2026-10-03 至 2026-10-03　操作人：赵敏　共 83 条　导出：")
     assert sheet[1] == [c.header for c in A.COLUMNS]
     body = sheet[2:]
     assert len(body) == 83 and {r[1] for r in body} == {"赵敏"}
@@ -260,3 +260,12 @@ def test_a_demo_ledgers_log_names_every_field_in_chinese(tmp_path):
         if row["action"] == "生成演示数据":
             assert not re.search(r"[A-Za-z]", row["change"]), row["change"]
     ledger.close()
+
+
+def test_export_title_names_the_filters_and_masks_a_typed_id(busy, tmp_path):
+    out = tmp_path / "日志.csv"
+    flt = A.AuditFilter(action="修改", table_name="residents", text="11010519491231002X")
+    A.export_audit(busy, out, flt)
+    title = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "全部日期　操作：修改　记录：居民　搜索“110105********002X”" in title
+    assert "11010519491231002X" not in title

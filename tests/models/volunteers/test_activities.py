@@ -200,7 +200,7 @@ def test_summaries_export_to_xlsx(ledger, world, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["按志愿者", "按组织", "按网格", "按月份"]
     org_sheet = [list(r) for r in wb["按组织"].iter_rows(values_only=True)]
-    assert "2026-10-01 至 2026-10-31" in org_sheet[0][0]
+    assert org_sheet[0][0] == "幸福社区志愿服务时长统计（按组织）　统计期间：2026-10-01 至 2026-10-31　导出：2026-10-15 09:30　测试员"
     assert org_sheet[1] == ["志愿组织", "组织活动（次）", "参与人次", "服务时长（小时）", "服务人数"]
     assert org_sheet[2] == ["爱心互助加油站", 1, 2, 4, 30]
     assert org_sheet[3] == ["（未填组织）", 1, 1, 1, 0]
