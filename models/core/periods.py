@@ -180,7 +180,21 @@ def excel_serial_to_datetime(serial: float) -> _dt.datetime | None:
     return _EXCEL_EPOCH + _dt.timedelta(days=float(serial))
 
 
+#: no date in a ledger is before this year (a birth date, a move, a matter): an earlier one is a typo
+EARLIEST_YEAR = 1900
+
+
 def parse_datetime(value: object) -> tuple[_dt.datetime | None, str | None]:
+    """:func:`_parse_datetime`, a year before :data:`EARLIEST_YEAR` refused."""
+    found, error = _parse_datetime(value)
+    if found is not None and found.year < EARLIEST_YEAR:
+        shown = value.isoformat(" ") if isinstance(value, _dt.datetime) else \
+            value.isoformat() if isinstance(value, _dt.date) else _typed_text(value)
+        return None, f"“{shown}”的年份 {found.year} 不合理"
+    return found, error
+
+
+def _parse_datetime(value: object) -> tuple[_dt.datetime | None, str | None]:
     """A date (and time) as clerks type it, or as a spreadsheet cell holds it.
 
     Accepts ``datetime``/``date`` values, Excel serial numbers (``32940``),
@@ -200,13 +214,13 @@ def parse_datetime(value: object) -> tuple[_dt.datetime | None, str | None]:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         found = excel_serial_to_datetime(value) if value >= 10000 else None
         if found is None and 19000101 <= value <= 21001231:
-            return parse_datetime(str(int(value)))
+            return _parse_datetime(str(int(value)))
         if found is None:
             return None, f"“{_typed_text(value)}”不是有效的日期"
         return found.replace(microsecond=0), None
     raw = half_width(_typed_text(value))
     if re.fullmatch(r"\d{5}(\.\d+)?", raw):  # a serial number that went through CSV
-        return parse_datetime(float(raw))
+        return _parse_datetime(float(raw))
     for pattern in _DATE_PATTERNS:
         match = pattern.match(raw)
         if match:
@@ -222,13 +236,13 @@ def parse_datetime(value: object) -> tuple[_dt.datetime | None, str | None]:
 def parse_date(value: object) -> tuple[str | None, str | None]:
     """Like :func:`parse_datetime` but returns a ``YYYY-MM-DD`` string."""
     found, error = parse_datetime(value)
-    return (found.strftime("%Y-%m-%d") if found else None), error
+    return (found.date().isoformat() if found else None), error     # (strftime drops a year's zeros)
 
 
 def parse_timestamp(value: object) -> tuple[str | None, str | None]:
     """Like :func:`parse_datetime` but returns a ``YYYY-MM-DD HH:MM:SS`` string."""
     found, error = parse_datetime(value)
-    return (found.strftime("%Y-%m-%d %H:%M:%S") if found else None), error
+    return (found.isoformat(" ") if found else None), error
 
 
 # -- what a clerk types into a date or time field ------------------------------------------

@@ -64,9 +64,18 @@ def test_dates_as_clerks_write_them(value, expected):
     ("明年", "“明年”不是有效的日期（请写成 1990-03-07 或 1990年3月7日）"),
     ("3/7", "“3/7”不是有效的日期（请写成 1990-03-07 或 1990年3月7日）"),
     (12, "“12”不是有效的日期"), (12.5, "“12.5”不是有效的日期"), (True, "“是”不是有效的日期（请写成 1990-03-07 或 1990年3月7日）"),
+    # a year before 1900 is a typing error (it once came out as "68-02-19", which sorts after 2026)
+    ("0068-02-19", "“0068-02-19”的年份 68 不合理"), ("1899-12-31", "“1899-12-31”的年份 1899 不合理"),
+    (dt.date(68, 2, 19), "“0068-02-19”的年份 68 不合理"),
+    (dt.datetime(999, 1, 1, 8, 0), "“0999-01-01 08:00:00”的年份 999 不合理"),
 ])
 def test_bad_dates_have_a_message(value, message):
     assert parse_date(value) == (None, message)
+
+
+def test_the_first_year_of_1900_is_a_date():
+    assert parse_date("1900-01-01") == ("1900-01-01", None)
+    assert parse_timestamp("1900-01-01 00:00") == ("1900-01-01 00:00:00", None)
 
 
 def test_timestamps():
