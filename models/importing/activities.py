@@ -146,6 +146,9 @@ class ActivitiesSpec(ImportSpec):
             if error or (served is not None and (served < 0 or served != int(served))):
                 row.warn(f"服务人数“{text(raw.get('people_served'))}”无效，记为 0")
                 served = None
+            elif served is not None and served > A.MAX_PEOPLE_SERVED:
+                row.warn(f"服务人数“{text(raw.get('people_served'))}”过大（一次活动最多 {A.MAX_PEOPLE_SERVED} 人），记为 0")
+                served = None
             data["people_served"] = int(served or 0)
 
             phone, error = check_phone(raw.get("phone"))

@@ -43,6 +43,8 @@ JPEG_QUALITY = 85
 MAX_HOURS = 24.0
 
 COMMUNITY_WIDE = -1  #: grid filter value meaning "community-wide activities only"
+#: the most people one activity may record as served (more is a typo, and past SQLite's integers)
+MAX_PEOPLE_SERVED = 100_000
 COMMUNITY_WIDE_LABEL = "全社区"
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
@@ -147,6 +149,9 @@ class ActivityData:
             raise ValidationError(f"服务人数“{self.people_served}”不是整数。", field="people_served") from None
         if served < 0:
             raise ValidationError("服务人数不能是负数。", field="people_served")
+        if served > MAX_PEOPLE_SERVED:
+            raise ValidationError(f"服务人数 {served} 过大（一次活动最多 {MAX_PEOPLE_SERVED} 人），请核对。",
+                                  field="people_served")
         community_id = self.community_id
         if self.grid_id is not None:
             row = ledger.conn.execute("SELECT community_id FROM grids WHERE id = ?", [self.grid_id]).fetchone()

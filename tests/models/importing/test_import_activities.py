@@ -92,6 +92,27 @@ def test_rejected_rows(ledger, spec, people, tmp_path, row, message):
     assert ledger.scalar("SELECT COUNT(*) FROM activities") == 0
 
 
+@pytest.mark.parametrize("served, stored, warned", [
+    (30, 30, False), ("", 0, False), (-1, 0, True), (2.5, 0, True),
+    (100000, 100000, False), (100001, 0, True),
+    (1e20, 0, True), ("100000000000000000000", 0, True),      # once an OverflowError from SQLite (exit 70)
+])
+def test_people_served_within_reason(ledger, spec, people, tmp_path, served, stored, warned):
+    row = ["演出", "", "2026-10-03", "", "", "一网格", "", "张秀英", 1, served]
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "x.xlsx", [row]), spec)
+    assert summary.imported == 1
+    assert ledger.scalar("SELECT people_served FROM activities") == stored
+    assert any("服务人数" in m for m in plan.outcomes[0].messages) == warned
+
+
+def test_activity_form_refuses_an_absurd_people_served(ledger, people):
+    from models.core.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="服务人数.*过大"):
+        activities.add_activity(ledger, activities.ActivityData(title="演出", on_date="2026-10-03",
+                                                              people_served=10 ** 20))
+
+
 def test_phone_or_grid_picks_the_right_namesake(ledger, spec, people, tmp_path):
     rows = [["演出", "", "2026-10-03", "礼堂", "", "", "", "李强", 1, ""],
             ["巡逻", "", "2026-10-04", "二区", "", "二网格", "", "李强", 1, ""]]
