@@ -94,7 +94,8 @@ def clean_search(text: str | None) -> str:
 #: The longest search text passed on (longer text is cut): far more than any description's
 #: distinctive phrase, far less than SQLite's 50,000-byte LIKE pattern limit.
 MAX_SEARCH_LEN = 200
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+#: (and lone surrogates, half of an emoji from a broken clipboard: SQLite cannot take them)
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 
 
 def like_pattern(text: str) -> str:

@@ -57,6 +57,8 @@ SORT_CAP = 6000           # the same when sorting by a column: walking may cross
 HIGH = "\U0010ffff"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: a term of letters (any script; a name's ·, ', - and . too), no digit: a name in letters other than ASCII
+_OTHER_LETTERS = re.compile(r"(?:[^\W\d_]|[·'\-.])+")
 _ADDRESS_WORDS = re.compile(r"(号楼|栋|幢|单元|室|小区|花园|家园|苑|公寓|大厦|新村|新城|广场|府|庭|居|里|院|村|号)")
 
 
@@ -400,7 +402,7 @@ MAX_TERMS = 12
 #: residents of any of those names, at most this many names (one ``IN`` list).
 MAX_NAMES = 5000
 _NAME_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•]{2,20}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 
 
 def normalise_query(text: str) -> list[str]:
@@ -454,6 +456,14 @@ def _term_units(ledger, term: str, plan: _Plan) -> None:
         plan.units.append(_union(parts))
         return
     has_cjk = bool(_CJK.search(term))
+    if not has_cjk and not term.isascii() and _OTHER_LETTERS.fullmatch(term):
+        # Élise, Анна: every adjacent pair of the name's letters, as the index holds them (lowercased
+        # by Python: SQLite's lower() and LIKE fold ASCII only); one letter: its own token
+        name = clean_name(term)
+        grams = list(dict.fromkeys(name[i:i + 2] for i in range(len(name) - 1)))
+        for token in (["b:" + g for g in grams] if grams else ["c:" + name]):
+            plan.units.append(_token_unit(token))
+        return
     looks_like_address = bool(re.search(r"\d", term)) or bool(_ADDRESS_WORDS.search(term)) or (
         # 翠湖: a compound's name typed without 小区/苑 — the buildings table is small, ask it
         len(term) >= 2 and ledger.scalar(r"SELECT 1 FROM buildings WHERE compound LIKE ? ESCAPE '\'"

@@ -5,6 +5,7 @@ import pytest
 from models import checks, demo
 from models.grids import hierarchy as grids
 from models.ledger import open_db
+from models.residents import records as R
 
 
 @pytest.fixture
@@ -65,3 +66,14 @@ def test_a_building_whose_grid_differs_from_its_grid_history_is_reported(small_d
         led.db.execute("INSERT INTO building_grids (building_id, grid_id, from_date, created_at)"
                        " VALUES (1, ?, NULL, '')", [other_grid])
     assert checks.ledger_problems(led) == ["1 栋楼的网格与网格调整记录不一致"]
+
+
+@pytest.mark.parametrize("name", ["Élise", "Анна", "\uf900字"])     # U+F900 becomes U+8C48 in NFKC
+def test_names_beyond_ascii_and_cjk_are_checked_in_python(small_demo, name):
+    led = small_demo
+    rid = led.scalar("SELECT MIN(id) FROM residents")
+    R.update_resident(led, rid, {"name": name})
+    assert checks.ledger_problems(led) == []
+    with led.write():
+        led.db.execute("DELETE FROM resident_search WHERE resident_id = ?", [rid])
+    assert checks.ledger_problems(led) == ["1 名居民不在查询索引中（查找时会漏掉他们）"]

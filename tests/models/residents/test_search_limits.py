@@ -106,3 +106,36 @@ def test_matters_and_visits_search_take_nul_and_long_text(ledger, text):
 def test_list_filter_search_text_drops_control_characters_and_is_capped():
     assert ListFilter(text="抽水\x00马桶\x07").search_text() == "抽水马桶"
     assert len(ListFilter(text="漏" * 100_000).search_text()) <= 200
+
+
+@pytest.mark.parametrize("name, terms", [
+    ("Élise", ["Élise", "élise", "ÉLISE", "lis"]),
+    ("Анна", ["Анна", "анна", "нн"]),
+    ("Zoë", ["Zoë", "zoë", "oë"]),
+    ("Σοφία", ["Σοφία", "σοφία"]),
+])
+def test_names_in_other_letters_are_found_in_any_case(ledger, street, name, terms):
+    """Once only their ASCII part was found (Élise by "lise"); the index holds them lowercased by
+    Python, which SQLite's lower() and LIKE do not do beyond ASCII."""
+    hh = household(ledger, room="303", building="幸福里8号楼", unit="1单元", compound="")
+    rid = R.add_resident(ledger, {"name": name, "household_id": hh})
+    for term in terms:
+        rows, _ = R.search_page(ledger, ResidentFilter(text=term))
+        assert [r["id"] for r in rows] == [rid], term
+    from models.checks import ledger_problems
+    assert ledger_problems(ledger) == []
+
+
+@pytest.mark.parametrize("text", ["a\ud83d", "\udc00张三", "\ud83d"])
+def test_a_lone_surrogate_is_dropped_from_every_search(ledger, street, text):
+    """Text from a broken clipboard (half of an emoji) once raised UnicodeEncodeError in SQLite."""
+    from models.volunteers import activities as ACT, records as VOL
+
+    R.search_page(ledger, ResidentFilter(text=text))
+    R.count(ledger, ResidentFilter(text=text))
+    VOL.list_volunteers(ledger, text)
+    VOL.count_volunteers(ledger, text)
+    VOL.find_candidates(ledger, text)
+    ACT.activities_page(ledger, ACT.ActivityFilter(text=text))
+    M.search_page(ledger, M.MatterFilter(text=text))
+    VR.search_page(ledger, VR.VisitFilter(text=text))
