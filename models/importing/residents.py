@@ -306,6 +306,7 @@ class ResidentsSpec(ImportSpec):
                 if row.status != "rejected":
                     row.existing_id = rid
                     row.note("台账中已有此人（身份证号相同）")
+        places.find_unnumbered(rows)
         _settle_retired_tags(ledger, [row for row in rows if row.data.get("retired_tags")])
         places.check_heads(rows)
         return rows
@@ -466,6 +467,28 @@ class _PlaceResolver:
                                 " JOIN communities c ON c.id = g.community_id"):
             key = (row["community"], row["compound"], row["name"])
             self.building_grids.setdefault(key, set()).add(row["grid"])
+
+    def find_unnumbered(self, rows: list[RowOutcome]) -> None:
+        """A row without an ID number is the resident of the same name in the same household
+        who has none either (else re-importing a sheet would add them again each time); when
+        two such people share name and household, none is taken."""
+        wanted = [row for row in rows if row.status != "rejected" and row.existing_id is None
+                  and not row.data.get("id_number") and row.data.get("place") and row.data.get("name")]
+        if not wanted:
+            return
+        known: dict[tuple, int | None] = {}
+        for rid, name, community, grid, compound, building, unit, room in self.ledger.conn.execute(
+                "SELECT r.id, r.name, c.name, g.name, b.compound, b.name, u.name, h.room FROM residents r"
+                " JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id"
+                " JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = h.grid_id"
+                " JOIN communities c ON c.id = g.community_id WHERE r.id_number IS NULL"):
+            key = (None if community == self.own else community, grid, compound, building, unit, room, name)
+            known[key] = None if key in known else rid       # (two of them: neither)
+        for row in wanted:
+            rid = known.get(row.data["place"] + (row.data["name"],))
+            if rid is not None:
+                row.existing_id = rid
+                row.note("台账中已有此人（同户同名，都没有身份证号）")
 
     def check_heads(self, rows: list[RowOutcome]) -> None:
         """One 户主 per household: a second one in the file, or one where the ledger's

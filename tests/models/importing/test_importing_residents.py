@@ -283,7 +283,7 @@ def test_existing_people_skipped_or_updated(ledger, tmp_path):
     assert ledger.scalar("SELECT phone FROM residents WHERE id_number = ?", [ID_A]) == "13800000000"
 
     plan, summary = import_file(ledger, changed, SPEC, update=True)
-    assert (summary.imported, summary.skipped, summary.updated) == (0, 0, 3)
+    assert (summary.imported, summary.skipped, summary.updated) == (0, 1, 2)     # 王五: nothing to change
     assert ledger.scalar("SELECT phone FROM residents WHERE id_number = ?", [ID_A]) == "13900000009"
     li = ledger.query("SELECT household_id, grid_id FROM residents WHERE id_number = ?", [ID_B])[0]
     assert grids.household_label(ledger, li["household_id"]) == "1号楼1单元777"
@@ -348,7 +348,7 @@ def test_update_that_the_residents_rules_refuse_becomes_a_warning(ledger, tmp_pa
         row(2, "成员乙", id_number=person_id(51), room="101", relation="户主")]}), SPEC, update=True)
     assert plan.outcomes[0].status == "warning"
     assert "已有户主“户主甲”" in plan.outcomes[0].messages[0]
-    assert summary.updated == 1 and ledger.scalar(
+    assert (summary.updated, summary.skipped) == (0, 1) and ledger.scalar(
         "SELECT relation FROM residents WHERE id_number = ?", [person_id(51)]) == "子"
 
 
@@ -515,3 +515,42 @@ def test_someone_who_may_not_see_重点人员_tags_does_not_set_them_by_import(l
     assert tags == ["低保户"]
     messages = plan.outcomes[0].messages
     assert any("社区矫正" not in m and "无权设置" in m for m in messages), messages   # the tag is not echoed
+
+
+def test_a_person_without_an_id_number_is_found_again_by_name_and_household(ledger, tmp_path):
+    """Re-importing the same sheet once added everyone without an ID number again (and the copy of
+    a 户主 lost the relation): such a row is the person of the same name in the same household who
+    has no ID number either."""
+    book = ledger_book(tmp_path / "a.xlsx", {"居民": [
+        row(1, "张三", id_number=person_id(1960)), row(2, "李四", room="101", relation="配偶"),
+        row(3, "王小五", room="102"), row(4, "王小五", room="103", relation="子"),
+    ]})
+    plan, summary = import_file(ledger, book, SPEC)
+    assert summary.imported == 4
+    plan, summary = import_file(ledger, book, SPEC)
+    assert (summary.imported, summary.skipped) == (0, 4)
+    assert ledger.scalar("SELECT COUNT(*) FROM residents") == 4
+    assert any("同户同名" in n for o in plan.outcomes for n in o.notes)
+    changed = ledger_book(tmp_path / "b.xlsx", {"居民": [row(2, "李四", room="101", relation="配偶",
+                                                          phone="13900000002")]})
+    plan, summary = import_file(ledger, changed, SPEC, update=True)
+    assert (summary.imported, summary.updated) == (0, 1)
+    assert ledger.scalar("SELECT phone FROM residents WHERE name = '李四'") == "13900000002"
+    # another household, or a person with an ID number: a new resident as before
+    other = ledger_book(tmp_path / "c.xlsx", {"居民": [row(5, "李四", room="104")]})
+    assert import_file(ledger, other, SPEC)[1].imported == 1
+
+
+def test_update_counts_only_the_people_it_changed(ledger, tmp_path):
+    """'--update' once said 更新 387 条 for a file that changed nobody."""
+    rows = [row(1, "张三", id_number=person_id(1960)), row(2, "李四", id_number=person_id(1961), room="101",
+                                                         relation="配偶")]
+    book = ledger_book(tmp_path / "a.xlsx", {"居民": rows})
+    import_file(ledger, book, SPEC)
+    audits = ledger.scalar("SELECT COUNT(*) FROM audit_log")
+    summary = import_file(ledger, book, SPEC, update=True)[1]
+    assert (summary.updated, summary.skipped) == (0, 2)
+    assert ledger.scalar("SELECT COUNT(*) FROM audit_log") == audits       # nothing written at all
+    rows[1][5] = "13900000002"
+    summary = import_file(ledger, ledger_book(tmp_path / "b.xlsx", {"居民": rows}), SPEC, update=True)[1]
+    assert (summary.updated, summary.skipped) == (1, 1)
