@@ -311,9 +311,8 @@ def _update_existing(ledger: Ledger, places: Hierarchy, outcome: RowOutcome, tod
     try:
         # a move to another household takes effect on the row's 变动日期 (else today): a new
         # residence spell from that day, so the months before it stay as published
-        residents_mod.update_resident(ledger, outcome.existing_id, changes,
-                                      moved_on=data.get("moved_on") or today)
+        return residents_mod.update_resident(ledger, outcome.existing_id, changes,
+                                             moved_on=data.get("moved_on") or today)
     except LedgerError as exc:
         outcome.warn(f"台账中已有此人，但未能更新：{exc}")
         return False
-    return True

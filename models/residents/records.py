@@ -476,12 +476,15 @@ def _require_household_grid(ledger: Ledger, household_id, what: str) -> None:
 
 
 @operation("records.edit", "residents")
-def update_resident(ledger: Ledger, resident_id: int, data: dict, moved_on: str | None = None) -> None:
+def update_resident(ledger: Ledger, resident_id: int, data: dict, moved_on: str | None = None) -> bool:
     """Change a resident's fields (only the keys in ``data``; ``tags`` replaces the tag set).
 
     A household change moves the resident (grid and building follow) from ``moved_on``
     (default today: a new residence spell begins that day); a status change records the
     matching event and ends the residence spell, as :func:`move_out` etc. would.
+
+    Returns:
+        whether anything changed (False: ``data`` holds what the ledger holds; nothing written).
     """
     current = _current(ledger, resident_id)
     scope.require_grid(ledger, current["grid_id"], f"居民“{current['name']}”")   # a 网格员: their grids
@@ -494,7 +497,7 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict, moved_on: str 
     changed = {k: v for k, v in rec.items() if current.get(k) != v}
     tags_changed = "tags" in data and set(old_tags) != set(tag_ids)
     if not changed and not tags_changed:
-        return
+        return False
     if changed:
         ledger.db["residents"].update(resident_id, ledger.stamp(changed, creating=False))
     else:
@@ -527,6 +530,7 @@ def update_resident(ledger: Ledger, resident_id: int, data: dict, moved_on: str 
         old["tags"] = _tag_names_of(ledger, old_tags)
         new["tags"] = _tag_names_of(ledger, tag_ids)
     ledger.audit("修改", "residents", resident_id, _masked(old), _masked(new))
+    return True
 
 
 def _update_spells(ledger: Ledger, resident_id: int, current: dict, rec: dict, changed: dict,

@@ -94,7 +94,7 @@ def test_update_flag(ledger_path, tmp_path, capsys):
     assert run(["--db", str(ledger_path), "import", "residents", str(path)]) == 0
     assert "跳过 2 条（台账中已有）" in capsys.readouterr().out
     assert run(["--db", str(ledger_path), "import", "residents", str(path), "--update"]) == 0
-    assert "更新 2 条" in capsys.readouterr().out
+    assert "更新 1 条，跳过 1 条" in capsys.readouterr().out        # 李梅 had nothing to change
     ledger = open_db(ledger_path, create=False)
     assert ledger.scalar("SELECT phone FROM residents WHERE name = '张三'") == "13900000009"
     ledger.close()

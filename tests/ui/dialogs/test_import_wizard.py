@@ -21,7 +21,7 @@ def _id(n: int) -> str:
     return make_id("110101", dt.date(1970, 1, 1) + dt.timedelta(days=n), 11 + 2 * n)
 
 
-def _clerk_book(path):
+def _clerk_book(path, notes="低保"):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "一网格"
@@ -29,7 +29,7 @@ def _clerk_book(path):
     ws.merge_cells("A1:H1")
     ws.append(["填报单位：幸福社区", None, None, None, "2026年10月"])
     ws.append(["序号", "姓名", "性别", "公民身份号码", "手机号", "网格", "楼号", "房号", "备注"])
-    ws.append([1, "张三", "男", _id(1), "13800000001", "第一网格", "1号楼", "101", "低保"])
+    ws.append([1, "张三", "男", _id(1), "13800000001", "第一网格", "1号楼", "101", notes])
     ws.append([2, "李梅", "女", _id(2).replace(_id(2), make_id("110101", dt.date(1972, 2, 2), 22)), None,
                None, None, None, None])
     ws.merge_cells("F4:F5")
@@ -189,10 +189,13 @@ def test_template_button_saves_the_template(qtbot, ctx, tmp_path, monkeypatch, n
 
 def test_existing_people_updated_when_ticked(qtbot, ctx, tmp_path, no_dialogs):
     source = _clerk_book(tmp_path / "a.xlsx")
-    for update, expected in ((False, (3, 0, 0)), (False, (0, 0, 3)), (True, (0, 3, 0))):
+    changed = _clerk_book(tmp_path / "b.xlsx", notes="低保、独居")     # 张三's 备注 changed
+    # (imported, updated, skipped): the update changes 张三 only, the others hold what the ledger holds
+    for path, update, expected in ((source, False, (3, 0, 0)), (changed, False, (0, 0, 3)),
+                                   (changed, True, (0, 1, 2)), (changed, True, (0, 0, 3))):
         wizard = ImportWizard(ctx, "residents")
         qtbot.addWidget(wizard)
-        wizard.open_file(source)
+        wizard.open_file(path)
         qtbot.mouseClick(wizard.next_button, Qt.LeftButton)
         _wait_for_page(qtbot, wizard, wizard_module.PAGE_PREVIEW)
         wizard.update_check.setChecked(update)
