@@ -183,8 +183,10 @@ def check_id(raw: object, today: _dt.date) -> IdCheck:
         text = str(raw)
         if len(text) == 18 and _ID_SHAPE.fullmatch(text):
             return _check18(text, today, upgraded=False)  # most cells: already a clean number
-    if len(text) > MAX_RAW_LENGTH and len(text.strip()) > MAX_RAW_LENGTH:
-        return _fail(f"身份证号一栏的内容过长（{len(text)}个字符），可能填错了列。")
+    if len(text) > MAX_RAW_LENGTH:
+        text = text.strip()        # (once: every later step walks the text)
+        if len(text) > MAX_RAW_LENGTH:
+            return _fail(f"身份证号一栏的内容过长（{len(text)}个字符），可能填错了列。")
     text = drop_invisible(text)
     if foreign_digit(text):
         return _fail(FOREIGN_DIGIT_MESSAGE)

@@ -157,6 +157,14 @@ def test_a_very_long_cell_is_refused_at_once():
     assert result.value is None and "过长" in result.error
 
 
+def test_a_number_padded_with_spaces_is_checked_at_once():
+    """Padding of ideographic spaces got past the length limit, and every later step walked it."""
+    started = time.perf_counter()
+    result = check_id("\u3000" * 20_000_000 + "11010519491231002X" + " " * 1000, TODAY)
+    assert time.perf_counter() - started < 2
+    assert result.value == "11010519491231002X"
+
+
 _ALPHABET = (list("0123456789") * 4 + list("０１２３４５６７８９Xx- .'\"eE+")
              + ["\u200b", "\ufeff", "\u00ad", "\u3000", "\t", "٠", "٢", "፩", "①", "²", "〇", "𝟏", "ß", "张", "*"])
 _SEEDS = [VALID, VALID_X, FEMALE, "110101900307123", "110101196002071000", "1.10101199003077E+17",
