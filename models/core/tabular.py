@@ -202,8 +202,12 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 
 def csv_text(value: str) -> str:
     """``value`` as a csv cell that Excel and WPS show as text: a leading ``'`` when it
-    begins with one of :data:`FORMULA_STARTS` (``"=1+1"`` → ``"'=1+1"``), else unchanged."""
-    return "'" + value if value[:1] in FORMULA_STARTS else value
+    begins with one of :data:`FORMULA_STARTS` (``"=1+1"`` → ``"'=1+1"``), or with quotes and
+    then one (``"'=1"`` → ``"''=1"``: the import drops exactly one again), else unchanged."""
+    first = value[:1]
+    if first == "'":
+        first = value.lstrip("'")[:1]
+    return "'" + value if first in FORMULA_STARTS and first else value
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -245,9 +249,10 @@ def _may_need_cells(text: str, values: list, text_at: tuple[int, ...]) -> bool:
     that :func:`_csv_cells` changes.  Never wrong that way round (a false alarm only costs time),
     and quick, mostly in C, for the usual batch: a field that begins like a formula shows in
     ``text`` as one of the rare ``=``, ``+``, ``@``, tab, a quote (a field holding a carriage
-    return, a comma or a quote is quoted) or as a ``-`` at a line's start or after a comma; a
+    return, a comma or a quote is quoted), an apostrophe (``'-1`` gets a second one), or as a
+    ``-`` at a line's start or after a comma; a
     long digit string in a text column begins with 11 decimal digits."""
-    if "=" in text or "+" in text or "@" in text or "\t" in text or '"' in text:
+    if "=" in text or "+" in text or "@" in text or "\t" in text or '"' in text or "'" in text:
         return True
     if text.startswith("-") or ",-" in text or "\n-" in text:
         return True

@@ -728,7 +728,7 @@ def _csv_rows(path: Path, content: str, delimiter: str) -> Iterator[tuple]:
                 raise _absurd(path, f"第 {record + 1} 行有 {len(row):,} 列")
             record = at[0]
             # our csv export writes a formula-looking text as '=…: the quote goes again (round trip)
-            yield tuple((cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell)
+            yield tuple((cell[1:] if cell[:1] == "'" and cell.lstrip("'")[:1] in FORMULA_STARTS else cell)
                         if cell != "" else None for cell in row)
         number += 1
         broken_rows += 1
