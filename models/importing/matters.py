@@ -34,6 +34,7 @@ from typing import Callable, Iterator
 
 from models.matters import records as M
 from models.core import lists
+from models.core.errors import LedgerError, ValidationError
 from models.core.bulk import deferred_indexes
 from models.core.db import Ledger, ts
 from models.core.export_title import export_title
@@ -262,7 +263,13 @@ class MattersSpec(ImportSpec):
                 if row.existing_id is not None:
                     summary.skipped += 1       # history is not overwritten, even with 更新
                 else:
-                    write_history(ledger, row.data)
+                    try:
+                        write_history(ledger, row.data)
+                    except LedgerError as exc:
+                        # a rule the row's checks missed: say which row, so the clerk can mend it
+                        # (the import is all or nothing: nothing was written)
+                        raise ValidationError(f"{row.where}：{exc}".rstrip("。") + "。本次导入没有写入任何内容，"
+                                              "请改正这一行后重新导入。") from exc
                     summary.imported += 1
                 progress(done)
         return summary

@@ -364,3 +364,21 @@ def test_templates_offer_the_offices_lists(ledger, world, tmp_path):
         assert present in choices and absent not in choices
         note = next(row[2].value for row in notes.iter_rows(min_row=2) if row[0].value == column)
         assert present in note and absent not in note
+
+
+def test_a_row_the_write_refuses_is_named(ledger, world, tmp_path, monkeypatch):
+    """A rule the row checks miss once stopped the import with the rule's message alone (which row?)."""
+    from models.core.errors import ValidationError
+
+    path = write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, [row(事项描述="好的一行"), row(事项描述="坏的一行")])
+    real = IM.write_history
+
+    def refuse_the_second(ledger, data):
+        if data["description"] == "坏的一行":
+            raise ValidationError("操作时间不能早于该事项上一步的时间。")
+        return real(ledger, data)
+
+    monkeypatch.setattr(IM, "write_history", refuse_the_second)
+    with pytest.raises(ValidationError, match="第 3 行：操作时间不能早于该事项上一步的时间。本次导入没有写入任何内容"):
+        import_file(ledger, path, IM.SPEC)
+    assert ledger.scalar("SELECT COUNT(*) FROM matters") == 0
