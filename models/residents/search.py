@@ -405,6 +405,10 @@ _NAME_TERM = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•]{2,20}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
 
 
+#: digits in groups adding up to this many are one phone or ID number (3-1-301 stays an address)
+PHONE_LIKE_DIGITS = 10
+
+
 def normalise_query(text: str) -> list[str]:
     """Terms of a search box text (full-width → half-width, lowercase, split on spaces).
 
@@ -413,6 +417,10 @@ def normalise_query(text: str) -> list[str]:
     """
     text = _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r\x0b\x0c" else "", text or "")
     text = unicodedata.normalize("NFKC", text).lower()
+    # a phone or ID number written in groups (135 3710 5109, 0551-52128357) is one number
+    grouped = re.fullmatch(r"\s*(\d+(?:[\s-]+\d+)+)(x?)\s*", text)
+    if grouped and len(digits := re.sub(r"\D", "", grouped.group(1))) >= PHONE_LIKE_DIGITS:
+        return [digits + grouped.group(2)]
     return list(dict.fromkeys(t for t in re.split(r"[\s,，;；、]+", text) if t))
 
 
@@ -438,10 +446,16 @@ def _term_units(ledger, term: str, plan: _Plan) -> None:
                 parts.append(("SELECT id AS rid FROM residents WHERE id_number = ?", [tail],
                               "r.id_number = ?", [tail]))
             else:
-                id_part = _prefix("i:" + tail[::-1][:ID_TAIL_LEN])
+                driver, dp, member, mp = _prefix("i:" + tail[::-1][:ID_TAIL_LEN])
                 if len(tail) > ID_TAIL_LEN:
-                    plan.checks.append(("r.id_number LIKE ?", ["%" + tail]))
-                parts.append(id_part)
+                    # the index holds an ID's last 8: a longer tail is checked on the number itself, in
+                    # this alternative only (a whole phone number must still find its resident)
+                    driver = (f"SELECT x.rid FROM ({driver}) x JOIN residents ri ON ri.id = x.rid"
+                              " WHERE ri.id_number LIKE ?")
+                    dp = dp + ["%" + tail]
+                    member = f"({member} AND r.id_number LIKE ?)"
+                    mp = mp + ["%" + tail]
+                parts.append((driver, dp, member, mp))
             if "X" not in tail:
                 parts.append(_prefix("t:" + term[::-1]))
         if "x" not in term and len(term) <= 6:

@@ -139,3 +139,32 @@ def test_a_lone_surrogate_is_dropped_from_every_search(ledger, street, text):
     ACT.activities_page(ledger, ACT.ActivityFilter(text=text))
     M.search_page(ledger, M.MatterFilter(text=text))
     VR.search_page(ledger, VR.VisitFilter(text=text))
+
+
+@pytest.mark.parametrize("digits, found", [
+    ("13537105109", True),          # the whole mobile: once nobody (the tail was required to end an ID)
+    ("135 3710 5109", True), ("135-3710-5109", True), ("+86 135 3710 5109", False),
+    ("3537105109", True), ("37105109", True), ("5109", True),
+    ("138 0000 5109", False),       # another number
+    ("13537105108", False),
+])
+def test_a_whole_phone_number_finds_its_resident(ledger, street, digits, found):
+    R.update_resident(ledger, street["张三"], {"phone": "13537105109"})
+    rows, _ = R.search_page(ledger, ResidentFilter(text=digits))
+    assert (street["张三"] in [r["id"] for r in rows]) == found
+
+
+def test_a_long_id_tail_still_finds_its_resident(ledger, street):
+    number = R.get_resident(ledger, street["李四"])["id_number"]
+    for tail in (number[-12:], number[-9:], number):
+        rows, _ = R.search_page(ledger, ResidentFilter(text=tail))
+        assert [r["id"] for r in rows] == [street["李四"]], tail
+
+
+def test_a_landline_written_with_its_dash_finds_its_resident(ledger, street):
+    R.update_resident(ledger, street["王五"], {"phone": "0551-52128357"})
+    for text in ("0551-52128357", "055152128357", "0551 52128357", "52128357"):
+        rows, _ = R.search_page(ledger, ResidentFilter(text=text))
+        assert [r["id"] for r in rows] == [street["王五"]], text
+    rows, _ = R.search_page(ledger, ResidentFilter(text="3-1-101"))     # (building-unit-room stays an address)
+    assert [r["name"] for r in rows] == ["王五"]
