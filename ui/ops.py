@@ -393,15 +393,20 @@ class LedgerOp(QObject):
         if self._progress_to is not None and not self.cancelled:
             self._progress_to(done, total, text)
             return
-        if self.cancelled or self.dialog is None:
+        dialog = self.dialog
+        if self.cancelled or dialog is None:
             return   # cancelling, or a report queued before the work ended
         if total > 0:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(max(0, min(done, total)))
+            dialog.setMaximum(total)
+            # (a modal dialog's setValue processes events: the end may be delivered in there and
+            # take the dialog away; the rest of this report is then moot)
+            dialog.setValue(max(0, min(done, total)))
+            if self.dialog is not dialog:
+                return
         if text:
-            self.dialog.setLabelText(text)
+            dialog.setLabelText(text)
         elif total > 0:
-            self.dialog.setLabelText(f"{self.title}……（{done}/{total}）")
+            dialog.setLabelText(f"{self.title}……（{done}/{total}）")
 
     # -- the work (on the worker thread, or inline) ----------------------------------------
     def _execute(self, on_worker: bool) -> _Outcome:

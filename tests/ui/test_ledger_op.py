@@ -299,3 +299,25 @@ def test_work_reporting_to_the_status_line_shows_no_window(qtbot, file_ctx, boxe
     assert op.dialog is None
     release.set()
     qtbot.waitUntil(lambda: done == ["ok"], timeout=5000)
+
+
+def test_a_progress_report_survives_the_end_delivered_while_it_moves_the_bar(ctx, boxes):
+    """A modal progress dialog's setValue processes events: the end of the work may be delivered
+    right there and take the dialog away, and the rest of the report once raised AttributeError
+    (the clerk saw 程序内部出错 after a finished export)."""
+    op = ops.LedgerOp(ctx, lambda ledger, progress, is_cancelled: None, progress=True)
+
+    class Dialog:
+        def setMaximum(self, total):
+            pass
+
+        def setValue(self, value):
+            op.dialog = None           # as _deliver does when it runs inside setValue's event loop
+
+        def setLabelText(self, text):
+            raise AssertionError("the report went on with a dialog that was taken away")
+
+    op.dialog = Dialog()
+    op._on_progress(5, 10, "正在写入")
+    op.dialog = Dialog()
+    op._on_progress(5, 10, "")
