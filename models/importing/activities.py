@@ -204,7 +204,7 @@ class ActivitiesSpec(ImportSpec):
                     row.warn("没有志愿者姓名，只导入活动本身")
                 continue
             person = (name, data["phone"], data["id_number"], data["grid_id"], data["place"])
-            cand = resolved.get(person)
+            cand = resolved.get(person) or _on_the_activity(ledger, key, name)
             if cand is None:
                 try:
                     cand = V.resolve_name(ledger, name, data["phone"], data["grid_id"],
@@ -324,6 +324,21 @@ class ActivitiesSpec(ImportSpec):
             progress(done)
         summary.created = {k: v for k, v in created.items() if v}
         return summary
+
+
+def _on_the_activity(ledger: Ledger, key: tuple, name: str) -> "V.Candidate | None":
+    """The one volunteer of this name already recorded on the activity ``key`` (title, date,
+    place), if any: re-importing a file (or this ledger's export) means them, whoever else
+    shares the name — an outside 张秀英 is not the resident 张秀英."""
+    found = ledger.conn.execute(
+        "SELECT p.volunteer_id, v.resident_id FROM activity_participants p"
+        " JOIN volunteers v ON v.id = p.volunteer_id LEFT JOIN residents r ON r.id = v.resident_id"
+        " WHERE p.activity_id = (SELECT id FROM activities WHERE title = ? AND on_date = ? AND place = ?"
+        " ORDER BY id LIMIT 1) AND COALESCE(r.name, v.name) = ? AND v.pending = 0 LIMIT 2", [*key, name]).fetchall()
+    if len(found) != 1:
+        return None
+    volunteer_id, resident_id = found[0]
+    return V.Candidate(name, name, volunteer_id=volunteer_id, resident_id=resident_id)
 
 
 SPEC = ActivitiesSpec()

@@ -239,3 +239,24 @@ def test_namesakes_with_different_candidates_are_two_pending_people(ledger, spec
     more = [["讲座", "", "2026-10-06", "一区", "", "一网格", "", "李强", 1, ""]]
     _plan, again = import_file(ledger, _xlsx(tmp_path / "m.xlsx", more), spec)
     assert again.imported == 1 and volunteers.count_pending(ledger) == 2
+
+
+def test_reimporting_an_export_keeps_an_outside_volunteer_who_shares_a_residents_name(ledger, spec, people,
+                                                                                       tmp_path):
+    """The export names the volunteer; read back, 张秀英 of outside the community was resolved to the
+    resident 张秀英 and recorded a second time on the same activity."""
+    outsider = volunteers.add_outside_volunteer(ledger, "张秀英", phone="13900000009")
+    act = activities.add_activity(ledger, activities.ActivityData(title="义诊", on_date="2026-10-05",
+                                                                  grid_id=grid_id(ledger, "一网格")))
+    activities.add_participant(ledger, act, outsider, 2)
+    out = tmp_path / "out.xlsx"
+    activities.export_activities(ledger, out, month="2026-10")
+    plan, summary = import_file(ledger, out, spec)
+    assert (summary.imported, summary.skipped) == (0, 1)
+    assert ledger.scalar("SELECT COUNT(*) FROM activity_participants") == 1
+    # with 更新 and other hours: that participant's hours change, no one is added
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "u.xlsx", [
+        ["义诊", "", "2026-10-05", "", "", "一网格", "", "张秀英", 3, ""]]), spec, update=True)
+    assert summary.updated == 1
+    assert ledger.query("SELECT volunteer_id, hours FROM activity_participants") == [
+        {"volunteer_id": outsider, "hours": 3.0}]
