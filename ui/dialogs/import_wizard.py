@@ -177,12 +177,26 @@ class MappingTable(QTableWidget):
         self.mapping_changed.emit()
 
 
+#: the kinds whose rows already in the ledger may be updated from the file (the 更新 option)
+UPDATABLE = ("residents", "activities")
+#: the preview's line about rows already in the ledger
+EXISTING_TEXT = {
+    "residents": "其中 {} 人台账中已有（身份证号相同，或同户同名且都没有身份证号）：默认跳过，勾选下方选项则更新。",
+    "activities": "其中 {} 行台账中已有（同一活动的同一位志愿者）：默认跳过，勾选下方选项则更新服务时长。",
+    None: "其中 {} 行台账中已有，将跳过（已有的记录不会被改写）。",
+}
+
+
 class ImportWizard(QDialog):
     """Import a clerk's spreadsheet of ``kind`` ("residents", "matters" …).
 
     Attributes (for callers and tests): ``plan`` (after the preview), ``summary``
     (after the import), ``imported`` (True once something was written).
     """
+
+    #: a wizard is not a form to save: Esc and × close it like its 关闭 button, asking nothing
+    #: (a running job is asked to stop first: :meth:`reject`)
+    guard_unsaved = False
 
     def __init__(self, ctx, kind: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,9 +244,12 @@ class ImportWizard(QDialog):
     def _file_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
+        # the example of a header written another way comes from this kind's own columns
+        example = next(c for c in self.spec.columns if len(c.synonyms) >= 2)
         intro = QLabel(
             f"请选择要导入的{self.spec.title}表格：Excel（.xlsx、.xls）或 CSV 文件均可。\n"
-            "表格上方的标题行会自动跳过，列名可以是常见写法（如“身份证号码”“公民身份号码”），"
+            f"表格上方的标题行会自动跳过，列名可以是常见写法（如“{example.synonyms[0]}”“{example.synonyms[1]}”"
+            f"都当作“{example.title}”），"
             "合并的单元格会自动填到每一行，文件中的每个工作表都会读取。\n"
             "导入前会先列出每一行的问题，确认后才写入台账。")
         intro.setWordWrap(True)
@@ -436,9 +453,11 @@ class ImportWizard(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.Stretch)
         box.addWidget(self.problems_view, 1)
-        self.update_check = QCheckBox("身份证号相同、台账中已有的人员：用文件中的内容更新（不勾选则跳过）")
+        self.update_check = QCheckBox("台账中已有的人员：用文件中的内容更新（不勾选则跳过）")
         if self.kind != "residents":
-            self.update_check.setText("台账中已有的记录：用文件中的内容更新（不勾选则跳过）")
+            self.update_check.setText("台账中已有的记录：用文件中的服务时长更新（不勾选则跳过）")
+        # matters and visits keep their history as it is: a row already in the ledger is skipped
+        self.update_check.setVisible(self.kind in UPDATABLE)
         box.addWidget(self.update_check)
         # residents without 迁入日期: counted from the import's day (no past month changes),
         # unless the clerk states they lived here all along
@@ -465,7 +484,7 @@ class ImportWizard(QDialog):
         text = (f"共 {len(plan.outcomes)} 行：将导入 {will} 行（其中有警告 {counts[WARNING]} 行），"
                 f"拒绝 {counts[REJECTED]} 行。")
         if existing:
-            text += f"\n其中 {existing} 人台账中已有（身份证号相同）：默认跳过，勾选下方选项则更新。"
+            text += "\n" + EXISTING_TEXT.get(self.kind, EXISTING_TEXT[None]).format(existing)
         self.counts_label.setText(text)
         self.counts = {"将导入": will, "有警告": counts[WARNING], "拒绝": counts[REJECTED]}
         notes = list(plan.notes)

@@ -11,7 +11,8 @@ same rules, so no form can forget one:
 - **Mnemonics jump, never type**: a label ``类别(&C)`` gets the field beside it as its buddy when
   the form opens; an Alt+letter that no label or button claims is swallowed, never typed.
 - **The first empty field has the focus** when a form opens (the first field when none is empty).
-- **Esc or closing the window with changes asks** 保存 / 不保存 / 取消 (:func:`ask_unsaved`).
+- **Esc or closing the window with changes asks** 保存 / 不保存 / 取消 (:func:`ask_unsaved`);
+  a dialog that saves nothing (the import wizard) sets ``guard_unsaved = False``.
 - **A form fits the screen** it opens on (150 % scaling: 911×512), its body scrolling when it
   must, its buttons always visible (:mod:`ui.widgets.fit`).
 - **Dates and times are typed as clerks type them** (``1130``, ``11.30``, ``20261130``, ``11-30``…,
@@ -362,7 +363,8 @@ class FormKeys(QObject):
             if field is not None:
                 field.setFocus(Qt.OtherFocusReason)
             dialog._form_values = field_values(dialog)
-            _guard_reject(dialog)
+            if getattr(dialog, "guard_unsaved", True):
+                _guard_reject(dialog)
 
     # -- keys ------------------------------------------------------------------------------------
     def _key(self, widget: QWidget, event) -> bool:

@@ -285,3 +285,20 @@ def test_the_file_filter_offers_every_format_the_reader_reads(suffix):
 
     first = FILE_FILTER.split(";;")[0]
     assert f"*{suffix}" in first.split("(")[1].rstrip(")").split()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_esc_closes_the_wizard_without_asking_to_save(qtbot, ctx, tmp_path, no_dialogs, monkeypatch):
+    """It once asked 尚未保存 — 要保存吗？ once a file was chosen (a wizard is not a form to save), and
+    保存 did nothing."""
+    from ui.widgets import forms
+
+    asked = []
+    monkeypatch.setattr(forms, "ask_unsaved", lambda dialog: asked.append(dialog) or "save")
+    wizard = ImportWizard(ctx, "residents")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.open_file(_clerk_book(tmp_path / "a.xlsx"))
+    qtbot.keyClick(wizard, Qt.Key_Escape)
+    assert asked == [] and not wizard.isVisible()
