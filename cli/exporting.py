@@ -24,7 +24,7 @@ EXPORTERS = {
     "visits": "models.importing.visits:export_visits",
 }
 
-KIND_NAMES = {"residents": "居民", "matters": "民情事项", "visits": "走访记录", "activities": "志愿活动",
+KIND_NAMES = {"residents": "居民", "matters": "民情事项", "visits": "走访", "activities": "志愿活动",
               "ranking": "评比排名"}
 
 

@@ -134,7 +134,7 @@ def test_visits_import_export_round_trip(tmp_path, cli):
 
     out = tmp_path / "visits.csv"
     result = cli("--db", a, "export", "visits", "--out", out)
-    assert result.returncode == 0 and "已导出 3 条走访记录" in result.stdout
+    assert result.returncode == 0 and "已导出 3 条走访记录到" in result.stdout
     exported = cells(out)
     assert title(out).startswith("幸福社区入户走访记录　全部月份　共 3 户次　导出：")
     assert exported[1] == ["2026-10-15", "王芳", "幸福社区", "第一网格", "3号楼", "1单元", "301", "入户", "宣传反诈"]
