@@ -38,7 +38,7 @@ class VolunteersTab(QWidget):
                ("activities", "活动（次）"), ("hours", "时长（小时）")]
     LIMIT = 1000   #: rows listed at most (the 200,000-household demo has 14,000 volunteers)
     HISTORY = [("on_date", "日期"), ("title", "活动名称"), ("type", "类型"), ("grid", "网格"), ("org", "组织单位"),
-               ("hours", "时长（小时）")]
+               ("hours", "小时")]
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -64,9 +64,10 @@ class VolunteersTab(QWidget):
         self.hours_label.setStyleSheet("color: #1a5fb4;")
         self.history = ListModel(self.HISTORY, self)
         # 活动名称 gets a width of its own (stretched, it was squeezed to one character, "动名", at
-        # 1366×768); the last column takes what is left, a narrow panel scrolls sideways
-        self.history_view = table(self.history, widths={"on_date": 88, "title": 168, "type": 80, "grid": 64,
-                                                        "org": 112, "hours": 96})
+        # 1366×768); together they fit the panel's half of a 1366-wide window, hours included (its
+        # header 时长（小时） was cut off there); a narrower panel scrolls sideways
+        self.history_view = table(self.history, widths={"on_date": 86, "title": 156, "type": 72, "grid": 60,
+                                                        "org": 104, "hours": 52})
         self.certificate_button = action_button("开具志愿服务证明…", self.certificate,
                                                 tooltip="按上方统计期间生成 PDF 证明（身份证号脱敏）")
         self.detail = panel(self.name_label, self.info_label, self.hours_label,
