@@ -177,6 +177,8 @@ class MappingTable(QTableWidget):
         self.mapping_changed.emit()
 
 
+#: under the problem list until a row is chosen
+PROBLEM_HINT = "点选一行，在这里查看它的完整说明。"
 #: the kinds whose rows already in the ledger may be updated from the file (the 更新 option)
 UPDATABLE = ("residents", "activities")
 #: the preview's line about rows already in the ledger
@@ -453,6 +455,13 @@ class ImportWizard(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.Stretch)
         box.addWidget(self.problems_view, 1)
+        # a row's whole text (one line of the list cuts a long one off): the selected row's, wrapped
+        self.problem_detail = QLabel(PROBLEM_HINT)
+        self.problem_detail.setWordWrap(True)
+        self.problem_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.problems_view.selectionModel().currentRowChanged.connect(self._show_problem)
+        self.problems_model.modelReset.connect(lambda: self.problem_detail.setText(PROBLEM_HINT))
+        box.addWidget(self.problem_detail)
         self.update_check = QCheckBox("台账中已有的人员：用文件中的内容更新（不勾选则跳过）")
         if self.kind != "residents":
             self.update_check.setText("台账中已有的记录：用文件中的服务时长更新（不勾选则跳过）")
@@ -475,6 +484,13 @@ class ImportWizard(QDialog):
             return importing.analyse(ledger, path, spec, layouts, progress=progress, is_cancelled=is_cancelled)
 
         self._run("检查表格", work, self._show_plan)
+
+    def _show_problem(self, current, _previous=None) -> None:
+        if not current.isValid():
+            self.problem_detail.setText(PROBLEM_HINT)
+            return
+        outcome = self.problems_model.outcome(current.row())
+        self.problem_detail.setText(f"{outcome.where}：{outcome.problem_text}")
 
     def _show_plan(self, plan: ImportPlan) -> None:
         self.plan = plan

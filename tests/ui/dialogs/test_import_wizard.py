@@ -302,3 +302,19 @@ def test_esc_closes_the_wizard_without_asking_to_save(qtbot, ctx, tmp_path, no_d
     wizard.open_file(_clerk_book(tmp_path / "a.xlsx"))
     qtbot.keyClick(wizard, Qt.Key_Escape)
     assert asked == [] and not wizard.isVisible()
+
+
+def test_a_chosen_problem_shows_its_whole_text(qtbot, ctx, tmp_path, no_dialogs):
+    """One line of the list cut a long message off (the 待确认 instruction, a second problem)."""
+    wizard = ImportWizard(ctx, "residents")
+    qtbot.addWidget(wizard)
+    wizard.open_file(_clerk_book(tmp_path / "a.xlsx"))
+    qtbot.mouseClick(wizard.next_button, Qt.LeftButton)
+    _wait_for_page(qtbot, wizard, wizard_module.PAGE_PREVIEW)
+    assert wizard.problem_detail.text() == wizard_module.PROBLEM_HINT
+    wizard.problems_view.selectRow(0)
+    outcome = wizard.problems_model.outcome(0)
+    assert wizard.problem_detail.text() == f"{outcome.where}：{outcome.problem_text}"
+    wizard.filter_edit.setText("没有这样的问题")
+    qtbot.waitUntil(lambda: wizard.problems_model.rowCount() == 0)
+    assert wizard.problem_detail.text() == wizard_module.PROBLEM_HINT
