@@ -17,12 +17,14 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEd
 
 from models.grids import hierarchy as grids_model
 from models.core import lists
+from models.importing.matters import export_matters
 from models.matters import records as matters_model
 from ui.dialogs.matter_detail import (OVERDUE_BACKGROUND, OVERDUE_COLOR, open_matter_detail,  # noqa: F401
                                       short_ts)
 from ui.dialogs.matter_form import MatterForm
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
+from ui.pages.file_buttons import FileButtons
 from ui.widgets.list_page import ListPageMixin, action_button, combo, date_range, list_view, refill_combo
 
 #: (key in the row dict, header, sort key understood by search_page or None)
@@ -164,6 +166,8 @@ class MattersPage(ListPageMixin, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         head = self._start_list_page(ctx, "民情事项", ("登记事项", self.register_matter), ("查看办理", self.open_matter))
+        self.files = FileButtons(self, head, self.open_button, "matters", "民情事项", "民情事项台账.xlsx",
+                                 lambda ledger, out, progress: export_matters(ledger, out, progress=progress))
         self.detail_windows: list = []
         self.form = None
 
@@ -235,6 +239,7 @@ class MattersPage(ListPageMixin, QWidget):
         """(Re)fill the grid, category and assignee filters from the ledger; the buttons follow the role."""
         ledger = self.ctx.ledger
         self.ctx.enable_if_allowed(self.new_button, "matter.登记", "登记一件新的民情事项（Ctrl+N）")
+        self.files.update(self.ctx)
         refill_combo(self.category_box, "全部类别", [(c, c) for c in matters_model.categories(ledger)])
         refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
         refill_combo(self.assignee_box, "全部承办人",

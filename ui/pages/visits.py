@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLa
 
 from models.grids import hierarchy as grids_model
 from models.core import lists
+from models.importing.visits import export_visits
 from models.visits import records as visits_model
 from ui.dialogs.matter_form import category_and_level
 from ui.models.paged_model import PagedTableModel
 from ui.models.rows_model import Column, row_id
 from ui.widgets.dialog_parts import error_label, save_cancel_buttons, show_save_error
 from ui.widgets.layout import hbox, vbox
+from ui.pages.file_buttons import FileButtons
 from ui.widgets.list_page import ListPageMixin, combo, date_range, list_view, refill_combo
 from ui.widgets.pickers import HierarchyPicker
 from ui.ops import LedgerOp
@@ -324,6 +326,8 @@ class VisitsPage(ListPageMixin, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         head = self._start_list_page(ctx, "走访日志", ("记录走访", self.record_visit), ("修改", self.edit_visit))
+        self.files = FileButtons(self, head, self.open_button, "visits", "走访", "入户走访记录.xlsx",
+                                 lambda ledger, out, progress: export_visits(ledger, out, progress=progress))
         self.search = SearchEdit("搜索走访人、情况记录……")
         self.search.setMinimumWidth(240)
         self.grid_box = QComboBox()
@@ -346,6 +350,7 @@ class VisitsPage(ListPageMixin, QWidget):
 
     def _fill_choices(self) -> None:
         self.ctx.enable_if_allowed(self.new_button, "records.edit", "记录一次走访（Ctrl+N）")
+        self.files.update(self.ctx)
         ledger = self.ctx.ledger
         refill_combo(self.grid_box, "全部网格", [(g["name"], g["id"]) for g in grids_model.grids(ledger)])
         refill_combo(self.staff_box, "全部走访人", [(s["name"], s["id"]) for s in grids_model.all_staff(ledger)])

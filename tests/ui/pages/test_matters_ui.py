@@ -700,3 +700,29 @@ def test_a_closing_typed_the_next_morning_takes_yesterdays_real_time(qtbot, ledg
     qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
     assert ledger.query("SELECT at, recorded_at FROM matter_events WHERE action = '回访'") == [
         {"at": "2026-10-15 09:30:00", "recorded_at": "2026-10-15 09:30:00"}]
+
+
+def test_import_and_export_from_the_page(page, ledger, place, qtbot, tmp_path, monkeypatch):
+    """The page had no 导入/导出 (only the command line); the export re-imports as it is."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from models.importing import import_file
+    from models.importing.matters import SPEC
+    from ui.pages import file_buttons
+
+    register(ledger, place)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, title, text, *a, **k:
+                                                                 shown.append((title, text))))
+    out = tmp_path / "事项.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(page.files.export_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "已导出 1 条民情事项记录" in shown[0][1]
+    plan, summary = import_file(ledger, out, SPEC, dry_run=True)
+    assert (summary.imported, summary.skipped, summary.rejected) == (0, 1, 0)    # already in the ledger
+
+    opened = []
+    monkeypatch.setattr(file_buttons.ImportWizard, "exec", lambda wizard: opened.append(wizard.kind))
+    qtbot.mouseClick(page.files.import_button, Qt.LeftButton)
+    assert opened == ["matters"]

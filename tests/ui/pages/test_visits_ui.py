@@ -191,7 +191,41 @@ def test_a_supervisor_looks_at_visits_but_records_none(qtbot, ledger, place):
     ledger.operator = Operator("督导", role="督导员")
     page = show_widget(qtbot, VisitsPage(AppContext(ledger)))
     assert not page.new_button.isEnabled() and "督导员" in page.new_button.toolTip()
+    assert not page.files.import_button.isEnabled() and page.files.export_button.isEnabled()
     assert page.record_visit() is None
     dialog = page.edit_visit(visit_id)   # opened to read
     assert not dialog.save_button.isEnabled() and dialog.save() is None
     assert visits_model.get_visit(ledger, visit_id)["notes"] == ""
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_import_and_export_from_the_page(page, ledger, place, qtbot, tmp_path, monkeypatch, suffix):
+    """The matters and visits pages had no 导入/导出: only the command line could."""
+    import csv
+
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.pages import file_buttons
+
+    visits_model.record_visit(ledger, visited_on="2026-10-10", staff_name="张网格长", way="入户",
+                              household_ids=[place["rooms"]["101"]], notes="了解情况")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, title, text, *a, **k:
+                                                                 shown.append((title, text))))
+    out = tmp_path / f"走访{suffix}"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    qtbot.mouseClick(page.files.export_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown[0][0] == "导出完成" and "已导出 1 条走访记录" in shown[0][1]
+    if suffix == ".csv":
+        rows = list(csv.reader(out.open(encoding="utf-8-sig")))
+    else:
+        rows = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    assert rows[0][0].startswith("幸福社区入户走访记录　全部月份　共 1 户次") and rows[1][0] == "走访日期"
+    assert rows[2][0] == "2026-10-10"
+
+    opened = []
+    monkeypatch.setattr(file_buttons.ImportWizard, "exec", lambda wizard: opened.append(wizard.kind))
+    qtbot.mouseClick(page.files.import_button, Qt.LeftButton)
+    assert opened == ["visits"]
