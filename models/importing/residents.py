@@ -462,6 +462,8 @@ class _PlaceResolver:
         for row in ledger.query("SELECT c.name AS community, g.name AS grid FROM grids g"
                                 " JOIN communities c ON c.id = g.community_id"):
             self.grid_names.setdefault(row["community"], set()).add(row["grid"])
+        self.had_grids = {community: bool(names) for community, names in self.grid_names.items()}
+        self.announced: set[tuple[str, str]] = set()       # new grids already said on a row
         for row in ledger.query("SELECT c.name AS community, g.name AS grid, b.compound, b.name"
                                 " FROM buildings b JOIN grids g ON g.id = b.grid_id"
                                 " JOIN communities c ON c.id = g.community_id"):
@@ -575,6 +577,12 @@ class _PlaceResolver:
             return
         place = (community_key, grid, compound, building, unit, room)
         data["place"] = self.shared.setdefault(place, place)   # one tuple per household
+        if self.had_grids.get(community) and grid not in self.grid_names[community] \
+                and (community, grid) not in self.announced:
+            # said on the first row that makes it: a typo would stand in every ranking as a grid of its
+            # own (into a community without grids, the first import makes them all: nothing to say)
+            row.warn(f"网格“{grid}”台账中还没有，将新建（若是笔误，请改成已有的网格名称后再导入）")
+            self.announced.add((community, grid))
 
 
 def _building_name(value: str) -> str:

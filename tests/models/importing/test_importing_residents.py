@@ -554,3 +554,23 @@ def test_update_counts_only_the_people_it_changed(ledger, tmp_path):
     rows[1][5] = "13900000002"
     summary = import_file(ledger, ledger_book(tmp_path / "b.xlsx", {"居民": rows}), SPEC, update=True)[1]
     assert (summary.updated, summary.skipped) == (1, 1)
+
+
+def test_a_grid_the_ledger_lacks_is_announced_on_its_first_row(ledger, tmp_path):
+    """A typo (第9网格 for 第九网格) silently made a new grid, which then stood in every ranking; the
+    summary page was the only place that said so."""
+    import_file(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [row(1, "张三", id_number=person_id(1960)),
+                                                                row(2, "李四", id_number=person_id(1961))]}), SPEC)
+    first = ledger_book(tmp_path / "b.xlsx", {"S": [
+        row(3, "王五", id_number=person_id(1962), grid="第9网格"), row(4, "赵六", id_number=person_id(1963), grid="第9网格"),
+        row(5, "钱七", id_number=person_id(1964))]})
+    plan = analyse(ledger, first, SPEC)
+    new_grid = [m for o in plan.outcomes for m in o.messages if "第9网格" in m]
+    assert new_grid == ["网格“第9网格”台账中还没有，将新建（若是笔误，请改成已有的网格名称后再导入）"]
+    assert plan.outcomes[0].status == "warning" and plan.outcomes[1].status == "ok"
+
+
+def test_the_first_import_into_an_empty_ledger_creates_its_grids_without_warnings(ledger, tmp_path):
+    plan = analyse(ledger, ledger_book(tmp_path / "a.xlsx", {"S": [row(1, "张三", id_number=person_id(1960))]}),
+                   SPEC)
+    assert plan.outcomes[0].status == "ok" and plan.outcomes[0].notes == []
