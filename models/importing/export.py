@@ -6,6 +6,8 @@ text columns (phones, 房号) stay text; a month is a calendar month of ``models
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from typing import Sequence
 
 from models.core import periods, scope
@@ -38,4 +40,34 @@ def in_month(column: str, month: str | None) -> tuple[str, list[str]]:
         return "", []
     bounds = periods.month(month)
     return f"WHERE {column} >= ? AND {column} < ?", [bounds.first_day, bounds.next_first_day]
+
+
+def in_period(column: str, month: str | None = None, date_from: str | None = None,
+              date_to: str | None = None) -> tuple[str, list[str]]:
+    """:func:`in_month`, or else ``column`` from ``date_from`` to ``date_to`` (``YYYY-MM-DD``, inclusive:
+    a timestamp on the last day counts; either end open); ``("", [])`` without either.
+
+    Raises:
+        ValidationError: a malformed month or date, or a start after the end.
+    """
+    if month or not (date_from or date_to):
+        return in_month(column, month)
+    lo, hi = periods.period(date_from, date_to)
+    parts, params = [], []
+    if date_from:
+        parts.append(f"{column} >= ?")
+        params.append(lo)
+    if date_to:
+        parts.append(f"{column} < ?")
+        params.append((_dt.date.fromisoformat(hi) + _dt.timedelta(days=1)).isoformat())
+    return "WHERE " + " AND ".join(parts), params
+
+
+def period_text(what: str, month: str | None, date_from: str | None, date_to: str | None) -> str:
+    """The title line's words for :func:`in_period`: ``登记月份：2026-10``, ``登记日期：… 至 …``, ``全部月份``."""
+    if month:
+        return f"{what}月份：{month}"
+    if date_from or date_to:
+        return f"{what}日期：{date_from or '最早'} 至 {date_to or '今'}"
+    return "全部月份"
 

@@ -40,7 +40,7 @@ from models.core.db import Ledger, ts
 from models.core.export_title import export_title
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.export import in_month, scoped, template_columns
+from models.importing.export import in_period, period_text, scoped, template_columns
 from models.core.periods import parse_datetime
 from models.importing.values import place_cells, text
 from models.core.phones import phone_check
@@ -409,9 +409,11 @@ SPEC = MattersSpec()
 HEADERS = [c.title for c in COLUMNS]
 
 
-def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
-    """Every matter (registered in ``month`` when given, ``YYYY-MM``) as a template row, oldest first."""
-    where, params = scoped(ledger, *in_month("m.registered_at", month), "m.grid_id")
+def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None = None,
+                date_to: str | None = None) -> Iterator[list]:
+    """Every matter (registered in ``month``, ``YYYY-MM``, or from ``date_from`` to ``date_to`` when
+    given) as a template row, oldest first."""
+    where, params = scoped(ledger, *in_period("m.registered_at", month, date_from, date_to), "m.grid_id")
     cursor = ledger.conn.execute(
         f"""SELECT m.registered_at, m.source, m.category, m.level, m.description, c.name, g.name,
                    COALESCE(b.compound || b.name, ''), COALESCE(u.name, ''), COALESCE(h.room, ''),
@@ -440,15 +442,16 @@ def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
 EXPORT_COLUMNS = template_columns(COLUMNS, {"description": 20, "result": 20})
 
 
-def export_matters(ledger: Ledger, out, month: str | None = None, progress=None) -> int:
+def export_matters(ledger: Ledger, out, month: str | None = None, progress=None, *,
+                   date_from: str | None = None, date_to: str | None = None) -> int:
     """``export matters``: every matter (registered in ``month``) in the import template's columns.
 
     Importing the file into another ledger (with the same grids and households)
     recreates the same events; importing it into this ledger adds nothing.
     Returns the number of rows written.
     """
-    where, params = scoped(ledger, *in_month("registered_at", month), "grid_id")
+    where, params = scoped(ledger, *in_period("registered_at", month, date_from, date_to), "grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM matters {where}", params)
-    title = export_title(ledger, "民情事项台账", f"登记月份：{month}" if month else "全部月份", f"共 {total} 件")
-    return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month), total, progress,
-                       title_row=title)
+    title = export_title(ledger, "民情事项台账", period_text("登记", month, date_from, date_to), f"共 {total} 件")
+    return write_table(out, "民情事项", EXPORT_COLUMNS, export_rows(ledger, month, date_from, date_to), total,
+                       progress, title_row=title)

@@ -18,7 +18,7 @@ from models.core.db import Ledger
 from models.core.export_title import export_title
 from models.core.tabular import write_table
 from models.importing import Column, ImportSpec, ImportSummary, RowOutcome
-from models.importing.export import in_month, scoped, template_columns
+from models.importing.export import in_period, period_text, scoped, template_columns
 from models.importing.values import no_spaces, place_cells, text
 
 COLUMNS = [
@@ -163,9 +163,11 @@ SPEC = VisitsSpec()
 HEADERS = [c.title for c in COLUMNS]
 
 
-def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
-    """One row per household visited (visits in ``month`` when given), oldest first."""
-    where, params = scoped(ledger, *in_month("v.visited_on", month), "v.grid_id")
+def export_rows(ledger: Ledger, month: str | None = None, date_from: str | None = None,
+                date_to: str | None = None) -> Iterator[list]:
+    """One row per household visited (visits in ``month``, or from ``date_from`` to ``date_to``, when
+    given), oldest first."""
+    where, params = scoped(ledger, *in_period("v.visited_on", month, date_from, date_to), "v.grid_id")
     cursor = ledger.conn.execute(
         f"""SELECT v.visited_on, v.staff_name, c.name, g.name, b.compound || b.name, u.name, h.room, v.way, v.notes
             FROM visits v JOIN grids g ON g.id = v.grid_id JOIN communities c ON c.id = g.community_id
@@ -180,14 +182,16 @@ def export_rows(ledger: Ledger, month: str | None = None) -> Iterator[list]:
 EXPORT_COLUMNS = template_columns(COLUMNS, {"notes": 24})
 
 
-def export_visits(ledger: Ledger, out, month: str | None = None, progress=None) -> int:
-    """``export visits``: one row per household visited (in ``month``), in the import template's columns.
+def export_visits(ledger: Ledger, out, month: str | None = None, progress=None, *,
+                  date_from: str | None = None, date_to: str | None = None) -> int:
+    """``export visits``: one row per household visited (in ``month``, or from ``date_from`` to
+    ``date_to``), in the import template's columns.
 
     Returns the number of rows written.
     """
-    where, params = scoped(ledger, *in_month("v.visited_on", month), "v.grid_id")
+    where, params = scoped(ledger, *in_period("v.visited_on", month, date_from, date_to), "v.grid_id")
     total = ledger.scalar(f"SELECT COUNT(*) FROM visit_households vh JOIN visits v ON v.id = vh.visit_id {where}",
                           params)
-    title = export_title(ledger, "入户走访记录", f"走访月份：{month}" if month else "全部月份", f"共 {total} 户次")
-    return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month), total, progress,
-                       title_row=title)
+    title = export_title(ledger, "入户走访记录", period_text("走访", month, date_from, date_to), f"共 {total} 户次")
+    return write_table(out, "走访记录", EXPORT_COLUMNS, export_rows(ledger, month, date_from, date_to), total,
+                       progress, title_row=title)

@@ -2,9 +2,10 @@
 
 The residents and volunteers pages have their own (a filter to export, a choice of full IDs);
 the matters and visits pages use these: the same wizard as the command line's ``import
-matters|visits`` (preview, problems by sheet and row, one transaction), and the export of
-every record the operator may see in the import template's columns (``export matters|visits``;
-the file's title line says which), which imports again as it is.
+matters|visits`` (preview, problems by sheet and row, one transaction), and the export of the
+records the operator may see — in the page's date range when it is ticked — in the import
+template's columns (``export matters|visits``; the file's title line says which), which
+imports again as it is.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 class FileButtons:
     """The two buttons of ``page`` for ``kind``, put in its ``head`` before ``before``.
 
-    ``export(ledger, out, progress)`` writes the file and returns the rows written; ``what``
-    names the records (民情事项), ``file_name`` the suggested file.
+    ``export(ledger, out, progress, period)`` writes the file and returns the rows written;
+    ``period`` is the page's ticked date range (``date_range_values()``: ``(None, None)`` when
+    not ticked). ``what`` names the records (民情事项), ``file_name`` the suggested file.
     """
 
     def __init__(self, page: QWidget, head: QHBoxLayout, before: QWidget, kind: str, what: str,
@@ -35,7 +37,7 @@ class FileButtons:
         self.import_button = action_button("导入…", self.import_file,
                                            tooltip=f"从 Excel/CSV 表格导入{what}（先检查、列出问题，确认后才写入）")
         self.export_button = action_button("导出…", self.export_file,
-                                           tooltip=f"导出全部{what}（导入模板的格式，可再导入）")
+                                           tooltip=f"导出{what}（勾选了日期范围时只导出这段日期的；导入模板的格式，可再导入）")
         at = head.indexOf(before)
         head.insertWidget(at, self.export_button)
         head.insertWidget(at, self.import_button)
@@ -59,6 +61,7 @@ class FileButtons:
         if out.suffix.lower() not in (".xlsx", ".csv"):
             out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
         export = self.export
+        period = self.page.date_range_values()
 
         def work(ledger, progress, is_cancelled):
             def report(done, total):
@@ -67,7 +70,7 @@ class FileButtons:
                 progress(done, total, f"正在导出……（{done}/{total}）")
                 return True
 
-            return export(ledger, out, progress=report)
+            return export(ledger, out, report, period)
 
         def done(n: int) -> None:
             QMessageBox.information(self.page, "导出完成", f"已导出 {n} 条{self.what}记录到：\n{out}\n"

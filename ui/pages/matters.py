@@ -166,8 +166,10 @@ class MattersPage(ListPageMixin, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         head = self._start_list_page(ctx, "民情事项", ("登记事项", self.register_matter), ("查看办理", self.open_matter))
+        # the export takes the page's 登记日期 range when it is ticked (the file's title line says so)
         self.files = FileButtons(self, head, self.open_button, "matters", "民情事项", "民情事项台账.xlsx",
-                                 lambda ledger, out, progress: export_matters(ledger, out, progress=progress))
+                                 lambda ledger, out, progress, period: export_matters(
+                                     ledger, out, progress=progress, date_from=period[0], date_to=period[1]))
         self.detail_windows: list = []
         self.form = None
 

@@ -326,8 +326,10 @@ class VisitsPage(ListPageMixin, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         head = self._start_list_page(ctx, "走访日志", ("记录走访", self.record_visit), ("修改", self.edit_visit))
+        # the export takes the page's 走访日期 range when it is ticked (the file's title line says so)
         self.files = FileButtons(self, head, self.open_button, "visits", "走访", "入户走访记录.xlsx",
-                                 lambda ledger, out, progress: export_visits(ledger, out, progress=progress))
+                                 lambda ledger, out, progress, period: export_visits(
+                                     ledger, out, progress=progress, date_from=period[0], date_to=period[1]))
         self.search = SearchEdit("搜索走访人、情况记录……")
         self.search.setMinimumWidth(240)
         self.grid_box = QComboBox()

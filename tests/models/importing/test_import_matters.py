@@ -214,6 +214,24 @@ def test_export_month_filter(ledger, world, tmp_path):
     assert [r[4] for r in IM.export_rows(ledger, "2026-10")] == ["3号楼门前路灯不亮"]
 
 
+@pytest.mark.parametrize("date_from, date_to, expected, said", [
+    ("2026-11-02", "2026-11-02", ["十一月"], "登记日期：2026-11-02 至 2026-11-02"),   # the last day counts whole
+    ("2026-10-16", None, ["十一月"], "登记日期：2026-10-16 至 今"),
+    (None, "2026-11-01", ["3号楼门前路灯不亮"], "登记日期：最早 至 2026-11-01"),
+    (None, None, ["3号楼门前路灯不亮", "十一月"], "全部月份"),
+])
+def test_export_a_period_as_the_page_filters_it(ledger, world, tmp_path, clock, date_from, date_to, expected, said):
+    import csv
+
+    rows = [row(), row(登记时间="2026-11-02 10:00", 事项描述="十一月")]
+    import_file(ledger, write_xlsx(tmp_path / "m.xlsx", IM.HEADERS, rows), IM.SPEC)
+    out = tmp_path / "out.csv"
+    assert IM.export_matters(ledger, out, date_from=date_from, date_to=date_to) == len(expected)
+    lines = list(csv.reader(out.open(encoding="utf-8-sig")))
+    assert [r[4] for r in lines[2:]] == expected
+    assert f"民情事项台账　{said}　共 {len(expected)} 件" in lines[0][0]
+
+
 # -- visits ----------------------------------------------------------------------------------
 
 def vrow(**values):

@@ -224,6 +224,20 @@ def test_import_and_export_from_the_page(page, ledger, place, qtbot, tmp_path, m
         rows = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
     assert rows[0][0].startswith("幸福社区入户走访记录　全部月份　共 1 户次") and rows[1][0] == "走访日期"
     assert rows[2][0] == "2026-10-10"
+    # with the page's date range ticked, the export holds that range and says so
+    from PySide6.QtCore import QDate
+    page.date_from.setDate(QDate(2026, 10, 11))
+    page.date_to.setDate(QDate(2026, 10, 15))
+    page.date_check.setChecked(True)
+    shown.clear()
+    qtbot.mouseClick(page.files.export_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "已导出 0 条走访记录" in shown[0][1]
+    if suffix == ".csv":
+        title = next(csv.reader(out.open(encoding="utf-8-sig")))[0]
+    else:
+        title = openpyxl.load_workbook(out).active["A1"].value
+    assert title.startswith("幸福社区入户走访记录　走访日期：2026-10-11 至 2026-10-15　共 0 户次")
 
     opened = []
     monkeypatch.setattr(file_buttons.ImportWizard, "exec", lambda wizard: opened.append(wizard.kind))
