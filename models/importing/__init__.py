@@ -128,7 +128,7 @@ from models.core.db import Ledger
 from models.core.errors import Cancelled
 from models.core.ops import operation
 from models.core.permissions import require
-from models.importing.reader import BrokenRow, ImportFileError, SheetSource, open_sheets
+from models.importing.reader import OLE_MAGIC, ZIP_MAGIC, BrokenRow, ImportFileError, SheetSource, open_sheets
 from models.core.periods import half_width, parse_date
 from models.importing.values import compact, is_blank
 
@@ -588,8 +588,23 @@ def _require_some_header(path, spec: ImportSpec, layouts: list[SheetLayout]) -> 
     if all("空的" in layout.note for layout in layouts):
         raise ImportFileError(f"“{Path(path).name}”里没有任何数据。")
     names = "、".join(f"“{c.title}”" for c in spec.columns[:4])
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") and not _spreadsheet_inside(path):
+        # (read as text: some systems save text or HTML under .xls, and those still import)
+        raise ImportFileError(f"“{Path(path).name}”的扩展名是 {Path(path).suffix}，内容却不是 Excel 表格"
+                              "（可能是改了扩展名的其他文件），也没有找到可识别的表头。"
+                              "请用 Excel/WPS 打开原表格，另存为 .xlsx 后再导入。")
     raise ImportFileError(f"在“{Path(path).name}”中没有找到可识别的表头。"
                           f"请确认表格有一行列名，例如 {names}。")
+
+
+def _spreadsheet_inside(path) -> bool:
+    """Whether the file begins as a zip (.xlsx, .ods) or an OLE document (.xls) does."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return True
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC))
 
 
 # -- reading + validating ----------------------------------------------------------------------

@@ -199,6 +199,9 @@ def _empty_book(path):
     ("list.xlsx", _no_header, "没有找到可识别的表头"),
     ("blank.xlsx", _empty_book, "没有任何数据"),
     ("blank.csv", lambda p: p.write_text("\n\n", encoding="utf-8"), "空文件"),
+    # a text file renamed .xlsx: said so (it once read only 没有找到可识别的表头)
+    ("notes.xlsx", lambda p: p.write_text("会议记录\n今天讨论了垃圾分类\n", encoding="utf-8"),
+     "扩展名是 .xlsx，内容却不是 Excel 表格"),
 ])
 def test_unreadable_files_give_one_clear_message(tmp_path, ledger, name, make, words):
     path = tmp_path / name
