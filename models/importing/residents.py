@@ -149,7 +149,7 @@ class ResidentsSpec(ImportSpec):
         for row in rows:
             raw = row.raw
             data = row.data
-            name = once(clean_name, raw.get("name"))
+            name = clean_name(raw.get("name"))     # (names hardly repeat: no memo)
             if not name:
                 row.reject("缺少姓名")
             elif len(name) > 40:
