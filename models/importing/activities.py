@@ -204,7 +204,9 @@ class ActivitiesSpec(ImportSpec):
                     row.warn("没有志愿者姓名，只导入活动本身")
                 continue
             person = (name, data["phone"], data["id_number"], data["grid_id"], data["place"])
-            cand = resolved.get(person) or _on_the_activity(ledger, key, name)
+            # the activity first: whoever of this name it already has is meant on this row, whatever an
+            # earlier row of the file (another activity) made of the name
+            cand = _on_the_activity(ledger, key, name) or resolved.get(person)
             if cand is None:
                 try:
                     cand = V.resolve_name(ledger, name, data["phone"], data["grid_id"],

@@ -260,3 +260,18 @@ def test_reimporting_an_export_keeps_an_outside_volunteer_who_shares_a_residents
     assert summary.updated == 1
     assert ledger.query("SELECT volunteer_id, hours FROM activity_participants") == [
         {"volunteer_id": outsider, "hours": 3.0}]
+
+
+def test_an_outside_volunteers_earlier_row_elsewhere_does_not_decide_the_activity_they_are_on(
+        ledger, spec, people, tmp_path):
+    """The name was resolved once per person: a first row on another activity cached the resident
+    张秀英, and the row of the activity the outsider is on then added the resident as well."""
+    outsider = volunteers.add_outside_volunteer(ledger, "张秀英", phone="13900000009")
+    act = activities.add_activity(ledger, activities.ActivityData(title="义诊", on_date="2026-10-05",
+                                                                  grid_id=grid_id(ledger, "一网格")))
+    activities.add_participant(ledger, act, outsider, 2)
+    rows = [["巡逻", "", "2026-10-03", "", "", "一网格", "", "张秀英", 1, ""],
+            ["义诊", "", "2026-10-05", "", "", "一网格", "", "张秀英", 2, ""]]
+    plan, summary = import_file(ledger, _xlsx(tmp_path / "x.xlsx", rows), spec)
+    assert (summary.imported, summary.skipped) == (1, 1)
+    assert ledger.scalar("SELECT COUNT(*) FROM activity_participants WHERE activity_id = ?", [act]) == 1
