@@ -84,16 +84,26 @@ def test_wrong_extension_is_refused(ledger, tmp_path):
     ({"tag_id": "党员"}, False, ["标签：党员"], []),
     ({"building_id": "9号楼"}, False, ["楼栋：幸福家园9号楼"], []),
     ({"text": "张三"}, False, ["搜索“张三”"], []),
-    ({"text": "ID"}, False, ["搜索“**************"], ["ID"]),     # a typed ID: only its last four
+    ({"text": "ID"}, False, ["MASKED"], ["ID"]),     # a typed ID: masked (no more than the file's own column)
     ({"text": "ID"}, True, ["ID"], []),
     ({"text": "很长" * 40}, False, ["搜索“" + "很长" * 15 + "…”"], ["很长" * 16]),
+    # written the other ways the search reads: full-width, in groups (the title once showed them whole)
+    ({"text": "FULLWIDTH"}, False, [], ["FULLWIDTH", "ID"]),
+    ({"text": "GROUPED"}, False, [], ["GROUPED", "BIRTH"]),
+    ({"text": "135 3710 5109"}, False, ["135****5109"], ["3710"]),
 ])
 def test_the_title_line_says_what_the_file_holds(ledger, two_grids, tmp_path, flt, full_ids, shown, hidden):
     number = R.get_resident(ledger, two_grids[0])["id_number"]
     if flt.get("text") == "ID":
         flt = {"text": number}
-        shown = [s.replace("ID", number) for s in shown] + ([number[-4:] + "”"] if not full_ids else [])
-        hidden = [number] if hidden else []
+        shown = [s.replace("ID", number).replace("MASKED", f"搜索“**{number[2:6]}********{number[-4:]}”")
+                 for s in shown]
+        hidden = [number, number[6:14]] if hidden else []
+    elif flt.get("text") in ("FULLWIDTH", "GROUPED"):
+        typed = (number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")) if flt["text"] == "FULLWIDTH"
+                 else f"{number[:6]} {number[6:14]} {number[14:]}")
+        hidden = [typed, number, number[6:14], number[10:14]]
+        flt = {"text": typed}
     if "tag_id" in flt:
         flt = {"tag_id": ledger.scalar("SELECT id FROM tags WHERE name = ?", [flt["tag_id"]])}
     if "building_id" in flt:
