@@ -6,8 +6,6 @@ text columns (phones, 房号) stay text; a month is a calendar month of ``models
 
 from __future__ import annotations
 
-import datetime as _dt
-
 from typing import Sequence
 
 from models.core import periods, scope
@@ -58,8 +56,8 @@ def in_period(column: str, month: str | None = None, date_from: str | None = Non
         parts.append(f"{column} >= ?")
         params.append(lo)
     if date_to:
-        parts.append(f"{column} < ?")
-        params.append((_dt.date.fromisoformat(hi) + _dt.timedelta(days=1)).isoformat())
+        parts.append(f"{column} <= ?")      # (a date, or a timestamp of that day: both sort below this)
+        params.append(hi + " 23:59:59")
     return "WHERE " + " AND ".join(parts), params
 
 

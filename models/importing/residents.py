@@ -578,7 +578,7 @@ class _PlaceResolver:
         place = (community_key, grid, compound, building, unit, room)
         data["place"] = self.shared.setdefault(place, place)   # one tuple per household
         if self.had_grids.get(community) and grid not in self.grid_names[community] \
-                and (community, grid) not in self.announced:
+                and (community, grid) not in self.announced and row.status != "rejected":
             # said on the first row that makes it: a typo would stand in every ranking as a grid of its
             # own (into a community without grids, the first import makes them all: nothing to say)
             row.warn(f"网格“{grid}”台账中还没有，将新建（若是笔误，请改成已有的网格名称后再导入）")

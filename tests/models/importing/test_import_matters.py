@@ -219,6 +219,7 @@ def test_export_month_filter(ledger, world, tmp_path):
     ("2026-10-16", None, ["十一月"], "登记日期：2026-10-16 至 今"),
     (None, "2026-11-01", ["3号楼门前路灯不亮"], "登记日期：最早 至 2026-11-01"),
     (None, None, ["3号楼门前路灯不亮", "十一月"], "全部月份"),
+    ("2026-10-01", "9999-12-31", ["3号楼门前路灯不亮", "十一月"], "登记日期：2026-10-01 至 9999-12-31"),  # no overflow
 ])
 def test_export_a_period_as_the_page_filters_it(ledger, world, tmp_path, clock, date_from, date_to, expected, said):
     import csv

@@ -568,6 +568,14 @@ def test_a_grid_the_ledger_lacks_is_announced_on_its_first_row(ledger, tmp_path)
     new_grid = [m for o in plan.outcomes for m in o.messages if "第9网格" in m]
     assert new_grid == ["网格“第9网格”台账中还没有，将新建（若是笔误，请改成已有的网格名称后再导入）"]
     assert plan.outcomes[0].status == "warning" and plan.outcomes[1].status == "ok"
+    # a rejected first row creates nothing: the warning goes to the first row that will
+    rejected_first = ledger_book(tmp_path / "c.xlsx", {"S": [
+        row(3, "王五", id_number=person_id(1962)[:-1] + ("0" if person_id(1962)[-1] != "0" else "1"), grid="第9网格"),
+        row(4, "赵六", id_number=person_id(1963), grid="第9网格")]})
+    plan = analyse(ledger, rejected_first, SPEC)
+    assert plan.outcomes[0].status == "rejected"
+    assert [m for m in plan.outcomes[0].messages if "第9网格" in m] == []
+    assert any("第9网格" in m for m in plan.outcomes[1].messages)
 
 
 def test_the_first_import_into_an_empty_ledger_creates_its_grids_without_warnings(ledger, tmp_path):
