@@ -541,7 +541,9 @@ def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None
     """Who a plain name (with the row's phone, ID number, the activity's grid and place) means,
     creating nothing (used by the import).
 
-    A present resident of that name is preferred (one identity).  When several share the
+    A row's phone or ID number that is an outside volunteer's of that name (and no namesake
+    resident's) names that volunteer.  Otherwise a present resident of that name is preferred
+    (one identity).  When several share the
     name, in this order: the ID number or the phone settles it at once; else the residents
     of the activity's grid (one → that one); else, among those (or among everyone of the
     name when none lives in the grid), the ones living in a building the activity's place
@@ -565,6 +567,19 @@ def resolve_name(ledger: Ledger, name: str, phone: str = "", grid_id: int | None
 
     def found(r: dict) -> Candidate:
         return Candidate(name, name, volunteer_id=r["volunteer_id"], resident_id=r["id"])
+
+    if phone or id_number:
+        # the row's phone or ID number may be an outside volunteer's own, not any namesake resident's
+        def owns(phone_of, id_of) -> bool:
+            return bool((id_number and id_of == id_number)
+                        or (phone and (phone_of == phone or phone in phones.phone_digits(phone_of or ""))))
+
+        if not any(owns(r["phone"], r["id_number"]) for r in residents):
+            outsiders = [v for v in ledger.query(
+                "SELECT id, phone, id_number FROM volunteers WHERE resident_id IS NULL AND pending = 0 AND name = ?"
+                " ORDER BY id", [name]) if owns(v["phone"], (v["id_number"] or "").upper())]
+            if len(outsiders) == 1:
+                return Candidate(name, name, volunteer_id=outsiders[0]["id"])
 
     if len(residents) == 1:
         return found(residents[0])

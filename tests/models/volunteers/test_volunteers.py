@@ -174,6 +174,17 @@ def test_resolve_name_outside_volunteers_and_one_resident(ledger):
     assert volunteers.resolve_name(ledger, "外来人").volunteer_id == out
 
 
+def test_resolve_name_a_phone_or_id_of_an_outside_volunteer_names_them(ledger):
+    """The row's phone was weighed only among residents: an outside 陈静 with her own phone in the row
+    was taken for the resident 陈静."""
+    resident = add_resident(ledger, "陈静", room="101", phone="13800000001")
+    outside = volunteers.add_outside_volunteer(ledger, "陈静", phone="13900000009")
+    assert volunteers.resolve_name(ledger, "陈静", phone="13900000009").volunteer_id == outside
+    assert volunteers.resolve_name(ledger, "陈静", phone="13800000001").resident_id == resident
+    assert volunteers.resolve_name(ledger, "陈静").resident_id == resident     # no phone: the resident
+    assert volunteers.resolve_name(ledger, "陈静", phone="13700000000").resident_id == resident
+
+
 def _served(ledger, vid, title, on_date="2026-10-03", hours=2.0, grid=None):
     return activities.add_activity(ledger, ActivityData(title, on_date, grid_id=grid), [(vid, hours)])
 
