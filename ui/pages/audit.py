@@ -8,10 +8,9 @@ masked.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QTableView,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMessageBox, QTableView,
                                QVBoxLayout, QWidget)
 
 from models.core import audit_log
@@ -21,9 +20,9 @@ from ui.ops import LedgerOp
 from ui.widgets.layout import hbox
 from ui.widgets.list_page import ListPageMixin, combo, date_range, list_view, read_only_view, refill_combo
 from ui.widgets.search_edit import SearchEdit
+from ui.widgets.export_file import ask_export_path, writer_progress
 
 PAGE_SIZE = 100
-EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 
 
 def _change(row: dict) -> str:
@@ -172,19 +171,13 @@ class AuditPage(ListPageMixin, QWidget):
         if not self.ctx.may("audit.view"):
             return None
         stamp = self.ctx.ledger.now().strftime("%Y%m%d")
-        file, chosen = QFileDialog.getSaveFileName(self, "导出操作日志", f"操作日志_{stamp}.xlsx", EXPORT_FILTER)
-        if not file:
+        out = ask_export_path(self, "导出操作日志", f"操作日志_{stamp}.xlsx")
+        if out is None:
             return None
-        out = Path(file)
-        if out.suffix.lower() not in (".xlsx", ".csv"):
-            out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
         flt = self.current_filter()
 
         def work(ledger, progress, is_cancelled):
-            def report(done, total):
-                progress(done, total, f"正在导出操作日志……（{done}/{total}）")
-                return not is_cancelled()
-
+            report = writer_progress(progress, is_cancelled, "正在导出操作日志")
             return audit_log.export_audit(ledger, out, flt, progress=report, is_cancelled=is_cancelled)
 
         def done(n: int) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMessageBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QWidget
 
 from models.importing import IMPORT_ACTION
 from ui.dialogs.import_wizard import ImportWizard
 from ui.ops import LedgerOp
+from ui.widgets.export_file import ask_export_path, writer_progress
 from ui.widgets.list_page import action_button
-
-EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 
 
 class FileButtons:
@@ -53,24 +52,14 @@ class FileButtons:
         return wizard
 
     def export_file(self) -> None:
-        file, chosen = QFileDialog.getSaveFileName(self.page, f"导出{self.what}", str(Path.home() / self.file_name),
-                                                   EXPORT_FILTER)
-        if not file:
+        out = ask_export_path(self.page, f"导出{self.what}", str(Path.home() / self.file_name))
+        if out is None:
             return
-        out = Path(file)
-        if out.suffix.lower() not in (".xlsx", ".csv"):
-            out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
         export = self.export
         period = self.page.date_range_values()
 
         def work(ledger, progress, is_cancelled):
-            def report(done, total):
-                if is_cancelled():
-                    return False      # the writer stops and leaves no half-written file
-                progress(done, total, f"正在导出……（{done}/{total}）")
-                return True
-
-            return export(ledger, out, report, period)
+            return export(ledger, out, writer_progress(progress, is_cancelled), period)
 
         def done(n: int) -> None:
             QMessageBox.information(self.page, "导出完成", f"已导出 {n} 条{self.what}记录到：\n{out}\n"

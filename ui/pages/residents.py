@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMenu,
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from models.core.errors import LedgerError
@@ -22,9 +21,9 @@ from ui.ops import LedgerOp
 from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.pickers import HierarchyPicker
 from ui.widgets.search_edit import SearchEdit
+from ui.widgets.export_file import ask_export_path, writer_progress
 
 SEARCH_HINT = "搜索：姓名（如“张”或“张三”）、拼音首字母（如 zs）、身份证号或电话的后几位、地址"
-EXPORT_FILTER = "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)"
 DEFAULT_STATUS = "在册"
 
 
@@ -394,12 +393,9 @@ class ResidentsPage(QWidget):
         ImportWizard(self.ctx, "residents", self).exec()  # it tells every page what changed
 
     def export_residents(self) -> None:
-        file, chosen = QFileDialog.getSaveFileName(self, "导出居民名单", "居民名单.xlsx", EXPORT_FILTER)
-        if not file:
+        out = ask_export_path(self, "导出居民名单", "居民名单.xlsx")
+        if out is None:
             return
-        out = Path(file)
-        if out.suffix.lower() not in (".xlsx", ".csv"):
-            out = out.with_suffix(".csv" if "csv" in (chosen or "").lower() else ".xlsx")
         full_ids = False
         if self.ctx.may("personal.full_ids"):
             box = QMessageBox(QMessageBox.Question, "导出居民名单",
@@ -418,13 +414,8 @@ class ResidentsPage(QWidget):
         flt = self.model.filter
 
         def work(ledger, progress, is_cancelled):
-            def report(done, total):
-                if is_cancelled():
-                    return False  # the exporter stops and leaves no half-written file
-                progress(done, total, f"正在导出……（{done}/{total}）")
-                return True
-
-            return export_residents(ledger, out, flt=flt, full_ids=full_ids, progress=report)
+            return export_residents(ledger, out, flt=flt, full_ids=full_ids,
+                                    progress=writer_progress(progress, is_cancelled))
 
         def done(n: int) -> None:
             QMessageBox.information(self, "导出完成", f"已导出 {n} 人到：\n{out}")

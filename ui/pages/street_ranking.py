@@ -27,8 +27,8 @@ from ui.ops import LedgerOp
 from ui.widgets.layout import hbox, vbox
 from ui.widgets.list_page import action_button, read_only_view
 from ui.widgets.month_box import EndedMonthBox
+from ui.widgets.export_file import ask_export_path
 
-EXPORT_FILTER = "Excel 文件 (*.xlsx);;CSV 文件 (*.csv)"
 
 
 def _fit(view):
@@ -161,12 +161,9 @@ class StreetRankingPage(QWidget):
         level = "grid" if self.tabs.currentIndex() == 1 else "community"
         what = "网格" if level == "grid" else "社区"
         start = str(Path(self.ctx.ledger.path or ".").parent / f"{month}{what}排名.xlsx")
-        file, _ = QFileDialog.getSaveFileName(self, f"导出{what}排名", start, EXPORT_FILTER)
-        if not file:
+        out = ask_export_path(self, f"导出{what}排名", start)
+        if out is None:
             return
-        out = Path(file)
-        if out.suffix.lower() not in (".xlsx", ".csv"):
-            out = out.with_suffix(".xlsx")
         LedgerOp(self.ctx, lambda ledger: ranking.export_street_ranking(ledger, out, month, level), parent=self,
                  title=f"导出{what}排名").success(
             lambda count: QMessageBox.information(self, "导出排名", f"已导出 {count} 行{what}排名到：\n{out}")).run()
