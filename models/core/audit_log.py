@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 from models.core import periods
 from models.core.db import Ledger
 from models.core.errors import scrub
-from models.core.export_title import export_title
+from models.core.export_title import export_title, searched
 from models.core.permissions import require
 from models.core.tabular import Column, Progress, check_target, write_table
 
@@ -306,9 +306,8 @@ def _title_details(flt: AuditFilter) -> list[str]:
     if flt.table_name:
         parts.append(f"记录：{RECORD_TYPES.get(flt.table_name, flt.table_name)}"
                      + (f" #{flt.row_id}" if flt.row_id is not None else ""))
-    text = " ".join(flt.text.split())
-    if text:   # (the log itself holds IDs masked; a typed one is masked the same way here)
-        parts.append(f"搜索“{scrub(text)[:30]}{'…' if len(text) > 30 else ''}”")
+    if flt.text.strip():   # (the log itself holds IDs masked; a typed one is masked the same way here)
+        parts.append(searched(scrub(flt.text)))
     return parts
 
 

@@ -18,6 +18,8 @@ from models.core.scope import scoped_grids
 SEP = "　"
 #: grids named in a 网格员's title before "等 N 个网格"
 MAX_GRIDS_NAMED = 5
+#: a search text longer than this is cut in a title
+SEARCH_SHOWN = 30
 
 
 def export_title(ledger, subject: str, *details: str) -> str:
@@ -31,6 +33,15 @@ def export_title(ledger, subject: str, *details: str) -> str:
     if ledger.operator.name:
         parts.append(ledger.operator.name)
     return SEP.join(parts)
+
+
+def searched(text: str) -> str:
+    """The title's words for a search box's text (already masked where it must be): ``搜索“…”``,
+    its runs of white space one space, cut to :data:`SEARCH_SHOWN` characters; '' when blank."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    return f"搜索“{text[:SEARCH_SHOWN]}{'…' if len(text) > SEARCH_SHOWN else ''}”"
 
 
 def _grid_names(ledger, grids: frozenset[int]) -> str:

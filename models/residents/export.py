@@ -15,7 +15,7 @@ from typing import Iterable
 
 from models.core.db import Ledger
 from models.core.errors import scrub
-from models.core.export_title import export_title
+from models.core.export_title import export_title, searched
 from models.core.idcard import mask
 from models.core.permissions import require
 from models.core.tabular import BATCH, Progress, check_target, write_table
@@ -95,8 +95,6 @@ def export_rows(ledger: Ledger, ids: list[int], full_ids: bool = False,
                    moved_in_on, status, status_date, notes]
 
 
-#: a search text longer than this is cut in the title line
-TITLE_TEXT_MAX = 30
 #: digits (and an ID's X) of five or more in a row: only their last four are shown in the title
 _LONG_NUMBER = re.compile(r"[0-9Xx]{5,}")
 
@@ -113,7 +111,7 @@ def filter_details(ledger: Ledger, flt, total: int, full_ids: bool) -> list[str]
             # masks them, then any other run of five digits or more keeps only its last four
             text = scrub(unicodedata.normalize("NFKC", text))
             text = _LONG_NUMBER.sub(lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], text)
-        parts.append(f"搜索“{text[:TITLE_TEXT_MAX]}{'…' if len(text) > TITLE_TEXT_MAX else ''}”")
+        parts.append(searched(text))
     for label, sql, value in (
             ("网格", "SELECT name FROM grids WHERE id = ?", flt.grid_id),
             ("楼栋", "SELECT compound || name FROM buildings WHERE id = ?", flt.building_id),

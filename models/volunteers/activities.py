@@ -24,7 +24,7 @@ from models.core import periods, tabular
 from models.core.db import Ledger
 from models.core import lists
 from models.core.errors import ValidationError
-from models.core.export_title import export_title
+from models.core.export_title import export_title, searched
 from models.core import scope
 from models.core.filters import ListFilter, like_pattern
 from models.core.ops import operation
@@ -804,9 +804,8 @@ def _export_details(ledger: Ledger, flt: ActivityFilter) -> list[str]:
         parts.append(f"组织：{ledger.scalar('SELECT name FROM volunteer_orgs WHERE id = ?', [flt.org_id]) or '（已删除）'}")
     if flt.type:
         parts.append(f"类型：{flt.type}")
-    text = " ".join(flt.text.split())
-    if text:
-        parts.append(f"搜索“{text[:30]}{'…' if len(text) > 30 else ''}”")
+    if flt.text.strip():
+        parts.append(searched(flt.text))
     return parts
 
 
